@@ -1,0 +1,117 @@
+"""One Settings object for the whole application.
+
+Values come from (highest first): explicit keyword arguments, environment variables
+prefixed ``HOTLINE_`` (``HOTLINE_AMI_HOST=10.0.0.5``), the YAML file named by
+``HOTLINE_CONFIG``, then the defaults below. The defaults are the embedded mode:
+a SQLite file and the simulated Asterisk on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+
+class ConfigFileError(ValueError):
+    """The YAML file named by HOTLINE_CONFIG cannot be used."""
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """Reads the YAML file named by ``HOTLINE_CONFIG`` (if any)."""
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        path = os.environ.get("HOTLINE_CONFIG")
+        self._data: dict[str, Any] = {}
+        if path:
+            p = Path(path)
+            if not p.is_file():
+                raise ConfigFileError(f"HOTLINE_CONFIG names {path!r}, which is not a file.")
+            try:
+                loaded = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise ConfigFileError(f"{path}: not valid YAML: {exc}") from exc
+            if not isinstance(loaded, dict):
+                raise ConfigFileError(f"{path}: the top level must be a mapping of setting: value.")
+            self._data = {str(k).lower(): v for k, v in loaded.items()}
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore")
+
+    # --- storage ---------------------------------------------------------
+    database_url: str = "sqlite+aiosqlite:///./hotline.db"
+    data_dir: Path = Path("./var")
+    recordings_dir: Path = Path("./var/recordings")
+    prompts_dir: Path = Path("./var/prompts")
+
+    # --- Asterisk (AMI) --------------------------------------------------
+    pbx_mode: Literal["sim", "asterisk"] = "sim"
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 5038
+    ami_username: str = "hotline"
+    ami_secret: str = "hotline-secret"
+    ami_connect_timeout: float = 5.0
+    ami_reconnect_max_delay: float = 30.0
+
+    # --- FastAGI -----------------------------------------------------------
+    agi_host: str = "127.0.0.1"
+    agi_port: int = 4573
+    # Address Asterisk uses to reach our FastAGI server (rendered into extensions.conf).
+    agi_public_host: str = "127.0.0.1"
+
+    # --- HTTP ----------------------------------------------------------------
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    secret_key: str = Field(default="change-me-in-production", repr=False)
+
+    # --- contact center --------------------------------------------------------
+    timezone: str = "Asia/Shanghai"
+    default_language: str = "zh"
+    trunk_endpoint: str = "hotline-trunk"
+    agent_endpoint_prefix: str = "PJSIP/agent"
+    ivr_menu_file: Path | None = None
+    ring_timeout_s: float = 15.0
+
+    @field_validator("ami_port", "agi_port", "http_port")
+    @classmethod
+    def _port_range(cls, v: int) -> int:
+        if not 0 <= v <= 65535:
+            raise ValueError("a TCP port must be between 0 and 65535")
+        return v
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _YamlSource(settings_cls), file_secret_settings)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

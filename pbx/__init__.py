@@ -1,0 +1,1 @@
+"""The Asterisk bridge: AMI, FastAGI, call tracking, and the simulated Asterisk."""

@@ -1,0 +1,1 @@
+"""FastAGI server and the typed AGI session our call handlers use."""

@@ -1,0 +1,1 @@
+"""AMI: the pure codec, the connection (on panoramisk's Manager), typed actions."""
