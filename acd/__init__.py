@@ -1,0 +1,1 @@
+"""Skill-based routing: the pure core (``acd.core``) and the service that drives it."""

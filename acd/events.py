@@ -1,0 +1,110 @@
+"""Events the ACD publishes on the bus (consumed by the console hub, reports, logs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hotline.events import Event
+
+
+@dataclass(frozen=True, slots=True)
+class AcdEvent(Event):
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChanged(AcdEvent):
+    agent: str
+    state: str  # logged_out, ready, not_ready, reserved, ringing, on_call, on_hold, wrap_up
+    previous: str
+    reason: str | None = None
+    call_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CallQueued(AcdEvent):
+    call_id: str
+    queue: str
+    caller_num: str
+    caller_name: str
+    priority: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallOffered(AcdEvent):
+    """An agent was chosen and is being rung. The console pops the screen on this."""
+
+    call_id: str
+    queue: str
+    agent: str
+    caller_num: str
+    caller_name: str
+    customer_id: int | None
+    skills: tuple[str, ...]
+    ivr_path: tuple[str, ...]
+    waited_s: float
+    reason: str = ""  # why this agent (explainable routing)
+
+
+@dataclass(frozen=True, slots=True)
+class CallConnected(AcdEvent):
+    call_id: str
+    queue: str
+    agent: str
+    waited_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallRingNoAnswer(AcdEvent):
+    call_id: str
+    queue: str
+    agent: str
+    rang_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallAbandoned(AcdEvent):
+    call_id: str
+    queue: str
+    waited_s: float
+    position: int
+    while_ringing: str | None = None  # agent being rung at the time, if any
+
+
+@dataclass(frozen=True, slots=True)
+class CallCompleted(AcdEvent):
+    call_id: str
+    queue: str
+    agent: str
+    talk_s: float
+    hold_s: float
+    by: str  # "caller" | "agent"
+
+
+@dataclass(frozen=True, slots=True)
+class CallTransferred(AcdEvent):
+    call_id: str
+    queue: str
+    agent: str
+    kind: str  # blind | attended
+    target: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallExited(AcdEvent):
+    """Left the queue without an agent: timeout, key, empty queue, full queue."""
+
+    call_id: str
+    queue: str
+    waited_s: float
+    why: str  # timeout | key | empty | full
+    to: str = ""  # voicemail | callback | overflow:<queue>
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot(AcdEvent):
+    queue: str
+    waiting: int
+    longest_wait_s: float
+    agents_by_state: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,61 @@
+"""What the IVR hands to the router, and the port it hands it through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingRequest:
+    """A caller ready to be routed, as decided by the IVR.
+
+    ``skills`` are all required; ``min_proficiency`` applies to each of them.
+    ``priority``: higher is served first (VIP = 10, normal = 0).
+    ``ivr_path``: node ids the caller went through, for the screen pop and reports.
+    """
+
+    call_id: str
+    uniqueid: str
+    channel: str
+    caller_num: str
+    caller_name: str
+    queue: str
+    skills: tuple[str, ...] = ()
+    language: str | None = None
+    min_proficiency: int = 1
+    priority: int = 0
+    customer_id: int | None = None
+    ivr_path: tuple[str, ...] = ()
+    enqueued_at: float = 0.0
+    data: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequest:
+    """A caller who asked to be called back (after hours, or instead of waiting).
+
+    ``keep_place``: the callback keeps the caller's place in the queue (virtual hold).
+    """
+
+    call_id: str
+    number: str
+    queue: str
+    requested_at: float
+    skills: tuple[str, ...] = ()
+    language: str | None = None
+    priority: int = 0
+    customer_id: int | None = None
+    keep_place: bool = False
+
+
+class Enqueuer(Protocol):
+    """Implemented by ``acd.service``; the IVR calls it at the end of the menu."""
+
+    def enqueue(self, request: RoutingRequest) -> None: ...
+
+    def request_callback(self, request: CallbackRequest) -> None: ...
+
+    def estimated_wait(self, queue: str) -> float | None: ...
+
+    def agents_logged_in(self, queue: str) -> int: ...
