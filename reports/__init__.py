@@ -1,0 +1,1 @@
+"""KPIs over the call-event log, Erlang staffing, and the routing what-if simulator."""
