@@ -12,6 +12,7 @@ from hotline.db import Base
 
 MODEL_MODULES: list[str] = [
     "hotline.db",
+    "agent_console.models",
 ]
 
 

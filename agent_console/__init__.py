@@ -1,0 +1,1 @@
+"""Agent console and supervisor monitor: auth, REST, websocket hub, web pages."""

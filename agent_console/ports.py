@@ -1,0 +1,136 @@
+"""The port between the console and the ACD.
+
+``ContactCenter`` is implemented by ``acd.service``; the console's routes call it and
+never talk to Asterisk themselves. Live changes do not come back through this port but
+as ``acd.events`` on the bus; ``snapshot()`` is the state a newly connected (or lagging)
+console starts from.
+
+Every method may raise :class:`ContactCenterError` with one user-readable sentence
+(``"Agent 1001 has no call to hold."``); the HTTP layer turns it into 409 (or 400 when
+``bad_request`` is set) with that sentence as the detail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+AgentStateName = Literal[
+    "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up"
+]
+AGENT_STATES: tuple[str, ...] = (
+    "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up",
+)
+ForcibleState = Literal["ready", "not_ready", "logged_out"]
+TransferKind = Literal["agent", "queue", "number"]
+SpyMode = Literal["listen", "whisper", "barge"]
+
+
+class ContactCenterError(Exception):
+    """An action the ACD refused; ``message`` is one sentence an agent can act on."""
+
+    def __init__(self, message: str, *, bad_request: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.bad_request = bad_request
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A not-ready reason or a wrap-up disposition, labelled in both languages."""
+
+    code: str
+    label_en: str
+    label_zh: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStatus:
+    """Today's figures for one queue. ``service_level`` is a fraction 0..1 or None
+    before the first call; ``service_level_formula`` says how it was computed."""
+
+    queue: str
+    waiting: int
+    longest_wait_s: float
+    offered_today: int
+    answered_today: int
+    abandoned_today: int
+    service_level: float | None
+    sl_threshold_s: float = 20.0
+    sl_target: float = 0.8
+    service_level_formula: str = "answered within T s / (answered + abandoned after T s)"
+    agents_by_state: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStatus:
+    """One agent as the monitor shows it. ``since`` is the epoch time the current state
+    began (time in state = now - since); ``aht_s`` is today's average handle time."""
+
+    agent: str
+    name: str
+    state: str
+    since: float
+    reason: str | None = None
+    current_call: str | None = None
+    extension: str | None = None
+    calls_handled: int = 0
+    aht_s: float | None = None
+    queues: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CenterSnapshot:
+    at: float
+    queues: tuple[QueueStatus, ...] = ()
+    agents: tuple[AgentStatus, ...] = ()
+
+
+@runtime_checkable
+class ContactCenter(Protocol):
+    """What the console needs from the ACD. ``agent`` is the ACD agent id (``User.agent_id``)."""
+
+    async def login(self, agent: str, extension: str) -> None: ...
+
+    async def logout(self, agent: str) -> None: ...
+
+    async def set_ready(self, agent: str) -> None: ...
+
+    async def set_not_ready(self, agent: str, reason: str) -> None: ...
+
+    async def hangup(self, agent: str) -> None: ...
+
+    async def hold(self, agent: str) -> None: ...
+
+    async def unhold(self, agent: str) -> None: ...
+
+    async def transfer(
+        self, agent: str, kind: TransferKind, target: str, attended: bool
+    ) -> None: ...
+
+    async def complete_transfer(self, agent: str) -> None: ...
+
+    async def cancel_transfer(self, agent: str) -> None: ...
+
+    async def conference(self, agent: str, number: str) -> None: ...
+
+    async def wrap_up(
+        self, agent: str, disposition: str, notes: str, ticket_ref: str | None
+    ) -> None: ...
+
+    async def extend_wrap_up(self, agent: str, seconds: int) -> None: ...
+
+    async def force_state(
+        self, supervisor: str, agent: str, state: ForcibleState, reason: str
+    ) -> None: ...
+
+    async def spy(
+        self, supervisor: str, agent: str, mode: SpyMode, supervisor_endpoint: str
+    ) -> None: ...
+
+    async def snapshot(self) -> CenterSnapshot: ...
+
+    def reason_codes(self) -> Sequence[Code]: ...
+
+    def disposition_codes(self) -> Sequence[Code]: ...
