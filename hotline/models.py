@@ -12,6 +12,7 @@ from hotline.db import Base
 
 MODEL_MODULES: list[str] = [
     "hotline.db",
+    "crm.models",
     "agent_console.models",
 ]
 
