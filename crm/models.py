@@ -58,7 +58,7 @@ class CustomerPhone(Base):
     customer: Mapped[Customer] = relationship(back_populates="phones")
 
     __table_args__ = (
-        Index("ix_crm_phones_e164", "e164"),
+        Index("ix_crm_phones_e164", "e164", unique=True),
         Index("ix_crm_phones_customer_id", "customer_id"),
     )
 
@@ -88,6 +88,7 @@ class Interaction(Base):
     __table_args__ = (
         Index("ix_crm_interactions_customer_started", "customer_id", "started_at"),
         Index("ix_crm_interactions_call_id", "call_id"),
+        Index("ix_crm_interactions_number_started", "number", "started_at"),
         Index("ix_crm_interactions_agent_started", "agent", "started_at"),
     )
 
