@@ -1,0 +1,119 @@
+"""``create_app``: the console's FastAPI application, built from explicit parts (no globals)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from agent_console.config import ConsoleConfig
+from agent_console.context import ConsoleContext, ScreenPopLookup
+from agent_console.deps import current_user, get_session
+from agent_console.hub import Hub, dumps
+from agent_console.ports import ContactCenter
+from agent_console.routes import admin, agent, auth, pages, supervisor, ws
+from agent_console.routes.pages import STATIC
+from agent_console.security import LoginLimiter
+from hotline.clock import Clock
+from hotline.db import make_sessionmaker
+from hotline.events import EventBus
+from hotline.settings import Settings
+
+log = logging.getLogger(__name__)
+REQUEST_ID = "x-request-id"
+
+
+def create_app(
+    settings: Settings,
+    engine: AsyncEngine,
+    bus: EventBus,
+    center: ContactCenter,
+    screen_pop_lookup: ScreenPopLookup,
+    clock: Clock,
+    *,
+    config: ConsoleConfig | None = None,
+    mount_crm: bool = True,
+) -> FastAPI:
+    """The console app. The hub starts with the app's lifespan (``uvicorn`` or ``TestClient``)."""
+    config = config or ConsoleConfig()
+    hub = Hub(bus=bus, center=center, clock=clock, lookup=screen_pop_lookup, config=config)
+    ctx = ConsoleContext(
+        settings=settings, config=config, engine=engine, sessions=make_sessionmaker(engine), bus=bus,
+        center=center, clock=clock, limiter=LoginLimiter(clock, config.login_limit), hub=hub,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+
+    app = FastAPI(title="hotline console", version="0.1.0", lifespan=lifespan,
+                  description="Agent console and supervisor monitor of hotline.")
+    app.state.console = ctx
+    for module in (auth, agent, supervisor, admin, ws, pages):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if mount_crm:
+        include_crm(app, ctx)
+    _install_error_handling(app)
+    return app
+
+
+def include_crm(app: FastAPI, ctx: ConsoleContext) -> bool:
+    """Mount ``crm.http.build_router(current_user, get_session, notify)`` when crm has one."""
+    if importlib.util.find_spec("crm") is None or importlib.util.find_spec("crm.http") is None:
+        return False
+    build = getattr(importlib.import_module("crm.http"), "build_router", None)
+    if build is None:
+        return False
+
+    def notify(username: str, message: dict[str, Any]) -> None:
+        frame = dumps({"type": "notify", **message})
+        for conn in list(ctx.hub.connections):
+            if conn.username == username:
+                conn.offer(frame)
+
+    app.include_router(build(current_user, get_session, notify))
+    return True
+
+
+def _install_error_handling(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        rid = request.headers.get(REQUEST_ID, "")[:64] or secrets.token_hex(8)
+        request.state.request_id = rid
+        try:
+            response = await call_next(request)
+        except Exception:
+            log.exception("unhandled error in %s %s (request %s)", request.method, request.url.path, rid)
+            response = _internal_error(rid)
+        response.headers[REQUEST_ID] = rid
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        rid = getattr(request.state, "request_id", "-")
+        log.exception("unhandled error in %s %s (request %s)", request.method, request.url.path, rid,
+                      exc_info=exc)
+        return _internal_error(rid)
+
+
+def _internal_error(rid: str) -> JSONResponse:
+    return JSONResponse(
+        status_code=500,
+        content={"detail": f"Something went wrong on our side; quote request id {rid} to an admin.",
+                 "request_id": rid},
+        headers={REQUEST_ID: rid},
+    )

@@ -1,0 +1,29 @@
+"""Console tunables that are not (yet) in ``hotline.settings.Settings``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agent_console.security import LimitPolicy
+
+
+@dataclass(frozen=True, slots=True)
+class AlarmThresholds:
+    """Alarm when waiting > ``max_waiting``, longest wait > ``max_longest_wait_s`` or the
+    service level today is under the queue's target (after ``sl_min_calls`` calls)."""
+
+    max_waiting: int = 10
+    max_longest_wait_s: float = 60.0
+    sl_min_calls: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleConfig:
+    session_ttl_s: float = 12 * 3600.0
+    cookie_name: str = "hotline_session"
+    cookie_secure: bool = False
+    login_limit: LimitPolicy = field(default_factory=LimitPolicy)
+    alarms: AlarmThresholds = field(default_factory=AlarmThresholds)
+    ws_queue_size: int = 256  # frames buffered per connection before it is resynced
+    refresh_interval_s: float = 2.0  # wallboard/alarm refresh while nothing happens
+    screen_pop_timeout_s: float = 1.0  # the pop goes out without the card after this

@@ -1,0 +1,73 @@
+"""Who may see whom. Pure: works on plain rows, no database access.
+
+A team lead (of any rank: manager, supervisor, team lead, group lead) sees the
+members of every team they lead and of every team below it in the tree. The roles
+``supervisor`` and ``admin`` see everyone; an ``agent`` sees only themself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+ALL_SEEING_ROLES = frozenset({"supervisor", "admin"})
+MONITOR_ROLES = ("team_lead", "supervisor", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """``agents is None`` means every agent; otherwise the ACD agent ids visible."""
+
+    agents: frozenset[str] | None
+    queues: frozenset[str] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.agents is None
+
+    def sees_agent(self, agent: str) -> bool:
+        return self.agents is None or agent in self.agents
+
+    def sees_queue(self, queue: str) -> bool:
+        return self.queues is None or queue in self.queues
+
+
+def subtree(team_ids: Iterable[int], parents: dict[int, int | None]) -> set[int]:
+    """The given teams and all their descendants. Tolerates cycles in bad data."""
+    children: dict[int, list[int]] = {}
+    for team, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(team)
+    seen: set[int] = set()
+    stack = list(team_ids)
+    while stack:
+        t = stack.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        stack.extend(children.get(t, ()))
+    return seen
+
+
+def visible_user_ids(
+    leader_id: int,
+    leaders: dict[int, int | None],
+    parents: dict[int, int | None],
+    members: Iterable[tuple[int, int]],
+) -> set[int]:
+    """Users in the subtree of teams led by ``leader_id``.
+
+    ``leaders``: team id -> leader user id; ``parents``: team id -> parent team id;
+    ``members``: (team id, user id) pairs. Leaders of sub-teams are included too.
+    """
+    led = [t for t, lead in leaders.items() if lead == leader_id]
+    teams = subtree(led, parents)
+    users = {u for t, u in members if t in teams}
+    users.update(lead for t, lead in leaders.items() if t in teams and lead is not None)
+    users.discard(leader_id)
+    return users
+
+
+def queues_of(agents: frozenset[str], agent_queues: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """A team lead's queues: every queue one of their agents serves."""
+    return frozenset(q for a in agents for q in agent_queues.get(a, ()))

@@ -1,0 +1,132 @@
+"""Database access for users, teams, sessions and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agent_console.models import ROLES, AuditEntry, SessionToken, Team, TeamMember, User
+from agent_console.scope import Scope, visible_user_ids
+from agent_console.security import hash_password, new_token, token_digest
+
+
+class UserError(ValueError):
+    """A user-management request that cannot be done; the message says why."""
+
+
+async def user_by_name(session: AsyncSession, username: str) -> User | None:
+    return (await session.execute(select(User).where(User.username == username))).scalar_one_or_none()
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    now: float,
+    display_name: str = "",
+    agent_id: str | None = None,
+    extension: str | None = None,
+    language: str = "zh",
+) -> User:
+    if role not in ROLES:
+        raise UserError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    if await user_by_name(session, username) is not None:
+        raise UserError(f"A user named {username!r} already exists; pick another username.")
+    if agent_id and (
+        await session.execute(select(User.id).where(User.agent_id == agent_id))
+    ).first():
+        raise UserError(f"Agent id {agent_id!r} already belongs to another user.")
+    try:
+        pw_hash = hash_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    user = User(
+        username=username, display_name=display_name or username, password_hash=pw_hash,
+        role=role, agent_id=agent_id or None, extension=extension or None,
+        language=language, active=True, created_at=now,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def set_password(session: AsyncSession, user: User, password: str) -> None:
+    try:
+        user.password_hash = hash_password(password)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    # A new password ends every open session of that user.
+    await session.execute(delete(SessionToken).where(SessionToken.user_id == user.id))
+
+
+async def open_session(
+    session: AsyncSession, user: User, *, now: float, ttl_s: float, ip: str | None
+) -> tuple[str, float]:
+    token = new_token()
+    expires = now + ttl_s
+    session.add(SessionToken(token_hash=token_digest(token), user_id=user.id, created_at=now,
+                             expires_at=expires, ip=ip))
+    # Expired sessions of this user are swept on each login.
+    await session.execute(
+        delete(SessionToken).where(SessionToken.user_id == user.id, SessionToken.expires_at <= now)
+    )
+    return token, expires
+
+
+async def user_for_token(session: AsyncSession, token: str, now: float) -> User | None:
+    row = (
+        await session.execute(
+            select(User)
+            .join(SessionToken, SessionToken.user_id == User.id)
+            .where(SessionToken.token_hash == token_digest(token), SessionToken.expires_at > now)
+        )
+    ).scalar_one_or_none()
+    if row is None or not row.active:
+        return None
+    return row
+
+
+async def close_session(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(SessionToken).where(SessionToken.token_hash == token_digest(token)))
+
+
+async def scope_for(session: AsyncSession, user: User) -> Scope:
+    """The agents (and through them the queues) ``user`` may see."""
+    if user.role in ("supervisor", "admin"):
+        return Scope(agents=None)
+    if user.role != "team_lead":
+        return Scope(agents=frozenset({user.agent_id}) if user.agent_id else frozenset())
+    teams = (await session.execute(select(Team.id, Team.parent_id, Team.leader_id))).all()
+    members = (await session.execute(select(TeamMember.team_id, TeamMember.user_id))).all()
+    ids = visible_user_ids(
+        user.id,
+        leaders={t.id: t.leader_id for t in teams},
+        parents={t.id: t.parent_id for t in teams},
+        members=[(m.team_id, m.user_id) for m in members],
+    )
+    if not ids:
+        return Scope(agents=frozenset())
+    agents = (
+        await session.execute(select(User.agent_id).where(User.id.in_(ids), User.agent_id.is_not(None)))
+    ).scalars().all()
+    return Scope(agents=frozenset(a for a in agents if a))
+
+
+async def audit(
+    session: AsyncSession,
+    *,
+    now: float,
+    actor: str,
+    action: str,
+    target: str | None = None,
+    from_value: str | None = None,
+    to_value: str | None = None,
+    ip: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    session.add(AuditEntry(ts=now, actor=actor, action=action, target=target,
+                           from_value=from_value, to_value=to_value, ip=ip, data=data or {}))
