@@ -208,3 +208,14 @@ class CallEnded(PbxEvent):
     answered_at: float | None
     bridged_at: float | None
     hangup_cause: int
+    call_id: str | None = None  # HOTLINE_CALL_ID when a leg carried it
+
+
+@dataclass(frozen=True, slots=True)
+class CallMerged(PbxEvent):
+    """Two tracked calls became one: an originated agent leg (with its own linkedid)
+    joined the caller's bridge and took the caller's linkedid (README ami-02a)."""
+
+    linkedid: str  # the surviving call
+    merged_linkedid: str  # the call that was folded into it
+    uniqueid: str  # the leg whose linkedid changed
