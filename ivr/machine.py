@@ -1,0 +1,420 @@
+"""The menu interpreter: a pure state machine, one per call.
+
+No I/O and no clock reads: the current time comes from the ``now`` callable it is
+given (for hours and holidays), the caller's CRM record and ticket states come in as
+:class:`~ivr.actions.LookupResult` inputs it asked for. ``start()`` and ``feed(input)``
+return the outputs to execute, in order (see :mod:`ivr.actions`)::
+
+    m = MenuMachine(menus, caller_num="13800138000", now=clock.now)
+    m.start()            # [LogFunnel(welcome, node), Play(welcome), ..., Collect(main_menu)]
+    m.feed(Digits("2"))  # [LogFunnel(main, digit), LogFunnel(support, node), ..., Enqueue(...)]
+
+Invariants: every batch ends with an awaiting or a final output, so the caller is never
+left in silence; retries are bounded and end in the fallback (a human); pass-through
+chains are bounded (the loader also rejects loops without input).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ivr import schema as s
+from ivr.actions import (
+    Collect,
+    Digits,
+    Enqueue,
+    HangUp,
+    Hangup,
+    Input,
+    Invalid,
+    LogFunnel,
+    LookupCaller,
+    LookupResult,
+    LookupTicket,
+    Output,
+    Play,
+    Recorded,
+    RecordVoicemail,
+    RequestCallback,
+    SayDigits,
+    SetVar,
+    SurveyAnswer,
+    Timeout,
+    Transfer,
+)
+from ivr.directory import UNKNOWN_CALLER, CallerInfo
+from ivr.loader import MenuSet
+from ivr.prompts import status_prompt
+
+MAX_HOPS = 64
+CALLER_TESTS = ("vip", "blacklisted", "known", "open_ticket")
+
+
+class MenuMachine:
+    def __init__(self, menus: MenuSet, *, caller_num: str, now: Callable[[], float],
+                 language: str | None = None, route: str = "ivr",
+                 caller: CallerInfo | None = None) -> None:
+        self.menus = menus
+        self.caller_num = caller_num
+        self.language = language if language in menus.defaults.languages else menus.defaults.language
+        self.caller = caller
+        self.route = route
+        self._now = now
+        self.node_id = ""
+        self.phase = ""
+        self.attempts = 0
+        self.path: list[str] = []
+        self.skills: list[str] = []
+        self.min_proficiency: int | None = None
+        self.priority: int | None = None
+        self.vars: dict[str, str] = {}
+        self.done = False
+        self.outcome: str | None = None
+        self._cb_number = ""
+        self._question = 0
+
+    # --- public -----------------------------------------------------------------
+
+    def start(self) -> list[Output]:
+        return self._run(self.menus.entry(self.route), [])
+
+    def feed(self, inp: Input) -> list[Output]:
+        if self.done:
+            return []
+        if isinstance(inp, HangUp):
+            self.done, self.outcome, self.phase = True, "hangup", "gone"
+            return [LogFunnel(self.node_id, "hangup")]
+        action = _TRANSITIONS.get((self.phase, type(inp)))
+        if action is None:
+            raise ValueError(f"input {inp!r} is not expected in phase {self.phase!r} at {self.node_id!r}")
+        return action(self, inp)
+
+    @property
+    def node(self) -> s.Node:
+        return self.menus.nodes[self.node_id]
+
+    # --- walking the graph --------------------------------------------------------
+
+    def _run(self, nid: str, out: list[Output], via: str = "", fresh: bool = True) -> list[Output]:
+        for _ in range(MAX_HOPS):
+            node = self.menus.nodes[nid]
+            if fresh:
+                self.node_id, self.attempts, self.phase = nid, 0, ""
+                self.path.append(nid)
+                out.append(LogFunnel(nid, "node", {"via": via} if via else {}))
+            fresh, via = True, ""
+            if self.caller is None and _needs_caller(node):
+                self.phase = "caller_lookup"
+                out.append(LookupCaller(self.caller_num))
+                return out
+            nxt = _ENTER[type(node)](self, node, out)
+            if nxt is None:
+                return out
+            nid = nxt
+        # Unreachable with a validated file (loops without input are rejected at load).
+        return self._run(self.menus.fallback, out, via="hop_limit") if nid != self.menus.fallback else out
+
+    def _lang(self, prompts: tuple[str, ...]) -> Play:
+        return Play(prompts, self.language)
+
+    def _ask(self) -> list[Output]:
+        """The outputs that (re)ask the caller in the current phase."""
+        node, lang = self.node, self.language
+        if self.phase == "menu":
+            assert isinstance(node, s.MenuNode)
+            return [Collect(node.prompt, lang, 1, self._timeout_ms(node))]
+        if self.phase == "collect":
+            assert isinstance(node, s.CollectNode)
+            return [Collect(node.prompt, lang, node.max_digits, self._timeout_ms(node), node.min_digits,
+                            node.terminator)]
+        if self.phase == "ticket_enter":
+            assert isinstance(node, s.SelfServiceNode)
+            return [Collect(node.prompt, lang, node.max_digits, self._timeout_ms(node), node.min_digits, "#")]
+        if self.phase == "cb_confirm":
+            assert isinstance(node, s.CallbackNode)
+            return [self._lang(node.prompt), SayDigits(self._cb_number, lang),
+                    Collect(node.confirm_prompt, lang, 1, self._timeout_ms(node))]
+        if self.phase == "cb_enter":
+            assert isinstance(node, s.CallbackNode)
+            return [Collect(node.enter_prompt, lang, node.max_digits, self._timeout_ms(node),
+                            node.min_digits, "#")]
+        assert self.phase == "survey" and isinstance(node, s.SurveyNode)
+        q = node.questions[self._question]
+        return [Collect(q.prompt, lang, 1, self._timeout_ms(node), escape="12345")]
+
+    def _timeout_ms(self, node: s.Node) -> int:
+        t = getattr(node, "timeout_s", None) or self.menus.defaults.timeout_s
+        return int(t * 1000)
+
+    def _finish(self, out: list[Output], outcome: str, final: Output, **data: str) -> list[Output]:
+        self.done, self.outcome, self.phase = True, outcome, "done"
+        out.append(LogFunnel(self.node_id, "exit", {"to": outcome, **data}))
+        out.append(final)
+        return out
+
+    # --- entering each node type (return the next node id, or None to wait/stop) -----
+
+    def _enter_play(self, node: s.PlayNode, out: list[Output]) -> str | None:
+        out.append(self._lang(node.prompt))
+        return node.next
+
+    def _enter_input(self, node: s.Node, out: list[Output]) -> str | None:
+        self.phase = {s.MenuNode: "menu", s.CollectNode: "collect",
+                      s.SelfServiceNode: "ticket_enter"}[type(node)]
+        out.extend(self._ask())
+        return None
+
+    def _enter_condition(self, node: s.ConditionNode, out: list[Output]) -> str | None:
+        caller = self.caller or UNKNOWN_CALLER
+        now = self._now()
+        result = {
+            "open": lambda: self.menus.hours[node.hours or ""].is_open(now),
+            "holiday": lambda: self.menus.hours[node.hours or ""].is_holiday(now),
+            "vip": lambda: caller.vip,
+            "blacklisted": lambda: caller.blacklisted,
+            "known": lambda: caller.known,
+            "open_ticket": lambda: caller.has_open_ticket,
+            "language": lambda: self.language == node.language,
+        }[node.test]()
+        return node.then if result else node.else_
+
+    def _enter_set_language(self, node: s.SetLanguageNode, out: list[Output]) -> str | None:
+        lang = node.language
+        if lang == "caller":
+            lang = (self.caller or UNKNOWN_CALLER).language or self.language
+        if lang in self.menus.defaults.languages and lang != self.language:
+            self.language = lang
+            out.append(SetVar("CHANNEL(language)", lang))
+        return node.next
+
+    def _enter_set_skills(self, node: s.SetSkillsNode, out: list[Output]) -> str | None:
+        base = self.skills if node.add else []
+        self.skills = [*base, *(k for k in node.skills if k not in base)]
+        if node.min_proficiency is not None:
+            self.min_proficiency = node.min_proficiency
+        if node.priority is not None:
+            self.priority = node.priority
+        return node.next
+
+    def _enter_queue(self, node: s.QueueNode, out: list[Output]) -> str | None:
+        caller = self.caller or UNKNOWN_CALLER
+        priority = max(node.priority, self.priority or 0)
+        if caller.vip:
+            priority = max(priority, node.vip_priority)
+        skills = [*node.skills, *(k for k in self.skills if k not in node.skills)]
+        if node.prompt:
+            out.append(self._lang(node.prompt))
+        final = Enqueue(node.queue, tuple(skills), self.language,
+                        max(node.min_proficiency, self.min_proficiency or 1), priority,
+                        caller.customer_id, tuple(self.path), dict(self.vars))
+        self._finish(out, "queue", final, queue=node.queue)
+        return None
+
+    def _enter_transfer(self, node: s.TransferExternalNode, out: list[Output]) -> str | None:
+        if node.prompt:
+            out.append(self._lang(node.prompt))
+        self._finish(out, "transfer", Transfer(node.number, tuple(self.path)))
+        return None
+
+    def _enter_voicemail(self, node: s.VoicemailNode, out: list[Output]) -> str | None:
+        self.phase = "record"
+        out += [self._lang(node.prompt), RecordVoicemail(node.queue, node.max_s, self.language)]
+        return None
+
+    def _enter_callback(self, node: s.CallbackNode, out: list[Output]) -> str | None:
+        number = self.caller_num if self.caller_num.isdigit() else ""
+        self._cb_number = number
+        ok = node.min_digits <= len(number) <= node.max_digits
+        self.phase = "cb_confirm" if ok else "cb_enter"
+        out.extend(self._ask())
+        return None
+
+    def _enter_survey(self, node: s.SurveyNode, out: list[Output]) -> str | None:
+        self.phase, self._question = "survey", 0
+        out.append(self._lang(node.prompt))
+        out.extend(self._ask())
+        return None
+
+    def _enter_hangup(self, node: s.HangupNode, out: list[Output]) -> str | None:
+        if node.prompt:
+            out.append(self._lang(node.prompt))
+        self._finish(out, "hangup", Hangup())
+        return None
+
+    # --- reacting to inputs -------------------------------------------------------------
+
+    def _zero_out(self, digits: str, out: list[Output]) -> list[Output] | None:
+        node = self.node
+        target = self.menus.zero_out_for(node)
+        if target is None or digits != self.menus.defaults.zero_out_digit:
+            return None
+        if isinstance(node, s.MenuNode) and digits in node.choices:
+            return None
+        return self._run(target, out, via="zero_out")
+
+    def _on_menu_digit(self, inp: Digits) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.MenuNode)
+        d = inp.digits[:1]
+        out: list[Output] = [LogFunnel(self.node_id, "digit", {"digits": d})]
+        if d in node.choices:
+            return self._run(node.choices[d], out, via=f"digit:{d}")
+        return self._zero_out(d, out) or self._retry("invalid", out)
+
+    def _on_collected(self, inp: Digits) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.CollectNode)
+        d = inp.digits.rstrip(node.terminator) if node.terminator else inp.digits
+        out: list[Output] = [LogFunnel(self.node_id, "digit", {"digits": d})]
+        if (z := self._zero_out(d, out)) is not None:
+            return z
+        if not (node.min_digits <= len(d) <= node.max_digits) or not d.isdigit():
+            return self._retry("invalid", out)
+        self.vars[node.var] = d
+        out.append(SetVar(node.var, d))
+        return self._run(node.next, out, via="collected")
+
+    def _on_ticket_no(self, inp: Digits) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.SelfServiceNode)
+        d = inp.digits.rstrip("#")
+        out: list[Output] = [LogFunnel(self.node_id, "digit", {"digits": d})]
+        if (z := self._zero_out(d, out)) is not None:
+            return z
+        if not (node.min_digits <= len(d) <= node.max_digits) or not d.isdigit():
+            return self._retry("invalid", out)
+        self.phase, self._cb_number = "ticket_lookup", d
+        return [*out, LookupTicket(d)]
+
+    def _on_ticket(self, inp: LookupResult) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.SelfServiceNode)
+        if inp.ticket is None:
+            self.phase = "ticket_enter"
+            return self._retry("invalid", [], prompt=node.not_found_prompt, reason="not_found")
+        t = inp.ticket
+        out: list[Output] = [self._lang(node.status_prompt), SayDigits(t.ticket_no, self.language),
+                             self._lang((status_prompt(t.status),))]
+        return self._run(node.next, out, via="found")
+
+    def _on_caller(self, inp: LookupResult) -> list[Output]:
+        self.caller = inp.caller or UNKNOWN_CALLER
+        return self._run(self.node_id, [], fresh=False)
+
+    def _on_cb_confirm(self, inp: Digits) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.CallbackNode)
+        d = inp.digits[:1]
+        out: list[Output] = [LogFunnel(self.node_id, "digit", {"digits": d})]
+        if d == "1":
+            caller = self.caller or UNKNOWN_CALLER
+            out += [RequestCallback(self._cb_number, node.queue, self.language, 10 if caller.vip else 0,
+                                    caller.customer_id), self._lang(node.thanks_prompt)]
+            return self._finish(out, "callback", Hangup(), queue=node.queue)
+        if d == "2":
+            self.phase, self.attempts = "cb_enter", 0
+            return [*out, *self._ask()]
+        return self._zero_out(d, out) or self._retry("invalid", out)
+
+    def _on_cb_number(self, inp: Digits) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.CallbackNode)
+        d = inp.digits.rstrip("#")
+        out: list[Output] = [LogFunnel(self.node_id, "digit", {"count": str(len(d))})]
+        if (z := self._zero_out(d, out)) is not None:
+            return z
+        if not (node.min_digits <= len(d) <= node.max_digits) or not d.isdigit():
+            return self._retry("invalid", out)
+        self.phase, self.attempts, self._cb_number = "cb_confirm", 0, d
+        return [*out, *self._ask()]
+
+    def _on_score(self, inp: Digits) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.SurveyNode)
+        d = inp.digits[:1]
+        out: list[Output] = [LogFunnel(self.node_id, "digit", {"digits": d})]
+        if d not in "12345" or not d:
+            return self._retry("invalid", out)
+        out.append(SurveyAnswer(node.questions[self._question].id, int(d)))
+        return self._next_question(out)
+
+    def _next_question(self, out: list[Output]) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.SurveyNode)
+        self._question += 1
+        self.attempts = 0
+        if self._question < len(node.questions):
+            return [*out, *self._ask()]
+        out.append(self._lang(node.thanks_prompt))
+        return self._finish(out, "survey", Hangup())
+
+    def _on_recorded(self, inp: Recorded) -> list[Output]:
+        node = self.node
+        assert isinstance(node, s.VoicemailNode)
+        out: list[Output] = [self._lang(node.thanks_prompt if inp.ok else ("goodbye",))]
+        return self._finish(out, "voicemail" if inp.ok else "hangup", Hangup(), queue=node.queue)
+
+    def _on_timeout(self, inp: Any) -> list[Output]:
+        return self._retry("timeout", [])
+
+    def _on_invalid(self, inp: Invalid) -> list[Output]:
+        return self._retry("invalid", [LogFunnel(self.node_id, "digit", {"digits": inp.raw})])
+
+    def _retry(self, kind: str, out: list[Output], prompt: tuple[str, ...] | None = None,
+               reason: str = "") -> list[Output]:
+        node = self.node
+        self.attempts += 1
+        out.append(LogFunnel(self.node_id, kind, {"reason": reason} if reason else {}))
+        retries = getattr(node, "retries", None)
+        retries = self.menus.defaults.retries if retries is None else retries
+        if self.attempts > retries:
+            if isinstance(node, s.SurveyNode):  # a survey skips the question, never loops
+                return self._next_question(out)
+            return self._run(self.menus.fallback_for(node), out, via=f"fallback:{kind}")
+        if prompt is None:
+            own = getattr(node, f"{kind}_prompt", None)
+            prompt = own or getattr(self.menus.defaults, f"{kind}_prompt")
+        out.append(self._lang(prompt))
+        out.extend(self._ask())
+        return out
+
+
+def _needs_caller(node: s.Node) -> bool:
+    return (isinstance(node, s.QueueNode | s.CallbackNode)
+            or (isinstance(node, s.ConditionNode) and node.test in CALLER_TESTS)
+            or (isinstance(node, s.SetLanguageNode) and node.language == "caller"))
+
+
+M = MenuMachine
+_ENTER: dict[type, Callable[[MenuMachine, Any, list[Output]], str | None]] = {
+    s.PlayNode: M._enter_play,
+    s.MenuNode: M._enter_input,
+    s.CollectNode: M._enter_input,
+    s.SelfServiceNode: M._enter_input,
+    s.ConditionNode: M._enter_condition,
+    s.SetLanguageNode: M._enter_set_language,
+    s.SetSkillsNode: M._enter_set_skills,
+    s.QueueNode: M._enter_queue,
+    s.TransferExternalNode: M._enter_transfer,
+    s.VoicemailNode: M._enter_voicemail,
+    s.CallbackNode: M._enter_callback,
+    s.SurveyNode: M._enter_survey,
+    s.HangupNode: M._enter_hangup,
+}
+
+_INPUT_PHASES = ("menu", "collect", "ticket_enter", "cb_confirm", "cb_enter", "survey")
+# The transition table: (phase, input type) -> reaction. Anything else is a bug upstream.
+_TRANSITIONS: dict[tuple[str, type], Callable[[MenuMachine, Any], list[Output]]] = {
+    ("menu", Digits): M._on_menu_digit,
+    ("collect", Digits): M._on_collected,
+    ("ticket_enter", Digits): M._on_ticket_no,
+    ("ticket_lookup", LookupResult): M._on_ticket,
+    ("caller_lookup", LookupResult): M._on_caller,
+    ("cb_confirm", Digits): M._on_cb_confirm,
+    ("cb_enter", Digits): M._on_cb_number,
+    ("survey", Digits): M._on_score,
+    ("record", Recorded): M._on_recorded,
+    **{(p, Timeout): M._on_timeout for p in _INPUT_PHASES},
+    **{(p, Invalid): M._on_invalid for p in _INPUT_PHASES},
+}
