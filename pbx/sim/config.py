@@ -1,0 +1,83 @@
+"""Configuration of the simulated Asterisk, its agents' phones and its scripted callers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Behaviour = Literal["answer", "busy", "noanswer", "unreachable"]
+
+
+@dataclass(frozen=True, slots=True)
+class SimConfig:
+    """How the simulated Asterisk listens and behaves.
+
+    ``speed`` divides every scripted delay (speed=50: a 30 s patience takes 0.6 s of
+    wall time) while AMI ``Timestamp`` values advance in simulated seconds.
+    ``skip_ivr`` goes from ``Answer`` straight to ``hotline-wait`` (no FastAGI): DTMF
+    events and ``IVR_CHOICE`` are still produced from the caller script.
+    ``atxfer_featuremap`` is features.conf ``[featuremap] atxfer`` (``None`` = the
+    default empty features.conf, where AMI ``Atxfer`` fails as in ami-07c0).
+    ``recordings_dir``: when set, MixMonitor writes a small real WAV there (named after
+    the basename of the requested ``File``).
+    """
+
+    ami_host: str = "127.0.0.1"
+    ami_port: int = 0
+    username: str = "hotline"
+    secret: str = "hotline-secret"
+    agi_host: str = "127.0.0.1"
+    agi_port: int = 4573
+    speed: float = 1.0
+    seed: int = 1
+    trunk: str = "hotline-trunk"
+    skip_ivr: bool = False
+    epoch: float | None = None
+    atxfer_featuremap: str | None = None
+    recordings_dir: str | None = None
+    restart_refuse_s: float = 0.5
+    restart_eof_s: float = 1.1
+
+
+@dataclass(frozen=True, slots=True)
+class AgentPhone:
+    """An agent's SIP phone. ``talk_time_s``: the agent hangs up after that many
+    seconds in a bridge (``None`` = waits for the other side)."""
+
+    endpoint: str
+    behaviour: Behaviour = "answer"
+    answer_delay_s: float = 0.3
+    talk_time_s: float | None = None
+
+    @property
+    def extension(self) -> str:
+        digits = "".join(c for c in self.endpoint if c.isdigit())
+        return digits or self.endpoint
+
+    @property
+    def callerid_name(self) -> str:
+        return f"Agent {self.extension}"
+
+
+@dataclass(frozen=True, slots=True)
+class CallerScript:
+    """What one scripted caller does.
+
+    ``patience_s``: seconds in the queue (MusicOnHold) before hanging up.
+    ``talk_time_s``: seconds bridged before hanging up (``None`` = waits for the agent).
+    ``hold_after_s``/``hold_for_s``: put the agent on hold (re-INVITE sendonly) that many
+    seconds into the first bridge, for that long (ami-12).
+    ``ivr_hangup_after_s``: hang up while still in the IVR (abandon in the menu).
+    """
+
+    caller_num: str = "13800138000"
+    caller_name: str = "张安娜"
+    dnid: str = "4000"
+    dtmf: list[str] = field(default_factory=lambda: ["1"])
+    patience_s: float = 60.0
+    talk_time_s: float | None = 5.0
+    lang: str = "zh"
+    hold_after_s: float | None = None
+    hold_for_s: float = 2.0
+    ivr_hangup_after_s: float | None = None
+    dtmf_duration_ms: int = 280

@@ -1,0 +1,253 @@
+"""Emulation of the hotline dialplan (``hotline-in``, ``hotline-wait``) for inbound
+callers, bridging, and how every kind of channel ends (the Cause rules of the README).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING, Literal
+
+from .channels import RING, UP, Channel
+from .config import CallerScript
+
+if TYPE_CHECKING:
+    from .asterisk import SimAsterisk
+
+How = Literal["bye", "ami", "restart", "dialplan"]
+
+
+def trunk_device(sim: SimAsterisk) -> str:
+    return f"PJSIP/{sim.config.trunk}"
+
+
+def refresh_device(sim: SimAsterisk, device: str) -> None:
+    """Agents: NOT_INUSE → RINGING → INUSE (ONHOLD) → NOT_INUSE; the trunk has no
+    contact, so it goes INUSE → UNAVAILABLE."""
+    chans = [c for c in sim.channels.values() if c.device == device and c.alive]
+    if device == trunk_device(sim):
+        up = any(c.state == UP for c in chans)
+        if up:
+            sim.emit.device("PJSIP/" + sim.config.trunk, "INUSE")
+        elif not chans:
+            sim.emit.device(device, "UNAVAILABLE")
+        return
+    if any(c.state == UP for c in chans):
+        peer_held = any((p := c.peer()) is not None and p.held for c in chans)
+        sim.emit.device(device, "ONHOLD" if peer_held else "INUSE")
+    elif any(c.state == 5 for c in chans):
+        sim.emit.device(device, "RINGING")
+    else:
+        sim.emit.device(device, "NOT_INUSE")
+
+
+def start_inbound_call(sim: SimAsterisk, script: CallerScript) -> Channel:
+    now = sim.now()
+    uid = sim.ids.uniqueid(now)
+    ch = Channel(
+        name=f"PJSIP/{sim.config.trunk}-{sim.ids.channel_suffix()}", uniqueid=uid,
+        linkedid=uid, device=trunk_device(sim), role="caller", created_at=now, state=RING,
+        cid_num=script.caller_num, cid_name=script.caller_name, context="hotline-in",
+        exten=script.dnid, dnid=script.dnid, endpoint=sim.config.trunk,
+    )
+    ch.links["script"] = script
+    sim.add_channel(ch)
+    sim.emit.chan("Newchannel", ch)
+    sim.emit.varset(ch, "SIPDOMAIN", "127.0.0.1")
+    sim.spawn(_inbound(sim, ch, script), ch)
+    return ch
+
+
+async def _inbound(sim: SimAsterisk, ch: Channel, script: CallerScript) -> None:
+    e = sim.emit
+    e.newexten(ch, 1, "NoOp", f'Hotline call from "{ch.cid_name}" <{ch.cid_num}> to {ch.exten}')
+    e.newexten(ch, 2, "Answer")
+    e.newstate(ch, UP)
+    refresh_device(sim, ch.device)
+    url = f"agi://{sim.config.agi_host}:{sim.config.agi_port}/ivr"
+    e.newexten(ch, 3, "AGI", f"{url},lang={script.lang}")
+    if script.ivr_hangup_after_s is not None:
+        sim.later(ch, script.ivr_hangup_after_s, terminate, sim, ch, 16, "bye")
+    if sim.config.skip_ivr:
+        status = await _fake_ivr(sim, ch, script)
+    else:
+        from .ivr import run_ivr
+
+        status = await run_ivr(sim, ch, script, url)
+    if not ch.alive:
+        return
+    e.varset(ch, "AGISTATUS", status)
+    choice = ch.vars.get("IVR_CHOICE", "")
+    e.newexten(ch, 4, "NoOp", f"AGISTATUS={status} IVR_CHOICE={choice}")
+    ok = status == "SUCCESS"
+    e.newexten(ch, 5, "GotoIf", f"{1 if ok else 0}?hotline-wait,s,1")
+    if not ok:
+        e.newexten(ch, 6, "Hangup")
+        terminate(sim, ch, 16, "dialplan")
+        return
+    enter_wait(sim, ch)
+
+
+async def _fake_ivr(sim: SimAsterisk, ch: Channel, script: CallerScript) -> str:
+    """The IVR without FastAGI: the caller's digits as DTMF events, IVR_CHOICE set."""
+    for digit in script.dtmf:
+        await sim.sleep(1.0)
+        if not ch.alive:
+            return "HANGUP"
+        sim.emit.dtmf(ch, digit, script.dtmf_duration_ms)
+    if script.dtmf:
+        sim.emit.varset(ch, "IVR_CHOICE", script.dtmf[-1])
+    return "SUCCESS"
+
+
+def enter_wait(sim: SimAsterisk, ch: Channel) -> None:
+    """``hotline-wait``: NoOp, then MusicOnHold(default,600) until patience runs out."""
+    e = sim.emit
+    e.newexten(ch, 1, "NoOp", f"Waiting for an agent: {ch.name}", context="hotline-wait",
+               exten="s")
+    e.newexten(ch, 2, "MusicOnHold", "default,600")
+    ch.moh = True
+    e.chan("MusicOnHoldStart", ch, ("Class", "default"))
+    script: CallerScript | None = ch.links.get("script")
+    if script is not None:
+        ch.links["patience"] = sim.later(ch, script.patience_s, _abandon, sim, ch)
+    ch.links["moh_timeout"] = sim.later(ch, 600.0, _moh_timeout, sim, ch)
+
+
+def _abandon(sim: SimAsterisk, ch: Channel) -> None:
+    if ch.alive and ch.moh:
+        terminate(sim, ch, 0, "bye")
+
+
+def _moh_timeout(sim: SimAsterisk, ch: Channel) -> None:
+    if ch.alive and ch.moh:
+        stop_moh(sim, ch)
+        sim.emit.newexten(ch, 3, "Hangup")
+        terminate(sim, ch, 16, "dialplan")
+
+
+def stop_moh(sim: SimAsterisk, ch: Channel) -> None:
+    if ch.moh:
+        ch.moh = False
+        sim.emit.chan("MusicOnHoldStop", ch)
+        for key in ("patience", "moh_timeout"):
+            handle = ch.links.pop(key, None)
+            if handle is not None:
+                handle.cancel()
+        if ch.context == "hotline-wait":
+            # MusicOnHold() returned: the channel sits at the next priority.
+            ch.priority, ch.app, ch.app_data = ch.priority + 1, "", ""
+
+
+# --- ending a channel ---------------------------------------------------------------
+
+def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
+    """End ``ch``. ``how``: ``bye`` (the phone hung up), ``ami`` (Hangup action),
+    ``restart`` (core restart; SoftHangupRequest 4 already sent), ``dialplan``
+    (Hangup() application). Events follow ami-05/02a/09/11."""
+    if not ch.alive:
+        return
+    e = sim.emit
+    in_dial_bridge = ch.links.get("dial_peer") is not None and ch.bridge is not None
+    if how == "bye":
+        # A caller bridged by its own Dial() reports Cause 16 (ami-07a/07b).
+        e.hangup_request(ch, 16 if in_dial_bridge else None)
+    if ch.links.get("spyee") is not None:
+        from .spy import stop_spy
+
+        stop_spy(sim, ch)
+    if ch.moh:
+        stop_moh(sim, ch)
+        e.soft_hangup_request(ch, 16)
+    elif how == "ami" and (ch.bridge is not None or ch.app in ("Wait", "AGI")):
+        e.soft_hangup_request(ch, 16)
+    if how == "ami" and ch.state != UP:
+        from .originate import on_ami_hangup_ringing
+
+        on_ami_hangup_ringing(sim, ch)
+    peer_cont = None
+    if ch.bridge is not None:
+        peer_cont = leave_bridge(sim, ch)
+        if in_dial_bridge and how == "bye":
+            e.soft_hangup_request(ch, 16)
+    dialing: Channel | None = ch.links.pop("dialing", None)
+    if dialing is not None and dialing.alive and dialing.bridge is None:
+        from .originate import cancel_dial
+
+        cancel_dial(sim, ch, dialing)
+    ch.alive = False
+    if how == "restart" or peer_cont is None:
+        e.hangup(ch, cause)
+    else:
+        # The peer's dialplan reacts first when the bridge breaks (ami-02a: agent
+        # Hangup before the caller's; other runs differ, see README).
+        peer_cont()
+        e.hangup(ch, cause)
+        peer_cont = None
+    sim._kill(ch)
+    if ch.links.get("spyers"):
+        from .spy import spyee_gone
+
+        spyee_gone(sim, ch)
+    if ch.mixmonitor:
+        from .recording import finish_recording
+
+        finish_recording(sim, ch)
+    refresh_device(sim, ch.device)
+
+
+def leave_bridge(sim: SimAsterisk, ch: Channel):  # type: ignore[no-untyped-def]
+    """``ch`` leaves its two-party bridge; the peer leaves too and the bridge is
+    destroyed. Returns the peer's continuation (what its dialplan does next)."""
+    bridge = ch.bridge
+    assert bridge is not None
+    e = sim.emit
+    peer = ch.peer()
+    for c in list(bridge.channels):
+        e.varset(c, "BRIDGEPEER", "")
+    bridge.channels.remove(ch)
+    ch.bridge = None
+    e.bridge("BridgeLeave", bridge, ch)
+    if peer is None:
+        e.bridge("BridgeDestroy", bridge)
+        return None
+    bridge.channels.remove(peer)
+    peer.bridge = None
+    e.bridge("BridgeLeave", bridge, peer)
+    e.bridge("BridgeDestroy", bridge)
+    cont = peer.links.pop("after_bridge", None)
+    ch.links.pop("after_bridge", None)
+    if cont is None:
+        return None
+
+    def run() -> None:
+        if peer.alive:
+            cont()
+
+    return run
+
+
+def after_bridge_hangup_caller(sim: SimAsterisk, ch: Channel) -> None:
+    """A caller pulled out of MusicOnHold continues at hotline-wait,s,3: Hangup()."""
+    sim.emit.newexten(ch, ch.priority, "Hangup")
+    sim.emit.soft_hangup_request(ch, 16)
+    terminate(sim, ch, 16, "dialplan")
+
+
+def caller_bridged(sim: SimAsterisk, ch: Channel) -> None:
+    """Arm the caller script's timers once the caller talks to someone."""
+    script: CallerScript | None = ch.links.get("script")
+    if script is None:
+        return
+    if script.talk_time_s is not None:
+        ch.links["talk"] = sim.later(ch, script.talk_time_s, _caller_done, sim, ch)
+    if script.hold_after_s is not None and not ch.links.get("held_once"):
+        ch.links["held_once"] = True
+        from .transfer import caller_hold
+
+        sim.later(ch, script.hold_after_s, caller_hold, sim, ch, script.hold_for_s)
+
+
+def _caller_done(sim: SimAsterisk, ch: Channel) -> None:
+    with contextlib.suppress(KeyError):
+        if ch.alive:
+            terminate(sim, ch, 16, "bye")

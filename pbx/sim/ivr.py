@@ -1,0 +1,54 @@
+"""The ``AGI(agi://host:port/ivr,lang=xx)`` step: run the FastAGI client (the Asterisk
+side, pbx/sim/agi_client.py) and turn each command into AGIExecStart/AGIExecEnd."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .channels import Channel
+from .config import CallerScript
+
+if TYPE_CHECKING:
+    from .asterisk import SimAsterisk
+
+
+async def run_ivr(sim: SimAsterisk, ch: Channel, script: CallerScript, url: str) -> str:
+    try:
+        from . import agi_client
+    except ImportError:  # the FastAGI client is not there: behave like skip_ivr
+        from .dialplan import _fake_ivr
+
+        return await _fake_ivr(sim, ch, script)
+    return await agi_client_run(sim, ch, script, url, agi_client)
+
+
+async def agi_client_run(sim: SimAsterisk, ch: Channel, script: CallerScript, url: str,
+                         agi_client: Any) -> str:
+    env = {
+        "agi_network": "yes", "agi_network_script": "ivr", "agi_request": url,
+        "agi_channel": ch.name, "agi_language": "en", "agi_type": "PJSIP",
+        "agi_uniqueid": ch.uniqueid, "agi_version": "22.10.1",
+        "agi_callerid": ch.cid_num, "agi_calleridname": ch.cid_name,
+        "agi_callingpres": "0", "agi_callingani2": "0", "agi_callington": "0",
+        "agi_callingtns": "0", "agi_dnid": ch.dnid, "agi_rdnis": "unknown",
+        "agi_context": ch.context, "agi_extension": ch.exten, "agi_priority": "3",
+        "agi_enhanced": "0.0", "agi_accountcode": "", "agi_threadid": str(140000000000 + sim.rng.randrange(10**9)),
+        "agi_arg_1": f"lang={script.lang}",
+    }
+    caller = agi_client.SimCaller(dtmf=list(script.dtmf), hangup_after_commands=None,
+                                  hangup_after_s=script.ivr_hangup_after_s,
+                                  record_dtmf=None)
+    pending: dict[str, int] = {}
+
+    def on_exec(*args: Any, **kwargs: Any) -> None:
+        on_agi_exec(sim, ch, pending, *args, **kwargs)
+
+    outcome = await agi_client.run_fastagi(
+        sim.config.agi_host, sim.config.agi_port, "ivr", env, caller, ch.vars,
+        on_exec=on_exec, speed=sim.config.speed)
+    return str(outcome.status)
+
+
+def on_agi_exec(sim: SimAsterisk, ch: Channel, pending: dict[str, int], *args: Any,
+                **kwargs: Any) -> None:
+    """Placeholder adapter, replaced once the client's callback shape is known."""

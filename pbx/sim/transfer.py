@@ -1,0 +1,131 @@
+"""Redirect (ami-07a), BlindTransfer (ami-07b), Atxfer (ami-07c0/07c) and the caller's
+hold/unhold re-INVITE (ami-12)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .channels import Channel
+from .dialplan import enter_wait, refresh_device, stop_moh, terminate
+from .originate import dial_from_caller
+
+if TYPE_CHECKING:
+    from .asterisk import SimAsterisk
+
+
+def _goto(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
+    if context == "hotline-agent-dial" and exten.startswith("100"):
+        dial_from_caller(sim, ch, exten)
+    elif context == "hotline-wait":
+        enter_wait(sim, ch)
+    else:
+        terminate(sim, ch, 16, "dialplan")
+
+
+def _detach(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> Channel | None:
+    """Take ``ch`` out of its bridge (peer follows, bridge destroyed) or out of
+    MusicOnHold, positioned at ``context,exten,1``. Returns the former peer."""
+    e = sim.emit
+    stop_moh(sim, ch)
+    ch.context, ch.exten, ch.priority = context, exten, 1
+    bridge = ch.bridge
+    if bridge is None:
+        return None
+    peer = ch.peer()
+    bridge.channels.remove(ch)
+    ch.bridge = None
+    e.bridge("BridgeLeave", bridge, ch)
+    ch.links.pop("after_bridge", None)
+    if peer is not None:
+        bridge.channels.remove(peer)
+        peer.bridge = None
+        e.bridge("BridgeLeave", bridge, peer)
+    e.bridge("BridgeDestroy", bridge)
+    return peer
+
+
+def _peer_continues(peer: Channel | None) -> None:
+    if peer is not None and peer.alive:
+        cont = peer.links.pop("after_bridge", None)
+        if cont is not None:
+            cont()
+
+
+def redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
+    peer = _detach(sim, ch, context, exten)
+    _peer_continues(peer)
+    _goto(sim, ch, context, exten)
+
+
+def blind_transfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> str | None:
+    """``Channel`` is the transferer; its bridge peer goes to ``context,exten``.
+    Returns an error message, or None on success."""
+    transferee = transferer.peer()
+    if transferee is None or transferer.bridge is None:
+        return "Transfer failed"
+    e = sim.emit
+    bridge = transferer.bridge
+    e.chan("Unhold", transferer)
+    e.varset(transferer, "BLINDTRANSFER", transferee.name)
+    e.varset(transferee, "BLINDTRANSFER", transferer.name)
+    e.event("BlindTransfer", [
+        ("Result", "Success"), *transferer.snapshot("Transferer"),
+        *transferee.snapshot("Transferee"), *bridge.fields(),
+        ("IsExternal", "Yes"), ("Context", context), ("Extension", exten),
+    ])
+    bridge.channels.remove(transferer)
+    transferer.bridge = None
+    e.bridge("BridgeLeave", bridge, transferer)
+    transferee.context, transferee.exten, transferee.priority = context, exten, 1
+    bridge.channels.remove(transferee)
+    transferee.bridge = None
+    e.bridge("BridgeLeave", bridge, transferee)
+    transferee.links.pop("after_bridge", None)
+    e.bridge("BridgeDestroy", bridge)
+    _peer_continues(transferer)
+    _goto(sim, transferee, context, exten)
+    return None
+
+
+def atxfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> None:
+    """Attended transfer with ``[featuremap] atxfer`` set: the feature code is injected
+    as DTMF (``DTMFEnd`` only, ``DurationMs: 0``), then the consultation leg rings
+    ``exten`` while the caller hears MusicOnHold (ami-07c).
+
+    Simplified: the consultation leg is the target agent's PJSIP channel itself
+    (Asterisk uses a Local pair; see tests/pbx_sim for the documented difference).
+    """
+    e = sim.emit
+    code = sim.config.atxfer_featuremap or ""
+    for digit in code + exten:
+        e.dtmf(transferer, digit, 0, begin=False)
+    transferee = transferer.peer()
+    e.chan("Hold", transferer)
+    if transferee is not None:
+        transferee.moh = True
+        e.chan("MusicOnHoldStart", transferee, ("Class", "default"))
+    transferer.links["atxfer"] = (context, exten)
+
+
+def caller_hold(sim: SimAsterisk, ch: Channel, hold_for_s: float) -> None:
+    """re-INVITE sendonly from the caller: Hold on the caller, MOH on the other party."""
+    peer = ch.peer()
+    if not ch.alive or peer is None:
+        return
+    e = sim.emit
+    ch.held = True
+    e.chan("Hold", ch, ("MusicClass", "default"))
+    refresh_device(sim, peer.device)
+    e.chan("MusicOnHoldStart", peer, ("Class", "default"))
+    sim.later(ch, hold_for_s, _unhold, sim, ch, peer)
+
+
+def _unhold(sim: SimAsterisk, ch: Channel, peer: Channel) -> None:
+    if not ch.alive:
+        return
+    e = sim.emit
+    ch.held = False
+    if peer.alive:
+        e.chan("MusicOnHoldStop", peer)
+        refresh_device(sim, peer.device)
+    e.chan("Unhold", ch)
