@@ -1,0 +1,118 @@
+"""Events the router consumes (``Router.handle(event)``). Each carries its time ``at``
+(seconds, any epoch, non-decreasing); the router never reads a clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from acd.core.model import Agent, WaitingCall
+
+
+@dataclass(frozen=True, slots=True)
+class RouterEvent:
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoggedIn(RouterEvent):
+    """Logs the agent in (not ready), or updates the profile of a logged-in agent."""
+
+    agent: Agent
+
+
+@dataclass(frozen=True, slots=True)
+class AgentLoggedOut(RouterEvent):
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentReady(RouterEvent):
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgentNotReady(RouterEvent):
+    agent_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallArrived(RouterEvent):
+    call: WaitingCall
+
+
+@dataclass(frozen=True, slots=True)
+class CallLeft(RouterEvent):
+    """The caller hung up (abandon) or left by key before being connected."""
+
+    call_id: str
+    why: str = "abandon"
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackRequested(RouterEvent):
+    """The waiting caller chose to be called back and keeps the place in line."""
+
+    call_id: str
+    number: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferRinging(RouterEvent):
+    call_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferAccepted(RouterEvent):
+    """The agent answered and the caller is bridged (or being called back)."""
+
+    call_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class OfferFailed(RouterEvent):
+    """``why``: ``rona`` (ring no answer), ``busy`` or ``unreachable``."""
+
+    call_id: str
+    agent_id: str
+    why: str = "rona"
+
+
+@dataclass(frozen=True, slots=True)
+class CallHeld(RouterEvent):
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallResumed(RouterEvent):
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded(RouterEvent):
+    call_id: str
+    agent_id: str
+    by: str = "caller"  # "caller" | "agent" | "transfer"
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpDone(RouterEvent):
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpExtend(RouterEvent):
+    agent_id: str
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tick(RouterEvent):
+    """Time passes: relaxation steps, ring timeouts, wrap-up ends, max waits, announcements."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResetDailyCounters(RouterEvent):
+    """Start of a new day for the least-calls policy."""
