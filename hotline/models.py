@@ -14,6 +14,7 @@ MODEL_MODULES: list[str] = [
     "hotline.db",
     "crm.models",
     "agent_console.models",
+    "ivr.models",
 ]
 
 
