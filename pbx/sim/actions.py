@@ -39,6 +39,11 @@ class Actions(CallActions):
         aid = header(msg, "ActionID", "\0")
         head: Fields = [("ActionID", aid)] if aid != "\0" else []
         key = name.lower()
+        pending = self._pending_security.pop(session, None)
+        if pending is not None:
+            # ami-01a: the RequestBadFormat of an unknown action shows up only when the
+            # client's next action arrives, just before that action's response.
+            self._security(session, "RequestBadFormat", pending)
         if not session.authenticated and key not in UNAUTHENTICATED_OK:
             session.send([("Response", "Error"), *head, ("Message", "Permission denied")])
             self._security(session, "RequestNotAllowed", [("RequestType", f"Action: {name}")])
@@ -54,14 +59,11 @@ class Actions(CallActions):
         result = handler(session, msg, head)
         if asyncio.iscoroutine(result):
             await result
-        pending = self._pending_security.pop(session, None)
-        if pending is not None:
-            self._security(session, "RequestBadFormat", pending, after=True)
 
     # --- security events --------------------------------------------------------------
 
     def _security(self, session: AmiSession, event: str, extra: Fields,
-                  severity: str = "Error", version: int = 1, after: bool = False) -> None:
+                  severity: str = "Error", version: int = 1) -> None:
         now = self.sim.now()
         fields: Fields = [
             ("EventTV", _tv(now)), ("Severity", severity), ("Service", "AMI"),

@@ -125,7 +125,9 @@ def _moh_timeout(sim: SimAsterisk, ch: Channel) -> None:
         terminate(sim, ch, 16, "dialplan")
 
 
-def stop_moh(sim: SimAsterisk, ch: Channel) -> None:
+def stop_moh(sim: SimAsterisk, ch: Channel, advance: bool = True) -> None:
+    """Stop MusicOnHold; ``advance``: the application returned (pulled into a bridge),
+    so the channel sits at the next priority, unlike a hangup during MOH (ami-05)."""
     if ch.moh:
         ch.moh = False
         sim.emit.chan("MusicOnHoldStop", ch)
@@ -133,7 +135,7 @@ def stop_moh(sim: SimAsterisk, ch: Channel) -> None:
             handle = ch.links.pop(key, None)
             if handle is not None:
                 handle.cancel()
-        if ch.context == "hotline-wait":
+        if advance and ch.context == "hotline-wait":
             # MusicOnHold() returned: the channel sits at the next priority.
             ch.priority, ch.app, ch.app_data = ch.priority + 1, "", ""
 
@@ -156,7 +158,7 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
 
         stop_spy(sim, ch)
     if ch.moh:
-        stop_moh(sim, ch)
+        stop_moh(sim, ch, advance=False)
         e.soft_hangup_request(ch, 16)
     elif how == "ami" and (ch.bridge is not None or ch.app in ("Wait", "AGI")):
         e.soft_hangup_request(ch, 16)

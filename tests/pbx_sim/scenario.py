@@ -1,0 +1,58 @@
+"""Shared steps of the conformance scenarios and the per-channel comparison."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from conformance import per_channel, reduce, transcript_messages
+from conftest import RawAmi
+
+from pbx.sim import CallerScript, SimAsterisk
+
+TRANSCRIPTS = Path(__file__).resolve().parents[3] / "shared" / "asterisk"
+
+
+def transcript(prefix: str) -> Path:
+    [path] = sorted(TRANSCRIPTS.glob(f"ami-{prefix}-*.txt"))
+    return path
+
+
+def assert_conforms(ami: RawAmi, prefix: str, *, ignore: set[str] | None = None,
+                    var_values: bool = True) -> None:
+    """Per channel, the consumed events (names, selected fields, id relations) of the
+    sim equal those of the transcript. ``ignore``: labels to leave out, each with a
+    reason in the calling test."""
+    want = per_channel(reduce(transcript_messages(transcript(prefix)), var_values=var_values))
+    got = per_channel(reduce(ami.messages, var_values=var_values))
+    for label in ignore or ():
+        want.pop(label, None)
+        got.pop(label, None)
+    problems = []
+    for label in sorted(set(want) | set(got)):
+        w = [f"{ev} {dict(f)}" for ev, f in want.get(label, [])]
+        g = [f"{ev} {dict(f)}" for ev, f in got.get(label, [])]
+        if w != g:
+            diff = "\n".join(difflib.unified_diff(w, g, "transcript", "sim", lineterm=""))
+            problems.append(f"--- channel {label}:\n{diff}")
+    assert not problems, "\n".join(problems)
+
+
+async def caller_in_moh(sim: SimAsterisk, ami: RawAmi, **script: object) -> str:
+    chan = await sim.place_call(CallerScript(**script))  # type: ignore[arg-type]
+    await ami.wait_event("MusicOnHoldStart", Channel=chan)
+    return chan
+
+
+async def originate(ami: RawAmi, action_id: str, agent: str, caller: str, *,
+                    timeout: int = 20000, **extra: str) -> None:
+    fields: dict[str, object] = {"Action": "Originate", "ActionID": action_id,
+                                 "Channel": f"PJSIP/{agent}"}
+    if "Context" not in extra:
+        fields.update(Application="Bridge", Data=caller)
+    fields.update(Timeout=timeout, CallerID='"张安娜" <13800138000>', **extra)
+    fields.setdefault("Async", "true")
+    if fields["Async"] is None:
+        del fields["Async"]
+    r = await ami.action(**fields)
+    return r  # type: ignore[return-value]
