@@ -73,7 +73,7 @@ def test_every_api_route_is_in_the_matrix(console):
     covered = {(m, p.replace("/1001/", "/{agent}/").replace("/users/6", "/users/{user_id}")
                 .replace("/teams/1/members/5", "/teams/{team_id}/members/{user_id}")
                 .replace("/teams/1", "/teams/{team_id}")) for m, p, _, _ in ROUTES}
-    assert documented - covered == set()
+    assert documented - covered == {("POST", "/api/auth/login")}  # public by design (test_auth)
 
 
 def test_team_lead_acts_only_on_their_teams(console):
