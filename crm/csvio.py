@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,8 +72,10 @@ def decode(data: bytes) -> tuple[str, list[str], set[int]]:
         encoding = ""
     raw_lines = data.splitlines(keepends=True)
     if not encoding:
-        utf8_ok = sum(1 for ln in raw_lines if _decodes(ln, "utf-8"))
-        encoding = "utf-8" if utf8_ok * 2 >= len(raw_lines) else "gb18030"
+        # Only lines with non-ASCII bytes tell the encodings apart; the majority decides.
+        wide = [ln for ln in raw_lines if not ln.isascii()]
+        utf8_ok = sum(1 for ln in wide if _decodes(ln, "utf-8"))
+        encoding = "utf-8" if utf8_ok * 2 >= len(wide) else "gb18030"
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     lines: list[str] = []
     bad: set[int] = set()
@@ -248,9 +250,3 @@ def customer_row(c: Customer) -> list[Any]:
     return [c.name, LIST_SEP.join(p.e164 for p in c.phones), c.email, c.address, c.segment,
             c.vip_level, LIST_SEP.join(c.tags), 1 if c.blacklisted else 0, c.notes,
             c.owner_agent_id, c.owner_team_id]
-
-
-def lines(header: list[str], rows: Iterator[list[Any]]) -> Iterator[str]:
-    yield csv_line(header)
-    for r in rows:
-        yield csv_line(r)

@@ -27,14 +27,15 @@ ChainResolver = Callable[[TicketClock, int], "str | None"]
 
 def chain_from_tables(leads: Mapping[str, str] | None = None, managers: Mapping[str, str] | None = None,
                       departments: Mapping[int, tuple[str | None, str | None]] | None = None,
-                      ) -> ChainResolver:
-    """Level 1: the assignee's lead (``leads``), else the department's lead.
-    Level 2: the manager of that lead (``managers``), else the department's manager."""
+                      duty_lead: str | None = None) -> ChainResolver:
+    """Level 1: the assignee's lead (``leads``), else the department's lead, else the duty
+    lead (for tickets nobody has taken yet). Level 2: the manager of that lead
+    (``managers``), else the assignee's manager, else the department's manager."""
     leads, managers, departments = leads or {}, managers or {}, departments or {}
 
     def resolve(t: TicketClock, level: int) -> str | None:
         dept_lead, dept_manager = departments.get(t.department_id or -1, (None, None))
-        lead = leads.get(t.assignee or "") or dept_lead
+        lead = leads.get(t.assignee or "") or dept_lead or duty_lead
         if level <= 1:
             return lead
         return managers.get(lead or "") or managers.get(t.assignee or "") or dept_manager

@@ -124,10 +124,11 @@ async def test_escalation_chain_with_injected_clock(session: AsyncSession, clock
 async def test_resolver_table_overrides_departments(session: AsyncSession, clock: ManualClock) -> None:
     tid = await _open(session, clock, priority=Priority.URGENT)
     await session.commit()
-    resolver = chain_from_tables(leads={"": "duty_lead"}, managers={"duty_lead": "boss"})
+    resolver = chain_from_tables(duty_lead="duty_lead", managers={"duty_lead": "boss"})
     clock.advance(HOUR)  # response due after 15 minutes: never accepted
     [a] = await apply_escalations(session, clock.now(), resolver=resolver)
     assert (a.escalation.reason, a.to) == ("response", "duty_lead")
     clock.advance(10 * HOUR)
     [a] = await apply_escalations(session, clock.now(), resolver=resolver)
     assert (a.escalation.level, a.to) == (2, "boss")
+    assert (await get_ticket(session, tid)).escalated_to == "boss"
