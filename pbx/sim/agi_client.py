@@ -402,13 +402,15 @@ class _AsteriskSide:
         key = self.caller.record_dtmf[:1]
         talk = self.caller.talk_s
         if key and key in escape:
-            length, tail = talk, f"{ord(key)} (dtmf)"
+            length, kept, tail = talk, talk, f"{ord(key)} (dtmf)"
         else:
             length = talk + (silence if silence is not None else 10**6)
             length = min(length, timeout_s) if timeout_s > 0 else min(length, talk + 5)
-            tail = "0 (timeout)"
+            kept, tail = length, "0 (timeout)"
+            if silence is not None and length == talk + silence:
+                kept = talk + min(1.0, silence)  # Asterisk trims the silence but 1 s
         cut = await self._play(beep_s + length)
-        recorded = max(0.0, (cut - beep_s) if cut is not None else length)
+        recorded = max(0.0, min(cut - beep_s, kept) if cut is not None else kept)
         try:
             write_recording(Path(f"{path}.{fmt}"), fmt, recorded, min(recorded, talk))
         except (OSError, ValueError) as exc:
