@@ -14,6 +14,8 @@ MODEL_MODULES: list[str] = [
     "hotline.db",
     "crm.models",
     "agent_console.models",
+    "acd.admin.models",
+    "recordings.models",
     "ivr.models",
 ]
 

@@ -1,0 +1,1 @@
+"""ACD administration: queues, skills, agents, reason and disposition codes in the database."""

@@ -1,0 +1,1 @@
+"""Recordings: index, storage and access."""
