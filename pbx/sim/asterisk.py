@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import time
 import uuid
@@ -59,11 +60,12 @@ class SimAsterisk:
         await asyncio.sleep(max(0.0, seconds) / self.config.speed)
 
     def later(self, ch: Channel | None, seconds: float, fn: Callable[..., Any],
-              *args: Any) -> asyncio.TimerHandle:
+              *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
         """Run ``fn(*args)`` after ``seconds`` of simulated time; tied to ``ch`` so
         the timer dies with the channel."""
         loop = asyncio.get_running_loop()
-        handle = loop.call_later(max(0.0, seconds) / self.config.speed, fn, *args)
+        handle = loop.call_later(max(0.0, seconds) / self.config.speed,
+                                 functools.partial(fn, *args, **kwargs))
         if ch is not None:
             ch.timers.append(handle)
         return handle

@@ -111,10 +111,21 @@ def reduce(messages: Iterable[AmiMessage], *, var_values: bool = True,
     return out
 
 
+def _canonical(events: list[tuple[str, tuple[tuple[str, str], ...]]]) -> None:
+    """``DialState RINGING`` and ``Newstate Ringing`` of one leg come in either order
+    (ami-02a vs ami-03/06b): put them in one order before comparing."""
+    for i in range(len(events) - 1):
+        a, b = events[i], events[i + 1]
+        if a[0] == "Newstate" and dict(a[1]).get("ChannelState") == "5" and b[0] == "DialState":
+            events[i], events[i + 1] = b, a
+
+
 def per_channel(seq: list[tuple[str, str, tuple[tuple[str, str], ...]]]):  # type: ignore[no-untyped-def]
     by: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
     for ev, label, fields in seq:
         by.setdefault(label, []).append((ev, fields))
+    for events in by.values():
+        _canonical(events)
     return by
 
 
