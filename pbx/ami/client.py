@@ -63,6 +63,7 @@ T = TypeVar("T")
 # Channel variables our dialplan/IVR set, read back on resync to re-adopt calls.
 RESYNC_VARIABLES = ("HOTLINE_CALL_ID", "HOTLINE_REQUEST", "HOTLINE_ENQUEUED_AT")
 _BACKOFF_BASE = 0.5
+_MAX_UNREAD_ORIGINATES = 1000
 
 
 class AmiClient(Manager):  # type: ignore[misc]
@@ -167,6 +168,9 @@ class AmiClient(Manager):  # type: ignore[misc]
         self._up.set()
         self.bus.publish(AmiConnected(at=self.clock.now(), banner=self.banner))
         log.info("AMI connected to %s (%s)", self.where, self.banner)
+        if proto.closed:  # lost while logging in (e.g. Shutdown right after FullyBooted)
+            self.connection_lost(None)
+            return
         await self._resync()
 
     async def _open(self, deadline: float) -> HotlineAmiProtocol:
@@ -283,13 +287,16 @@ class AmiClient(Manager):  # type: ignore[misc]
 
     def _on_shutdown(self, msg: AmiMessage) -> None:
         self.bus.publish(PbxShutdown(at=self.clock.now(), restart=msg.get("Restart") == "True"))
-        if self.protocol is not None:
+        if self._live and self.protocol is not None:
             self.protocol.close()  # Asterisk closes ~1 s later anyway (ami-11)
 
     def _on_originate_response(self, msg: AmiMessage) -> None:
-        fut = self._originates.pop(msg.get("ActionID", ""), None)
+        # Kept until originate_result() reads it: the result can arrive before that call.
+        fut = self._originates.get(msg.get("ActionID", ""))
         if fut is not None and not fut.done():
             fut.set_result(originate_result(msg, self.clock.now()))
+        if len(self._originates) > _MAX_UNREAD_ORIGINATES:  # nobody reads them: forget done ones
+            self._originates = {k: f for k, f in self._originates.items() if not f.done()}
 
     # --- actions ----------------------------------------------------------------------
 
