@@ -114,10 +114,12 @@ def reduce(messages: Iterable[AmiMessage], *, var_values: bool = True,
 def _canonical(events: list[tuple[str, tuple[tuple[str, str], ...]]]) -> None:
     """``DialState RINGING`` and ``Newstate Ringing`` of one leg come in either order
     (ami-02a vs ami-03/06b): put them in one order before comparing."""
-    for i in range(len(events) - 1):
-        a, b = events[i], events[i + 1]
-        if a[0] == "Newstate" and dict(a[1]).get("ChannelState") == "5" and b[0] == "DialState":
-            events[i], events[i + 1] = b, a
+    ringing = [e for e in events if e[0] == "Newstate" and dict(e[1]).get("ChannelState") == "5"]
+    dialstate = [i for i, e in enumerate(events) if e[0] == "DialState"]
+    if len(ringing) == 1 and dialstate:
+        events.remove(ringing[0])
+        at = next(i for i, e in enumerate(events) if e[0] == "DialState")
+        events.insert(at + 1, ringing[0])
 
 
 def per_channel(seq: list[tuple[str, str, tuple[tuple[str, str], ...]]]):  # type: ignore[no-untyped-def]

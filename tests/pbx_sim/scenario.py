@@ -19,11 +19,15 @@ def transcript(prefix: str) -> Path:
 
 
 def assert_conforms(ami: RawAmi, prefix: str, *, ignore: set[str] | None = None,
-                    var_values: bool = True) -> None:
+                    var_values: bool = True, first_connection: bool = False) -> None:
     """Per channel, the consumed events (names, selected fields, id relations) of the
     sim equal those of the transcript. ``ignore``: labels to leave out, each with a
     reason in the calling test."""
-    want = per_channel(reduce(transcript_messages(transcript(prefix)), var_values=var_values))
+    msgs = transcript_messages(transcript(prefix))
+    if first_connection:  # ami-11: the sim's client only saw the first connection
+        end = next(i for i, m in enumerate(msgs) if m.get("Event") == "Shutdown")
+        msgs = msgs[: end + 1]
+    want = per_channel(reduce(msgs, var_values=var_values))
     got = per_channel(reduce(ami.messages, var_values=var_values))
     for label in ignore or ():
         want.pop(label, None)
@@ -50,7 +54,8 @@ async def originate(ami: RawAmi, action_id: str, agent: str, caller: str, *,
                                  "Channel": f"PJSIP/{agent}"}
     if "Context" not in extra:
         fields.update(Application="Bridge", Data=caller)
-    fields.update(Timeout=timeout, CallerID='"张安娜" <13800138000>', **extra)
+    fields.update(Timeout=timeout, CallerID='"张安娜" <13800138000>')
+    fields.update(extra)
     fields.setdefault("Async", "true")
     if fields["Async"] is None:
         del fields["Async"]
