@@ -35,20 +35,28 @@ async def agi_client_run(sim: SimAsterisk, ch: Channel, script: CallerScript, ur
         "agi_enhanced": "0.0", "agi_accountcode": "", "agi_threadid": str(140000000000 + sim.rng.randrange(10**9)),
         "agi_arg_1": f"lang={script.lang}",
     }
-    caller = agi_client.SimCaller(dtmf=list(script.dtmf), hangup_after_commands=None,
-                                  hangup_after_s=script.ivr_hangup_after_s,
-                                  record_dtmf=None)
-    pending: dict[str, int] = {}
+    caller = agi_client.SimCaller(dtmf=list(script.dtmf),
+                                  hangup_after_s=script.ivr_hangup_after_s)
+    ids: list[int] = []
+    e = sim.emit
 
-    def on_exec(*args: Any, **kwargs: Any) -> None:
-        on_agi_exec(sim, ch, pending, *args, **kwargs)
+    def on_start(command: str) -> None:
+        ids.append(sim.rng.randrange(10**8, 10**9))
+        e.chan("AGIExecStart", ch, ("CommandId", ids[-1]), ("Command", command),
+               privilege="agi,all")
+
+    def on_exec(command: str, reply: str) -> None:
+        if command.upper().startswith("SET VARIABLE "):
+            name, _, value = command[13:].partition(" ")
+            e.varset(ch, name, value.strip('"'))
+        code = reply[:3] if reply[:3].isdigit() else "200"
+        e.chan("AGIExecEnd", ch, ("CommandId", ids[-1] if ids else 0), ("Command", command),
+               ("ResultCode", code), ("Result", "Success"), privilege="agi,all")
+
+    def on_dtmf(digit: str) -> None:
+        e.dtmf(ch, digit, script.dtmf_duration_ms)
 
     outcome = await agi_client.run_fastagi(
-        sim.config.agi_host, sim.config.agi_port, "ivr", env, caller, ch.vars,
-        on_exec=on_exec, speed=sim.config.speed)
+        sim.config.agi_host, sim.config.agi_port, "ivr", env, caller, dict(ch.vars),
+        on_exec=on_exec, speed=sim.config.speed, on_start=on_start, on_dtmf=on_dtmf)
     return str(outcome.status)
-
-
-def on_agi_exec(sim: SimAsterisk, ch: Channel, pending: dict[str, int], *args: Any,
-                **kwargs: Any) -> None:
-    """Placeholder adapter, replaced once the client's callback shape is known."""

@@ -63,7 +63,7 @@ class RawAmi:
     async def login(self) -> AmiMessage:
         return await self.action(Action="Login", Username="hotline", Secret="hotline-secret")
 
-    async def wait_for(self, pred: Callable[[AmiMessage], bool], timeout: float = 5.0,
+    async def wait_for(self, pred: Callable[[AmiMessage], bool], timeout: float = 5.0,  # noqa: ASYNC109
                        start: int = 0, quiet: bool = False) -> AmiMessage:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -83,7 +83,7 @@ class RawAmi:
             except TimeoutError:
                 pass
 
-    async def wait_event(self, name: str, timeout: float = 5.0, **fields: str) -> AmiMessage:
+    async def wait_event(self, name: str, timeout: float = 5.0, **fields: str) -> AmiMessage:  # noqa: ASYNC109
         return await self.wait_for(lambda m: m.get("Event") == name and all(
             m.get(k) == v for k, v in fields.items()), timeout)
 

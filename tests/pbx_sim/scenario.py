@@ -49,12 +49,12 @@ async def caller_in_moh(sim: SimAsterisk, ami: RawAmi, **script: object) -> str:
 
 
 async def originate(ami: RawAmi, action_id: str, agent: str, caller: str, *,
-                    timeout: int = 20000, **extra: str) -> None:
+                    timeout_ms: int = 20000, **extra: str) -> None:
     fields: dict[str, object] = {"Action": "Originate", "ActionID": action_id,
                                  "Channel": f"PJSIP/{agent}"}
     if "Context" not in extra:
         fields.update(Application="Bridge", Data=caller)
-    fields.update(Timeout=timeout, CallerID='"张安娜" <13800138000>')
+    fields.update(Timeout=timeout_ms, CallerID='"张安娜" <13800138000>')
     fields.update(extra)
     fields.setdefault("Async", "true")
     if fields["Async"] is None:

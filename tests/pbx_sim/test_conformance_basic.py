@@ -42,7 +42,7 @@ async def test_ami_bridge_action_like_ami_02c(sim: SimAsterisk, ami: RawAmi) -> 
 async def test_no_answer_then_second_agent_like_ami_03(sim: SimAsterisk, ami: RawAmi) -> None:
     sim.add_agent_phone(AgentPhone("agent1002", behaviour="noanswer"))
     chan = await caller_in_moh(sim, ami, talk_time_s=3.0)
-    await originate(ami, "originate-1", "agent1002", chan, timeout=8000)
+    await originate(ami, "originate-1", "agent1002", chan, timeout_ms=8000)
     resp = await ami.wait_event("OriginateResponse", ActionID="originate-1")
     assert (resp["Channel"], resp["Uniqueid"], resp["Reason"]) == ("PJSIP/agent1002", "<unknown>", "3")
     await ami.wait_for(lambda m: m.get("Event") == "Hangup" and "agent1002" in m["Channel"])
@@ -54,7 +54,7 @@ async def test_no_answer_then_second_agent_like_ami_03(sim: SimAsterisk, ami: Ra
 async def test_unreachable_agent_like_ami_03b(sim: SimAsterisk, ami: RawAmi) -> None:
     sim.add_agent_phone(AgentPhone("agent1002", behaviour="unreachable"))
     chan = await caller_in_moh(sim, ami, talk_time_s=3.0)
-    await originate(ami, "originate-1", "agent1002", chan, timeout=8000)
+    await originate(ami, "originate-1", "agent1002", chan, timeout_ms=8000)
     await ami.wait_event("OriginateResponse", ActionID="originate-1")
     await originate(ami, "originate-2", "agent1001", chan)
     await ami.wait_for(lambda m: m.get("Event") == "Hangup" and "agent1001" in m["Channel"])
@@ -64,9 +64,9 @@ async def test_unreachable_agent_like_ami_03b(sim: SimAsterisk, ami: RawAmi) -> 
 async def test_busy_agent_async_and_blocking_like_ami_04(sim: SimAsterisk, ami: RawAmi) -> None:
     sim.add_agent_phone(AgentPhone("agent1003", behaviour="busy"))
     chan = await caller_in_moh(sim, ami, patience_s=3.0)
-    await originate(ami, "originate-1", "agent1003", chan, timeout=15000)
+    await originate(ami, "originate-1", "agent1003", chan, timeout_ms=15000)
     await ami.wait_event("OriginateResponse", ActionID="originate-1")
-    r = await originate(ami, "originate-2", "agent1003", chan, timeout=15000, Async=None)  # type: ignore[arg-type]
+    r = await originate(ami, "originate-2", "agent1003", chan, timeout_ms=15000, Async=None)  # type: ignore[arg-type]
     assert (r["Response"], r["Message"]) == ("Error", "Originate failed")  # type: ignore[index]
     await ami.wait_event("Hangup", Channel=chan)
     assert not [m for m in ami.messages if m.get("ActionID") == "originate-2"
@@ -78,7 +78,7 @@ async def test_caller_abandons_while_agent_rings_like_ami_06(sim: SimAsterisk, a
     sim.add_agent_phone(AgentPhone("agent1002", behaviour="noanswer"))
     chan = await caller_in_moh(sim, ami, patience_s=6.0)
     leg = "hotline-agentleg-1795354993"
-    await originate(ami, "originate-1", "agent1002", chan, timeout=30000, ChannelId=leg)
+    await originate(ami, "originate-1", "agent1002", chan, timeout_ms=30000, ChannelId=leg)
     await ami.wait_event("Hangup", Channel=chan)
     r = await ami.action(Action="Hangup", ActionID="hangup-2", Channel=leg, Cause=16)
     assert r["Message"] == "Channel Hungup"
@@ -89,6 +89,6 @@ async def test_caller_abandons_while_agent_rings_like_ami_06(sim: SimAsterisk, a
 async def test_caller_gone_agent_answers_anyway_like_ami_06b(sim: SimAsterisk, ami: RawAmi) -> None:
     sim.add_agent_phone(AgentPhone("agent1001", answer_delay_s=6.0))
     chan = await caller_in_moh(sim, ami, patience_s=4.0)
-    await originate(ami, "originate-1", "agent1001", chan, timeout=30000)
+    await originate(ami, "originate-1", "agent1001", chan, timeout_ms=30000)
     await ami.wait_for(lambda m: m.get("Event") == "Hangup" and "agent1001" in m["Channel"])
     assert_conforms(ami, "06b")
