@@ -18,6 +18,7 @@ from pbx.agi.protocol import (
     HangupNotice,
     Reply,
     ReplyDecoder,
+    check_env_lines,
     parse_env_block,
 )
 from pbx.agi.session import AgiHangup
@@ -37,6 +38,7 @@ async def read_env_block(reader: asyncio.StreamReader, *, timeout_s: float = 5.0
     ``timeout_s``.
     """
     buf = b""
+    checked = 0
     try:
         async with asyncio.timeout(timeout_s):
             while (end := buf.find(b"\n\n")) < 0:
@@ -47,6 +49,7 @@ async def read_env_block(reader: asyncio.StreamReader, *, timeout_s: float = 5.0
                     what = "without sending anything" if not buf else f"after {len(buf)} bytes"
                     raise AgiProtocolError(f"connection closed {what} (no AGI env block)")
                 buf += chunk
+                checked = check_env_lines(buf, checked)
     except TimeoutError:
         raise AgiProtocolError(f"no complete AGI env block within {timeout_s} s") from None
     return parse_env_block(buf[: end + 1]), buf[end + 2:]
@@ -63,12 +66,14 @@ class FastAgiSession(BaseAgiSession):
         self._decoder = ReplyDecoder()
         self._frames: list[Reply | HangupNotice] = []
         self._eof = False
-        if leftover:
-            self._frames.extend(self._decoder.feed(leftover))
+        self._leftover = leftover  # decoded with the first command (errors surface there)
 
     async def _send_and_receive(self, line: str) -> Reply:
         if self._eof:
             raise AgiHangup("the FastAGI connection is closed")
+        if self._leftover:
+            data, self._leftover = self._leftover, b""
+            self._frames.extend(self._decoder.feed(data))
         self._drop_stale_frames()
         try:
             self._writer.write(line.encode() + b"\n")

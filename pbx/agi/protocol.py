@@ -56,6 +56,21 @@ def parse_env_block(block: bytes) -> dict[str, str]:
     return env
 
 
+def check_env_lines(data: bytes, start: int = 0) -> int:
+    """Validate the complete lines of a partly received env block from offset ``start``;
+    returns the offset after the last complete line, so a peer that is not Asterisk
+    (an HTTP client, a TLS hello) is turned away at its first line, not at a timeout."""
+    while (nl := data.find(b"\n", start)) >= 0:
+        line = data[start:nl]
+        if not line:
+            break  # the end of the block: what follows is not env
+        key, sep, _ = line.partition(b":")
+        if (not sep or not _ENV_KEY.match(key.decode("latin-1"))):
+            raise AgiProtocolError(f"not an AGI env line: {line[:80]!r}")
+        start = nl + 1
+    return start
+
+
 def env_args(env: dict[str, str]) -> list[str]:
     """``agi_arg_1``, ``agi_arg_2``, ... in order, stopping at the first gap."""
     out: list[str] = []

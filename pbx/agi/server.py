@@ -125,7 +125,7 @@ class FastAgiServer:
         try:
             env, leftover = await read_env_block(reader, timeout_s=self.env_timeout_s,
                                                  max_bytes=self.env_max_bytes)
-        except AgiProtocolError as exc:
+        except (AgiProtocolError, ConnectionError, OSError) as exc:
             self.stats.rejected += 1
             log.warning("FastAGI connection from %s rejected: %s", peer, exc)
             return
@@ -137,9 +137,9 @@ class FastAgiServer:
             log.warning("FastAGI from %s: no handler for script %r (known: %s); closing",
                         peer, script, ", ".join(sorted(self.routes)) or "none")
             return
-        session = FastAgiSession(reader, writer, env, leftover)
         self.stats.sessions += 1
         started = self.clock.monotonic()
+        session = FastAgiSession(reader, writer, env, leftover)
         try:
             result = handler(session)
             if inspect.isawaitable(result):

@@ -31,5 +31,5 @@ def transcript_env(path: Path) -> dict[str, str]:
 async def wait_until(predicate: Callable[[], bool], timeout_s: float = 2.0) -> None:
     """Poll a condition (bounded): for 'the server has let go of the connection'."""
     async with asyncio.timeout(timeout_s):
-        while not predicate():
-            await asyncio.sleep(0.005)  # noqa: ASYNC110 (observing another component)
+        while not predicate():  # noqa: ASYNC110 (observing another component's state)
+            await asyncio.sleep(0.005)
