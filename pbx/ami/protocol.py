@@ -177,4 +177,6 @@ class HotlineAmiProtocol(AMIProtocol):  # type: ignore[misc]
 
     def _frame_error(self, err: AmiFrameError) -> None:
         self.frame_errors += 1
-        log.warning("AMI: ignored a malformed block (%s): %.120r", err.reason, err.raw)
+        n = self.frame_errors
+        if n <= 10 or n % 1000 == 0:  # a flood of garbage must not flood the log
+            log.warning("AMI: ignored malformed block #%d (%s): %.120r", n, err.reason, err.raw)
