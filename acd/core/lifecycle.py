@@ -10,10 +10,11 @@ from acd.core.commands import Command, ExitQueue, Rejection, SetAgentState
 from acd.core.model import Agent, QueueConfig
 from acd.core.ready import ReadyIndex
 from acd.core.records import AgentRecord, CallRecord, tiers_of
-from acd.core.states import STAFFED_STATES, Rejected, State, Trigger, transition
+from acd.core.states import STAFFED_STATES, TRANSITIONS, Rejected, State, Trigger, transition
 from acd.core.timers import Timer, Timers
 from acd.core.waiting import WaitingLine
 
+_IDLE = frozenset({State.READY, State.NOT_READY, State.LOGGED_OUT})
 AHT_SMOOTHING = 0.1  # weight of the newest call in the average handle time (EWMA)
 
 
@@ -57,31 +58,50 @@ class AgentLifecycle(RouterState):
 
     def _move(self, rec: AgentRecord, trigger: Trigger, out: list[Command], *,
               reason: str | None = None, call_id: str | None = None,
-              idle_since: float | None = None) -> bool:
+              idle_since: float | None = None, index: bool = True) -> bool:
         """Apply ``trigger`` through the transition table and keep the indexes right."""
-        to = transition(rec.agent.id, rec.state, trigger)
-        if isinstance(to, Rejected):
-            out.append(Rejection(self.now, rec.agent.id, to.reason))
-            return False
         prev = rec.state
+        to = TRANSITIONS.get((prev, trigger))
+        if to is None:
+            rejected = transition(rec.agent.id, prev, trigger)
+            assert isinstance(rejected, Rejected)
+            out.append(Rejection(self.now, rec.agent.id, rejected.reason))
+            return False
         if prev is to and (to is not State.NOT_READY or reason == rec.reason):
             return True
-        if prev is State.READY:
+        if rec.indexed:
             self.ready.remove(rec)
-        self._count_members(rec.agent, prev, -1)
+            rec.indexed = False
+        if (prev in STAFFED_STATES) is not (to in STAFFED_STATES) or (
+                prev is State.LOGGED_OUT or to is State.LOGGED_OUT):
+            self._count_members(rec.agent, prev, -1)
+            self._count_members(rec.agent, to, +1)
         rec.state = to
         rec.reason = reason if to is State.NOT_READY else None
         if to is not State.WRAP_UP:
             rec.wrap_token += 1
-        if to in (State.READY, State.NOT_READY, State.LOGGED_OUT):
+        if to in _IDLE:
             rec.call_id = None
-        self._count_members(rec.agent, to, +1)
         if to is State.READY:
             rec.idle_since = self.now if idle_since is None else idle_since
-            self.ready.add(rec)
+            if index:
+                self.ready.add(rec)
+                rec.indexed = True
         out.append(SetAgentState(self.now, rec.agent.id, to.value, prev.value, rec.reason,
                                  call_id or rec.call_id))
         return True
+
+    def _become_ready(self, rec: AgentRecord, trigger: Trigger, out: list[Command],
+                      idle_since: float | None = None) -> None:
+        """Make the agent ready and give it the best waiting call; index it only if none
+        (a freed agent usually takes a call at once: no index churn)."""
+        if not self._move(rec, trigger, out, idle_since=idle_since, index=False):
+            return
+        if rec.state is State.READY:
+            self._offer_to_agent(rec, out)
+            if rec.state is State.READY and not rec.indexed:
+                self.ready.add(rec)
+                rec.indexed = True
 
     def _count_members(self, agent: Agent, state: State, delta: int) -> None:
         if state is State.LOGGED_OUT:
@@ -110,15 +130,18 @@ class AgentLifecycle(RouterState):
             return
         # A logged-in agent's profile changed (skills, queues): re-index and look again.
         old = rec.agent
-        if rec.state is State.READY:
+        if rec.indexed:
             self.ready.remove(rec)
+            rec.indexed = False
         self._count_members(old, rec.state, -1)
         rec.agent, rec.tiers = e.agent, tiers_of(e.agent)
         self._count_members(e.agent, rec.state, +1)
         self.line.forget_agent(e.agent.id)
         if rec.state is State.READY:
-            self.ready.add(rec)
             self._offer_to_agent(rec, out)
+            if rec.state is State.READY:
+                self.ready.add(rec)
+                rec.indexed = True
         self._exit_empty_queues(set(old.queues) - set(e.agent.queues), out)
 
     def _on_logout(self, e: ev.AgentLoggedOut, out: list[Command]) -> None:
@@ -135,9 +158,8 @@ class AgentLifecycle(RouterState):
     def _on_ready(self, e: ev.AgentReady, out: list[Command]) -> None:
         rec = self._agent(e.agent_id, out)
         if rec is not None and rec.state is not State.READY:
-            if self._move(rec, Trigger.READY, out):
-                rec.pending_reason = None
-                self._offer_to_agent(rec, out)
+            rec.pending_reason = None
+            self._become_ready(rec, Trigger.READY, out)
 
     def _on_not_ready(self, e: ev.AgentNotReady, out: list[Command]) -> None:
         rec = self._agent(e.agent_id, out)
@@ -190,8 +212,8 @@ class AgentLifecycle(RouterState):
         if rec.pending_reason is not None:
             reason, rec.pending_reason = rec.pending_reason, None
             self._move(rec, Trigger.NOT_READY, out, reason=reason)
-        elif self._move(rec, Trigger.WRAP_UP_DONE, out):
-            self._offer_to_agent(rec, out)
+        else:
+            self._become_ready(rec, Trigger.WRAP_UP_DONE, out)
 
     def _on_wrap_done(self, e: ev.WrapUpDone, out: list[Command]) -> None:
         rec = self._agent(e.agent_id, out)

@@ -5,6 +5,9 @@ bucket (and each queue's list of all ready members) is a dict in idle order (ins
 order = longest idle first). An agent coming back with an older ``idle_since`` (an offer
 cancelled by the caller) marks the bucket for re-sorting on its next read.
 
+A (queue, skill) index is built the first time a call of that queue asks for that skill,
+so an agent becoming ready touches only the skills its queues' callers actually need.
+
 Cost of a search with the default policy, one required skill: the first non-empty bucket
 from 10 down to the minimum, then its first agent speaking the language - O(1) typical.
 """
@@ -55,32 +58,52 @@ class ReadyIndex:
         self._by_queue: dict[str, IdleOrder] = {}
         self._by_skill: dict[tuple[str, str], list[IdleOrder]] = {}
         self._count: dict[tuple[str, str], int] = {}
+        self._asked: dict[str, set[str]] = {}  # queue -> skills with an index
 
     def add(self, rec: AgentRecord) -> None:
         agent = rec.agent
+        skills = agent.skills
         for queue in agent.queues:
             order = self._by_queue.get(queue)
             if order is None:
                 order = self._by_queue[queue] = IdleOrder()
+                self._asked[queue] = set()
             order.add(rec)
-            for skill, level in agent.skills.items():
-                key = (queue, skill)
-                buckets = self._by_skill.get(key)
-                if buckets is None:
-                    buckets = self._by_skill[key] = [IdleOrder() for _ in range(MAX_PROFICIENCY + 1)]
-                    self._count[key] = 0
-                buckets[level].add(rec)
-                self._count[key] += 1
+            for skill in self._asked[queue]:
+                level = skills.get(skill)
+                if level is not None:
+                    key = (queue, skill)
+                    self._by_skill[key][level].add(rec)
+                    self._count[key] += 1
 
     def remove(self, rec: AgentRecord) -> None:
         agent = rec.agent
         aid = agent.id
+        skills = agent.skills
         for queue in agent.queues:
             self._by_queue[queue].discard(aid)
-            for skill, level in agent.skills.items():
-                key = (queue, skill)
-                self._by_skill[key][level].discard(aid)
-                self._count[key] -= 1
+            for skill in self._asked[queue]:
+                level = skills.get(skill)
+                if level is not None:
+                    key = (queue, skill)
+                    self._by_skill[key][level].discard(aid)
+                    self._count[key] -= 1
+
+    def _buckets(self, queue: str, skill: str) -> list[IdleOrder]:
+        """The (queue, skill) index, built from the ready members on first use."""
+        key = (queue, skill)
+        buckets = self._by_skill.get(key)
+        if buckets is None:
+            buckets = self._by_skill[key] = [IdleOrder() for _ in range(MAX_PROFICIENCY + 1)]
+            self._count[key] = 0
+            self._asked.setdefault(queue, set()).add(skill)
+            self._by_queue.setdefault(queue, IdleOrder())
+            for rec in self.members(queue):
+                level = rec.agent.skills.get(skill)
+                if level is not None:
+                    buckets[level].add(rec)
+                    self._count[key] += 1
+        return buckets
 
     def ready_in(self, queue: str) -> int:
         order = self._by_queue.get(queue)
@@ -122,11 +145,14 @@ class ReadyIndex:
                             best_rec, best_score = rec, 0
                             break
                 continue
-            counts = self._count
-            pivot = min(alt, key=lambda s: counts.get((queue, s), 0))
-            buckets = self._by_skill.get((queue, pivot))
-            if buckets is None:
-                continue
+            if len(alt) == 1:
+                pivot = alt[0]
+            else:
+                for skill in alt:
+                    self._buckets(queue, skill)
+                counts = self._count
+                pivot = min(alt, key=lambda s: counts[(queue, s)])
+            buckets = self._buckets(queue, pivot)
             single = len(alt) == 1
             for level in range(MAX_PROFICIENCY, minp - 1, -1):
                 if level < best_score:

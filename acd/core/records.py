@@ -12,7 +12,7 @@ class AgentRecord:
 
     __slots__ = ("agent", "state", "reason", "idle_since", "call_id", "calls_today",
                  "pending_reason", "wrap_token", "wrap_until", "last_offer", "answered_at",
-                 "wrap_queue", "tiers")
+                 "wrap_queue", "tiers", "indexed")
 
     def __init__(self, agent: Agent, at: float) -> None:
         self.agent = agent
@@ -28,6 +28,7 @@ class AgentRecord:
         self.last_offer: dict[str, int] = {}  # queue -> offer sequence number (round robin)
         self.answered_at = 0.0
         self.wrap_queue = ""
+        self.indexed = False  # in the ready index (a ready agent taking a call at once is not)
 
 
 def tiers_of(agent: Agent) -> list[list[tuple[str, float]]]:
@@ -42,7 +43,7 @@ class CallRecord:
     """A call the router knows: waiting in line, or offered to ``agent``."""
 
     __slots__ = ("call", "queue", "base", "req", "steps", "entered_at", "token", "seq",
-                 "agent", "offer_token", "expired", "callback", "answered")
+                 "agent", "offer_token", "expired", "callback", "answered", "key")
 
     def __init__(self, call: WaitingCall, at: float) -> None:
         self.call = call
@@ -58,8 +59,5 @@ class CallRecord:
         self.expired = False  # max wait passed while offered
         self.callback = call.callback
         self.answered = False
-
-    @property
-    def key(self) -> tuple[int, float]:
-        """Order in line: higher priority first, then longer wait (original enqueue time)."""
-        return (-self.call.priority, self.call.enqueued_at)
+        # Order in line: higher priority first, then longer wait (original enqueue time).
+        self.key: tuple[int, float] = (-call.priority, call.enqueued_at)

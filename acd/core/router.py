@@ -162,8 +162,7 @@ class Router(AgentLifecycle, RouterViews):
             agent = self.agents[rec.agent]
             out.append(CancelOffer(self.now, rec.call.id, agent.agent.id, "caller_left"))
             # The agent did nothing wrong: back to ready with the idle time it had.
-            if self._move(agent, Trigger.OFFER_CANCELLED, out, idle_since=agent.idle_since):
-                self._offer_to_agent(agent, out)
+            self._become_ready(agent, Trigger.OFFER_CANCELLED, out, idle_since=agent.idle_since)
 
     def _on_callback(self, e: ev.CallbackRequested, out: list[Command]) -> None:
         rec = self.calls.get(e.call_id)

@@ -40,7 +40,9 @@ class CallClass:
 
 class WaitingLine:
     def __init__(self) -> None:
+        # Every class ever seen (kept, so its eligibility cache survives), and the live ones.
         self._classes: dict[str, dict[Requirement, CallClass]] = {}
+        self._live: dict[str, dict[Requirement, CallClass]] = {}
         self._waiting: dict[str, dict[str, CallRecord]] = {}
         self._seq = 0
 
@@ -54,17 +56,19 @@ class WaitingLine:
         rec.seq = self._seq
         heapq.heappush(cls.heap, (-rec.call.priority, rec.call.enqueued_at, rec.seq, rec))
         cls.live += 1
+        if cls.live == 1:
+            self._live.setdefault(rec.queue, {})[rec.req] = cls
         self._waiting.setdefault(rec.queue, {})[rec.call.id] = rec
 
     def remove(self, rec: CallRecord) -> None:
         if not rec.seq:
             return
         rec.seq = 0
-        classes = self._classes[rec.queue]
-        cls = classes[rec.req]
+        cls = self._classes[rec.queue][rec.req]
         cls.live -= 1
         if cls.live == 0:
-            del classes[rec.req]
+            cls.heap.clear()
+            del self._live[rec.queue][rec.req]
         del self._waiting[rec.queue][rec.call.id]
 
     def forget_agent(self, agent_id: str) -> None:
@@ -84,6 +88,7 @@ class WaitingLine:
         key = rec.key
         return 1 + sum(1 for other in self.waiting(rec.queue).values() if other.key < key)
 
+
     def best_for(self, agent: AgentRecord, now: float) -> tuple[CallRecord, str] | None:
         """The call a freed agent should take, and why.
 
@@ -94,10 +99,9 @@ class WaitingLine:
         aid = agent.agent.id
         for tier in agent.tiers:
             best: CallRecord | None = None
-            best_key = (0, 0.0)
-            best_weight = 1.0
+            best_prio, best_wait, best_weight = 0, 0.0, 1.0
             for queue, weight in tier:
-                classes = self._classes.get(queue)
+                classes = self._live.get(queue)
                 if not classes:
                     continue
                 for cls in classes.values():
@@ -109,9 +113,10 @@ class WaitingLine:
                     head = cls.head()
                     if head is None:
                         continue
-                    key = (head.call.priority, (now - head.call.enqueued_at) * weight)
-                    if best is None or key > best_key:
-                        best, best_key, best_weight = head, key, weight
+                    prio, enq = head.key  # (-priority, enqueued_at)
+                    if best is None or prio < best_prio or (
+                            prio == best_prio and (now - enq) * weight > best_wait):
+                        best, best_prio, best_wait, best_weight = head, prio, (now - enq) * weight, weight
             if best is not None:
                 why = (f"the call waiting longest at the highest priority that the agent can take "
                        f"(priority {best.call.priority}, waited {now - best.call.enqueued_at:.0f} s, "
