@@ -58,6 +58,6 @@ class MenuHolder:
         while True:
             await asyncio.sleep(self.interval)
             try:
-                self.check()
+                await asyncio.to_thread(self.check)
             except Exception:  # the watcher must outlive any surprise
                 log.exception("menu reload check failed")
