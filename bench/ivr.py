@@ -1,0 +1,211 @@
+"""IVR over FastAGI under load: sessions/s and p99 from a DTMF reply to the next command.
+
+The simulated Asterisk (``pbx.sim.agi_client.run_fastagi``) runs ``--concurrency``
+callers at a time in this process; the FastAGI server with the IVR runs in a separate
+process (its own core), as in production. Every caller: language 1 (zh), main menu 2
+(support) → routing request → channel variables → the handler returns.
+
+Latency is measured on the client (Asterisk) side: from writing a reply that carries a
+digit (STREAM FILE / WAIT FOR DIGIT / GET DATA) to receiving the next AGI command.
+
+Peer: the same menus and interpreter behind a naive FastAGI handler in the style of
+panoramisk's ``fast_agi`` (a raw line reader per command) that re-reads and re-validates
+the YAML file for every call, as a script-per-call AGI does.
+
+    python bench/ivr.py [--sessions 2000] [--concurrency 200] [--full]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing as mp
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from acd.requests import CallbackRequest, RoutingRequest  # noqa: E402
+from ivr.directory import StaticDirectory  # noqa: E402
+from ivr.handler import IvrHandler  # noqa: E402
+from ivr.loader import load_menus  # noqa: E402
+from pbx.agi.base import BaseAgiSession  # noqa: E402
+from pbx.agi.protocol import Reply  # noqa: E402
+from pbx.sim.agi_client import SimCaller, run_fastagi  # noqa: E402
+
+MENU = Path(__file__).resolve().parents[1] / "ivr" / "menus" / "default.yaml"
+SPEED = 1000.0  # simulated prompt seconds per real second
+ENV = {"agi_callerid": "13800138000", "agi_calleridname": "张安娜", "agi_arg_1": "lang=zh"}
+# One bench day: a Wednesday 10:00 in Shanghai (open hours).
+OPEN_TS = 1794967200.0
+
+
+class _Clock:
+    def now(self) -> float:
+        return OPEN_TS
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.rows = 0
+
+    def log(self, call_id: str, kind: str, *, ts: float | None = None, **kw: Any) -> None:
+        self.rows += 1
+
+
+class _Enqueuer:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def enqueue(self, request: RoutingRequest) -> None:
+        self.n += 1
+
+    def request_callback(self, request: CallbackRequest) -> None:
+        pass
+
+    def estimated_wait(self, queue: str) -> float | None:
+        return None
+
+    def agents_logged_in(self, queue: str) -> int:
+        return 1
+
+
+def _handler(per_call_reload: bool) -> IvrHandler:
+    menus = load_menus(MENU)
+    get = (lambda: load_menus(MENU)) if per_call_reload else (lambda: menus)
+    return IvrHandler(menus=get, directory=StaticDirectory(), enqueuer=_Enqueuer(), events=_Sink(),
+                      clock=_Clock(), prompts_dir=Path("/var/lib/hotline/prompts"))
+
+
+# --- the naive peer: a line reader per command, YAML re-read per call ---------------------
+
+class _LineSession(BaseAgiSession):
+    def __init__(self, env: dict[str, str], reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        super().__init__(env)
+        self.reader, self.writer = reader, writer
+
+    async def _send_and_receive(self, line: str) -> Reply:
+        self.writer.write(line.encode() + b"\n")
+        await self.writer.drain()
+        while True:
+            raw = (await self.reader.readline()).decode().rstrip("\n")
+            if raw == "HANGUP":
+                self.hangup_seen = True
+                continue
+            if not raw:
+                raise ConnectionError("peer closed")
+            code = int(raw[:3]) if raw[:3].isdigit() else 500
+            return Reply(code=code, text=raw[4:], body=())
+
+
+async def _naive_serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    env: dict[str, str] = {}
+    while (line := (await reader.readline()).decode().rstrip("\n")):
+        k, _, v = line.partition(": ")
+        env[k] = v
+    try:
+        await _handler(per_call_reload=True).ivr(_LineSession(env, reader, writer))
+    except Exception:
+        pass
+    writer.close()
+
+
+# --- server process ------------------------------------------------------------------------
+
+def _server_main(kind: str, conn: Any) -> None:
+    async def main() -> None:
+        if kind == "ours":
+            from pbx.agi.server import FastAgiServer
+
+            h = _handler(per_call_reload=False)
+            server = FastAgiServer("127.0.0.1", 0, {"ivr": h.ivr})
+            await server.start()
+            port = server.port
+        else:
+            srv = await asyncio.start_server(_naive_serve, "127.0.0.1", 0, backlog=1024)
+            port = srv.sockets[0].getsockname()[1]
+        conn.send(port)
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # wait for "stop"
+
+    asyncio.run(main())
+
+
+async def _drive(port: int, sessions: int, concurrency: int) -> tuple[float, list[float], int]:
+    lat: list[float] = []
+    ok = 0
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(i: int) -> None:
+        nonlocal ok
+        mark: list[float] = []
+
+        def on_exec(cmd: str, reply: str) -> None:
+            m = re.match(r"200 result=(\d+)", reply)
+            digit = m is not None and (cmd.startswith("GET DATA") or int(m.group(1)) >= 35)
+            mark[:] = [time.perf_counter()] if digit else []
+
+        def on_start(cmd: str) -> None:
+            if mark:
+                lat.append(time.perf_counter() - mark.pop())
+
+        async with sem:
+            env = ENV | {"agi_uniqueid": f"1795354545.{i}", "agi_channel": f"PJSIP/hotline-trunk-{i:08x}"}
+            out = await run_fastagi("127.0.0.1", port, "ivr", env, SimCaller(dtmf=["1", "2"]), {},
+                                    on_exec=on_exec, on_start=on_start, speed=SPEED)
+            ok += out.status == "SUCCESS" and out.commands[-1].startswith("SET VARIABLE IVR_PATH")
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(sessions)))
+    return time.perf_counter() - t0, lat, ok
+
+
+def measure(kind: str, sessions: int, concurrency: int) -> tuple[float, float, float]:
+    parent, child = mp.Pipe()
+    proc = mp.Process(target=_server_main, args=(kind, child), daemon=True)
+    proc.start()
+    port = parent.recv()
+    try:
+        wall, lat, ok = asyncio.run(_drive(port, sessions, concurrency))
+    finally:
+        parent.send("stop")
+        proc.join(5)
+        if proc.is_alive():
+            proc.terminate()
+    if ok != sessions:
+        raise SystemExit(f"{kind}: only {ok} of {sessions} sessions reached the queue")
+    lat.sort()
+    p99 = lat[int(len(lat) * 0.99) - 1] * 1000
+    return sessions / wall, p99, statistics.median(lat) * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sessions", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=200)
+    ap.add_argument("--full", action="store_true", help="10,000 sessions")
+    args = ap.parse_args()
+    sessions = 10_000 if args.full else args.sessions
+    ours = measure("ours", sessions, args.concurrency)
+    peer = measure("naive", sessions, args.concurrency)
+    peer_name = "naive line-reader FastAGI, YAML re-read per call"
+    print(f"{sessions} sessions, {args.concurrency} concurrent, prompts at {SPEED:.0f}x")
+    print(f"ours : {ours[0]:8.1f} sessions/s   DTMF->next command p50 {ours[2]:.2f} ms  p99 {ours[1]:.2f} ms")
+    print(f"peer : {peer[0]:8.1f} sessions/s   DTMF->next command p50 {peer[2]:.2f} ms  p99 {peer[1]:.2f} ms  ({peer_name})")
+    for metric, o, p, target, ok in (
+        ("sessions_per_s", ours[0], peer[0], "higher is better", ours[0] >= peer[0]),
+        ("dtmf_to_next_command_p99_ms", ours[1], peer[1], "< 5 ms at 200 concurrent calls", ours[1] < 5.0),
+    ):
+        print(json.dumps({"bench": "ivr", "metric": metric, "ours": round(o, 3), "peer": round(p, 3),
+                          "peer_name": peer_name, "ratio": round(o / p, 4), "target": target, "ok": ok}))
+
+
+if __name__ == "__main__":
+    main()
