@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from crm.cli import app
+from hotline.db import make_engine
+from hotline.migrate import upgrade
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+
+    async def migrate() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    return url
+
+
+def test_import_search_export_from_the_command_line(tmp_path: Path, db_url: str) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes("姓名,电话,标签\n张安娜,13800138000,vip\n李雷,12,\n".encode("gbk"))
+    runner = CliRunner()
+    dry = runner.invoke(app, ["import", str(src), "--dry-run", "--url", db_url])
+    assert dry.exit_code == 0, dry.output
+    assert "would import 1, rejected 1" in dry.output
+    errors = tmp_path / "errors.csv"
+    r = runner.invoke(app, ["import", str(src), "--url", db_url, "--errors-csv", str(errors)])
+    assert r.exit_code == 0 and "gb18030, 2 rows, imported 1, rejected 1" in r.output
+    assert errors.read_text(encoding="utf-8-sig").splitlines()[1].startswith("3,phones,")
+    r = runner.invoke(app, ["search", "--phone", "+86 138 0013 8000", "--url", db_url])
+    assert r.exit_code == 0 and "张安娜" in r.output
+    out = tmp_path / "out.csv"
+    r = runner.invoke(app, ["export", "customers", "-o", str(out), "--url", db_url])
+    assert r.exit_code == 0
+    assert out.read_text(encoding="utf-8-sig").splitlines()[1].startswith("张安娜,+8613800138000,")
+
+
+def test_bad_inputs_give_one_line_errors(tmp_path: Path, db_url: str) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["export", "cats", "--url", db_url]).exit_code == 2
+    r = runner.invoke(app, ["search", "--phone", "12", "--url", db_url])
+    assert r.exit_code == 2 and "not a phone number" in r.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("phone\n13800138000\n", encoding="utf-8")
+    r = runner.invoke(app, ["import", str(bad), "--url", db_url])
+    assert r.exit_code == 2 and "no 'name' column" in r.output
+    empty_db = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+    r = runner.invoke(app, ["search", "--name", "x", "--url", empty_db])
+    assert r.exit_code == 2 and "hotline db upgrade" in r.output
