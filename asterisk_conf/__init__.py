@@ -1,0 +1,1 @@
+"""The Asterisk configuration hotline expects, rendered from Settings, and its checks."""

@@ -1,0 +1,90 @@
+"""Checks of a rendered configuration directory: asterisklint on the dialplan, every
+context hotline uses exists, every jump target exists, no ``all`` AMI privilege."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from asterisk_conf.contexts import CONTEXTS, ENTRY_POINTS
+
+_CONTEXT = re.compile(r"^\[([^\]]+)\]", re.M)
+_EXTEN = re.compile(r"^exten\s*=>\s*([^,]+),", re.M)
+_GOTO = re.compile(r"\b(?:Goto|GotoIf)\(([^)]*(?:\([^)]*\))*[^)]*)\)")
+_LOCAL = re.compile(r"Local/[^@,)]+@([\w-]+)")
+_BRIDGE_F = re.compile(r"F\(([\w-]+)\^")
+_LINT_LINE = re.compile(r"^\S+:\d+ ([EWHI])_\w+: ", re.M)
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # "error" | "warning"
+    message: str
+
+
+def dialplan_contexts(text: str) -> dict[str, set[str]]:
+    """Context -> its extension names."""
+    out: dict[str, set[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if m := _CONTEXT.match(line):
+            current = m[1]
+            out.setdefault(current, set())
+        elif current and (m := _EXTEN.match(line.strip())):
+            out[current].add(m[1].strip())
+    return out
+
+
+def jump_targets(text: str) -> set[str]:
+    """Contexts named by Goto/GotoIf (3-part targets), Local/...@ctx and Bridge F()."""
+    targets: set[str] = set()
+    for m in _GOTO.finditer(text):
+        arg = m[1].split("?", 1)[-1]
+        for branch in arg.split(":"):
+            parts = [p.strip() for p in branch.split(",")]
+            if len(parts) == 3:
+                targets.add(parts[0])
+    targets.update(_LOCAL.findall(text))
+    targets.update(_BRIDGE_F.findall(text))
+    return targets
+
+
+def run_asterisklint(extensions_conf: Path) -> list[Finding]:
+    exe = Path(sys.executable).with_name("asterisklint")
+    cmd = [str(exe)] if exe.exists() else [shutil.which("asterisklint") or "asterisklint"]
+    done = subprocess.run([*cmd, "dialplan-check", extensions_conf.name], capture_output=True,
+                          text=True, cwd=extensions_conf.parent, timeout=120)
+    findings = []
+    for line in (done.stdout + done.stderr).splitlines():
+        if m := _LINT_LINE.match(line):
+            findings.append(Finding("error" if m[1] == "E" else "warning", f"asterisklint: {line}"))
+    if done.returncode != 0 and not findings:
+        findings.append(Finding("error", f"asterisklint failed: {done.stderr.strip()[:300]}"))
+    return findings
+
+
+def check_directory(directory: Path, *, lint: bool = True) -> list[Finding]:
+    findings: list[Finding] = []
+    ext = directory / "extensions.conf"
+    text = ext.read_text(encoding="utf-8")
+    contexts = dialplan_contexts(text)
+    for name in CONTEXTS:
+        if name not in contexts:
+            findings.append(Finding("error", f"extensions.conf lacks context [{name}]"))
+    for ctx, exten in ENTRY_POINTS:
+        if exten not in contexts.get(ctx, set()):
+            findings.append(Finding("error", f"extensions.conf lacks exten {exten} in [{ctx}]"))
+    for target in sorted(jump_targets(text)):
+        if target not in contexts and "$" not in target:
+            findings.append(Finding("error", f"extensions.conf jumps to missing context {target}"))
+    manager = (directory / "manager.conf").read_text(encoding="utf-8")
+    for m in re.finditer(r"^(read|write)\s*=\s*(.*)$", manager, re.M):
+        if "all" in [c.strip() for c in m[2].split(",")]:
+            findings.append(Finding("error", f"manager.conf grants {m[1]}=all; list the classes"))
+    if lint:
+        findings += run_asterisklint(ext)
+    return findings

@@ -1,0 +1,125 @@
+"""Render the Asterisk configuration files from hotline Settings.
+
+Templates live in ``templates/*.tmpl`` with ``{{name}}`` placeholders (so the
+dialplan's own ``${VAR}`` needs no escaping). An unknown placeholder is an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from asterisk_conf.contexts import MOH_CLASS
+from hotline.settings import Settings
+
+FILES = ("extensions.conf", "manager.conf", "pjsip.conf", "musiconhold.conf", "features.conf",
+         "modules.conf")
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+class ConfigRenderError(ValueError):
+    """A setting cannot be written into the Asterisk configuration."""
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What Settings does not hold: facts about the Asterisk box and the carrier."""
+
+    agents: tuple[str, ...] = ("1001", "1002", "1003", "1004")
+    sip_bind: str = "0.0.0.0:5060"
+    trunk_host: str = "127.0.0.1"
+    trunk_match: str = "127.0.0.1"
+    recdir: str = "/var/spool/asterisk/monitor"
+    moh_dir: str = "moh"
+    survey_enabled: bool = False
+
+
+def parse_agents(spec: str) -> tuple[str, ...]:
+    """``"1001-1003,1010"`` -> ``("1001", "1002", "1003", "1010")``."""
+    out: list[str] = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        lo, _, hi = part.partition("-")
+        if not lo.isdigit() or (hi and not hi.isdigit()) or (hi and int(hi) < int(lo)):
+            raise ConfigRenderError(f"agents: {part!r} is not a number or a range like 1001-1004")
+        out += [str(n) for n in range(int(lo), int(hi or lo) + 1)]
+    return tuple(dict.fromkeys(out))
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m[1] not in values:
+            raise ConfigRenderError(f"template placeholder {{{{{m[1]}}}}} has no value")
+        return values[m[1]]
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def _template(name: str) -> str:
+    return (_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def _ip(value: str, what: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise ConfigRenderError(f"{what} must be an IP address for Asterisk, not {value!r}; "
+                                "set it in the hotline settings.") from None
+
+
+def _conf_value(value: str, what: str) -> str:
+    if any(c in value for c in "\n\r;") or value != value.strip():
+        raise ConfigRenderError(f"{what} cannot contain a line break, ';' or outer spaces.")
+    return value
+
+
+def agent_password(settings: Settings, agent: str) -> str:
+    """Deterministic per-agent SIP password derived from the secret key."""
+    mac = hmac.new(settings.secret_key.encode(), f"pjsip:agent{agent}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:20]
+
+
+def render_all(settings: Settings, site: SiteOptions | None = None) -> dict[str, str]:
+    """File name -> content of every configuration file."""
+    site = site or SiteOptions()
+    if not site.agents:
+        raise ConfigRenderError("at least one agent is needed (e.g. --agents 1001-1004).")
+    trunk = _conf_value(settings.trunk_endpoint, "trunk_endpoint")
+    values = {
+        "agi_host": _ip(settings.agi_public_host, "agi_public_host"),
+        "agi_port": str(settings.agi_port),
+        "language": _conf_value(settings.default_language, "default_language"),
+        "recdir": _conf_value(site.recdir, "recdir"),
+        "ring_timeout": str(max(1, round(settings.ring_timeout_s))),
+        "survey_enabled": "1" if site.survey_enabled else "0",
+        "trunk": trunk,
+        "agent_prefix": _conf_value(settings.agent_endpoint_prefix, "agent_endpoint_prefix"),
+        "moh_class": MOH_CLASS,
+        "moh_dir": _conf_value(site.moh_dir, "moh_dir"),
+        "ami_port": str(settings.ami_port),
+        "ami_bind": _ip(settings.ami_host, "ami_host"),
+        "ami_username": _conf_value(settings.ami_username, "ami_username"),
+        "ami_secret": _conf_value(settings.ami_secret, "ami_secret"),
+        "backend_host": _ip(settings.agi_public_host, "agi_public_host"),
+        "sip_bind": _conf_value(site.sip_bind, "sip_bind"),
+        "trunk_host": _conf_value(site.trunk_host, "trunk_host"),
+        "trunk_match": _conf_value(site.trunk_match, "trunk_match"),
+    }
+    agent_tmpl = _template("agent.pjsip.tmpl")
+    values["agents"] = "\n".join(
+        fill(agent_tmpl, {"n": a, "password": agent_password(settings, a)}) for a in site.agents)
+    return {name: fill(_template(name + ".tmpl"), values) for name in FILES}
+
+
+def write_all(directory: Path, files: dict[str, str]) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
