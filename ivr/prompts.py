@@ -49,10 +49,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
                      "en": "Please enter your ticket number, followed by the hash key."},
     "ticket_not_found": {"zh": "抱歉，没有找到这个工单号。", "en": "Sorry, we could not find that ticket number."},
     "ticket_status_is": {"zh": "您的工单", "en": "Your ticket number"},
-    "ticket_st_open": {"zh": "已受理，正在等待处理。", "en": "has been received and is waiting to be handled."},
+    "ticket_st_new": {"zh": "已登记，正在等待受理。", "en": "has been registered and is waiting to be accepted."},
+    "ticket_st_accepted": {"zh": "已受理。", "en": "has been accepted."},
     "ticket_st_assigned": {"zh": "已分派给专人处理。", "en": "has been assigned to a specialist."},
-    "ticket_st_escalated": {"zh": "已升级处理。", "en": "has been escalated."},
-    "ticket_st_follow_up": {"zh": "正在跟进中。", "en": "is being followed up."},
+    "ticket_st_in_progress": {"zh": "正在处理中。", "en": "is being worked on."},
+    "ticket_st_escalated": {"zh": "已升级督办。", "en": "has been escalated."},
+    "ticket_st_resolved": {"zh": "已经解决，等待您的确认。", "en": "has been resolved."},
     "ticket_st_callback": {"zh": "我们将回电与您联系。", "en": "is waiting for us to call you back."},
     "ticket_st_closed": {"zh": "已经办结。", "en": "has been closed."},
     "ticket_st_other": {"zh": "正在处理中。", "en": "is being processed."},
@@ -68,7 +70,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
 
 # Ticket workflow states (crm/) that have their own prompt; others use ticket_st_other.
 TICKET_STATUS_PROMPTS = {
-    s: f"ticket_st_{s}" for s in ("open", "assigned", "escalated", "follow_up", "callback", "closed")
+    s: f"ticket_st_{s}" for s in ("new", "accepted", "assigned", "in_progress", "escalated", "resolved",
+                                  "callback", "closed")
 }
 
 
