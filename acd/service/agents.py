@@ -1,0 +1,81 @@
+"""Agent state changes: published on the bus, PAUSE/UNPAUSE/ADDMEMBER/REMOVEMEMBER in the
+log, and persisted (``acd_agent_state``) so a restarted backend brings agents back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy import delete, insert
+
+from acd.admin.models import AcdAgentState
+from acd.core.commands import SetAgentState
+from acd.events import AgentStateChanged
+from acd.service.talk import Talk
+from reports import kinds
+
+log = logging.getLogger("acd.service")
+
+
+class Agents(Talk):
+    def _init_agents(self) -> None:
+        self.since: dict[str, float] = {}
+        self.quiet = False  # restoring after a restart: no member rows in the log
+        self._dirty: dict[str, dict[str, object]] = {}
+        self._dirty_event = asyncio.Event()
+
+    def _cmd_state(self, cmd: SetAgentState) -> None:
+        now = self.now()
+        self.since[cmd.agent_id] = now
+        self.bus.publish(AgentStateChanged(at=now, agent=cmd.agent_id, state=cmd.state,
+                                           previous=cmd.previous, reason=cmd.reason,
+                                           call_id=cmd.call_id))
+        self._persist(cmd.agent_id, cmd.state, cmd.reason, now)
+        if not self.quiet:
+            self._member_rows(cmd, now)
+
+    def _member_rows(self, cmd: SetAgentState, now: float) -> None:
+        profile = self.config.agents.get(cmd.agent_id)
+        queues = sorted(profile.agent.queues) if profile is not None else []
+        kind, reason = None, ""
+        if cmd.previous == "logged_out":
+            kind = kinds.ADDMEMBER
+        elif cmd.state == "logged_out":
+            kind = kinds.REMOVEMEMBER
+        elif cmd.state == "not_ready" and cmd.previous != "not_ready":
+            kind, reason = kinds.PAUSE, cmd.reason or ""
+        elif cmd.previous == "not_ready" and cmd.state == "ready":
+            kind = kinds.UNPAUSE
+        if kind is not None:
+            for queue in queues:
+                self.journal.member(cmd.agent_id, queue, now, kind, reason)
+
+    # --- persistence -----------------------------------------------------------------------
+
+    def _persist(self, agent: str, state: str, reason: str | None, at: float) -> None:
+        self._dirty[agent] = {"agent_id": agent, "state": state, "reason": reason,
+                              "extension": self.extensions.get(agent), "since": at}
+        self._dirty_event.set()
+
+    async def _state_writer(self) -> None:
+        while True:
+            await self._dirty_event.wait()
+            self._dirty_event.clear()
+            await self.flush_agent_states()
+
+    async def flush_agent_states(self) -> None:
+        """Write the latest state of every agent that changed (one transaction)."""
+        if not self._dirty:
+            return
+        rows, self._dirty = list(self._dirty.values()), {}
+        try:
+            async with self.eventlog.engine.begin() as conn:
+                await conn.execute(delete(AcdAgentState).where(
+                    AcdAgentState.agent_id.in_([r["agent_id"] for r in rows])))
+                await conn.execute(insert(AcdAgentState), rows)
+        except Exception:
+            log.exception("agent state not saved; will retry")
+            for r in rows:
+                self._dirty.setdefault(str(r["agent_id"]), r)
+            await asyncio.sleep(1.0)
+            self._dirty_event.set()

@@ -1,0 +1,189 @@
+"""The service's skeleton: the router fed in order, its commands dispatched, AMI
+actions executed one after another, and the router's timers armed on the event loop.
+
+Bus handlers are synchronous (``EventBus.subscribe``); anything that talks to Asterisk
+is queued on one action worker so actions reach Asterisk in the order decided.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from acd.core import Router, RouterEvent, Tick
+from acd.core.commands import Command, Rejection
+from acd.service.calls import CallBook
+from acd.service.config import AcdConfig
+from acd.service.journal import Journal
+from acd.service.stats import DayStats
+from hotline.clock import Clock
+from hotline.eventlog import CallEventLog
+from hotline.events import Event, EventBus
+from pbx.ami.actions import AmiAction
+from recordings.store import RecordingStore
+
+log = logging.getLogger("acd.service")
+T = TypeVar("T")
+
+
+class ActionExecutor(Protocol):
+    """What the service needs of :class:`pbx.ami.client.AmiClient`."""
+
+    async def execute(self, action: AmiAction[T], *, within: float | None = None) -> T: ...
+
+
+OnError = Callable[[Exception], None]
+
+
+class ServiceBase:
+    """State shared by the service's parts. ``time_scale``: clock seconds per wall second
+    (1 in production; the simulator's speed in tests, whose clock is the simulator's)."""
+
+    def __init__(self, bus: EventBus, clock: Clock, ami: ActionExecutor, eventlog: CallEventLog,
+                 config: AcdConfig, *, router: Router | None = None,
+                 rng: random.Random | None = None, time_scale: float = 1.0) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.ami = ami
+        self.eventlog = eventlog
+        self.journal = Journal(eventlog)
+        self.config = config
+        self.router = router or Router(config.queues, config.reasons(), start=clock.now())
+        self.rng = rng or random.Random()
+        self.time_scale = time_scale
+        self.book = CallBook()
+        self.stats = DayStats()
+        self.endpoints: dict[str, str] = {}  # agent -> endpoint given at login
+        self.extensions: dict[str, str] = {}  # agent -> extension given at login
+        self.store: RecordingStore | None = None
+        self.last_call: dict[str, tuple[str, str]] = {}  # agent -> (call id, queue) to wrap up
+        self.rejections: deque[Rejection] = deque(maxlen=100)
+        self._pending: deque[RouterEvent] = deque()
+        self._feeding = False
+        self._actions: asyncio.Queue[tuple[AmiAction[Any], OnError | None]] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._timer: asyncio.TimerHandle | None = None
+        self._unsubscribe: list[Callable[[], None]] = []
+        self._dispatch: dict[type, Callable[[Any], None]] = {}
+
+    # --- router ------------------------------------------------------------------------
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def feed(self, event: RouterEvent) -> list[Command]:
+        """Give the router one event and execute its commands. Re-entrant calls (a
+        command whose execution produces another router event) are queued, so the router
+        always sees events one at a time and in order. Returns this event's commands."""
+        if self._feeding:
+            self._pending.append(event)
+            return []
+        self._feeding = True
+        try:
+            commands = self._run(event)
+            while self._pending:
+                self._run(self._pending.popleft())
+        finally:
+            self._feeding = False
+        self._arm_timer()
+        return commands
+
+    def _run(self, event: RouterEvent) -> list[Command]:
+        commands = self.router.handle(event)
+        for cmd in commands:
+            handler = self._dispatch.get(type(cmd))
+            if handler is None:
+                continue
+            try:
+                handler(cmd)
+            except Exception:
+                log.exception("executing %r failed", cmd)
+        return commands
+
+    def _on_rejection(self, cmd: Rejection) -> None:
+        self.rejections.append(cmd)
+        log.info("router refused: %s", cmd.reason)
+
+    def _arm_timer(self) -> None:
+        due = self.router.next_due()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if due is None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        delay = max(0.0, due - self.now()) / self.time_scale
+        self._timer = loop.call_later(delay + 0.001, self._tick)
+
+    def _tick(self) -> None:
+        self._timer = None
+        self.feed(Tick(self.now()))
+
+    # --- AMI actions -------------------------------------------------------------------
+
+    def send(self, action: AmiAction[Any], on_error: OnError | None = None) -> None:
+        """Queue an AMI action; ``on_error`` is called if Asterisk refuses it."""
+        if self._actions is None:
+            log.warning("AMI %s dropped: the service is not started", type(action).__name__)
+            return
+        self._actions.put_nowait((action, on_error))
+
+    async def _action_worker(self) -> None:
+        assert self._actions is not None
+        while True:
+            action, on_error = await self._actions.get()
+            try:
+                await self.ami.execute(action)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if on_error is not None:
+                    try:
+                        on_error(exc)
+                    except Exception:
+                        log.exception("error handler of %r failed", action)
+                else:
+                    log.info("AMI %s refused: %s", type(action).__name__, exc)
+            finally:
+                self._actions.task_done()
+
+    async def drain(self) -> None:
+        """Wait until every queued AMI action has been answered (tests, shutdown)."""
+        if self._actions is not None:
+            await self._actions.join()
+
+    def spawn(self, coro: Awaitable[Any], name: str) -> None:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("ACD task %s failed", task.get_name(), exc_info=task.exception())
+
+    def subscribe(self, event_type: type[Event], handler: Callable[[Any], Any]) -> None:
+        self._unsubscribe.append(self.bus.subscribe(event_type, handler))
+
+    async def _stop_tasks(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+        self._actions = None

@@ -1,0 +1,187 @@
+"""Agent first: ring the agent, and only on answer bridge the waiting caller.
+
+On the router's ``Offer``: publish ``CallOffered`` (the console pops the screen before
+the phone rings), then ``Originate`` the agent's endpoint with ``ChannelId =
+hotline-agentleg-<call>-<n>`` (the leg's Uniqueid is known before any event, README
+ami-06), ``Application=Bridge Data=<caller channel>,T`` (approach 1; ``T`` lets the agent
+transfer), ``Timeout`` = the queue's ring timeout. Outcomes (README facts):
+
+* BridgeEnter of the leg: the agent answered and the caller is bridged -> CONNECT.
+* OriginateResponse Failure Reason 3 (no answer / no SIP response; no DialEnd on
+  timeout), Reason 0 (busy 486), a hang-up of the leg before the bridge, or the router's
+  own ring timer -> RINGNOANSWER, the agent goes not ready, the caller keeps its place.
+* The caller hangs up while the agent rings: Asterisk does NOT cancel the agent leg, so
+  we hang it up by its ChannelId (Cause 16) -> ABANDON.
+* The agent answers into a vanished caller: ``BRIDGERESULT=NONEXISTENT`` on the leg.
+"""
+
+from __future__ import annotations
+
+from acd.core import CallLeft, OfferAccepted, OfferFailed, OfferRinging
+from acd.core.commands import CancelOffer, Offer
+from acd.events import CallConnected, CallOffered, CallRingNoAnswer
+from acd.service.base import ServiceBase
+from acd.service.calls import LiveCall
+from pbx.ami.actions import Hangup, Originate, caller_id
+from pbx.events import (
+    ChannelBridged,
+    ChannelCreated,
+    ChannelStateChanged,
+    OriginateResult,
+    VariableSet,
+)
+
+LEG_PREFIX = "hotline-agentleg-"
+# OriginateResponse Reason -> why the offer failed (README "OriginateResponse").
+_BY_REASON = {0: "busy", 5: "busy", 8: "unreachable", 1: "unreachable"}
+# Hangup cause of a leg that never answered -> why.
+_BY_CAUSE = {17: "busy", 19: "rona", 18: "rona"}
+
+
+def leg_id(call_id: str, n: int) -> str:
+    return f"{LEG_PREFIX}{call_id}-{n}"
+
+
+class Offers(ServiceBase):
+    def _cmd_offer(self, cmd: Offer) -> None:
+        now = self.now()
+        call = self.book.get(cmd.call_id)
+        profile = self.config.agents.get(cmd.agent_id)
+        if call is None or profile is None:
+            missing = "call" if call is None else f"phone of agent {cmd.agent_id}"
+            self.rejections.append(_note(now, cmd.call_id, f"no {missing} for the offer"))
+            self.feed(OfferFailed(now, cmd.call_id, cmd.agent_id, "unreachable"))
+            return
+        call.offers += 1
+        leg = leg_id(call.call_id, call.offers)
+        call.agent, call.leg, call.leg_channel = cmd.agent_id, leg, None
+        call.offered_at, call.ringing = now, False
+        self.book.add_leg(call, leg)
+        r = call.request
+        self.bus.publish(CallOffered(
+            at=now, call_id=call.call_id, queue=cmd.queue, agent=cmd.agent_id,
+            caller_num=r.caller_num, caller_name=r.caller_name, customer_id=r.customer_id,
+            skills=r.skills, ivr_path=r.ivr_path, waited_s=cmd.waited_s, reason=cmd.why))
+        endpoint = self.endpoint_of(cmd.agent_id)
+        variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AGENT": cmd.agent_id}
+        timeout_ms = int(cmd.ring_timeout_s * 1000)
+        if cmd.callback:
+            originate = Originate(channel=endpoint, context="hotline-agent", exten="hold",
+                                  timeout_ms=timeout_ms, channel_id=leg, variables=variables,
+                                  caller_id=caller_id(r.caller_name or cmd.callback, cmd.callback))
+        else:
+            originate = Originate(channel=endpoint, application="Bridge", data=f"{call.channel},T",
+                                  timeout_ms=timeout_ms, channel_id=leg, variables=variables,
+                                  caller_id=caller_id(r.caller_name, r.caller_num))
+        self.send(originate, on_error=lambda _exc: self._offer_failed(call, leg, "unreachable"))
+
+    def endpoint_of(self, agent: str) -> str:
+        return self.endpoints.get(agent) or self.config.agents[agent].endpoint
+
+    def _cmd_cancel(self, cmd: CancelOffer) -> None:
+        call = self.book.get(cmd.call_id)
+        if call is None or call.leg is None or call.agent != cmd.agent_id:
+            return
+        leg = call.leg
+        if cmd.why == "rona":
+            self._log_rona(call, cmd.agent_id, "rona")
+        call.agent = call.leg = None
+        self.send(Hangup(leg, cause=16))
+
+    def _log_rona(self, call: LiveCall, agent: str, why: str) -> None:
+        now = self.now()
+        self.journal.ringnoanswer(call, agent, now, why)
+        self.bus.publish(CallRingNoAnswer(at=now, call_id=call.call_id, queue=call.queue,
+                                          agent=agent, rang_s=max(0.0, now - call.offered_at)))
+
+    def _offer_failed(self, call: LiveCall, leg: str, why: str) -> None:
+        """The leg ``leg`` will not connect; the first report wins, later ones are ignored."""
+        if call.leg != leg or call.connected_at is not None or call.agent is None:
+            return
+        agent = call.agent
+        self._log_rona(call, agent, why)
+        call.agent = call.leg = None
+        self.send(Hangup(leg, cause=16), on_error=lambda _exc: None)  # usually gone already
+        self.feed(OfferFailed(self.now(), call.call_id, agent, why))
+
+    # --- pbx events about agent legs ---------------------------------------------------
+
+    def _on_channel_created(self, ev: ChannelCreated) -> None:
+        call = self.book.by_leg.get(ev.uniqueid)
+        if call is not None and call.leg == ev.uniqueid:
+            call.leg_channel = ev.channel
+
+    def _on_state(self, ev: ChannelStateChanged) -> None:
+        call = self.book.by_leg.get(ev.uniqueid)
+        if call is None or call.leg != ev.uniqueid or call.agent is None:
+            return
+        call.leg_channel = ev.channel
+        if ev.state == "Ringing" and not call.ringing:
+            call.ringing = True
+            self.feed(OfferRinging(self.now(), call.call_id, call.agent))
+        elif ev.state == "Up" and call.callback and call.connected_at is None:
+            self._callback_agent_answered(call)
+
+    def _callback_agent_answered(self, call: LiveCall) -> None:
+        raise NotImplementedError
+
+    def _on_originate(self, ev: OriginateResult) -> None:
+        uid = ev.uniqueid or ""
+        call = self.book.by_leg.get(uid)
+        if call is None or ev.success:
+            return
+        if call.customer_leg == uid:
+            self._callback_customer_failed(call, ev.reason)
+            return
+        why = _BY_REASON.get(ev.reason, "unreachable")
+        if ev.reason == 3:
+            why = "rona" if call.ringing else "unreachable"
+        self._offer_failed(call, uid, why)
+
+    def _callback_customer_failed(self, call: LiveCall, reason: int) -> None:
+        raise NotImplementedError
+
+    def _leg_gone(self, call: LiveCall, leg: str, cause: int) -> None:
+        """An agent leg hung up before it was bridged."""
+        if call.caller_gone:
+            return
+        why = _BY_CAUSE.get(cause, "unreachable")
+        if why == "rona" and not call.ringing:
+            why = "unreachable"
+        self._offer_failed(call, leg, why)
+
+    def _on_bridged(self, ev: ChannelBridged) -> None:
+        call = self.book.by_leg.get(ev.uniqueid)
+        if call is None or call.leg != ev.uniqueid or call.connected_at is not None:
+            return
+        if call.agent is None:
+            return
+        now = self.now()
+        call.leg_channel = ev.channel
+        call.connected_at = now
+        self.book.by_agent[call.agent] = call
+        if call.callback is None:  # a callback's offer was accepted when the agent answered
+            self.feed(OfferAccepted(now, call.call_id, call.agent))
+        self.journal.connect(call, now)
+        self.stats.answered(call.queue, call.holdtime())
+        self.bus.publish(CallConnected(at=now, call_id=call.call_id, queue=call.queue,
+                                       agent=call.agent, waited_s=call.holdtime()))
+        self.start_recording(call)
+
+    def _on_varset(self, ev: VariableSet) -> None:
+        if ev.variable != "BRIDGERESULT" or ev.value != "NONEXISTENT":
+            return
+        call = self.book.by_leg.get(ev.uniqueid)
+        if call is not None and call.leg == ev.uniqueid and call.connected_at is None:
+            # The caller vanished without us seeing its hang-up (ami-06b).
+            call.caller_gone = True
+            self.feed(CallLeft(self.now(), call.call_id, "abandon"))
+
+    def start_recording(self, call: LiveCall) -> None:
+        raise NotImplementedError
+
+
+def _note(at: float, subject: str, reason: str):  # type: ignore[no-untyped-def]
+    from acd.core.commands import Rejection
+
+    return Rejection(at, subject, reason)

@@ -1,0 +1,96 @@
+"""Restart safety.
+
+* Agents: their last state is in ``acd_agent_state``; at start-up logged-in agents are
+  logged in again, ready agents (and agents that were being offered a call) are ready,
+  others not ready (an agent who was talking gets ``after_call_work``: the call it had is
+  no longer ours to account for).
+* Callers: on every ``AmiResynced`` (after connect and each reconnect) the channels that
+  carry ``HOTLINE_REQUEST`` and are not bridged are re-adopted, oldest enqueue time first,
+  with their original enqueue time and ENTERQUEUE position, so they keep their place and
+  no second ENTERQUEUE is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from sqlalchemy import select
+
+from acd.admin.models import AcdAgentState
+from acd.core import AgentLoggedIn, AgentNotReady, AgentReady, WaitingCall
+from acd.service.callbacks import Callbacks
+from acd.service.calls import LiveCall
+from acd.service.queueing import parse_request
+from pbx.events import AmiResynced, ChannelSnapshot
+
+log = logging.getLogger("acd.service")
+
+_BACK_READY = {"ready", "reserved", "ringing"}
+
+
+class Restart(Callbacks):
+    async def restore_agents(self) -> int:
+        """Log agents back in as the database remembers them; returns how many."""
+        async with self.eventlog.engine.connect() as conn:
+            rows = (await conn.execute(select(
+                AcdAgentState.agent_id, AcdAgentState.state, AcdAgentState.reason,
+                AcdAgentState.extension))).all()
+        restored = 0
+        self.quiet = True
+        try:
+            for agent_id, state, reason, extension in rows:
+                profile = self.config.agents.get(agent_id)
+                if profile is None or state == "logged_out":
+                    continue
+                if extension:
+                    self.extensions[agent_id] = extension
+                now = self.now()
+                self.feed(AgentLoggedIn(now, profile.agent))
+                if state in _BACK_READY:
+                    self.feed(AgentReady(now, agent_id))
+                else:
+                    why = reason if state == "not_ready" and reason else "after_call_work"
+                    self.feed(AgentNotReady(now, agent_id, why))
+                restored += 1
+        finally:
+            self.quiet = False
+        return restored
+
+    def _on_resynced(self, ev: AmiResynced) -> None:
+        found: list[tuple[float, LiveCall]] = []
+        for snap in ev.channels:
+            call = self._adoptable(snap)
+            if call is not None:
+                found.append((call.enqueued_at, call))
+        for _t, call in sorted(found, key=lambda x: (x[0], x[1].call_id)):
+            waiting = WaitingCall.from_request(call.request, self.config.queue(call.queue))
+            self.adopting.add(call.call_id)
+            try:
+                self._arrive(call, waiting)
+            except ValueError as exc:
+                log.warning("caller %s not re-adopted: %s", call.channel, exc)
+            finally:
+                self.adopting.discard(call.call_id)
+            self.journal.note(call, "READOPT", self.now(), channel=call.channel)
+        if found:
+            log.info("re-adopted %d waiting caller(s) after AMI resync", len(found))
+
+    def _adoptable(self, snap: ChannelSnapshot) -> LiveCall | None:
+        text = snap.variables.get("HOTLINE_REQUEST")
+        if not text or snap.bridge_id:
+            return None
+        try:
+            req, origposition = parse_request(text)
+        except (ValueError, TypeError) as exc:
+            log.warning("channel %s has an unreadable HOTLINE_REQUEST (%s); left alone",
+                        snap.channel, exc)
+            return None
+        if self.book.get(req.call_id) is not None:
+            return None
+        try:
+            enq = float(snap.variables.get("HOTLINE_ENQUEUED_AT") or req.enqueued_at)
+        except ValueError:
+            enq = req.enqueued_at
+        req = replace(req, channel=snap.channel, uniqueid=snap.uniqueid, enqueued_at=enq)
+        return LiveCall(request=req, queue=req.queue, enqueued_at=enq, origposition=origposition)

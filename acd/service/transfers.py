@@ -1,0 +1,136 @@
+"""Transfers from the console: blind (BlindTransfer action, ami-07b; to a queue by
+Redirect, ami-07a) and attended (Atxfer, ami-07c; completed by hanging up the
+transferring agent, cancelled by hanging up the consultation leg).
+
+Accounting: the agent's talk ends at the transfer (calltime up to then, hold time
+closed), the row is BLINDTRANSFER / ATTENDEDTRANSFER with queue_log's fields, and the
+agent goes to wrap-up; a transfer to a queue puts the caller back in line there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from acd.events import CallTransferred
+from acd.service.calls import LiveCall
+from acd.service.restart import Restart
+from agent_console.ports import ContactCenterError, TransferKind
+from pbx.ami.actions import Atxfer, BlindTransfer, Hangup, Redirect
+from pbx.ami.errors import AmiError
+from pbx.events import ChannelCreated, TransferDone
+
+
+class Transfers(Restart):
+    def _init_transfers(self) -> None:
+        self.consult: dict[str, tuple[str, str]] = {}  # agent -> (target exten, consult uid)
+        self.pending_atxfer: dict[str, str] = {}  # agent -> target exten
+
+    def connected_call(self, agent: str, what: str) -> LiveCall:
+        call = self.book.by_agent.get(agent)
+        if call is None or call.connected_at is None or not call.leg_channel:
+            raise ContactCenterError(f"Agent {agent} has no call to {what}.")
+        return call
+
+    def _extension(self, kind: TransferKind, target: str) -> str:
+        if kind == "agent":
+            profile = self.config.agents.get(target)
+            if profile is None:
+                raise ContactCenterError(f"Unknown agent {target!r}: pick an agent from the list.",
+                                         bad_request=True)
+            return self.extensions.get(target) or profile.extension
+        if not target or not all(c.isdigit() or c in "+*#" for c in target):
+            raise ContactCenterError(f"{target!r} is not a phone number: use digits only.",
+                                     bad_request=True)
+        return target
+
+    async def transfer(self, agent: str, kind: TransferKind, target: str, attended: bool) -> None:
+        call = self.connected_call(agent, "transfer")
+        if kind == "queue":
+            await self._to_queue(call, target)
+            return
+        exten = self._extension(kind, target)
+        ctx = self.config.transfer_context
+        assert call.leg_channel is not None
+        try:
+            if attended:
+                call.transferring = "attended"
+                self.pending_atxfer[agent] = exten
+                await self.ami.execute(Atxfer(call.leg_channel, ctx, exten))
+                return
+            call.transferring = "blind"
+            await self.ami.execute(BlindTransfer(call.leg_channel, ctx, exten))
+        except AmiError as exc:
+            call.transferring = None
+            self.pending_atxfer.pop(agent, None)
+            raise ContactCenterError(f"The transfer to {target} failed ({exc}); the caller is "
+                                     "still with the agent.") from exc
+        self._transferred(call, "blind", exten, ctx)
+
+    async def _to_queue(self, call: LiveCall, queue: str) -> None:
+        if self.config.queue(queue) is None:
+            raise ContactCenterError(f"Unknown queue {queue!r}: pick a queue from the list.",
+                                     bad_request=True)
+        call.transferring = "blind"
+        try:
+            await self.ami.execute(Redirect(call.channel, self.config.wait_context, "s"))
+        except AmiError as exc:
+            call.transferring = None
+            raise ContactCenterError(f"The transfer to queue {queue} failed ({exc}).") from exc
+        self._transferred(call, "blind", queue, self.config.wait_context)
+        req = replace(call.request, queue=queue, enqueued_at=self.now())
+        self.enqueue(req)
+
+    def _transferred(self, call: LiveCall, kind: str, target: str, context: str) -> None:
+        now = self.now()
+        assert call.agent is not None
+        call.close_hold(now)
+        self.journal.transfer(call, now, kind, target, context)
+        self.bus.publish(CallTransferred(at=now, call_id=call.call_id, queue=call.queue,
+                                         agent=call.agent, kind=kind, target=target))
+        self.finish_talk(call, "transfer")
+
+    async def complete_transfer(self, agent: str) -> None:
+        call = self.connected_call(agent, "complete a transfer for")
+        if call.transferring != "attended":
+            raise ContactCenterError(f"Agent {agent} has no attended transfer to complete.")
+        assert call.leg_channel is not None
+        try:
+            await self.ami.execute(Hangup(call.leg_channel, cause=16))
+        except AmiError as exc:
+            raise ContactCenterError(f"The transfer could not be completed ({exc}).") from exc
+
+    async def cancel_transfer(self, agent: str) -> None:
+        call = self.connected_call(agent, "cancel a transfer for")
+        consult = self.consult.pop(agent, None)
+        if call.transferring != "attended" or consult is None:
+            raise ContactCenterError(f"Agent {agent} has no attended transfer to cancel.")
+        call.transferring = None
+        self.pending_atxfer.pop(agent, None)
+        try:
+            await self.ami.execute(Hangup(consult[1], cause=16))
+        except AmiError as exc:
+            raise ContactCenterError(f"The transfer could not be cancelled ({exc}).") from exc
+
+    def _on_consult_created(self, ev: ChannelCreated) -> None:
+        """Remember the consultation leg of a pending attended transfer (to cancel it)."""
+        for agent, exten in self.pending_atxfer.items():
+            if agent not in self.consult and (f"agent{exten}-" in ev.channel
+                                              or ev.channel.startswith(f"Local/{exten}@")):
+                self.consult[agent] = (exten, ev.uniqueid)
+                return
+
+    def _attended_leg_gone(self, call: LiveCall) -> None:
+        """The transferring agent hung up: the attended transfer completed (the
+        AttendedTransfer event may come before or after this Hangup)."""
+        assert call.agent is not None
+        exten = self.pending_atxfer.pop(call.agent, "")
+        self.consult.pop(call.agent, None)
+        self._transferred(call, "attended", exten, self.config.transfer_context)
+
+    def _on_transfer(self, ev: TransferDone) -> None:
+        if ev.kind != "attended" or not ev.success:
+            return
+        call = self.book.by_leg.get(ev.transferer_uniqueid)
+        if call is None or call.agent is None or call.transferring != "attended":
+            return
+        self._attended_leg_gone(call)
