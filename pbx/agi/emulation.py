@@ -7,6 +7,7 @@ Pure data and one file writer; used by ``pbx/sim/agi_client.py``.
 from __future__ import annotations
 
 import math
+import re
 import struct
 import wave
 from collections.abc import Mapping
@@ -118,3 +119,40 @@ def write_recording(path: Path, fmt: str, seconds: float, talk_s: float) -> int:
     else:
         raise ValueError(f"the simulator records wav or sln only, not {fmt!r}")
     return n
+
+
+def default_env(host: str, port: int, script: str) -> dict[str, str]:
+    """The env block of agi-01, in Asterisk's order (ids are placeholders)."""
+    return {
+        "agi_network": "yes", "agi_network_script": script,
+        "agi_request": f"agi://{host}:{port}/{script}",
+        "agi_channel": "PJSIP/hotline-trunk-00000000", "agi_language": "en",
+        "agi_type": "PJSIP", "agi_uniqueid": "1795354545.0", "agi_version": "22.10.1",
+        "agi_callerid": "unknown", "agi_calleridname": "unknown", "agi_callingpres": "0",
+        "agi_callingani2": "0", "agi_callington": "0", "agi_callingtns": "0",
+        "agi_dnid": "unknown", "agi_rdnis": "unknown", "agi_context": "hotline-in",
+        "agi_extension": "s", "agi_priority": "1", "agi_enhanced": "0.0",
+        "agi_accountcode": "", "agi_threadid": "140081070552768",
+    }
+
+
+def lookup_variable(name: str, channel_vars: Mapping[str, str],
+                    env: Mapping[str, str]) -> str | None:
+    """GET VARIABLE: channel variables first, then what Asterisk knows of the channel."""
+    if name in channel_vars:
+        return channel_vars[name]
+    builtin = {
+        "CALLERID(name)": env.get("agi_calleridname"), "CALLERID(num)": env.get("agi_callerid"),
+        "CALLERID(all)": f'"{env.get("agi_calleridname", "")}" <{env.get("agi_callerid", "")}>',
+        "CHANNEL": env.get("agi_channel"), "UNIQUEID": env.get("agi_uniqueid"),
+        "EXTEN": env.get("agi_extension"), "CONTEXT": env.get("agi_context"),
+        "CHANNEL(language)": env.get("agi_language"),
+    }
+    return builtin.get(name)
+
+
+def expand_expression(expr: str, channel_vars: Mapping[str, str], env: Mapping[str, str]) -> str:
+    """GET FULL VARIABLE: ``"${CALLERID(name)} <${CALLERID(num)}>"`` -> ``"张安娜 <138...>"``;
+    unknown variables expand to nothing."""
+    return re.sub(r"\$\{([^}]*)\}", lambda m: lookup_variable(m[1], channel_vars, env) or "",
+                  expr)

@@ -34,6 +34,9 @@ from pbx.agi.emulation import (
     DEAD_OK,
     SAMPLE_RATE,
     USAGE_FIRST_LINE,
+    default_env,
+    expand_expression,
+    lookup_variable,
     media_seconds,
     usage_body,
     write_recording,
@@ -110,21 +113,6 @@ async def run_fastagi(host: str, port: int, script: str, env: Mapping[str, str],
                          on_start, on_exec, on_dtmf, dict(prompt_seconds or {}))
     full_env = default_env(host, port, script) | dict(env)
     return await side.run(encode_env_block(full_env))
-
-
-def default_env(host: str, port: int, script: str) -> dict[str, str]:
-    """The env block of agi-01, in Asterisk's order (ids are placeholders)."""
-    return {
-        "agi_network": "yes", "agi_network_script": script,
-        "agi_request": f"agi://{host}:{port}/{script}",
-        "agi_channel": "PJSIP/hotline-trunk-00000000", "agi_language": "en",
-        "agi_type": "PJSIP", "agi_uniqueid": "1795354545.0", "agi_version": "22.10.1",
-        "agi_callerid": "unknown", "agi_calleridname": "unknown", "agi_callingpres": "0",
-        "agi_callingani2": "0", "agi_callington": "0", "agi_callingtns": "0",
-        "agi_dnid": "unknown", "agi_rdnis": "unknown", "agi_context": "hotline-in",
-        "agi_extension": "s", "agi_priority": "1", "agi_enhanced": "0.0",
-        "agi_accountcode": "", "agi_threadid": "140081070552768",
-    }
 
 
 class _AsteriskSide:
@@ -448,21 +436,10 @@ class _AsteriskSide:
         return "200 result=0" if value is None else f"200 result=1 ({value})"
 
     async def _cmd_get_full_variable(self, args: list[str]) -> str:
-        text = re.sub(r"\$\{([^}]*)\}", lambda m: self._lookup(m[1]) or "", args[0])
-        return f"200 result=1 ({text})"
+        return f"200 result=1 ({expand_expression(args[0], self.vars, self.env)})"
 
     def _lookup(self, name: str) -> str | None:
-        if name in self.vars:
-            return self.vars[name]
-        env = self.env
-        builtin = {
-            "CALLERID(name)": env.get("agi_calleridname"), "CALLERID(num)": env.get("agi_callerid"),
-            "CALLERID(all)": f'"{env.get("agi_calleridname", "")}" <{env.get("agi_callerid", "")}>',
-            "CHANNEL": env.get("agi_channel"), "UNIQUEID": env.get("agi_uniqueid"),
-            "EXTEN": env.get("agi_extension"), "CONTEXT": env.get("agi_context"),
-            "CHANNEL(language)": env.get("agi_language"),
-        }
-        return builtin.get(name)
+        return lookup_variable(name, self.vars, self.env)
 
     def _media_seconds(self, name: str) -> float:
         if name in self.recorded:
