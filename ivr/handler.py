@@ -261,7 +261,7 @@ def _digits(d: str) -> a.Input:
 
 def request_json(req: RoutingRequest) -> str:
     """The compact JSON kept on the channel (``HOTLINE_REQUEST``) for re-adoption."""
-    body = {"call_id": req.call_id, "queue": req.queue, "skills": list(req.skills),
+    body: dict[str, Any] = {"call_id": req.call_id, "queue": req.queue, "skills": list(req.skills),
             "language": req.language, "min_proficiency": req.min_proficiency,
             "priority": req.priority, "customer_id": req.customer_id, "enqueued_at": req.enqueued_at}
     if req.data:

@@ -62,8 +62,8 @@ class _InputNode(_Node):
     """A node that waits for the caller; retries, fallback and zero-out apply."""
 
     prompt: Prompts
-    timeout_s: float | None = Field(None, gt=0, le=60)
-    retries: int | None = Field(None, ge=0, le=9)
+    timeout_s: float | None = Field(default=None, gt=0, le=60)
+    retries: int | None = Field(default=None, ge=0, le=9)
     timeout_prompt: Prompts | None = None
     invalid_prompt: Prompts | None = None
     fallback: str | None = None
@@ -97,8 +97,8 @@ class MenuNode(_InputNode):
 class CollectNode(_InputNode):
     type: Literal["collect"]
     var: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
-    min_digits: int = Field(1, ge=1, le=32)
-    max_digits: int = Field(10, ge=1, le=32)
+    min_digits: int = Field(default=1, ge=1, le=32)
+    max_digits: int = Field(default=10, ge=1, le=32)
     terminator: Literal["#", "*", ""] = "#"
     next: str
 
@@ -136,8 +136,8 @@ class SetSkillsNode(_Node):
     type: Literal["set_skills"]
     skills: Skills
     add: bool = True
-    min_proficiency: int | None = Field(None, ge=1, le=10)
-    priority: int | None = Field(None, ge=0, le=100)
+    min_proficiency: int | None = Field(default=None, ge=1, le=10)
+    priority: int | None = Field(default=None, ge=0, le=100)
     next: str
 
 
@@ -145,9 +145,9 @@ class QueueNode(_Node):
     type: Literal["queue"]
     queue: str = Field(min_length=1)
     skills: Skills = ()
-    min_proficiency: int = Field(1, ge=1, le=10)
-    priority: int = Field(0, ge=0, le=100)
-    vip_priority: int = Field(10, ge=0, le=100)
+    min_proficiency: int = Field(default=1, ge=1, le=10)
+    priority: int = Field(default=0, ge=0, le=100)
+    vip_priority: int = Field(default=10, ge=0, le=100)
     prompt: Prompts = ()
 
 
@@ -161,7 +161,7 @@ class VoicemailNode(_Node):
     type: Literal["voicemail"]
     queue: str
     prompt: Prompts = Field(min_length=1)
-    max_s: int = Field(120, ge=5, le=600)
+    max_s: int = Field(default=120, ge=5, le=600)
     thanks_prompt: Prompts = ("vm_thanks",)
 
 
@@ -171,15 +171,15 @@ class CallbackNode(_InputNode):
     confirm_prompt: Prompts = ("cb_confirm",)
     enter_prompt: Prompts = ("cb_enter_number",)
     thanks_prompt: Prompts = ("cb_thanks",)
-    min_digits: int = Field(5, ge=3, le=20)
-    max_digits: int = Field(15, ge=3, le=20)
+    min_digits: int = Field(default=5, ge=3, le=20)
+    max_digits: int = Field(default=15, ge=3, le=20)
 
 
 class SelfServiceNode(_InputNode):
     type: Literal["self_service"]
     service: Literal["ticket_status"] = "ticket_status"
-    min_digits: int = Field(4, ge=1, le=20)
-    max_digits: int = Field(12, ge=1, le=20)
+    min_digits: int = Field(default=4, ge=1, le=20)
+    max_digits: int = Field(default=12, ge=1, le=20)
     not_found_prompt: Prompts = ("ticket_not_found",)
     status_prompt: Prompts = ("ticket_status_is",)
     next: str
@@ -215,13 +215,13 @@ INPUT_TYPES = (MenuNode, CollectNode, CallbackNode, SelfServiceNode, SurveyNode)
 class Defaults(_Model):
     language: str = "zh"
     languages: tuple[str, ...] = ("zh", "en")
-    timeout_s: float = Field(5.0, gt=0, le=60)
-    retries: int = Field(2, ge=0, le=9)
+    timeout_s: float = Field(default=5.0, gt=0, le=60)
+    retries: int = Field(default=2, ge=0, le=9)
     timeout_prompt: Prompts = ("no_input",)
     invalid_prompt: Prompts = ("invalid",)
     queue: str = "general"  # the human every fallback reaches unless ``fallback`` says otherwise
     fallback: str | None = None
-    zero_out_digit: str = Field("0", pattern=r"^[0-9*#]$")
+    zero_out_digit: str = Field(default="0", pattern=r"^[0-9*#]$")
     zero_out: str | None = None  # node reached by the zero-out digit (default: the fallback)
 
     @model_validator(mode="after")
