@@ -1,0 +1,140 @@
+"""Helpers: a running ACD against the simulated Asterisk over real sockets.
+
+The service's clock *is* the simulator's clock (simulated epoch seconds), and
+``time_scale`` = the simulator's speed, so ring timeouts, wrap-up and announcements
+run ``SPEED`` times faster than wall time without any test sleeping on a fixed delay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd.core import Agent, Membership, QueueConfig
+from acd.requests import RoutingRequest
+from acd.service import AcdConfig, AcdService, AgentProfile
+from hotline.db import CallEvent
+from hotline.eventlog import CallEventLog
+from hotline.events import Event, EventBus
+from hotline.settings import Settings
+from pbx.ami.client import AmiClient
+from pbx.sim.asterisk import SimAsterisk
+from pbx.sim.config import CallerScript
+from pbx.tracker import CallTracker
+from recordings.store import RecordingStore
+
+SPEED = 50.0
+EPOCH = 1_795_354_536.0
+
+
+class SimClock:
+    def __init__(self, sim: SimAsterisk) -> None:
+        self.sim = sim
+
+    def now(self) -> float:
+        return self.sim.now()
+
+    def monotonic(self) -> float:
+        return self.sim.now()
+
+
+def agent(n: int, queues: tuple[str, ...] = ("sales",), skill: int = 5) -> AgentProfile:
+    return AgentProfile(Agent(f"a{n}", {"sales": skill}, {"zh", "en"},
+                              queues={q: Membership() for q in queues}, name=f"坐席{n}"),
+                        f"PJSIP/agent{n}")
+
+
+def make_config(queues: tuple[QueueConfig, ...] | None = None, agents: int = 2,
+                **kw: Any) -> AcdConfig:
+    qs = queues or (QueueConfig("sales", skills=("sales",), ring_timeout_s=10.0, wrap_up_s=5.0),)
+    return AcdConfig(queues=qs, agents={f"a{n}": agent(n) for n in range(1001, 1001 + agents)},
+                     **kw)
+
+
+@dataclass
+class Rig:
+    sim: SimAsterisk
+    engine: AsyncEngine
+    bus: EventBus
+    clock: SimClock
+    tmp: Path
+    config: AcdConfig
+    service: AcdService = field(init=False)
+    ami: AmiClient = field(init=False)
+    log: CallEventLog = field(init=False)
+    events: list[Event] = field(default_factory=list)
+
+    async def start_backend(self, rng: random.Random | None = None) -> None:
+        """A fresh bus, tracker, AMI client, event log and service (a backend start)."""
+        self.bus = EventBus()
+        self.bus.subscribe(Event, self.events.append)
+        tracker = CallTracker(self.bus, self.clock)
+        self.log = CallEventLog(self.engine, clock=self.clock, flush_interval=0.05)
+        self.log.start()
+        self.ami = AmiClient(Settings(ami_port=self.sim.ami_port), self.bus, self.clock,
+                             on_event=tracker.feed, ping_interval=60.0)
+        self.service = AcdService(self.bus, self.clock, self.ami, self.log, self.config,
+                                  store=RecordingStore(self.tmp / "rec"),
+                                  rng=rng or random.Random(7), time_scale=SPEED)
+        await self.service.start()
+        await self.ami.connect()
+
+    async def stop_backend(self) -> None:
+        await self.service.stop()
+        await self.ami.close()
+        await self.log.stop()
+
+    async def call(self, call_id: str, script: CallerScript | None = None, *,
+                   queue: str = "sales", priority: int = 0, enqueue: bool = True) -> str:
+        """Place a caller (IVR skipped), wait until it hears MOH, enqueue it; its channel."""
+        name = await self.sim.place_call(script or CallerScript(dtmf=[], patience_s=120.0))
+        await wait_for(lambda: (ch := self.sim.find_channel(name)) is not None and ch.moh)
+        ch = self.sim.find_channel(name)
+        assert ch is not None
+        if enqueue:
+            self.service.enqueue(RoutingRequest(
+                call_id=call_id, uniqueid=ch.uniqueid, channel=name, caller_num=ch.cid_num,
+                caller_name=ch.cid_name, queue=queue, priority=priority))
+        return name
+
+    async def login_ready(self, *agents: str) -> None:
+        for a in agents:
+            await self.service.login(a, "")
+            await self.service.set_ready(a)
+
+    def kinds(self, call_id: str | None = None) -> list[str]:
+        return [e.kind for e in self.rows(call_id)]
+
+    def rows(self, call_id: str | None = None) -> list[Any]:
+        return [r for r in self._rows if call_id is None or r.call_id == call_id]
+
+    async def flush(self) -> None:
+        await self.service.drain()
+        await self.log.flush()
+        async with self.engine.connect() as conn:
+            self._rows = (await conn.execute(select(CallEvent).order_by(CallEvent.id))).all()
+
+    def state(self, agent_id: str) -> str:
+        view = self.service.router.agent(agent_id)
+        return view.state if view else "logged_out"
+
+    def of(self, cls: type[Event]) -> list[Any]:
+        return [e for e in self.events if isinstance(e, cls)]
+
+
+async def wait_for(pred: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not pred():
+        if loop.time() > end:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.005)
+
+

@@ -1,0 +1,42 @@
+"""Fixtures: a running ACD against the simulated Asterisk (see acdrig.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from acdrig import EPOCH, SPEED, Rig, SimClock, make_config
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from acd.service import AcdConfig
+from hotline.events import EventBus
+from pbx.sim.asterisk import SimAsterisk
+from pbx.sim.config import AgentPhone, SimConfig
+
+
+@pytest.fixture
+def phones() -> list[AgentPhone]:
+    return [AgentPhone(endpoint="agent1001"), AgentPhone(endpoint="agent1002")]
+
+
+@pytest.fixture
+def config() -> AcdConfig:
+    return make_config()
+
+
+@pytest.fixture
+async def rig(sqlite_engine: AsyncEngine, tmp_path: Path, phones: list[AgentPhone],
+              config: AcdConfig) -> AsyncIterator[Rig]:
+    sim = SimAsterisk(SimConfig(ami_port=0, speed=SPEED, seed=1, skip_ivr=True, epoch=EPOCH,
+                                atxfer_featuremap="*2"))
+    for p in phones:
+        sim.add_agent_phone(p)
+    await sim.start()
+    r = Rig(sim, sqlite_engine, EventBus(), SimClock(sim), tmp_path, config)
+    await r.start_backend()
+    try:
+        yield r
+    finally:
+        await r.stop_backend()
+        await sim.stop()

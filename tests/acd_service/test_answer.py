@@ -1,0 +1,28 @@
+"""Agent first, end to end through the simulated Asterisk: offer, ring, answer, bridge."""
+
+from __future__ import annotations
+
+from acdrig import Rig, wait_for
+
+from acd.events import AgentStateChanged, CallCompleted, CallConnected, CallOffered
+from pbx.sim.config import CallerScript
+
+
+async def test_normal_answer_connects_caller_and_completes(rig: Rig) -> None:
+    await rig.login_ready("a1001")
+    await rig.call("c1", CallerScript(dtmf=[], talk_time_s=4.0))
+    await wait_for(lambda: rig.of(CallCompleted), timeout=5)
+    await wait_for(lambda: rig.state("a1001") == "ready", timeout=5)  # wrap-up 5 s ran out
+    await rig.flush()
+    assert rig.kinds("c1") == ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]
+    offered = rig.of(CallOffered)[0]
+    connected = rig.of(CallConnected)[0]
+    assert (offered.agent, offered.caller_name) == ("a1001", "张安娜")
+    assert offered.at <= connected.at
+    done = rig.of(CallCompleted)[0]
+    assert done.by == "caller" and 3.5 <= done.talk_s <= 5.0
+    states = [e.state for e in rig.of(AgentStateChanged) if e.agent == "a1001"]
+    assert states[-5:] == ["reserved", "ringing", "on_call", "wrap_up", "ready"]
+    connect = rig.rows("c1")[1]
+    assert connect.agent == "a1001" and connect.queue == "sales"
+    assert connect.data["bridged_uniqueid"] == "hotline-agentleg-c1-1"
