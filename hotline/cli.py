@@ -57,11 +57,8 @@ def db_upgrade(url: str = typer.Option(None, help="Database URL (default: settin
 
 def main() -> None:
     _mount()
-    try:
-        from hotline import commands  # noqa: F401  (serve, demo: registered on import)
-    except ModuleNotFoundError as exc:
-        if exc.name != "hotline.commands":
-            raise
+    if importlib.util.find_spec("hotline.commands") is not None:
+        importlib.import_module("hotline.commands")  # serve, demo: registered on import
     app(prog_name="hotline")
 
 
