@@ -228,16 +228,19 @@ async def import_customers(session: AsyncSession, data: bytes, *, actor: str, no
 async def _insert(session: AsyncSession, customers: list[CustomerIn], now: float) -> None:
     rows = [{**c.model_dump(exclude={"phones"}), "created_at": now, "updated_at": now}
             for c in customers]
+    # Core statements on the tables: executemany (batched VALUES) without ORM bookkeeping.
+    customers_t, phones_t = Customer.__table__, CustomerPhone.__table__
     ids = (await session.execute(
-        insert(Customer).returning(Customer.id, sort_by_parameter_order=True), rows)).scalars().all()
+        insert(customers_t).returning(customers_t.c.id, sort_by_parameter_order=True), rows)
+    ).scalars().all()
     phone_rows = []
     for cid, c in zip(ids, customers, strict=True):
         for e in c.phones:
-            i = ph.info(e)
+            i = ph.info_e164(e)
             phone_rows.append({"customer_id": cid, "e164": e, "kind": i.kind, "country": i.country,
                                "region_zh": i.region_zh, "region_en": i.region_en})
     if phone_rows:
-        await session.execute(insert(CustomerPhone), phone_rows)
+        await session.execute(insert(phones_t), phone_rows)
 
 
 def csv_line(values: list[Any]) -> str:

@@ -95,6 +95,23 @@ def normalize(raw: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
 
 
+def normalize_with_info(raw: str, region: str = DEFAULT_REGION) -> PhoneInfo:
+    """Like :func:`info`; also remembers the answer under the E.164 form, so that a bulk
+    import that validates ``raw`` and then stores the E.164 number parses it only once."""
+    i = info(raw, region)
+    _BY_E164[i.e164] = i
+    if len(_BY_E164) > 200_000:
+        _BY_E164.clear()
+    return i
+
+
+def info_e164(e164: str) -> PhoneInfo:
+    return _BY_E164.get(e164) or info(e164)
+
+
+_BY_E164: dict[str, PhoneInfo] = {}
+
+
 def try_normalize(raw: str, region: str = DEFAULT_REGION) -> str | None:
     try:
         return normalize(raw, region)

@@ -25,7 +25,7 @@ def _normalise_phones(values: list[str] | None) -> list[str] | None:
     out: list[str] = []
     for raw in values:
         try:
-            e164 = ph.normalize(raw)
+            e164 = ph.normalize_with_info(raw).e164
         except ph.PhoneError as exc:
             raise ValueError(str(exc)) from None
         if e164 not in out:
