@@ -125,6 +125,7 @@ class IdAllocator:
         self.next_uid = 0
         self.next_chan = 0
         self.next_local = 0
+        self.next_opt = 0
 
     def uniqueid(self, now: float) -> str:
         uid = f"{int(now)}.{self.next_uid}"
@@ -140,3 +141,9 @@ class IdAllocator:
         suffix = f"{self.next_local:08x}"
         self.next_local += 1
         return suffix
+
+    def optimization_id(self) -> int:
+        """The ``Id`` of LocalOptimizationBegin/End: 0, 1, ... per boot."""
+        n = self.next_opt
+        self.next_opt += 1
+        return n

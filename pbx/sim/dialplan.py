@@ -186,6 +186,10 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
         e.hangup(ch, cause)
         peer_cont = None
     sim._kill(ch)
+    if ch.links.get("local") is not None:
+        from .local import half_gone
+
+        half_gone(sim, ch)
     if ch.links.get("spyers"):
         from .spy import spyee_gone
 

@@ -20,6 +20,25 @@ if TYPE_CHECKING:
     from .asterisk import SimAsterisk
 
 Result = Callable[[bool, int, Channel | None], None]
+Hook = Callable[[], None]
+
+
+@dataclass(frozen=True, slots=True)
+class DialHooks:
+    """What the calling side does at each step of its ``Dial()`` (used by the ``;2``
+    half of a Local pair, whose ``;1`` half mirrors the dialled phone: ami-02b/07c).
+    ``ringing``: after DialState RINGING; ``answering``: first thing on answer;
+    ``answered``: after DialEnd ANSWER; ``bridged``: once caller and phone are joined."""
+
+    ringing: Hook | None = None
+    answering: Hook | None = None
+    answered: Hook | None = None
+    bridged: Hook | None = None
+
+
+def _run(hook: Hook | None) -> None:
+    if hook is not None:
+        hook()
 
 
 @dataclass
@@ -73,6 +92,11 @@ def new_agent_channel(sim: SimAsterisk, endpoint: str, linkedid: str | None = No
 def originate(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
     """Start the agent leg. ``result(ok, reason, channel)`` is called once, at the
     moment Asterisk would send ``OriginateResponse``."""
+    if req.dial.startswith("Local/"):
+        from .local import originate_local
+
+        originate_local(sim, req, result)
+        return
     endpoint = req.dial.partition("/")[2]
     if not req.dial.startswith("PJSIP/") or endpoint not in sim.phones:
         result(False, 0, None)
@@ -239,8 +263,10 @@ def _agent_bye(sim: SimAsterisk, agent: Channel) -> None:
 
 # --- Dial() from the caller's own channel (hotline-agent-dial) -------------------------
 
-def dial_from_caller(sim: SimAsterisk, caller: Channel, exten: str) -> None:
+def dial_from_caller(sim: SimAsterisk, caller: Channel, exten: str,
+                     hooks: DialHooks | None = None) -> None:
     """``hotline-agent-dial``: NoOp, then ``Dial(PJSIP/agent<exten>,30)`` (ami-07a)."""
+    hooks = hooks or DialHooks()
     e = sim.emit
     endpoint = f"agent{exten}"
     e.newexten(caller, 1, "NoOp", f"Dialing agent {exten}", context="hotline-agent-dial",
@@ -253,7 +279,6 @@ def dial_from_caller(sim: SimAsterisk, caller: Channel, exten: str) -> None:
         return
     phone = sim.phones[endpoint]
     agent = new_agent_channel(sim, endpoint, linkedid=caller.linkedid)
-    agent.cid_num, agent.cid_name = caller.cid_num, caller.cid_name
     e.varset(agent, "DIALEDPEERNUMBER", endpoint)
     e.newexten(agent, 1, "AppDial", "(Outgoing Line)", exten=exten)
     agent.conn_num, agent.conn_name = caller.cid_num, caller.cid_name
@@ -278,20 +303,27 @@ def dial_from_caller(sim: SimAsterisk, caller: Channel, exten: str) -> None:
         return
     if phone.behaviour != "unreachable":
         _ring(sim, caller, agent)
+        _run(hooks.ringing)
     if phone.behaviour != "answer" or phone.answer_delay_s >= 30.0:
         sim.later(agent, 30.0, give_up, "NOANSWER", 16)
         return
-    sim.later(agent, phone.answer_delay_s, _dial_answered, sim, caller, agent)
+    sim.later(agent, phone.answer_delay_s, _dial_answered, sim, caller, agent, hooks)
 
 
-def _dial_answered(sim: SimAsterisk, caller: Channel, agent: Channel) -> None:
+def _dial_answered(sim: SimAsterisk, caller: Channel, agent: Channel,
+                   hooks: DialHooks) -> None:
     if not agent.alive or not caller.alive:
         return
     e = sim.emit
     caller.links.pop("dialing", None)
+    _run(hooks.answering)
     e.newstate(agent, UP)
     e.varset(caller, "DIALSTATUS", "ANSWER")
     e.dial("DialEnd", caller, agent, ("DialStatus", "ANSWER"))
+    _run(hooks.answered)
+    if not caller.alive:  # the Local ;1 half went away meanwhile
+        terminate(sim, agent, 16, "dialplan")
+        return
     bridge = sim.new_bridge()
     e.bridge("BridgeCreate", bridge, count=0)
     refresh_device(sim, agent.device)
@@ -300,6 +332,7 @@ def _dial_answered(sim: SimAsterisk, caller: Channel, agent: Channel) -> None:
     agent.links["after_bridge"] = lambda: terminate(sim, agent, 16, "dialplan")
     caller.links["after_bridge"] = lambda: _dial_done(sim, caller)
     join(sim, bridge, agent, caller, caller=caller)
+    _run(hooks.bridged)
 
 
 def _dial_done(sim: SimAsterisk, caller: Channel) -> None:

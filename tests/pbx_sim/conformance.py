@@ -24,12 +24,14 @@ CONSUMED = {
     "DTMFBegin", "DTMFEnd", "Hold", "Unhold", "BlindTransfer", "AttendedTransfer",
     "ChanSpyStart", "ChanSpyStop", "MixMonitorStart", "CoreShowChannel",
     "CoreShowChannelsComplete", "Status", "StatusComplete", "Shutdown", "FullyBooted",
+    "LocalBridge", "LocalOptimizationBegin", "LocalOptimizationEnd", "BridgeMerge",
 }
 VARS = re.compile(r"^(HOTLINE_.*|BRIDGERESULT|MIXMONITOR_FILENAME|IVR_CHOICE|AGISTATUS)$")
 # Fields whose value matters (ids are checked through relations instead).
 KEEP = ("Cause", "TechCause", "DialStatus", "Reason", "Response", "Digit", "Direction",
         "Class", "ChannelState", "Variable", "Value", "Context", "Exten", "Priority",
-        "Shutdown", "Restart", "Result", "IsExternal", "EventList", "ListItems")
+        "Shutdown", "Restart", "Result", "IsExternal", "EventList", "ListItems",
+        "LocalOptimization", "Success", "DestType")
 
 
 def decode(data: bytes) -> list[AmiMessage]:
@@ -82,7 +84,8 @@ def reduce(messages: Iterable[AmiMessage], *, var_values: bool = True,
         elif ev not in CONSUMED:
             continue
         chan = m.get("Channel") or m.get("DestChannel") or m.get("SpyerChannel") or \
-            m.get("TransfererChannel") or ""
+            m.get("TransfererChannel") or m.get("OrigTransfererChannel") or \
+            m.get("LocalOneChannel") or ""
         label = lab.name(chan) if chan and ev != "OriginateResponse" else ""
         if ev == "OriginateResponse":
             label = "originate"
@@ -92,10 +95,13 @@ def reduce(messages: Iterable[AmiMessage], *, var_values: bool = True,
                 v = m[k]
                 if k == "Value" and (not var_values or m.get("Variable") == "MIXMONITOR_FILENAME"):
                     v = "*"
+                elif k == "Value" and re.match(r"(PJSIP|Local)/", v):
+                    v = lab.name(v)  # a channel name: compare what it refers to
                 fields.append((k, v))
         # id relations
         for key in ("Uniqueid", "Linkedid", "DestUniqueid", "DestLinkedid",
-                    "SpyeeUniqueid", "TransfereeUniqueid"):
+                    "SpyeeUniqueid", "TransfereeUniqueid", "SwapUniqueid", "SourceUniqueid",
+                    "LocalTwoUniqueid", "SecondTransfererUniqueid", "TransferTargetUniqueid"):
             if key in m and m[key] != "<unknown>":
                 owner = m.get("Channel") if key in ("Uniqueid",) else None
                 fields.append((key, lab.uid(m[key], owner)))
