@@ -32,6 +32,7 @@ from pbx.events import (
 )
 
 LEG_PREFIX = "hotline-agentleg-"
+RING_MARGIN_S = 0.5
 # OriginateResponse Reason -> why the offer failed (README "OriginateResponse").
 _BY_REASON = {0: "busy", 5: "busy", 8: "unreachable", 1: "unreachable"}
 # Hangup cause of a leg that never answered -> why.
@@ -64,7 +65,9 @@ class Offers(ServiceBase):
             skills=r.skills, ivr_path=r.ivr_path, waited_s=cmd.waited_s, reason=cmd.why))
         endpoint = self.endpoint_of(cmd.agent_id)
         variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AGENT": cmd.agent_id}
-        timeout_ms = int(cmd.ring_timeout_s * 1000)
+        # Asterisk's verdict (no answer vs unreachable vs busy) should arrive before the
+        # router's own ring timer, which stays as the backstop: ring slightly shorter.
+        timeout_ms = max(1000, int((cmd.ring_timeout_s - RING_MARGIN_S) * 1000))
         if cmd.callback:
             originate = Originate(channel=endpoint, context="hotline-agent", exten="hold",
                                   timeout_ms=timeout_ms, channel_id=leg, variables=variables,

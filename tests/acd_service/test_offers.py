@@ -1,0 +1,90 @@
+"""Offers that do not connect: RONA, busy, unreachable, and a caller leaving while the
+agent rings (we must hang the agent leg up ourselves, README ami-06)."""
+
+from __future__ import annotations
+
+import pytest
+from acdrig import Rig, wait_for
+
+from acd.events import CallAbandoned, CallConnected, CallRingNoAnswer
+from pbx.events import ChannelHungUp
+from pbx.sim.config import AgentPhone, CallerScript
+
+
+@pytest.fixture
+def phones() -> list[AgentPhone]:
+    return [AgentPhone(endpoint="agent1001", behaviour="noanswer"),
+            AgentPhone(endpoint="agent1002", answer_delay_s=0.5)]
+
+
+async def test_rona_makes_agent_not_ready_and_caller_keeps_place(rig: Rig) -> None:
+    await rig.login_ready("a1001")
+    await rig.call("c1", CallerScript(dtmf=[], talk_time_s=2.0, patience_s=200.0))
+    await wait_for(lambda: rig.of(CallRingNoAnswer), timeout=5)
+    await wait_for(lambda: rig.state("a1001") == "not_ready")
+    assert rig.service.router.agent("a1001").reason == "RONA"  # type: ignore[union-attr]
+    assert rig.service.router.position("c1") == 1
+    await rig.login_ready("a1002")
+    await wait_for(lambda: rig.of(CallConnected), timeout=5)
+    await rig.flush()
+    assert rig.kinds("c1") == ["ENTERQUEUE", "RINGNOANSWER", "CONNECT"]
+    rona, connect = rig.rows("c1")[1:3]
+    assert rona.agent == "a1001" and 9500 <= rona.data["ringtime_ms"] <= 10600
+    assert connect.agent == "a1002"
+    # Asterisk's holdtime counts from the original enqueue, across the RONA.
+    assert connect.data["holdtime"] >= 10
+    pause = [r for r in rig.rows() if r.kind == "PAUSE"]
+    assert [(p.agent, p.data["reason"]) for p in pause] == [("a1001", "RONA")]
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone(endpoint="agent1001", behaviour="busy"),
+                                     AgentPhone(endpoint="agent1002")]])
+async def test_busy_agent_is_not_ready_busy_and_next_agent_answers(rig: Rig) -> None:
+    await rig.login_ready("a1001")
+    await rig.call("c1", CallerScript(dtmf=[], talk_time_s=2.0))
+    await wait_for(lambda: rig.of(CallRingNoAnswer), timeout=5)
+    await wait_for(lambda: rig.state("a1001") == "not_ready")
+    assert rig.service.router.agent("a1001").reason == "busy"  # type: ignore[union-attr]
+    await rig.login_ready("a1002")
+    await wait_for(lambda: rig.of(CallConnected), timeout=5)
+    await rig.flush()
+    assert rig.kinds("c1") == ["ENTERQUEUE", "RINGNOANSWER", "CONNECT"]
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone(endpoint="agent1001", behaviour="unreachable")]])
+async def test_unreachable_agent_is_taken_out(rig: Rig) -> None:
+    await rig.login_ready("a1001")
+    await rig.call("c1")
+    await wait_for(lambda: rig.of(CallRingNoAnswer), timeout=5)
+    await wait_for(lambda: rig.state("a1001") == "not_ready")
+    assert rig.service.router.agent("a1001").reason == "unreachable"  # type: ignore[union-attr]
+    assert rig.service.router.position("c1") == 1
+
+
+async def test_caller_abandons_while_agent_rings_and_leg_is_hung_up(rig: Rig) -> None:
+    await rig.login_ready("a1001")
+    await rig.call("c1", CallerScript(dtmf=[], patience_s=3.0))
+    await wait_for(lambda: rig.of(CallAbandoned), timeout=5)
+    leg = "hotline-agentleg-c1-1"
+    # Asterisk would keep ringing the agent: the backend hangs the leg up (Cause 16).
+    await wait_for(lambda: any(isinstance(e, ChannelHungUp) and e.uniqueid == leg
+                               for e in rig.events), timeout=5)
+    assert rig.sim.find_channel(leg) is None
+    gone = rig.of(CallAbandoned)[0]
+    assert gone.while_ringing == "a1001" and gone.position == 1
+    await wait_for(lambda: rig.state("a1001") == "ready")
+    await rig.flush()
+    assert rig.kinds("c1") == ["ENTERQUEUE", "ABANDON"]
+    assert rig.rows("c1")[1].data["waittime"] in (2, 3)  # patience 3 s, counted from MOH
+    assert not [r for r in rig.rows() if r.kind == "RINGNOANSWER"]
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone(endpoint="agent1001", answer_delay_s=3.0)]])
+async def test_agent_answering_into_vanished_caller_goes_back_to_ready(rig: Rig) -> None:
+    await rig.login_ready("a1001")
+    name = await rig.call("c1", CallerScript(dtmf=[], patience_s=2.0))
+    await wait_for(lambda: rig.of(CallAbandoned), timeout=5)
+    await wait_for(lambda: rig.state("a1001") == "ready")
+    assert rig.sim.find_channel(name) is None
+    await rig.flush()
+    assert rig.kinds("c1") == ["ENTERQUEUE", "ABANDON"]
