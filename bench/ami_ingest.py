@@ -138,6 +138,7 @@ class Pipeline:
 
     def __init__(self, db_url: str) -> None:
         self.db_url = db_url
+        self.proto: HotlineAmiProtocol | None = None
 
     async def open(self) -> None:
         self.engine = make_engine(self.db_url)
@@ -152,10 +153,11 @@ class Pipeline:
     async def ingest(self, port: int) -> tuple[float, int]:
         loop = asyncio.get_running_loop()
         sink = _Sink()
-        flusher = loop.create_task(self._flush_every(0.2, sink.done))
+        flusher = loop.create_task(self._flush_every(0.05, sink.done))
         t0 = time.perf_counter()
         _t, proto = await loop.create_connection(
             lambda: HotlineAmiProtocol(self.client._dispatch, sink), "127.0.0.1", port)
+        self.proto = proto
         await sink.done
         await flusher
         await self.log.flush()  # final flush, inside the timing
