@@ -153,6 +153,11 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
     if how == "bye":
         # A caller bridged by its own Dial() reports Cause 16 (ami-07a/07b).
         e.hangup_request(ch, 16 if in_dial_bridge else None)
+    if how != "restart" and ch.links.get("atxfer") is not None:
+        from .atxfer import complete
+
+        if complete(sim, ch, cause):  # the transferer hangs up: transfer done
+            return
     if ch.links.get("spyee") is not None:
         from .spy import stop_spy
 

@@ -148,7 +148,7 @@ class CallActions:
                           ("Message", "No attended transfer feature code found")])
             return
         session.send([("Response", "Success"), *head, ("Message", "Atxfer successfully queued")])
-        from .transfer import atxfer
+        from .atxfer import atxfer
 
         atxfer(self.sim, ch, header(msg, "Context"), exten)
 

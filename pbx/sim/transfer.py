@@ -1,5 +1,5 @@
-"""Redirect (ami-07a), BlindTransfer (ami-07b), Atxfer (ami-07c0/07c) and the caller's
-hold/unhold re-INVITE (ami-12)."""
+"""Redirect (ami-07a), BlindTransfer (ami-07b) and the caller's hold/unhold re-INVITE
+(ami-12). Atxfer (ami-07c) is in atxfer.py."""
 
 from __future__ import annotations
 
@@ -85,26 +85,6 @@ def blind_transfer(sim: SimAsterisk, transferer: Channel, context: str, exten: s
     _peer_continues(transferer)
     _goto(sim, transferee, context, exten)
     return None
-
-
-def atxfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> None:
-    """Attended transfer with ``[featuremap] atxfer`` set: the feature code is injected
-    as DTMF (``DTMFEnd`` only, ``DurationMs: 0``), then the consultation leg rings
-    ``exten`` while the caller hears MusicOnHold (ami-07c).
-
-    Simplified: the consultation leg is the target agent's PJSIP channel itself
-    (Asterisk uses a Local pair; see tests/pbx_sim for the documented difference).
-    """
-    e = sim.emit
-    code = sim.config.atxfer_featuremap or ""
-    for digit in code + exten:
-        e.dtmf(transferer, digit, 0, begin=False)
-    transferee = transferer.peer()
-    e.chan("Hold", transferer)
-    if transferee is not None:
-        transferee.moh = True
-        e.chan("MusicOnHoldStart", transferee, ("Class", "default"))
-    transferer.links["atxfer"] = (context, exten)
 
 
 def caller_hold(sim: SimAsterisk, ch: Channel, hold_for_s: float) -> None:
