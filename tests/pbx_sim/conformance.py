@@ -142,3 +142,34 @@ def names_only(seq):  # type: ignore[no-untyped-def]
     for ev, label, _ in seq:
         by.setdefault(label, []).append(ev)
     return by
+
+
+IVR_EVENTS = {"AGIExecStart", "AGIExecEnd", "DTMFBegin", "DTMFEnd", "VarSet", "Newexten",
+              "MusicOnHoldStart"}
+IVR_KEEP = ("Command", "ResultCode", "Result", "Digit", "DurationMs", "Direction",
+            "Variable", "Value", "Context", "Priority", "Application", "AppData", "Class")
+
+
+def ivr_part(messages: Iterable[AmiMessage], caller: str) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    """The caller's IVR as the backend sees it: from the ``AGI`` step to
+    ``MusicOnHoldStart`` in hotline-wait (AGIExec*, DTMF*, the IVR VarSets, Newexten).
+    Channel names and the FastAGI port in values are normalised."""
+    out: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+    started = False
+    for m in messages:
+        ev = m.get("Event")
+        if m.get("Channel") != caller or ev not in IVR_EVENTS:
+            continue
+        if ev == "Newexten" and m.get("Application") == "AGI":
+            started = True
+        if not started or (ev == "VarSet" and not VARS.match(m.get("Variable", ""))):
+            continue
+        fields = []
+        for k in IVR_KEEP:
+            if k in m:
+                v = m[k].replace(caller, "<caller>")
+                fields.append((k, re.sub(r"agi://127\.0\.0\.1:\d+/", "agi://127.0.0.1:PORT/", v)))
+        out.append((ev, tuple(fields)))
+        if ev == "MusicOnHoldStart":
+            break
+    return out
