@@ -1,0 +1,128 @@
+"""Admin REST for the ACD configuration: queues, skills, agents, reason and disposition
+codes. ``build_router(require_admin_dep, get_session, on_change=None)``; ``on_change`` is
+awaited after every successful write so the running service reloads without a restart
+(wire it to ``AcdService.reload`` with a fresh :func:`acd.admin.store.load_config`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from acd.admin.models import AcdAgent, AcdDispositionCode, AcdQueue, AcdReasonCode, AcdSkill
+from acd.admin.schemas import AgentIn, AgentOut, CodeIn, CodeOut, QueueIn, QueueOut, SkillOut
+from acd.admin.store import save_agent, save_queue
+
+OnChange = Callable[[], Awaitable[None]]
+NAME = r"^[A-Za-z0-9_.-]{1,64}$"
+
+
+def build_router(require_admin_dep: Any, get_session: Any,
+                 on_change: OnChange | None = None) -> APIRouter:
+    r = APIRouter(prefix="/api/admin/acd", tags=["acd admin"],
+                  dependencies=[Depends(require_admin_dep)])
+
+    async def changed(session: AsyncSession) -> None:
+        await session.commit()
+        if on_change is not None:
+            await on_change()
+
+    def _bad(exc: ValueError) -> HTTPException:
+        return HTTPException(422, detail=str(exc))
+
+    # --- queues -----------------------------------------------------------------
+    @r.get("/queues", response_model=list[QueueOut])
+    async def list_queues(session: AsyncSession = Depends(get_session)) -> list[QueueOut]:
+        rows = (await session.execute(select(AcdQueue).order_by(AcdQueue.name))).scalars()
+        return [QueueOut(name=q.name, label_en=q.label_en, label_zh=q.label_zh, **q.config)
+                for q in rows]
+
+    @r.put("/queues/{name}", response_model=QueueOut)
+    async def put_queue(body: QueueIn, name: str = _path(),
+                        session: AsyncSession = Depends(get_session)) -> QueueOut:
+        try:
+            await save_queue(session, name, body, time.time())
+        except ValueError as exc:
+            raise _bad(exc) from exc
+        await changed(session)
+        return QueueOut(name=name, **body.model_dump())
+
+    @r.delete("/queues/{name}", status_code=204)
+    async def delete_queue(name: str = _path(), session: AsyncSession = Depends(get_session)) -> None:
+        await _delete(session, AcdQueue, AcdQueue.name, name, "queue")
+        await changed(session)
+
+    # --- agents -----------------------------------------------------------------
+    @r.get("/agents", response_model=list[AgentOut])
+    async def list_agents(session: AsyncSession = Depends(get_session)) -> list[AgentOut]:
+        rows = (await session.execute(select(AcdAgent).order_by(AcdAgent.id))).scalars()
+        return [AgentOut(id=a.id, name=a.name, endpoint=a.endpoint, skills=a.skills,
+                         languages=a.languages, teams=a.teams, queues=a.queues,  # type: ignore[arg-type]
+                         active=a.active) for a in rows]
+
+    @r.put("/agents/{agent_id}", response_model=AgentOut)
+    async def put_agent(body: AgentIn, agent_id: str = _path(),
+                        session: AsyncSession = Depends(get_session)) -> AgentOut:
+        try:
+            await save_agent(session, agent_id, body)
+        except ValueError as exc:
+            raise _bad(exc) from exc
+        await changed(session)
+        return AgentOut(id=agent_id, **body.model_dump())
+
+    @r.delete("/agents/{agent_id}", status_code=204)
+    async def delete_agent(agent_id: str = _path(),
+                           session: AsyncSession = Depends(get_session)) -> None:
+        await _delete(session, AcdAgent, AcdAgent.id, agent_id, "agent")
+        await changed(session)
+
+    # --- skills and codes ---------------------------------------------------------
+    for path, model, key, what in (("skills", AcdSkill, "name", "skill"),
+                                   ("reason-codes", AcdReasonCode, "code", "reason code"),
+                                   ("disposition-codes", AcdDispositionCode, "code", "disposition")):
+        _code_routes(r, path, model, key, what, get_session, changed)
+    return r
+
+
+def _path() -> Any:
+    from fastapi import Path
+
+    return Path(..., pattern=NAME, description="letters, digits, _ . - (at most 64)")
+
+
+async def _delete(session: AsyncSession, model: Any, column: Any, key: str, what: str) -> None:
+    result = await session.execute(delete(model).where(column == key))
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise HTTPException(404, detail=f"No {what} named {key!r}.")
+
+
+def _code_routes(r: APIRouter, path: str, model: Any, key: str, what: str, get_session: Any,
+                 changed: Callable[[AsyncSession], Awaitable[None]]) -> None:
+    out_model = SkillOut if key == "name" else CodeOut
+
+    async def list_codes(session: AsyncSession = Depends(get_session)) -> list[Any]:
+        rows = (await session.execute(select(model).order_by(getattr(model, key)))).scalars()
+        return [out_model(**{key: getattr(c, key), "label_en": c.label_en,
+                             "label_zh": c.label_zh}) for c in rows]
+
+    async def put_code(body: CodeIn, code: str = _path(),
+                       session: AsyncSession = Depends(get_session)) -> Any:
+        row = await session.get(model, code)
+        if row is None:
+            session.add(model(**{key: code}, label_en=body.label_en, label_zh=body.label_zh))
+        else:
+            row.label_en, row.label_zh = body.label_en, body.label_zh
+        await changed(session)
+        return out_model(**{key: code}, label_en=body.label_en, label_zh=body.label_zh)
+
+    async def delete_code(code: str = _path(), session: AsyncSession = Depends(get_session)) -> None:
+        await _delete(session, model, getattr(model, key), code, what)
+        await changed(session)
+
+    r.add_api_route(f"/{path}", list_codes, methods=["GET"], response_model=list[out_model])
+    r.add_api_route(f"/{path}/{{code}}", put_code, methods=["PUT"], response_model=out_model)
+    r.add_api_route(f"/{path}/{{code}}", delete_code, methods=["DELETE"], status_code=204)
