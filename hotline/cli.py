@@ -19,6 +19,7 @@ app.add_typer(db_app, name="db")
 # (module, sub-command name): mounted when the module exists.
 _SUBAPPS = [
     ("asterisk_conf.cli", "asterisk-conf"),
+    ("pbx.ami.cli", "ami"),
     ("ivr.cli", "ivr"),
     ("ivr.prompts_cli", "prompts"),
     ("crm.cli", "crm"),

@@ -63,6 +63,7 @@ class CallEventLog:
         self._buf: list[dict[str, Any]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.written = 0
         self.failures = 0
 
@@ -87,8 +88,9 @@ class CallEventLog:
             try:
                 async with self.engine.begin() as conn:
                     await conn.execute(insert(CallEvent), batch)
-            except Exception:
-                # Keep the rows (in order) and let the caller or the next tick retry.
+            except BaseException:
+                # Keep the rows (in order) and let the caller or the next tick retry;
+                # BaseException too: a cancelled flush must not lose its batch.
                 self._buf = batch + self._buf
                 self.failures += 1
                 raise
@@ -97,7 +99,7 @@ class CallEventLog:
         return written
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.flush_interval)
             except TimeoutError:
@@ -116,11 +118,14 @@ class CallEventLog:
             self._task = asyncio.create_task(self._run(), name="call-event-log")
 
     async def stop(self) -> None:
+        """Let the running flush finish (never cancel it mid-write), then write the rest."""
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            self._wake.set()
             try:
                 await self._task
-            except asyncio.CancelledError:
-                pass
+            except Exception:
+                log.exception("call-event log writer ended with an error")
             self._task = None
+            self._stopping = False
         await self.flush()

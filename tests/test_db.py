@@ -46,3 +46,18 @@ async def test_migrations_match_the_models(engine):
     async with engine.connect() as conn:
         diff = await conn.run_sync(_diff)
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+async def test_stop_while_flushing_loses_no_row(sqlite_engine, clock):
+    """stop() during a busy stream: every appended row ends up in the table."""
+    import asyncio
+
+    log = CallEventLog(sqlite_engine, clock=clock, flush_interval=0.001, max_batch=50)
+    log.start()
+    for i in range(3000):
+        log.log(f"c{i}", "TEST")
+        if i % 100 == 0:
+            await asyncio.sleep(0)  # let the writer run mid-stream
+    await log.stop()
+    async with sqlite_engine.connect() as conn:
+        assert (await conn.execute(select(func.count()).select_from(CallEvent))).scalar() == 3000
