@@ -1,0 +1,43 @@
+"""Backend restart with callers waiting: a new service re-adopts them from their channel
+variables in their original order; agents come back from the database."""
+
+from __future__ import annotations
+
+import pytest
+from acdrig import Rig, wait_for
+
+from acd.events import CallConnected
+from pbx.sim.config import AgentPhone, CallerScript
+
+
+@pytest.fixture
+def phones() -> list[AgentPhone]:
+    return [AgentPhone(endpoint="agent1001", answer_delay_s=0.2)]
+
+
+async def test_restart_readopts_waiting_callers_in_original_order(rig: Rig) -> None:
+    await rig.login_ready("a1001")
+    await rig.service.set_not_ready("a1001", "break")
+    script = CallerScript(dtmf=[], patience_s=600.0, talk_time_s=1.0)
+    for cid in ("c1", "c2", "c3"):
+        await rig.call(cid, script)
+    await rig.service.set_ready("a1001")  # takes c1
+    await wait_for(lambda: len(rig.of(CallConnected)) == 1)
+    await rig.service.set_not_ready("a1001", "meal")  # applied after c1's wrap-up
+    await rig.flush()
+    await rig.stop_backend()
+
+    # A new backend: nothing in memory, same database, same Asterisk.
+    rig.events.clear()
+    await rig.start_backend()
+    await wait_for(lambda: rig.service.router.waiting_calls("sales") == ["c2", "c3"])
+    await wait_for(lambda: rig.state("a1001") in ("not_ready", "wrap_up"))
+    await wait_for(lambda: rig.state("a1001") == "not_ready", timeout=5)
+    await rig.service.set_ready("a1001")
+    await wait_for(lambda: len(rig.of(CallConnected)) == 1)
+    assert rig.of(CallConnected)[0].call_id == "c2"  # c2 kept its place ahead of c3
+    await rig.flush()
+    assert rig.kinds("c2").count("ENTERQUEUE") == 1
+    assert "READOPT" in rig.kinds("c3")
+    connect = [r for r in rig.rows("c2") if r.kind == "CONNECT"][0]
+    assert connect.data["holdtime"] >= 1  # counted from the original enqueue
