@@ -42,6 +42,7 @@ class SimAsterisk:
         self._boot_at = self._epoch0
         self._tasks: set[asyncio.Task[Any]] = set()
         self.running = False
+        self.rtp_flowing = self.config.rtp_flowing
 
     # --- time -----------------------------------------------------------------------
 

@@ -18,6 +18,10 @@ class SimConfig:
     events and ``IVR_CHOICE`` are still produced from the caller script.
     ``atxfer_featuremap`` is features.conf ``[featuremap] atxfer`` (``None`` = the
     default empty features.conf, where AMI ``Atxfer`` fails as in ami-07c0).
+    ``rtp_flowing``: the phones send RTP (the normal case). When False (ami-08b: the
+    test phones had gone silent), AMI ``Hangup`` of a ChanSpy leg is answered
+    ``Channel Hungup`` but the leg stays until the spied call ends. Mutable at run time
+    as ``SimAsterisk.rtp_flowing``.
     ``recordings_dir``: when set, MixMonitor writes a small real WAV there (named after
     the basename of the requested ``File``).
     """
@@ -35,6 +39,7 @@ class SimConfig:
     epoch: float | None = None
     atxfer_featuremap: str | None = None
     recordings_dir: str | None = None
+    rtp_flowing: bool = True
     restart_refuse_s: float = 0.5
     restart_eof_s: float = 1.1
 

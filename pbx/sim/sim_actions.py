@@ -164,6 +164,8 @@ class CallActions:
             # No Cause: the channel keeps whatever cause it had: 0 for a spy leg or
             # a ringing leg, 16 for a call in progress (ami-08, ami-09).
             cause = 0 if ch.links.get("spyee") is not None else 16
+        if ch.links.get("spyee") is not None and not self.sim.rtp_flowing:
+            return  # ami-08b: no RTP, so ChanSpy never sees the hangup; see spyee_gone
         terminate(self.sim, ch, cause, "ami")
 
     def setvar(self, session: AmiSession, msg: AmiMessage, head: Fields) -> None:
