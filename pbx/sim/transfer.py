@@ -18,8 +18,30 @@ def _goto(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
         dial_from_caller(sim, ch, exten)
     elif context == "hotline-wait":
         enter_wait(sim, ch)
+    elif context == "hotline-announce":
+        _announce(sim, ch)
     else:
         terminate(sim, ch, 16, "dialplan")
+
+
+ANNOUNCE_S = 3.0
+
+
+def _announce(sim: SimAsterisk, ch: Channel) -> None:
+    """``hotline-announce``: say HOTLINE_POSITION and HOTLINE_EWT, then back to
+    ``hotline-wait`` (a caller bridged meanwhile stays bridged)."""
+    e = sim.emit
+    e.newexten(ch, 1, "SayNumber", ch.vars.get("HOTLINE_POSITION", ""), context="hotline-announce",
+               exten="s")
+    e.newexten(ch, 2, "SayNumber", ch.vars.get("HOTLINE_EWT", ""), context="hotline-announce",
+               exten="s")
+
+    def back() -> None:
+        if ch.alive and ch.bridge is None and ch.context == "hotline-announce":
+            e.newexten(ch, 3, "Goto", "hotline-wait,s,1", context="hotline-announce", exten="s")
+            enter_wait(sim, ch)
+
+    sim.later(ch, ANNOUNCE_S, back)
 
 
 def _detach(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> Channel | None:
