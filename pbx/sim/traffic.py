@@ -38,7 +38,7 @@ class TrafficGenerator:
         self.rng = random.Random(seed)
         self.factory = caller_factory
         self.placed: list[str] = []
-        self._task: asyncio.Task[None] | None = None
+        self._task: asyncio.Task[list[str]] | None = None
 
     async def run(self, count: int | None = None) -> list[str]:
         n = 0
