@@ -36,6 +36,8 @@ class Talk(Offers):
             elif call.leg == uid:
                 if call.connected_at is not None and call.transferring == "attended":
                     self._attended_leg_gone(call)
+                elif call.connected_at is not None and call.transferring == "blind":
+                    pass  # accounted as a transfer by the transfer itself
                 elif call.connected_at is not None:
                     self.complete(call, call.first_leave or "agent")
                 else:

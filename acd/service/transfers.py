@@ -122,7 +122,8 @@ class Transfers(Restart):
     def _attended_leg_gone(self, call: LiveCall) -> None:
         """The transferring agent hung up: the attended transfer completed (the
         AttendedTransfer event may come before or after this Hangup)."""
-        assert call.agent is not None
+        if self.book.get(call.call_id) is not call or call.agent is None:
+            return  # already accounted (the event and the Hangup both report it)
         exten = self.pending_atxfer.pop(call.agent, "")
         self.consult.pop(call.agent, None)
         self._transferred(call, "attended", exten, self.config.transfer_context)
