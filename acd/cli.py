@@ -6,6 +6,7 @@ import asyncio
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -66,7 +67,7 @@ def agents_list(url: str = typer.Option(None, help="Database URL (default: setti
     from acd.admin.models import AcdAgent, AcdAgentState
     from hotline.db import make_engine
 
-    async def run() -> list[tuple[AcdAgent, str]]:
+    async def run() -> list[tuple[Any, str]]:
         engine = make_engine(url or get_settings().database_url)
         try:
             async with engine.connect() as conn:

@@ -123,6 +123,6 @@ def _code_routes(r: APIRouter, path: str, model: Any, key: str, what: str, get_s
         await _delete(session, model, getattr(model, key), code, what)
         await changed(session)
 
-    r.add_api_route(f"/{path}", list_codes, methods=["GET"], response_model=list[out_model])
+    r.add_api_route(f"/{path}", list_codes, methods=["GET"], response_model=list[out_model])  # type: ignore[valid-type]
     r.add_api_route(f"/{path}/{{code}}", put_code, methods=["PUT"], response_model=out_model)
     r.add_api_route(f"/{path}/{{code}}", delete_code, methods=["DELETE"], status_code=204)

@@ -62,9 +62,9 @@ class QueueIn(BaseModel):
     language: str | None = None
     relaxations: list[RelaxationIn] = Field(default_factory=list)
     max_wait_s: float | None = Field(None, gt=0)
-    on_timeout: ExitIn = ExitIn()
+    on_timeout: ExitIn = Field(default_factory=ExitIn)
     max_waiting: int | None = Field(None, ge=0)
-    on_full: ExitIn = ExitIn()
+    on_full: ExitIn = Field(default_factory=ExitIn)
     on_empty: ExitIn | None = None
     wrap_up_s: float = Field(0.0, ge=0)
     ring_timeout_s: float = Field(20.0, gt=1)
@@ -72,7 +72,7 @@ class QueueIn(BaseModel):
         "highest_proficiency"
     announce_every_s: float | None = Field(None, gt=0)
     default_aht_s: float = Field(180.0, gt=0)
-    recording: RecordingIn = RecordingIn()
+    recording: RecordingIn = Field(default_factory=lambda: RecordingIn(mode="all", percent=100.0))
 
 
 class QueueOut(QueueIn):

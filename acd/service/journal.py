@@ -52,7 +52,7 @@ class Journal:
 
     def transfer(self, call: LiveCall, at: float, kind: str, target: str, context: str) -> None:
         verb = kinds.ATTENDEDTRANSFER if kind == "attended" else kinds.BLINDTRANSFER
-        common = dict(holdtime=int(call.holdtime()), calltime=int(call.talk_s(at)),
+        common: dict[str, Any] = dict(holdtime=int(call.holdtime()), calltime=int(call.talk_s(at)),
                       origposition=call.origposition, hold_s=round(call.hold_s, 3))
         if verb == kinds.ATTENDEDTRANSFER:
             self._row(call, verb, at, agent=call.agent, method="BRIDGE", target=target, **common)

@@ -128,7 +128,7 @@ class Talk(Offers):
         full = self.store.resolve(rel)
         full.parent.mkdir(parents=True, exist_ok=True)
         self.send(MixMonitor(channel=call.channel, file=str(full)))
-        row = {"call_id": call.call_id, "uniqueid": call.uniqueid, "agent": call.agent,
+        row: dict[str, object] = {"call_id": call.call_id, "uniqueid": call.uniqueid, "agent": call.agent,
                "queue": call.queue, "path": rel, "started_at": now, "policy": policy.mode}
         self.spawn(self._register_recording(row), "acd-recording-index")
 
