@@ -26,3 +26,22 @@ async def test_normal_answer_connects_caller_and_completes(rig: Rig) -> None:
     connect = rig.rows("c1")[1]
     assert connect.agent == "a1001" and connect.queue == "sales"
     assert connect.data["bridged_uniqueid"] == "hotline-agentleg-c1-1"
+
+
+async def test_connect_starts_mixmonitor_inside_the_store_and_indexes_it(rig: Rig) -> None:
+    from sqlalchemy import select
+
+    from pbx.events import RecordingStarted
+    from recordings.models import Recording
+
+    await rig.login_ready("a1001")
+    await rig.call("c1", CallerScript(dtmf=[], talk_time_s=2.0))
+    await wait_for(lambda: rig.of(RecordingStarted), timeout=5)
+    await wait_for(lambda: rig.of(CallCompleted), timeout=5)
+    await rig.flush()
+    async with rig.engine.connect() as conn:
+        rows = (await conn.execute(select(Recording.call_id, Recording.path, Recording.policy))).all()
+    assert [(r.call_id, r.policy) for r in rows] == [("c1", "all")]
+    assert rig.service.store is not None
+    full = rig.service.store.resolve(rows[0].path)
+    assert rig.of(RecordingStarted)[0].filename == str(full)
