@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -144,8 +144,17 @@ def _row_to_customer(rec: dict[str, str], row: int) -> tuple[CustomerIn | None, 
         return None, errors
 
 
-def parse_customers(data: bytes) -> tuple[str, list[tuple[int, CustomerIn]], list[RowError]]:
-    """Pure part of the import: bytes -> (encoding, good rows with line numbers, errors).
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """One CSV record: the customer, or the errors that stopped it."""
+
+    row: int
+    customer: CustomerIn | None
+    errors: tuple[RowError, ...] = ()
+
+
+def read_customers(data: bytes) -> tuple[str, int, Iterator[Parsed]]:
+    """Pure part of the import, streamed: (encoding, number of data lines, records).
     Duplicates inside the file are reported here; duplicates in the database later."""
     if len(data) > MAX_FILE_BYTES:
         raise CsvFileError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; split it")
@@ -157,72 +166,108 @@ def parse_customers(data: bytes) -> tuple[str, list[tuple[int, CustomerIn]], lis
         raise CsvFileError("the file is empty; the first line must name the columns") from None
     if "name" not in header:
         raise CsvFileError(f"no 'name' column in the header; expected {','.join(CUSTOMER_COLUMNS)}")
+
+    def records() -> Iterator[Parsed]:
+        seen: dict[str, int] = {}
+        start = reader.line_num + 1
+        for values in reader:
+            row, end = start, reader.line_num
+            start = end + 1
+            if not any(v.strip() for v in values):
+                continue
+            if any(no in bad for no in range(row, end + 1)):
+                yield Parsed(row, None, (RowError(
+                    row, "*", f"bytes that are not valid {encoding}; save the file as UTF-8"),))
+                continue
+            if len(values) != len(header):
+                yield Parsed(row, None, (RowError(
+                    row, "*", f"{len(values)} values but the header has {len(header)} columns"),))
+                continue
+            customer, errs = _row_to_customer(dict(zip(header, values, strict=True)), row)
+            if customer is None:
+                yield Parsed(row, None, tuple(errs))
+                continue
+            dup = next((e for e in customer.phones if e in seen), None)
+            if dup is not None:
+                yield Parsed(row, None, (RowError(
+                    row, "phones", f"{dup} is already on row {seen[dup]} of this file"),))
+                continue
+            for e in customer.phones:
+                seen[e] = row
+            yield Parsed(row, customer)
+
+    return encoding, max(len(lines) - 1, 0), records()
+
+
+def parse_customers(data: bytes) -> tuple[str, list[tuple[int, CustomerIn]], list[RowError]]:
+    """The whole file at once: (encoding, good rows with line numbers, errors)."""
+    encoding, _, records = read_customers(data)
     good: list[tuple[int, CustomerIn]] = []
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
-    start = reader.line_num + 1
-    for values in reader:
-        row, end = start, reader.line_num
-        start = end + 1
-        if not any(v.strip() for v in values):
-            continue
-        if any(no in bad for no in range(row, end + 1)):
-            errors.append(RowError(row, "*", f"bytes that are not valid {encoding}; save the file as UTF-8"))
-            continue
-        if len(values) != len(header):
-            errors.append(RowError(row, "*", f"{len(values)} values but the header has {len(header)} columns"))
-            continue
-        customer, errs = _row_to_customer(dict(zip(header, values, strict=True)), row)
-        if customer is None:
-            errors.extend(errs)
-            continue
-        dup = next((e for e in customer.phones if e in seen), None)
-        if dup is not None:
-            errors.append(RowError(row, "phones", f"{dup} is already on row {seen[dup]} of this file"))
-            continue
-        for e in customer.phones:
-            seen[e] = row
-        good.append((row, customer))
+    for p in records:
+        if p.customer is not None:
+            good.append((p.row, p.customer))
+        errors.extend(p.errors)
     return encoding, good, errors
 
 
 async def import_customers(session: AsyncSession, data: bytes, *, actor: str, now: float,
                            dry_run: bool = False, batch_size: int = 2000,
                            progress: Progress | None = None) -> ImportReport:
-    """Import the good rows in batches (one executemany per table per batch, committed per
-    batch); ``dry_run`` checks everything, database duplicates included, and writes nothing."""
-    encoding, good, errors = parse_customers(data)
-    report = ImportReport(encoding=encoding, dry_run=dry_run, errors=errors,
-                          rows=len(good) + len({e.row for e in errors}))
-    done = 0
-    for i in range(0, len(good), batch_size):
-        batch = good[i:i + batch_size]
-        numbers = [e for _, c in batch for e in c.phones]
-        taken: set[str] = set()
-        for j in range(0, len(numbers), 500):
-            rows = await session.execute(select(CustomerPhone.e164).where(
-                CustomerPhone.e164.in_(numbers[j:j + 500])))
-            taken.update(rows.scalars())
-        keep: list[CustomerIn] = []
-        for row, c in batch:
-            dup = next((e for e in c.phones if e in taken), None)
-            if dup is None:
-                keep.append(c)
-            else:
-                report.errors.append(RowError(row, "phones", f"{dup} already belongs to a customer in the database"))
+    """Import the good rows in batches as the file is read (one executemany per table per
+    batch, committed per batch); ``dry_run`` checks everything, database duplicates
+    included, and writes nothing. ``progress(lines_done, lines_total)``."""
+    encoding, total, records = read_customers(data)
+    report = ImportReport(encoding=encoding, dry_run=dry_run)
+    batch: list[Parsed] = []
+    rows_seen = 0
+
+    async def flush(final: bool) -> None:
+        keep = await _not_in_db(session, batch, report)
         if keep and not dry_run:
             await _insert(session, keep, now)
             await session.commit()
         report.imported += len(keep)
-        done += len(batch)
+        batch.clear()
         if progress:
-            progress(done, len(good))
+            progress(total if final else min(last_row - 1, total), total)
+
+    last_row = 1
+    for p in records:
+        rows_seen += 1
+        last_row = p.row
+        report.errors.extend(p.errors)
+        if p.customer is not None:
+            batch.append(p)
+        if len(batch) >= batch_size:
+            await flush(final=False)
+    await flush(final=True)
+    report.rows = rows_seen
     report.errors.sort(key=lambda e: (e.row, e.column))
     if not dry_run and report.imported:
         record(session, entity="customer", entity_id=0, actor=actor, at=now, action="import",
                note=f"{report.imported} customers imported, {len(report.errors)} errors")
         await session.commit()
     return report
+
+
+async def _not_in_db(session: AsyncSession, batch: list[Parsed], report: ImportReport) -> list[CustomerIn]:
+    numbers = [e for p in batch if p.customer for e in p.customer.phones]
+    taken: set[str] = set()
+    for j in range(0, len(numbers), 500):
+        rows = await session.execute(select(CustomerPhone.e164).where(
+            CustomerPhone.e164.in_(numbers[j:j + 500])))
+        taken.update(rows.scalars())
+    keep: list[CustomerIn] = []
+    for p in batch:
+        assert p.customer is not None
+        dup = next((e for e in p.customer.phones if e in taken), None)
+        if dup is None:
+            keep.append(p.customer)
+        else:
+            report.errors.append(RowError(
+                p.row, "phones", f"{dup} already belongs to a customer in the database"))
+    return keep
 
 
 async def _insert(session: AsyncSession, customers: list[CustomerIn], now: float) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, joinedload
 
 from crm import phones as ph
 from crm.models import Customer, CustomerPhone, Interaction, Ticket
@@ -17,16 +18,20 @@ from crm.workflow import Status
 
 LAST_INTERACTIONS = 5
 
+# One round trip: the matching phone row (unique index) joined to its customer, the
+# customer's other numbers eagerly joined in the same statement. Built once.
+_match = aliased(CustomerPhone)
+_BY_NUMBER = (select(Customer).join(_match, _match.customer_id == Customer.id)
+              .where(_match.e164 == bindparam("e164")).options(joinedload(Customer.phones)))
+
 
 async def find_by_phone(session: AsyncSession, raw: str) -> Customer | None:
     """The customer owning ``raw`` (any format: 013800138000, +86 138..., 010-1234...)."""
     e164 = ph.try_normalize(raw)
     if e164 is None:
         return None
-    row = await session.execute(
-        select(Customer).join(CustomerPhone, CustomerPhone.customer_id == Customer.id)
-        .where(CustomerPhone.e164 == e164).limit(1))
-    return row.scalars().first()
+    row = await session.execute(_BY_NUMBER, {"e164": e164})
+    return row.unique().scalars().first()
 
 
 def _region(raw: str) -> dict[str, str]:
