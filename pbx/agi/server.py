@@ -114,8 +114,9 @@ class FastAgiServer:
         try:
             await self._serve(reader, writer, peer)
         except asyncio.CancelledError:
+            # Ending normally: asyncio's start_server callback calls task.exception() on
+            # its client task, which logs a bogus error for a cancelled one (3.11).
             log.info("FastAGI session from %s cancelled (server stopping)", peer)
-            raise
         finally:
             await self._close(writer)
             self._tasks.discard(task)  # type: ignore[arg-type]

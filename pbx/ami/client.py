@@ -207,6 +207,7 @@ class AmiClient(Manager):  # type: ignore[misc]
             if not fut.done():
                 fut.set_exception(AmiNotConnectedError(
                     "the AMI connection dropped before the Originate result arrived"))
+                fut.exception()  # nobody may be waiting: don't log "never retrieved"
         self._originates.clear()
         log.warning("AMI at %s down: %s", self.where, reason)
         self.bus.publish(AmiDisconnected(at=self.clock.now(), reason=reason))

@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("region_zh", sa.String(64), nullable=False),
         sa.Column("region_en", sa.String(128), nullable=False),
     )
-    op.create_index("ix_crm_phones_e164", "crm_phones", ["e164"])
+    op.create_index("ix_crm_phones_e164", "crm_phones", ["e164"], unique=True)
     op.create_index("ix_crm_phones_customer_id", "crm_phones", ["customer_id"])
 
     op.create_table(
@@ -67,6 +67,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_crm_interactions_customer_started", "crm_interactions", ["customer_id", "started_at"])
     op.create_index("ix_crm_interactions_call_id", "crm_interactions", ["call_id"])
+    op.create_index("ix_crm_interactions_number_started", "crm_interactions", ["number", "started_at"])
     op.create_index("ix_crm_interactions_agent_started", "crm_interactions", ["agent", "started_at"])
 
     op.create_table(

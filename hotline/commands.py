@@ -1,0 +1,204 @@
+"""``hotline serve`` and ``hotline demo``: the long-running commands."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from hotline.cli import app
+from hotline.settings import Settings, get_settings
+
+console = Console()
+
+
+def _free_port(host: str, wanted: int) -> int:
+    """``wanted`` if it is free, else any free port (the demo must not fail on a busy 8080)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, wanted))
+            return wanted
+        except OSError:
+            s.bind((host, 0))
+            return int(s.getsockname()[1])
+
+
+async def _until_stopped(duration: float | None) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=duration)
+
+
+@app.command()
+def serve() -> None:
+    """Run the backend against the Asterisk named in the settings (HOTLINE_AMI_HOST ...)."""
+    from hotline.runtime import Runtime
+    from pbx.ami.errors import AmiAuthError, AmiConnectError
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+
+    async def run() -> None:
+        rt = Runtime(settings)
+        await rt.start()
+        console.print(f"hotline is up: console {rt.console_url}  AMI {settings.ami_host}:"
+                      f"{settings.ami_port}  FastAGI {settings.agi_host}:{rt.agi.port}")
+        try:
+            await _until_stopped(None)
+        finally:
+            await rt.stop()
+
+    try:
+        asyncio.run(run())
+    except (AmiAuthError, AmiConnectError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+
+
+def _dashboard(snapshot: Any, elapsed: float, placed: int) -> Table:
+    table = Table(title=f"hotline demo — {elapsed:5.0f} s, {placed} calls placed", expand=False)
+    for col in ("queue", "waiting", "longest wait", "offered", "answered", "abandoned", "SL"):
+        table.add_column(col, justify="right" if col != "queue" else "left")
+    for q in snapshot.queues:
+        sl = "—" if q.service_level is None else f"{q.service_level:.0%}"
+        table.add_row(q.queue, str(q.waiting), f"{q.longest_wait_s:.0f}s", str(q.offered_today),
+                      str(q.answered_today), str(q.abandoned_today), sl)
+    states: dict[str, int] = {}
+    for a in snapshot.agents:
+        states[a.state] = states.get(a.state, 0) + 1
+    table.caption = "agents: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items()))
+    return table
+
+
+@app.command()
+def demo(
+    duration: float = typer.Option(None, help="Stop after this many seconds and print totals."),
+    rate: float = typer.Option(0.1, help="New calls per second (Poisson)."),
+    agents: int = typer.Option(8, help="Simulated agents."),
+    speed: float = typer.Option(1.0, help="Simulated seconds per real second."),
+    seed: int = typer.Option(1, help="Random seed: same seed, same callers."),
+    customers: int = typer.Option(200, help="Demo CRM customers."),
+) -> None:
+    """The whole system live: simulated Asterisk, callers and agents; console URL printed."""
+    from hotline.demo_agents import AgentHabits, SimulatedAgents
+    from hotline.demo_seed import DEMO_PASSWORD, demo_customer_numbers, demo_menu
+    from hotline.demo_seed import seed as seed_db
+    from hotline.runtime import DEFAULT_MENU, Runtime
+    from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimConfig
+    from pbx.sim.traffic import TrafficGenerator
+    from reports.totals import totals_by_queue
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    base = get_settings()
+    data = Path(base.data_dir)
+    host = "127.0.0.1"
+    settings = Settings(**{
+        **base.model_dump(),
+        "pbx_mode": "sim",
+        "ami_host": host, "ami_port": _free_port(host, 15038),
+        "agi_host": host, "agi_port": _free_port(host, 14573), "agi_public_host": host,
+        "http_port": _free_port(base.http_host, base.http_port),
+        "ivr_menu_file": demo_menu(DEFAULT_MENU, data / "demo-menu.yaml"),
+    })
+    known = demo_customer_numbers(customers)
+
+    def caller(rng: random.Random, n: int) -> CallerScript:
+        number = rng.choice(known) if rng.random() < 0.5 else f"186{rng.randrange(10**8):08d}"
+        # unknown callers choose a language first; everyone then picks 1 sales/2 support/3 complaints
+        choice = rng.choices(["1", "2", "3"], weights=[5, 4, 1])[0]
+        dtmf = [choice] if number in known else [rng.choice(["1", "2"]), choice]
+        return CallerScript(caller_num=number, caller_name=rng.choice(["张安娜", "王伟", "李娜", "Alice"]),
+                            dnid="4000", dtmf=dtmf, patience_s=rng.uniform(20, 90),
+                            talk_time_s=rng.uniform(15, 90), lang="zh")
+
+    async def run() -> int:
+        sim = SimAsterisk(SimConfig(ami_host=host, ami_port=settings.ami_port, agi_host=host,
+                                    agi_port=settings.agi_port, username=settings.ami_username,
+                                    secret=settings.ami_secret, speed=speed, seed=seed,
+                                    recordings_dir=str(settings.recordings_dir)))
+        await sim.start()
+        rt = Runtime(settings, time_scale=speed)
+        started = time.monotonic()
+        sim_agents = None
+        traffic = None
+        try:
+            # seeding needs the migrated database, which the runtime creates; seed then reload
+            from hotline.db import make_engine, make_sessionmaker
+            from hotline.migrate import upgrade
+
+            engine = make_engine(settings.database_url)
+            await upgrade(engine)
+            team = await seed_db(make_sessionmaker(engine), agents=agents, customers=customers,
+                                 now=time.time())
+            await engine.dispose()
+            for i, a in enumerate(team):
+                sim.add_agent_phone(AgentPhone(endpoint=f"agent{a.extension}",
+                                               behaviour="noanswer" if i == len(team) - 1 else "answer",
+                                               answer_delay_s=1.0 + i % 3))
+            await rt.start()
+            console.print(f"[bold green]hotline demo is live[/]: open [bold]{rt.console_url}[/] "
+                          f"(users agent{team[0].extension} … agent{team[-1].extension}, team_lead, "
+                          f"supervisor, qa, admin; password [bold]{DEMO_PASSWORD}[/])")
+            console.print("Ctrl-C stops it." if duration is None else f"Stops after {duration:.0f} s.")
+            sim_agents = SimulatedAgents(rt.acd, rt.bus, [(a.agent_id, a.extension) for a in team],
+                                         seed=seed, speed=speed, habits=AgentHabits())
+            await sim_agents.start()
+            traffic = TrafficGenerator(sim, rate, seed=seed, caller_factory=caller)
+            traffic.start()
+            with Live(console=console, refresh_per_second=2, transient=False) as live:
+                stopper = asyncio.create_task(_until_stopped(duration))
+                while not stopper.done():
+                    live.update(_dashboard(await rt.acd.snapshot(), time.monotonic() - started,
+                                           len(traffic.placed)))
+                    await asyncio.wait({stopper}, timeout=0.5)
+        finally:
+            if traffic is not None:
+                await traffic.stop()
+            if sim_agents is not None:
+                await sim_agents.stop()
+            await rt.stop()
+            await sim.stop()
+        totals = await _totals(settings.database_url, totals_by_queue)
+        _print_totals(totals)
+        return 0
+
+    raise typer.Exit(asyncio.run(run()))
+
+
+async def _totals(url: str, fn: Any) -> list[Any]:
+    from hotline.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return list(await fn(engine))
+    finally:
+        await engine.dispose()
+
+
+def _print_totals(totals: list[Any]) -> None:
+    table = Table(title="totals from the call-event log")
+    for col in ("queue", "offered", "answered", "abandoned", "other exits"):
+        table.add_column(col, justify="right" if col != "queue" else "left")
+    sums = [0, 0, 0, 0]
+    for t in totals:
+        table.add_row(t.queue, str(t.offered), str(t.answered), str(t.abandoned), str(t.other_exits))
+        for i, v in enumerate((t.offered, t.answered, t.abandoned, t.other_exits)):
+            sums[i] += v
+    table.add_row("[bold]all[/]", *(f"[bold]{v}[/]" for v in sums))
+    console.print(table)

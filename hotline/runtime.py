@@ -1,0 +1,138 @@
+"""Wiring of every service into one running backend.
+
+``Runtime(settings).start()`` brings up, in order: the database (migrated), the event
+bus and call-event log, the AMI tracker, the ACD service, the FastAGI server with the
+IVR, the AMI connection (its first resync re-adopts callers already waiting), and the
+HTTP console. ``stop()`` takes them down in reverse. Nothing here decides anything;
+it only connects the parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from acd.admin.store import load_config
+from acd.service.service import AcdService
+from agent_console.app import create_app
+from hotline.clock import Clock, SystemClock
+from hotline.db import make_engine, make_sessionmaker
+from hotline.eventlog import CallEventLog
+from hotline.events import EventBus
+from hotline.migrate import upgrade
+from hotline.settings import Settings
+from ivr.crm_directory import CrmDirectory
+from ivr.handler import IvrHandler
+from ivr.reload import MenuHolder
+from ivr.store import IvrStore
+from pbx.agi.server import FastAgiServer
+from pbx.ami.client import AmiClient
+from pbx.calllog import CallLogWriter
+from pbx.tracker import CallTracker
+from recordings.store import RecordingStore
+
+log = logging.getLogger("hotline")
+DEFAULT_MENU = Path(__file__).resolve().parent.parent / "ivr" / "menus" / "default.yaml"
+
+
+def screen_pop_lookup(sessions: async_sessionmaker[AsyncSession]) -> Any:
+    """The console's screen-pop lookup over the CRM (one short session per pop)."""
+    from crm.lookup import screen_pop_card
+
+    async def lookup(caller_num: str) -> dict[str, Any]:
+        async with sessions() as session:
+            return await screen_pop_card(session, caller_num)
+
+    return lookup
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+    time_scale: float = 1.0  # clock seconds per wall second (a faster simulator)
+    http: bool = True
+
+    engine: AsyncEngine = field(init=False)
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    bus: EventBus = field(init=False)
+    eventlog: CallEventLog = field(init=False)
+    tracker: CallTracker = field(init=False)
+    ami: AmiClient = field(init=False)
+    acd: AcdService = field(init=False)
+    agi: FastAgiServer = field(init=False)
+    menus: MenuHolder = field(init=False)
+    app: Any = field(init=False, default=None)
+    _tasks: list[asyncio.Task[Any]] = field(init=False, default_factory=list)
+    _http: uvicorn.Server | None = field(init=False, default=None)
+
+    async def start(self) -> None:
+        s = self.settings
+        for d in (s.data_dir, s.recordings_dir, s.prompts_dir):
+            Path(d).mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 (once, at start-up)
+        self.engine = make_engine(s.database_url)
+        await upgrade(self.engine)
+        self.sessions = make_sessionmaker(self.engine)
+        self.bus = EventBus()
+        self.eventlog = CallEventLog(self.engine, clock=self.clock)
+        self.eventlog.start()
+        self.tracker = CallTracker(self.bus, self.clock)
+        CallLogWriter(self.bus, self.eventlog, self.tracker)
+        self.ami = AmiClient(s, self.bus, self.clock, on_event=self.tracker.feed)
+
+        async with self.sessions() as session:
+            config = await load_config(session)
+        self.acd = AcdService(self.bus, self.clock, self.ami, self.eventlog, config,
+                              store=RecordingStore(s.recordings_dir), time_scale=self.time_scale)
+        await self.acd.start()
+
+        self.menus = MenuHolder(s.ivr_menu_file or DEFAULT_MENU)
+        self._tasks.append(asyncio.create_task(self.menus.watch(), name="ivr-menu-watch"))
+        ivr = IvrHandler(menus=self.menus.get, directory=CrmDirectory(self.sessions),
+                         enqueuer=self.acd, events=self.eventlog, store=IvrStore(self.engine),
+                         prompts_dir=s.prompts_dir, recordings_dir=s.recordings_dir,
+                         clock=self.clock)
+        self.agi = FastAgiServer(s.agi_host, s.agi_port, {"ivr": ivr.ivr, "survey": ivr.survey},
+                                 self.clock)
+        await self.agi.start()
+        await self.ami.connect()
+
+        if self.http:
+            self.app = create_app(s, self.engine, self.bus, self.acd,
+                                  screen_pop_lookup(self.sessions), self.clock)
+            cfg = uvicorn.Config(self.app, host=s.http_host, port=s.http_port,
+                                 log_level="warning", lifespan="on")
+            self._http = uvicorn.Server(cfg)
+            self._tasks.append(asyncio.create_task(self._http.serve(), name="http"))
+            while not self._http.started:
+                if self._tasks[-1].done():
+                    self._tasks[-1].result()  # re-raise why uvicorn could not start
+                    raise RuntimeError(f"the console could not listen on {s.http_host}:{s.http_port}")
+                await asyncio.sleep(0.02)
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.settings.http_host}:{self.settings.http_port}/"
+
+    async def stop(self) -> None:
+        if self._http is not None:
+            self._http.should_exit = True
+        with contextlib.suppress(Exception):
+            await self.agi.stop()
+        with contextlib.suppress(Exception):
+            await self.acd.stop()
+        with contextlib.suppress(Exception):
+            await self.ami.close()
+        for t in self._tasks:
+            if t.get_name() != "http":
+                t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.eventlog.stop()
+        await self.engine.dispose()
