@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from reports.desim import SimConfig, simulate, t_quantile_975
+from reports.desim import SimConfig, simulate, t_quantile, t_quantile_975
 from reports.erlang import erlang_a, erlang_c
 
 
 def test_t_quantile() -> None:
     assert abs(t_quantile_975(19) - 2.093) < 2e-3
     assert abs(t_quantile_975(5) - 2.571) < 5e-3
+    assert abs(t_quantile(0.995, 19) - 2.861) < 5e-3
+    assert abs(t_quantile(0.999, 19) - 3.579) < 2e-2
 
 
 def test_mm_n_matches_erlang_c_within_the_confidence_interval() -> None:
