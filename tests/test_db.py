@@ -26,7 +26,9 @@ async def test_failed_flush_keeps_rows_for_retry(sqlite_engine, clock):
     log.log("c1", "ENTERQUEUE")
     async with sqlite_engine.begin() as conn:
         await conn.exec_driver_sql("ALTER TABLE call_events RENAME TO call_events_away")
-    with pytest.raises(Exception):
+    from sqlalchemy.exc import OperationalError
+
+    with pytest.raises(OperationalError, match="no such table"):
         await log.flush()
     assert log.pending == 1
     async with sqlite_engine.begin() as conn:
