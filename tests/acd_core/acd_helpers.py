@@ -21,10 +21,12 @@ from acd.core import (
 )
 
 
-def agent(aid: str, skills: dict[str, int] | None = None, queues: Iterable[str] = ("q",),
-          languages: Iterable[str] = ("en",), weight: float = 1.0, priority: int = 0) -> Agent:
+def agent(aid: str, skills: dict[str, int] | None = None,
+          queues: Iterable[str] | dict[str, Membership] = ("q",),
+          languages: Iterable[str] = ("en",)) -> Agent:
+    members = queues if isinstance(queues, dict) else {q: Membership() for q in queues}
     return Agent(aid, skills if skills is not None else {"s": 5}, frozenset(languages),
-                 queues={q: Membership(weight, priority) for q in queues})
+                 queues=members)
 
 
 def call(cid: str, at: float = 0.0, queue: str = "q", skills: tuple[str, ...] = ("s",),

@@ -8,6 +8,8 @@ from acd.core import (
     AgentLoggedIn,
     AgentReady,
     CallEnded,
+    Membership,
+    Offer,
     OfferAccepted,
     Policy,
     QueueConfig,
@@ -72,7 +74,7 @@ def test_round_robin_rotates_through_members() -> None:
 def test_offer_says_why_this_agent() -> None:
     r = make_router()
     ready(r, agent("a1", {"s": 8}))
-    [offer] = [c for c in arrive(r, call("c", 5, min_proficiency=3)) if c.__class__.__name__ == "Offer"]
+    [offer] = [c for c in arrive(r, call("c", 5, min_proficiency=3)) if isinstance(c, Offer)]
     assert "highest proficiency" in offer.why and "proficiency 8" in offer.why
     assert "idle 5 s" in offer.why
 
@@ -91,17 +93,9 @@ def test_freed_agent_takes_highest_priority_then_longest_wait() -> None:
 
 def test_agent_tier_serves_its_primary_queue_first() -> None:
     r = Router([QueueConfig("main", skills=("s",)), QueueConfig("backup", skills=("s",))])
-    a = agent("a1", queues=())
-    a = type(a)(a.id, a.skills, a.languages, a.teams,
-                {"main": _m(1, 1), "backup": _m(1, 0)})
-    feed(r, *[])
+    a = agent("a1", queues={"main": Membership(priority=1), "backup": Membership(priority=0)})
     arrive(r, call("b1", 0, queue="backup"), call("m1", 50, queue="main"))
     assert offers(ready(r, a, at=60)) == [("m1", "a1")]
-
-
-def _m(weight: float, priority: int):  # type: ignore[no-untyped-def]
-    from acd.core import Membership
-    return Membership(weight, priority)
 
 
 def test_fairness_across_queues_by_weight() -> None:
@@ -114,10 +108,25 @@ def test_fairness_across_queues_by_weight() -> None:
     ]
     for (wait_a, wait_b), expected in cases:
         r = Router([QueueConfig("A", skills=("s",)), QueueConfig("B", skills=("s",))])
-        arrive(r, call("a", 100 - wait_a, queue="A"), call("b", 100 - wait_b, queue="B"))
-        ag = agent("x", queues=())
-        ag = type(ag)(ag.id, ag.skills, ag.languages, ag.teams, {"A": _m(2, 0), "B": _m(1, 0)})
-        assert offers(ready(r, ag, at=100)) == [(expected, "x")], (wait_a, wait_b)
+        arrive(r, *sorted([call("a", 100 - wait_a, queue="A"), call("b", 100 - wait_b, queue="B")],
+                          key=lambda c: c.enqueued_at))
+        x = agent("x", queues={"A": Membership(weight=2), "B": Membership(weight=1)})
+        assert offers(ready(r, x, at=100)) == [(expected, "x")], (wait_a, wait_b)
+
+
+def test_profile_change_of_a_ready_agent_takes_effect_at_once() -> None:
+    r = make_router(skills=("t",))
+    ready(r, agent("a1", {"s": 5}))
+    assert offers(arrive(r, call("c", 1, skills=("t",)))) == []
+    out = feed(r, AgentLoggedIn(2, agent("a1", {"s": 5, "t": 6})))
+    assert offers(out) == [("c", "a1")]
+
+
+def test_queue_configuration_can_change_while_running() -> None:
+    r = make_router()
+    arrive(r, call("c1", 0))
+    r.set_queue(QueueConfig("q", skills=("s",), max_waiting=1))
+    assert [type(c).__name__ for c in arrive(r, call("c2", 1))] == ["ExitQueue"]
 
 
 def test_agent_becoming_ready_picks_up_the_waiting_call() -> None:
