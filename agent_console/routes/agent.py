@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, Body, HTTPException, status
 
 from agent_console.deps import ClientIp, Ctx, RequireRole, SessionDep, agent_id_of
 from agent_console.hub import _agent_dict
@@ -42,9 +42,10 @@ async def call_center(action: Callable[[], Awaitable[None]]) -> Ok:
 
 
 @router.post("/login", response_model=Ok, responses=_ERRORS)
-async def acd_login(body: AgentLoginIn, user: AgentUser, ctx: Ctx, session: SessionDep, ip: ClientIp) -> Ok:
+async def acd_login(user: AgentUser, ctx: Ctx, session: SessionDep, ip: ClientIp,
+                    body: Annotated[AgentLoginIn | None, Body()] = None) -> Ok:
     agent = agent_id_of(user)
-    ext = body.extension or user.extension
+    ext = (body.extension if body else None) or user.extension
     if not ext:
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             detail="No extension given and none on your profile; enter the phone to ring.")
