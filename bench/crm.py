@@ -146,9 +146,9 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
             await find_by_phone(s, q)
         for q in queries:
             t = time.perf_counter()
-            c = await find_by_phone(s, q)
+            found = await find_by_phone(s, q)
             lat.append((time.perf_counter() - t) * 1000)
-            if c is None:
+            if found is None:
                 raise SystemExit(f"lookup of {q!r} found nobody: the benchmark data is wrong")
         peer_lat: list[float] = []
         like = text("SELECT c.id, c.name FROM crm_phones p JOIN crm_customers c ON c.id = p.customer_id "

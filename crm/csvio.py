@@ -13,10 +13,10 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import phones as ph
@@ -133,7 +133,7 @@ def _row_to_customer(rec: dict[str, str], row: int) -> tuple[CustomerIn | None, 
     if errors:
         return None, errors
     try:
-        return CustomerIn(**data), []
+        return CustomerIn.model_validate(data), []
     except ValidationError as exc:
         for err in exc.errors():
             col = str(err["loc"][0]) if err["loc"] else "?"
@@ -274,7 +274,7 @@ async def _insert(session: AsyncSession, customers: list[CustomerIn], now: float
     rows = [{**c.model_dump(exclude={"phones"}), "created_at": now, "updated_at": now}
             for c in customers]
     # Core statements on the tables: executemany (batched VALUES) without ORM bookkeeping.
-    customers_t, phones_t = Customer.__table__, CustomerPhone.__table__
+    customers_t, phones_t = cast(Table, Customer.__table__), cast(Table, CustomerPhone.__table__)
     ids = (await session.execute(
         insert(customers_t).returning(customers_t.c.id, sort_by_parameter_order=True), rows)
     ).scalars().all()

@@ -20,7 +20,7 @@ class Conflict(ValueError):
 
 
 def make_phone(e164: str) -> CustomerPhone:
-    i = ph.info(e164)
+    i = ph.info_e164(e164)
     return CustomerPhone(e164=i.e164, kind=i.kind, country=i.country, region_zh=i.region_zh,
                          region_en=i.region_en)
 

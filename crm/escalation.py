@@ -7,18 +7,24 @@ departments' ``lead`` / ``manager`` columns are used.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from crm.audit import record
 from crm.customers import NotFound
 from crm.models import Department, Ticket
 from crm.sla import Escalation, TicketClock, escalations_due
 from crm.workflow import OPEN_STATUSES, Status
+from hotline.clock import Clock
+
+log = logging.getLogger(__name__)
 
 Notify = Callable[[str, dict[str, Any]], Awaitable[None]]
 ChainResolver = Callable[[TicketClock, int], "str | None"]
@@ -107,3 +113,19 @@ async def escalate_now(session: AsyncSession, ticket_id: int, to: str, *, actor:
     t.escalation_level, t.escalated_to, t.updated_at = new_level, to, now
     await session.flush()
     return t
+
+
+async def escalation_loop(sessions: async_sessionmaker[AsyncSession], clock: Clock, *,
+                          notify: Notify | None = None, resolver: ChainResolver | None = None,
+                          interval: float = 60.0, stop: asyncio.Event | None = None) -> None:
+    """Run the sweep every ``interval`` seconds until ``stop`` is set (the app's lifespan
+    starts this as a task). A failed sweep is logged and retried at the next tick."""
+    stop = stop or asyncio.Event()
+    while not stop.is_set():
+        try:
+            async with sessions() as session:
+                await apply_escalations(session, clock.now(), resolver=resolver, notify=notify)
+        except Exception:  # keep sweeping; the next tick retries what failed
+            log.exception("escalation sweep failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

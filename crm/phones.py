@@ -88,7 +88,7 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
     raise PhoneError(raw, "no such number in its numbering plan; check the digits and the area code")
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def normalize(raw: str, region: str = DEFAULT_REGION) -> str:
     """Return the E.164 form of ``raw`` or raise :class:`PhoneError`."""
     num = _parse(raw, region)
@@ -100,13 +100,15 @@ def normalize_with_info(raw: str, region: str = DEFAULT_REGION) -> PhoneInfo:
     import that validates ``raw`` and then stores the E.164 number parses it only once."""
     i = info(raw, region)
     _BY_E164[i.e164] = i
-    if len(_BY_E164) > 200_000:
+    if len(_BY_E164) > 50_000:  # validated but never stored (dry runs, rejected rows)
         _BY_E164.clear()
     return i
 
 
 def info_e164(e164: str) -> PhoneInfo:
-    return _BY_E164.get(e164) or info(e164)
+    """Info of a number validated by :func:`normalize_with_info` (taken out of the side
+    table, so it holds only numbers between validation and storage), else parsed anew."""
+    return _BY_E164.pop(e164, None) or info(e164)
 
 
 _BY_E164: dict[str, PhoneInfo] = {}
@@ -119,7 +121,7 @@ def try_normalize(raw: str, region: str = DEFAULT_REGION) -> str | None:
         return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def info(raw: str, region: str = DEFAULT_REGION) -> PhoneInfo:
     """E.164 plus country, kind and region (province / city) in Chinese and English."""
     num = _parse(raw, region)

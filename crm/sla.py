@@ -94,8 +94,8 @@ class Escalation:
     breached_at: float
 
 
-def breach(t: TicketClock) -> tuple[str, float] | None:
-    """Which deadline the ticket missed first, and when; None if none can be missed."""
+def breach(t: TicketClock) -> tuple[str, float]:
+    """The deadline that counts now: response until the ticket is accepted in time, then resolution."""
     if t.accepted_at is None or t.accepted_at > t.response_due:
         return "response", t.response_due
     return "resolution", t.resolution_due
