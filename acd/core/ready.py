@@ -1,20 +1,23 @@
 """Index of ready agents, so a call finds its agent without walking every member.
 
-For each (queue, skill) the ready members are kept in ten buckets by proficiency; each
+For each (queue, skill combination) the ready members are kept in ten buckets by their
+weakest skill of the combination (= their score for such a call); each
 bucket (and each queue's list of all ready members) is a dict in idle order (insertion
 order = longest idle first). An agent coming back with an older ``idle_since`` (an offer
 cancelled by the caller) marks the bucket for re-sorting on its next read.
 
-A (queue, skill) index is built the first time a call of that queue asks for that skill,
-so an agent becoming ready touches only the skills its queues' callers actually need.
+A (queue, combination) index is built the first time a call of that queue asks for that
+combination (requirements come from IVR menus and relaxation steps: a handful per queue),
+so an agent becoming ready touches only the combinations its queues' callers need.
 
-Cost of a search with the default policy, one required skill: the first non-empty bucket
-from 10 down to the minimum, then its first agent speaking the language - O(1) typical.
+Cost of a search with the default policy: the first non-empty bucket from 10 down to the
+minimum, then its first agent speaking the language - O(1) typical, whatever the number
+of ready agents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from acd.core.eligibility import Requirement, score
 from acd.core.model import MAX_PROFICIENCY, Policy
@@ -56,53 +59,61 @@ class IdleOrder:
 class ReadyIndex:
     def __init__(self) -> None:
         self._by_queue: dict[str, IdleOrder] = {}
-        self._by_skill: dict[tuple[str, str], list[IdleOrder]] = {}
-        self._count: dict[tuple[str, str], int] = {}
-        self._asked: dict[str, set[str]] = {}  # queue -> skills with an index
+        # (queue, skill combination) -> 11 buckets by the agent's weakest skill of the combination
+        self._by_combo: dict[tuple[str, tuple[str, ...]], list[IdleOrder]] = {}
+        self._asked: dict[str, list[tuple[str, ...]]] = {}  # queue -> combinations indexed
+        self._version = 0  # bumped when a combination gets an index
+
+    @staticmethod
+    def _level(skills: Mapping[str, int], combo: tuple[str, ...]) -> int:
+        if len(combo) == 1:
+            return skills.get(combo[0], 0)
+        return min(skills.get(s, 0) for s in combo)
 
     def add(self, rec: AgentRecord) -> None:
-        agent = rec.agent
-        skills = agent.skills
-        for queue in agent.queues:
+        key = (self._version, rec.agent)
+        if rec.slots_key != key:  # new combinations indexed, or a new profile
+            rec.slots = self._slots_of(rec)
+            rec.slots_key = key
+        for order in rec.slots:
+            order.add(rec)
+
+    def remove(self, rec: AgentRecord) -> None:
+        aid = rec.agent.id
+        for order in rec.slots:
+            order.discard(aid)
+
+    def _slots_of(self, rec: AgentRecord) -> list[IdleOrder]:
+        skills = rec.agent.skills
+        slots = []
+        for queue in rec.agent.queues:
             order = self._by_queue.get(queue)
             if order is None:
                 order = self._by_queue[queue] = IdleOrder()
-                self._asked[queue] = set()
-            order.add(rec)
-            for skill in self._asked[queue]:
-                level = skills.get(skill)
-                if level is not None:
-                    key = (queue, skill)
-                    self._by_skill[key][level].add(rec)
-                    self._count[key] += 1
+                self._asked[queue] = []
+            slots.append(order)
+            for combo in self._asked[queue]:
+                level = self._level(skills, combo)
+                if level:
+                    slots.append(self._by_combo[(queue, combo)][level])
+        return slots
 
-    def remove(self, rec: AgentRecord) -> None:
-        agent = rec.agent
-        aid = agent.id
-        skills = agent.skills
-        for queue in agent.queues:
-            self._by_queue[queue].discard(aid)
-            for skill in self._asked[queue]:
-                level = skills.get(skill)
-                if level is not None:
-                    key = (queue, skill)
-                    self._by_skill[key][level].discard(aid)
-                    self._count[key] -= 1
-
-    def _buckets(self, queue: str, skill: str) -> list[IdleOrder]:
-        """The (queue, skill) index, built from the ready members on first use."""
-        key = (queue, skill)
-        buckets = self._by_skill.get(key)
+    def _buckets(self, queue: str, combo: tuple[str, ...]) -> list[IdleOrder]:
+        """The (queue, combination) index, built from the ready members on first use."""
+        key = (queue, combo)
+        buckets = self._by_combo.get(key)
         if buckets is None:
-            buckets = self._by_skill[key] = [IdleOrder() for _ in range(MAX_PROFICIENCY + 1)]
-            self._count[key] = 0
-            self._asked.setdefault(queue, set()).add(skill)
-            self._by_queue.setdefault(queue, IdleOrder())
+            buckets = self._by_combo[key] = [IdleOrder() for _ in range(MAX_PROFICIENCY + 1)]
+            if queue not in self._by_queue:
+                self._by_queue[queue] = IdleOrder()
+                self._asked[queue] = []
+            self._asked[queue].append(combo)
+            self._version += 1
             for rec in self.members(queue):
-                level = rec.agent.skills.get(skill)
-                if level is not None:
+                level = self._level(rec.agent.skills, combo)
+                if level:
                     buckets[level].add(rec)
-                    self._count[key] += 1
+                    rec.slots.append(buckets[level])  # so remove() finds it
         return buckets
 
     def ready_in(self, queue: str) -> int:
@@ -133,10 +144,11 @@ class ReadyIndex:
         return (best[1], best[2]) if best is not None else None
 
     def _best_proficiency(self, queue: str, req: Requirement) -> tuple[AgentRecord, int] | None:
+        """Per alternative: the first agent speaking the language in the highest bucket
+        (buckets are by score, each in idle order); the best over the alternatives."""
         best_rec: AgentRecord | None = None
         best_score = -1
         lang = req.language
-        minp = req.min_proficiency
         for alt in req.alternatives:
             if not alt:  # any member will do: score 0, longest idle first
                 if best_rec is None:
@@ -145,31 +157,15 @@ class ReadyIndex:
                             best_rec, best_score = rec, 0
                             break
                 continue
-            if len(alt) == 1:
-                pivot = alt[0]
-            else:
-                for skill in alt:
-                    self._buckets(queue, skill)
-                counts = self._count
-                pivot = min(alt, key=lambda s: counts[(queue, s)])
-            buckets = self._buckets(queue, pivot)
-            single = len(alt) == 1
-            for level in range(MAX_PROFICIENCY, minp - 1, -1):
-                if level < best_score:
-                    break
+            buckets = self._buckets(queue, alt)
+            for level in range(MAX_PROFICIENCY, max(req.min_proficiency, best_score) - 1, -1):
                 for rec in buckets[level]:
-                    if lang is not None and lang not in rec.agent.languages:
-                        continue
-                    if single:
-                        s = level
-                    else:
-                        skills = rec.agent.skills
-                        s = min(skills.get(k, 0) for k in alt)
-                        if s < minp:
-                            continue
-                    if s > best_score or (s == best_score and best_rec is not None
-                                          and rec.idle_since < best_rec.idle_since):
-                        best_rec, best_score = rec, s
-                    if single:
-                        break  # the rest of the bucket has the same score and idled less
+                    if lang is None or lang in rec.agent.languages:
+                        if level > best_score or (best_rec is not None
+                                                  and rec.idle_since < best_rec.idle_since):
+                            best_rec, best_score = rec, level
+                        break
+                else:
+                    continue
+                break
         return (best_rec, best_score) if best_rec is not None else None

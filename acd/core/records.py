@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from acd.core.eligibility import Requirement
 from acd.core.model import Agent, WaitingCall
 from acd.core.states import State
@@ -12,7 +14,7 @@ class AgentRecord:
 
     __slots__ = ("agent", "state", "reason", "idle_since", "call_id", "calls_today",
                  "pending_reason", "wrap_token", "wrap_until", "last_offer", "answered_at",
-                 "wrap_queue", "tiers", "indexed")
+                 "wrap_queue", "tiers", "indexed", "slots", "slots_key")
 
     def __init__(self, agent: Agent, at: float) -> None:
         self.agent = agent
@@ -29,6 +31,8 @@ class AgentRecord:
         self.answered_at = 0.0
         self.wrap_queue = ""
         self.indexed = False  # in the ready index (a ready agent taking a call at once is not)
+        self.slots: list[Any] = []  # the ready index's buckets holding this agent
+        self.slots_key: tuple[int, Agent | None] = (-1, None)  # what ``slots`` was computed for
 
 
 def tiers_of(agent: Agent) -> list[list[tuple[str, float]]]:
