@@ -1,6 +1,41 @@
 """The pure routing core: ``Router.handle(event) -> list[Command]``.
 
-No I/O, no clock reads: every event carries its time. See :mod:`acd.core.router`.
+No I/O, no clock reads: every event carries its time ``at`` (seconds, non-decreasing).
+
+Driving it (what ``acd.service`` does)::
+
+    router = Router(queue_configs, reasons=DEFAULT_REASONS | {"coaching"})
+    for cmd in router.handle(CallArrived(now, WaitingCall.from_request(req, cfg))):
+        execute(cmd)                      # in order
+    # and whenever ``now >= router.next_due()``: router.handle(Tick(now))
+
+Events in (:mod:`acd.core.inputs`) -> typical commands out (:mod:`acd.core.commands`):
+
+=============================  ==========================================================
+AgentLoggedIn(agent)           SetAgentState(not_ready, reason "login"); a logged-in
+                               agent's new profile is applied at once (may Offer)
+AgentLoggedOut(id)             SetAgentState(logged_out) [+ CancelOffer, ExitQueue(empty)]
+AgentReady(id)                 SetAgentState(ready) [+ SetAgentState(reserved), Offer]
+AgentNotReady(id, reason)      SetAgentState(not_ready) [+ CancelOffer: caller keeps place]
+CallArrived(call)              Queued [+ SetAgentState(reserved), Offer] or ExitQueue
+                               (full / empty) or MoveQueue (overflow)
+CallLeft(call, why)            ExitQueue(why, to "") [+ CancelOffer, agent back to ready]
+CallbackRequested(call, nr)    nothing (the place is kept; its Offer will carry callback)
+OfferRinging(call, agent)      SetAgentState(ringing)
+OfferAccepted(call, agent)     SetAgentState(on_call)   -> bridge / call back now
+OfferFailed(call, agent, why)  SetAgentState(not_ready RONA|busy|unreachable) [+ Offer to
+                               the next agent; the call keeps its original place]
+CallHeld / CallResumed(agent)  SetAgentState(on_hold / on_call)
+CallEnded(call, agent, by)     SetAgentState(wrap_up) [+ ready + Offer if wrap-up is 0]
+WrapUpDone / WrapUpExtend      SetAgentState(ready or pending not_ready) [+ Offer]
+Tick(now)                      Relaxed, MoveQueue, ExitQueue(timeout), Announce,
+                               CancelOffer(rona) + SetAgentState(not_ready RONA), Offer ...
+=============================  ==========================================================
+
+Any refused event yields a ``Rejection(subject, reason)`` and changes nothing. Queries:
+``explain(call_id)``, ``position(call_id)``, ``estimated_wait(queue, position)``,
+``call(id)``, ``agent(id)``, ``queue(name)``, ``waiting_calls(queue)``,
+``agents_logged_in(queue)``, ``set_queue(cfg)`` (live configuration change).
 """
 
 from acd.core.commands import (
