@@ -1,5 +1,6 @@
 // CRM pages: tiny helpers shared by customer.html, tickets.html and ticket.html.
 // Everything user-supplied is inserted with textContent (never innerHTML).
+(() => {
 "use strict";
 
 const API = new URL("..", location.href).pathname.replace(/\/$/, "");  // "/crm"
@@ -45,6 +46,7 @@ const params = new URLSearchParams(location.search);
 let LANG = params.get("lang") || localStorage.getItem("crm.lang") ||
   (navigator.language || "zh").slice(0, 2);
 if (!TEXT[LANG]) LANG = "zh";
+if (params.get("lang")) localStorage.setItem("crm.lang", LANG);  // links keep the language
 
 function t(key, vars) {
   let s = TEXT[LANG][key] ?? TEXT.en[key] ?? key;
@@ -132,3 +134,4 @@ function ticketRow(tk) {
 }
 
 window.crm = { t, el, api, when, header, table, ticketRow, showError, clearError, params, LANG: () => LANG };
+})();
