@@ -8,6 +8,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -17,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent_console.config import ConsoleConfig
 from agent_console.context import ConsoleContext, ScreenPopLookup
-from agent_console.deps import current_user, get_session
+from agent_console.deps import CurrentUser, SessionDep, get_session
 from agent_console.hub import Hub, dumps
 from agent_console.ports import ContactCenter
 from agent_console.routes import admin, agent, auth, pages, supervisor, ws
 from agent_console.routes.pages import STATIC
 from agent_console.security import LoginLimiter
+from agent_console.store import team_ids_for
 from hotline.clock import Clock
 from hotline.db import make_sessionmaker
 from hotline.events import EventBus
@@ -79,14 +81,30 @@ def include_crm(app: FastAPI, ctx: ConsoleContext) -> bool:
     if build is None:
         return False
 
-    def notify(username: str, message: dict[str, Any]) -> None:
+    async def notify(username: str, message: dict[str, Any]) -> None:
         frame = dumps({"type": "notify", **message})
         for conn in list(ctx.hub.connections):
             if conn.username == username:
                 conn.offer(frame)
 
-    app.include_router(build(current_user, get_session, notify))
+    app.include_router(build(crm_user, get_session, notify, clock=ctx.clock))
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class CrmUser:
+    """The signed-in user as ``crm.policy.UserLike`` sees it."""
+
+    id: int
+    username: str
+    role: str
+    team_ids: frozenset[int]
+    agent_id: str | None
+
+
+async def crm_user(user: CurrentUser, session: SessionDep) -> CrmUser:
+    return CrmUser(id=user.id, username=user.username, role=user.role,
+                   team_ids=await team_ids_for(session, user), agent_id=user.agent_id)
 
 
 def _install_error_handling(app: FastAPI) -> None:

@@ -35,6 +35,8 @@ def build_pop(event: CallOffered, card: dict[str, Any] | None, error: str | None
         "customer": customer,
         "known": customer is not None,
         "customer_id": (customer or {}).get("id", event.customer_id),
+        "number": card.get("number") or event.caller_num,
+        "region": card.get("region"),
         "open_tickets": list(tickets)[:20],
         "interactions": list(interactions)[:MAX_INTERACTIONS],
         "ivr_path": list(event.ivr_path),

@@ -116,6 +116,16 @@ async def scope_for(session: AsyncSession, user: User) -> Scope:
     return Scope(agents=frozenset(a for a in agents if a))
 
 
+async def team_ids_for(session: AsyncSession, user: User) -> frozenset[int]:
+    """Teams a user belongs to, plus every team in the subtree of the teams they lead."""
+    from agent_console.scope import subtree
+
+    teams = (await session.execute(select(Team.id, Team.parent_id, Team.leader_id))).all()
+    led = [t.id for t in teams if t.leader_id == user.id]
+    member = (await session.execute(select(TeamMember.team_id).where(TeamMember.user_id == user.id))).scalars()
+    return frozenset(subtree(led, {t.id: t.parent_id for t in teams}) | set(member))
+
+
 async def audit(
     session: AsyncSession,
     *,

@@ -108,7 +108,7 @@ async def _check_team(session: SessionDep, body: TeamIn, team_id: int | None) ->
     if body.parent_id is not None:
         await _team(session, body.parent_id)
         if team_id is not None:
-            parents = dict((await session.execute(select(Team.id, Team.parent_id))).tuples().all())
+            parents = {t: p for t, p in (await session.execute(select(Team.id, Team.parent_id))).all()}
             if body.parent_id in subtree([team_id], parents):
                 raise HTTPException(status.HTTP_409_CONFLICT,
                                     detail="A team cannot sit under itself or one of its own sub-teams.")

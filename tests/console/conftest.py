@@ -115,14 +115,18 @@ class Console:
 
 
 def make_console(db: Path, tokens: dict[str, str], config: ConsoleConfig | None = None,
-                 lookup: Callable[[str], Awaitable[dict[str, Any]]] = fake_lookup) -> Iterator[Console]:
+                 lookup: Callable[[str], Awaitable[dict[str, Any]]] = fake_lookup,
+                 lookup_factory: Callable[[Any], Callable[[str], Awaitable[dict[str, Any]]]] | None = None,
+                 ) -> Iterator[Console]:
     clock = ManualClock(START + 3600)
     bus = EventBus()
     center = FakeCenter(bus, clock)
-    for user, (_, agent, _, display) in USERS.items():
+    for _, agent, _, display in USERS.values():
         if agent:
             center.add_agent(agent, display, AGENT_QUEUES[agent])
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
+    if lookup_factory is not None:
+        lookup = lookup_factory(engine)
     app = create_app(Settings(), engine, bus, center, lookup, clock,
                      config=config or ConsoleConfig(refresh_interval_s=3600))
     with TestClient(app) as client:

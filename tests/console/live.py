@@ -1,0 +1,77 @@
+"""A real uvicorn server on a free loopback port, in a thread, for Schemathesis and Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvicorn
+
+from agent_console.app import create_app
+from agent_console.config import ConsoleConfig
+from hotline.clock import ManualClock
+from hotline.db import make_engine
+from hotline.events import EventBus
+from hotline.settings import Settings
+from tests.console.conftest import AGENT_QUEUES, START, USERS, fake_lookup
+from tests.console.fake_center import FakeCenter
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Live:
+    url: str
+    center: FakeCenter
+    clock: ManualClock
+    server: uvicorn.Server
+    app: Any
+
+    def run(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Run a coroutine function on the server's loop (where the hub and the fake ACD live)."""
+        loop = self.app.state.console.hub._loop
+        return asyncio.run_coroutine_threadsafe(fn(), loop).result(10)
+
+
+@contextmanager
+def live_server(db: Path, config: ConsoleConfig | None = None) -> Iterator[Live]:
+    clock = ManualClock(START + 3600)
+    bus = EventBus()
+    center = FakeCenter(bus, clock)
+    for _, agent, _, display in USERS.values():
+        if agent:
+            center.add_agent(agent, display, AGENT_QUEUES[agent])
+    engine = make_engine(f"sqlite+aiosqlite:///{db}")
+    app = create_app(Settings(), engine, bus, center, fake_lookup, clock,
+                     config=config or ConsoleConfig(refresh_interval_s=0.5))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           ws="websockets-sansio", lifespan="on"))
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield Live(f"http://127.0.0.1:{port}", center, clock, server, app)
+    finally:
+        live_loop = app.state.console.hub._loop
+        if live_loop is not None and thread.is_alive():
+            asyncio.run_coroutine_threadsafe(engine.dispose(), live_loop).result(10)
+        server.should_exit = True
+        thread.join(10)
