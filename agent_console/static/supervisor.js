@@ -1,0 +1,103 @@
+import { api, applyI18n, clock, connectLive, el, fmtDuration, setupLangSwitch, signOut, t, toast } from "/static/common.js";
+
+const $ = (id) => document.getElementById(id);
+const view = { me: null, agents: new Map(), queues: new Map(), alarms: new Map() };
+const pct = (x) => (x === null || x === undefined ? "–" : `${(x * 100).toFixed(1)}%`);
+
+function renderQueues() {
+  const box = $("queues");
+  box.replaceChildren(...[...view.queues.values()].sort((a, b) => a.queue.localeCompare(b.queue)).map((q) => {
+    const alarmed = (kind) => view.alarms.has(`${q.queue}|${kind}`) ? "kpi alert" : "kpi";
+    const byState = Object.entries(q.agents_by_state || {}).map(([s, n]) => el("span", { class: `badge s-${s}` }, `${t("st_" + s)} ${n}`));
+    return el("div", { class: "card queue", "data-queue": q.queue },
+      el("h3", {}, q.queue),
+      el("div", { class: "kpis" },
+        el("div", { class: alarmed("waiting") }, t("waiting"), el("b", { "data-kpi": "waiting" }, q.waiting)),
+        el("div", { class: alarmed("longest_wait") }, t("longest_wait"), el("b", { "data-kpi": "longest_wait" }, fmtDuration(q.longest_wait_s))),
+        el("div", { class: alarmed("service_level") }, t("service_level"), el("b", { "data-kpi": "service_level" }, pct(q.service_level))),
+        el("div", { class: "kpi" }, t("offered"), el("b", { "data-kpi": "offered" }, q.offered_today)),
+        el("div", { class: "kpi" }, t("answered"), el("b", { "data-kpi": "answered" }, q.answered_today)),
+        el("div", { class: "kpi" }, t("abandoned"), el("b", { "data-kpi": "abandoned" }, q.abandoned_today)),
+      ),
+      el("div", { class: "row" }, ...byState),
+      el("div", { class: "formula" }, `${t("sl_formula")}: SL = ${q.service_level_formula.replace("T s", `${q.sl_threshold_s} s`)} · ${t("target_sl")} ${pct(q.sl_target)}`),
+    );
+  }));
+}
+
+function renderAgents() {
+  const rows = [...view.agents.values()].sort((a, b) => a.agent.localeCompare(b.agent)).map((a) => {
+    const onCall = a.state === "on_call" || a.state === "on_hold";
+    const spy = (mode) => el("button", { disabled: onCall ? null : "", "data-spy": mode,
+      onclick: () => api("POST", `/api/supervisor/agents/${encodeURIComponent(a.agent)}/spy`, { mode }).then(() => toast(t("done"))) }, t(mode));
+    const state = el("select", { "aria-label": "force state" },
+      ...["not_ready", "logged_out", "ready"].map((s) => el("option", { value: s }, t("st_" + s))));
+    const reason = el("input", { size: 10, placeholder: t("force_reason"), maxlength: 64 });
+    const force = el("button", { onclick: () => api("POST", `/api/supervisor/agents/${encodeURIComponent(a.agent)}/state`,
+      { state: state.value, reason: reason.value.trim() || "supervisor" }).then(() => toast(t("done"))) }, t("force"));
+    return el("tr", { "data-agent": a.agent },
+      el("td", {}, a.agent), el("td", {}, a.name || ""),
+      el("td", {}, el("span", { class: `badge s-${a.state}`, "data-state": a.state }, t("st_" + a.state)),
+        a.reason ? el("span", { class: "muted" }, ` ${a.reason}`) : null),
+      el("td", { class: "tis", "data-since": a.since || "" }, fmtDuration(clock.now() - (a.since || clock.now()))),
+      el("td", {}, a.current_call || ""), el("td", {}, a.calls_handled ?? 0), el("td", {}, fmtDuration(a.aht_s)),
+      el("td", {}, el("div", { class: "row" }, spy("listen"), spy("whisper"), spy("barge"), state, reason, force)));
+  });
+  $("agents").replaceChildren(...rows);
+}
+
+function renderAlarms() {
+  const items = [...view.alarms.values()].map((a) => el("div", { class: "alarm", "data-alarm": `${a.queue}|${a.kind}` },
+    "⚠ " + t("alarm_" + a.kind, { q: a.queue, v: a.kind === "service_level" ? pct(a.value) : a.value,
+      t: a.kind === "service_level" ? pct(a.threshold) : a.threshold })));
+  $("alarms").replaceChildren(...(items.length ? items : [el("p", { class: "muted" }, t("no_alarms"))]));
+}
+
+function renderAll() { renderQueues(); renderAgents(); renderAlarms(); }
+
+function onMessage(m) {
+  switch (m.type) {
+    case "snapshot":
+      clock.offset = m.now - Date.now() / 1000;
+      view.me = m.me;
+      view.agents = new Map(m.agents.map((a) => [a.agent, a]));
+      view.queues = new Map(m.queues.map((q) => [q.queue, q]));
+      view.alarms = new Map(m.alarms.map((a) => [`${a.queue}|${a.kind}`, a]));
+      $("who").textContent = `${m.me.username} (${m.me.role})`;
+      renderAll();
+      break;
+    case "agent_state":
+      view.agents.set(m.agent, { ...(view.agents.get(m.agent) || { agent: m.agent }), ...m });
+      renderAgents();
+      break;
+    case "queue":
+      view.queues.set(m.queue.queue, m.queue);
+      renderQueues();
+      break;
+    case "alarm":
+      if (m.active) view.alarms.set(`${m.queue}|${m.kind}`, m); else view.alarms.delete(`${m.queue}|${m.kind}`);
+      renderAlarms(); renderQueues();
+      break;
+    case "error":
+      toast(m.message, true);
+      break;
+  }
+}
+
+function tick() {
+  document.querySelectorAll("td.tis").forEach((td) => {
+    const since = parseFloat(td.dataset.since);
+    if (since) td.textContent = fmtDuration(clock.now() - since);
+  });
+}
+
+applyI18n();
+setupLangSwitch(renderAll);
+$("sign-out").addEventListener("click", signOut);
+const live = $("live");
+window.hotlineLive = connectLive(onMessage, (up) => {
+  live.textContent = t(up ? "connected" : "reconnecting");
+  live.className = up ? "status" : "status off";
+  live.dataset.up = up ? "1" : "0";
+});
+setInterval(tick, 1000);
