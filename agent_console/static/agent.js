@@ -29,6 +29,7 @@ function renderState() {
   $("wrap-card").classList.toggle("hidden", s !== "wrap_up");
   if (["ready", "not_ready", "logged_out"].includes(s)) view.pop = null;
   renderPop();
+  tick();
 }
 
 function tick() {
@@ -49,7 +50,7 @@ function renderPop() {
         c.vip_level || c.vip ? el("span", { class: "badge s-ringing" }, `${t("vip")} ${c.vip_level || ""}`) : null)
     : el("div", {}, el("div", { class: "name", id: "pop-name" }, p.caller_name || t("unknown_caller")),
         el("button", { id: "btn-create-customer", class: "primary", onclick: () => createCustomer(p) }, t("create_customer")));
-  card.replaceChildren(
+  card.replaceChildren(...[
     el("h2", {}, t("incoming_call")),
     who,
     el("p", {}, `${t("caller")}: `, el("b", { id: "pop-number" }, p.number || p.caller_num), p.region ? ` (${p.region})` : ""),
@@ -60,7 +61,7 @@ function renderPop() {
     list(p.open_tickets, (tk) => `#${tk.id} ${tk.subject || tk.title || ""} (${tk.status || ""})`),
     el("h2", {}, t("last_interactions")),
     list(p.interactions, (i) => `${new Date((i.started_at || i.at) * 1000).toLocaleString(document.documentElement.lang)} · ${i.kind || ""} ${i.disposition || i.summary || ""}`),
-  );
+  ].filter((c) => c !== null));
   card.classList.remove("hidden");
 }
 

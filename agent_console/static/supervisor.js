@@ -20,7 +20,7 @@ function renderQueues() {
         el("div", { class: "kpi" }, t("abandoned"), el("b", { "data-kpi": "abandoned" }, q.abandoned_today)),
       ),
       el("div", { class: "row" }, ...byState),
-      el("div", { class: "formula" }, `${t("sl_formula")}: SL = ${q.service_level_formula.replace("T s", `${q.sl_threshold_s} s`)} · ${t("target_sl")} ${pct(q.sl_target)}`),
+      el("div", { class: "formula" }, `${t("sl_formula")}: SL = ${q.service_level_formula.replaceAll("T s", `${q.sl_threshold_s} s`)} · ${t("target_sl")} ${pct(q.sl_target)}`),
     );
   }));
 }
