@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from typing import Annotated, Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, WebSocket, status
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,8 +74,11 @@ async def current_user(request: Request, ctx: Ctx, session: SessionDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def RequireRole(*roles: str) -> Any:  # noqa: N802 - reads like a type in signatures
-    """``user: RequireRole("supervisor", "admin")`` - the logged-in user, if their role is one of ``roles``."""
+def RequireRole(*roles: str) -> Callable[..., Awaitable[User]]:  # noqa: N802 - reads like a type
+    """Dependency: the logged-in user, if their role is one of ``roles`` (else 403).
+
+    Used through the aliases below: ``user: AgentUser`` / ``MonitorUser`` / ``AdminUser``.
+    """
 
     async def check(user: CurrentUser) -> User:
         if user.role not in roles:
@@ -85,7 +88,12 @@ def RequireRole(*roles: str) -> Any:  # noqa: N802 - reads like a type in signat
             )
         return user
 
-    return Annotated[User, Depends(check)]
+    return check
+
+
+AgentUser = Annotated[User, Depends(RequireRole("agent", "team_lead"))]
+MonitorUser = Annotated[User, Depends(RequireRole("team_lead", "supervisor", "admin"))]
+AdminUser = Annotated[User, Depends(RequireRole("admin"))]
 
 
 async def user_scope(user: CurrentUser, session: SessionDep) -> Scope:

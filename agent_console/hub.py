@@ -20,7 +20,7 @@ import json
 import logging
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -158,9 +158,9 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
 
-    def _spawn(self, coro: Awaitable[Any]) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         assert self._loop is not None
-        task = self._loop.create_task(coro)  # type: ignore[arg-type]
+        task: asyncio.Task[Any] = self._loop.create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -204,9 +204,9 @@ class Hub:
         if scope.agents is not None and scope.queues is None:
             scope = conn.scope = scope_queues(scope, snap)
         now = self.clock.now()
-        sees_agent = ("agent:*" in conn.topics) or None
+        every_agent = "agent:*" in conn.topics
         agents = [_agent_dict(a, now) for a in snap.agents
-                  if (sees_agent or f"agent:{a.agent}" in conn.topics)]
+                  if every_agent or f"agent:{a.agent}" in conn.topics]
         queues = [_queue_dict(q) for q in snap.queues
                   if "queue:*" in conn.topics or f"queue:{q.queue}" in conn.topics]
         alarms = ([a.as_dict() for a in self.active_alarms.values() if scope.sees_queue(a.queue)]

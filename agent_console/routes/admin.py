@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from sqlalchemy import delete, select
 
-from agent_console.deps import ClientIp, Ctx, RequireRole, SessionDep
+from agent_console.deps import AdminUser, ClientIp, Ctx, SessionDep
 from agent_console.models import AuditEntry, Team, TeamMember, User
 from agent_console.schemas import (
     AuditOut,
@@ -23,10 +23,9 @@ from agent_console.schemas import (
 from agent_console.scope import subtree
 from agent_console.store import UserError, audit, create_user, set_password
 
-Admin = RequireRole("admin")
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(prefix="/api/admin", tags=["admin"])
-_R = {401: {"description": "not logged in"}, 403: {"description": "not an admin"},
+_R: dict[int | str, dict[str, Any]] = {401: {"description": "not logged in"}, 403: {"description": "not an admin"},
       404: {"description": "not found"}, 409: {"description": "conflict"}}
 
 
@@ -45,13 +44,13 @@ async def _team(session: SessionDep, team_id: int) -> Team:
 
 
 @router.get("/users", response_model=list[UserOut], responses=_R)
-async def list_users(user: Admin, session: SessionDep) -> list[UserOut]:
+async def list_users(user: AdminUser, session: SessionDep) -> list[UserOut]:
     rows = (await session.execute(select(User).order_by(User.username))).scalars().all()
     return [UserOut.model_validate(u) for u in rows]
 
 
 @router.post("/users", response_model=UserOut, status_code=201, responses=_R)
-async def add_user(body: UserCreateIn, user: Admin, ctx: Ctx, session: SessionDep, ip: ClientIp) -> UserOut:
+async def add_user(body: UserCreateIn, user: AdminUser, ctx: Ctx, session: SessionDep, ip: ClientIp) -> UserOut:
     try:
         new = await create_user(session, now=ctx.clock.now(), **body.model_dump())
     except UserError as exc:
@@ -63,7 +62,7 @@ async def add_user(body: UserCreateIn, user: Admin, ctx: Ctx, session: SessionDe
 
 
 @router.patch("/users/{user_id}", response_model=UserOut, responses=_R)
-async def patch_user(user_id: Id, body: UserPatchIn, user: Admin, ctx: Ctx, session: SessionDep,
+async def patch_user(user_id: Id, body: UserPatchIn, user: AdminUser, ctx: Ctx, session: SessionDep,
                      ip: ClientIp) -> UserOut:
     target = await _user(session, user_id)
     changes = body.model_dump(exclude_unset=True)
@@ -83,7 +82,7 @@ async def patch_user(user_id: Id, body: UserPatchIn, user: Admin, ctx: Ctx, sess
 
 
 @router.post("/users/{user_id}/password", response_model=Ok, responses=_R)
-async def change_password(user_id: Id, body: PasswordIn, user: Admin, ctx: Ctx, session: SessionDep,
+async def change_password(user_id: Id, body: PasswordIn, user: AdminUser, ctx: Ctx, session: SessionDep,
                           ip: ClientIp) -> Ok:
     target = await _user(session, user_id)
     try:
@@ -120,13 +119,13 @@ async def _check_team(session: SessionDep, body: TeamIn, team_id: int | None) ->
 
 
 @router.get("/teams", response_model=list[TeamOut], responses=_R)
-async def list_teams(user: Admin, session: SessionDep) -> list[TeamOut]:
+async def list_teams(user: AdminUser, session: SessionDep) -> list[TeamOut]:
     teams = (await session.execute(select(Team).order_by(Team.id))).scalars().all()
     return [await _team_out(session, t) for t in teams]
 
 
 @router.post("/teams", response_model=TeamOut, status_code=201, responses=_R)
-async def add_team(body: TeamIn, user: Admin, ctx: Ctx, session: SessionDep, ip: ClientIp) -> TeamOut:
+async def add_team(body: TeamIn, user: AdminUser, ctx: Ctx, session: SessionDep, ip: ClientIp) -> TeamOut:
     await _check_team(session, body, None)
     team = Team(**body.model_dump())
     session.add(team)
@@ -138,7 +137,7 @@ async def add_team(body: TeamIn, user: Admin, ctx: Ctx, session: SessionDep, ip:
 
 
 @router.put("/teams/{team_id}", response_model=TeamOut, responses=_R)
-async def update_team(team_id: Id, body: TeamIn, user: Admin, ctx: Ctx, session: SessionDep,
+async def update_team(team_id: Id, body: TeamIn, user: AdminUser, ctx: Ctx, session: SessionDep,
                       ip: ClientIp) -> TeamOut:
     team = await _team(session, team_id)
     await _check_team(session, body, team_id)
@@ -152,7 +151,7 @@ async def update_team(team_id: Id, body: TeamIn, user: Admin, ctx: Ctx, session:
 
 
 @router.post("/teams/{team_id}/members", response_model=TeamOut, responses=_R)
-async def add_member(team_id: Id, body: MemberIn, user: Admin, ctx: Ctx, session: SessionDep,
+async def add_member(team_id: Id, body: MemberIn, user: AdminUser, ctx: Ctx, session: SessionDep,
                      ip: ClientIp) -> TeamOut:
     team = await _team(session, team_id)
     member = await _user(session, body.user_id)
@@ -165,7 +164,7 @@ async def add_member(team_id: Id, body: MemberIn, user: Admin, ctx: Ctx, session
 
 
 @router.delete("/teams/{team_id}/members/{user_id}", response_model=TeamOut, responses=_R)
-async def remove_member(team_id: Id, user_id: Id, user: Admin, ctx: Ctx, session: SessionDep,
+async def remove_member(team_id: Id, user_id: Id, user: AdminUser, ctx: Ctx, session: SessionDep,
                         ip: ClientIp) -> TeamOut:
     team = await _team(session, team_id)
     await session.execute(delete(TeamMember).where(TeamMember.team_id == team_id, TeamMember.user_id == user_id))
@@ -176,7 +175,7 @@ async def remove_member(team_id: Id, user_id: Id, user: Admin, ctx: Ctx, session
 
 
 @router.get("/audit", response_model=list[AuditOut], responses=_R)
-async def audit_log(user: Admin, session: SessionDep,
+async def audit_log(user: AdminUser, session: SessionDep,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditOut]:
     rows = (await session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))).scalars()
     return [AuditOut.model_validate(r) for r in rows]

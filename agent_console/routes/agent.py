@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 
-from agent_console.deps import ClientIp, Ctx, RequireRole, SessionDep, agent_id_of
+from agent_console.deps import AgentUser, ClientIp, Ctx, SessionDep, agent_id_of
 from agent_console.hub import _agent_dict
 from agent_console.ports import ContactCenterError
 from agent_console.schemas import (
@@ -24,7 +24,6 @@ from agent_console.schemas import (
 )
 from agent_console.store import audit
 
-AgentUser = RequireRole("agent", "team_lead")
 router = APIRouter(prefix="/api/agent", tags=["agent"])
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "not logged in"}, 403: {"description": "role not allowed"},

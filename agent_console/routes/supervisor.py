@@ -7,15 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, status
 
 from agent_console.context import scope_queues
-from agent_console.deps import ClientIp, Ctx, RequireRole, SessionDep, UserScope
+from agent_console.deps import ClientIp, Ctx, MonitorUser, SessionDep, UserScope
 from agent_console.hub import _agent_dict
 from agent_console.ports import CenterSnapshot
 from agent_console.routes.agent import _ERRORS, call_center
 from agent_console.schemas import AgentOut, AlarmOut, ForceStateIn, Ok, QueueOut, SnapshotOut, SpyIn
-from agent_console.scope import MONITOR_ROLES, Scope
+from agent_console.scope import Scope
 from agent_console.store import audit
 
-Monitor = RequireRole(*MONITOR_ROLES)
 AgentPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
 router = APIRouter(prefix="/api/supervisor", tags=["supervisor"])
 _NOT_YOURS = "Agent {agent} is not in your teams; you can only act on agents you lead."
@@ -33,12 +32,12 @@ def _filtered(snap: CenterSnapshot, scope: Scope, now: float, ctx: Ctx) -> Snaps
 
 
 @router.get("/snapshot", response_model=SnapshotOut, responses=_ERRORS)
-async def snapshot(user: Monitor, scope: UserScope, ctx: Ctx) -> SnapshotOut:
+async def snapshot(user: MonitorUser, scope: UserScope, ctx: Ctx) -> SnapshotOut:
     return _filtered(await ctx.center.snapshot(), scope, ctx.clock.now(), ctx)
 
 
 @router.get("/alarms", response_model=list[AlarmOut], responses=_ERRORS)
-async def alarms(user: Monitor, scope: UserScope, ctx: Ctx) -> list[AlarmOut]:
+async def alarms(user: MonitorUser, scope: UserScope, ctx: Ctx) -> list[AlarmOut]:
     return _filtered(await ctx.center.snapshot(), scope, ctx.clock.now(), ctx).alarms
 
 
@@ -48,7 +47,7 @@ async def _state_of(ctx: Ctx, agent: str) -> str | None:
 
 
 @router.post("/agents/{agent}/state", response_model=Ok, responses={**_ERRORS, 404: {"description": "unknown agent"}})
-async def force_state(agent: AgentPath, body: ForceStateIn, user: Monitor, scope: UserScope, ctx: Ctx,
+async def force_state(agent: AgentPath, body: ForceStateIn, user: MonitorUser, scope: UserScope, ctx: Ctx,
                       session: SessionDep, ip: ClientIp) -> Ok:
     if not scope.sees_agent(agent):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_NOT_YOURS.format(agent=agent))
@@ -63,7 +62,7 @@ async def force_state(agent: AgentPath, body: ForceStateIn, user: Monitor, scope
 
 
 @router.post("/agents/{agent}/spy", response_model=Ok, responses={**_ERRORS, 404: {"description": "unknown agent"}})
-async def spy(agent: AgentPath, body: SpyIn, user: Monitor, scope: UserScope, ctx: Ctx,
+async def spy(agent: AgentPath, body: SpyIn, user: MonitorUser, scope: UserScope, ctx: Ctx,
               session: SessionDep, ip: ClientIp) -> Ok:
     if not scope.sees_agent(agent):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail=_NOT_YOURS.format(agent=agent))
