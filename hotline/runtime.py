@@ -19,9 +19,13 @@ from typing import Any
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from acd.admin.router import build_router as build_admin_router
 from acd.admin.store import load_config
+from acd.service.config import AcdConfig
 from acd.service.service import AcdService
+from acd.service.wiring import reloader
 from agent_console.app import create_app
+from agent_console.deps import RequireRole, get_session
 from hotline.clock import Clock, SystemClock
 from hotline.db import make_engine, make_sessionmaker
 from hotline.eventlog import CallEventLog
@@ -88,7 +92,7 @@ class Runtime:
         self.ami = AmiClient(s, self.bus, self.clock, on_event=self.tracker.feed)
 
         async with self.sessions() as session:
-            config = await load_config(session)
+            config = await load_config(session, AcdConfig(trunk=s.trunk_endpoint))
         self.acd = AcdService(self.bus, self.clock, self.ami, self.eventlog, config,
                               store=RecordingStore(s.recordings_dir), time_scale=self.time_scale)
         await self.acd.start()
@@ -107,6 +111,8 @@ class Runtime:
         if self.http:
             self.app = create_app(s, self.engine, self.bus, self.acd,
                                   screen_pop_lookup(self.sessions), self.clock)
+            self.app.include_router(build_admin_router(
+                RequireRole("admin"), get_session, on_change=reloader(self.acd, self.engine)))
             cfg = uvicorn.Config(self.app, host=s.http_host, port=s.http_port,
                                  log_level="warning", lifespan="on")
             self._http = uvicorn.Server(cfg)
