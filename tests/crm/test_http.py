@@ -195,3 +195,37 @@ async def test_pages_are_served_and_unknown_pages_are_404(client: httpx.AsyncCli
         r = await client.get(f"/crm/ui/{page}")
         assert r.status_code == 200 and len(r.content) > 200
     assert (await client.get("/crm/ui/..%2Fmodels.py")).status_code == 404
+
+
+async def test_category_tree_and_ticket_opened_from_an_interaction(client: httpx.AsyncClient) -> None:
+    root = (await client.post("/crm/categories", json={"name_zh": "物流", "name_en": "Logistics"},
+                              headers=ADMIN)).json()
+    leaf = await client.post("/crm/categories", json={"parent_id": root["id"], "name_zh": "丢件",
+                                                      "name_en": "Lost parcel"}, headers=ADMIN)
+    assert leaf.status_code == 201 and leaf.json()["parent_id"] == root["id"]
+    orphan = await client.post("/crm/categories", json={"parent_id": 999, "name_zh": "x", "name_en": "x"},
+                               headers=ADMIN)
+    assert orphan.status_code == 404
+    c = await _customer(client)
+    it = await client.post("/crm/interactions", json={
+        "call_id": "1700000000.42", "number": "+86 138 0013 8000", "agent": "li", "queue": "complaints",
+        "direction": "in", "started_at": 1.0, "answered_at": 5.0, "ended_at": 65.0,
+        "disposition": "ticket", "recording_ref": "2026/11/22/1700000000.42.wav"}, headers=AGENT)
+    assert it.status_code == 201 and it.json()["customer_id"] == c["id"]
+    t = await _ticket(client, interaction_id=it.json()["id"], category_id=leaf.json()["id"])
+    assert t["customer_id"] == c["id"] and t["category_id"] == leaf.json()["id"]
+    calls = (await client.get(f"/crm/customers/{c['id']}/interactions", headers=QA)).json()
+    assert calls[0]["call_id"] == "1700000000.42" and calls[0]["recording_ref"].endswith(".wav")
+    r = await client.post("/crm/tickets", json={"type": "complaint", "title": "x", "interaction_id": 424242},
+                          headers=AGENT)
+    assert r.status_code == 404 and "no interaction" in r.json()["detail"]["message"]
+
+
+async def test_outbound_callback_is_an_interaction(client: httpx.AsyncClient) -> None:
+    await _customer(client)
+    r = await client.post("/crm/interactions", json={"number": "13800138000", "direction": "out",
+                                                     "kind": "callback", "agent": "li", "started_at": 9.0},
+                          headers=AGENT)
+    assert r.status_code == 201 and r.json()["kind"] == "callback" and r.json()["number"] == "+8613800138000"
+    card = (await client.get("/crm/lookup", params={"number": "13800138000"}, headers=AGENT)).json()
+    assert card["interactions"][0]["kind"] == "callback"
