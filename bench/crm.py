@@ -85,10 +85,9 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
     url = args.url or f"sqlite+aiosqlite:///{tmp.name}/crm.db"
     engine = make_engine(url)
     if url.startswith("postgresql"):
-        async with engine.begin() as conn:
-            await conn.execute(text("DROP TABLE IF EXISTS crm_audit, crm_tickets, crm_categories, "
-                                    "crm_departments, crm_interactions, crm_phones, crm_customers, "
-                                    "call_events, alembic_version CASCADE"))
+        async with engine.begin() as conn:  # a throw-away database: see --url
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
     await upgrade(engine)
     maker = make_sessionmaker(engine)
     n = args.rows
@@ -187,7 +186,8 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=None, help="number of customers (default 200,000)")
     ap.add_argument("--lookups", type=int, default=10_000)
     ap.add_argument("--peer-lookups", type=int, default=100, help="LIKE scans are slow; how many")
-    ap.add_argument("--url", default=None, help="database URL (default: a temporary SQLite file)")
+    ap.add_argument("--url", default=None, help="database URL (default: a temporary SQLite file); "
+                    "a PostgreSQL database given here is WIPED (schema public dropped)")
     args = ap.parse_args()
     args.rows = args.rows or (1_000_000 if args.full else 200_000)
     for line in asyncio.run(run(args)):
