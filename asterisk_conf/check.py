@@ -81,6 +81,11 @@ def check_directory(directory: Path, *, lint: bool = True) -> list[Finding]:
     for target in sorted(jump_targets(text)):
         if target not in contexts and "$" not in target:
             findings.append(Finding("error", f"extensions.conf jumps to missing context {target}"))
+    prompts = re.search(r"^PROMPTS=(.*)$", text, re.M)
+    if prompts and not prompts[1].startswith("/"):
+        findings.append(Finding("warning", f"PROMPTS={prompts[1]} is relative, so Asterisk looks "
+                                "under its sounds dir; set HOTLINE_PROMPTS_DIR to an absolute path "
+                                "that exists on the Asterisk box and render again"))
     manager = (directory / "manager.conf").read_text(encoding="utf-8")
     for m in re.finditer(r"^(read|write)\s*=\s*(.*)$", manager, re.M):
         if "all" in [c.strip() for c in m[2].split(",")]:

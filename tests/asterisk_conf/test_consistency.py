@@ -12,8 +12,8 @@ import yaml
 
 from acd.service.config import AcdConfig
 from asterisk_conf import contexts
-from asterisk_conf.check import dialplan_contexts
-from asterisk_conf.render import SiteOptions, render_all
+from asterisk_conf.check import check_directory, dialplan_contexts
+from asterisk_conf.render import SiteOptions, render_all, write_all
 from hotline.settings import Settings
 from ivr.handler import IvrHandler
 from ivr.prompts import CATALOGUE
@@ -139,3 +139,11 @@ def test_contexts_the_simulator_emulates_exist(dialplan):
     assert {"hotline-in", "hotline-wait", "hotline-agent", "hotline-agent-dial",
             "hotline-announce"} <= emulated
     assert emulated <= set(found), emulated - set(found)
+
+
+def test_check_warns_about_a_relative_prompts_dir(tmp_path):
+    write_all(tmp_path, render_all(Settings(prompts_dir=Path("var/prompts"))))
+    warnings = [f.message for f in check_directory(tmp_path, lint=False) if f.level == "warning"]
+    assert any("PROMPTS=var/prompts is relative" in w for w in warnings)
+    write_all(tmp_path, render_all(Settings(prompts_dir=Path("/srv/prompts"))))
+    assert check_directory(tmp_path, lint=False) == []
