@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import ADMIN, AGENT, AGENT2, LEAD, QA, SUPERVISOR, as_user
+from crm_users import ADMIN, AGENT, AGENT2, LEAD, QA, SUPERVISOR, as_user
 
 from crm.policy import ROLE_TABLE, Perm, Role
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from conftest import AGENT, LEAD, header_user
+from crm_users import AGENT, LEAD, header_user
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 

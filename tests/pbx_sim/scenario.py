@@ -6,7 +6,7 @@ import difflib
 from pathlib import Path
 
 from conformance import per_channel, reduce, transcript_messages
-from conftest import RawAmi
+from sim_rig import RawAmi
 
 from pbx.sim import CallerScript, SimAsterisk
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from conftest import SPEED, RawAmi
 from scenario import assert_conforms, caller_in_moh, originate
+from sim_rig import SPEED, RawAmi
 
 from pbx.ami.codec import AmiMessage
 from pbx.sim import AgentPhone, SimAsterisk, SimConfig

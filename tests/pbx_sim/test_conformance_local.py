@@ -3,8 +3,8 @@ transfer through a Local consultation leg (ami-07c)."""
 
 from __future__ import annotations
 
-from conftest import RawAmi
 from scenario import assert_conforms, caller_in_moh, originate
+from sim_rig import RawAmi
 
 from pbx.sim import AgentPhone, SimAsterisk
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import RawAmi
 from scenario import assert_conforms, caller_in_moh, originate
+from sim_rig import RawAmi
 
 from pbx.sim import CallerScript, SimAsterisk
 

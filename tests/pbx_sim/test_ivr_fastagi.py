@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from conformance import ivr_part, transcript_messages
-from conftest import SPEED, RawAmi
 from scenario import transcript
+from sim_rig import SPEED, RawAmi
 
 from pbx.agi.server import FastAgiServer
 from pbx.agi.session import AgiSession

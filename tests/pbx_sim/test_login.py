@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import RawAmi
+from sim_rig import RawAmi
 
 from pbx.sim import SimAsterisk
 
