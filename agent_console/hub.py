@@ -48,7 +48,6 @@ from hotline.events import EventBus
 log = logging.getLogger(__name__)
 
 Send = Callable[[str], Awaitable[None]]
-SEND_TIMEOUT_S = 30.0
 _REFRESH_ON = (CallQueued, CallConnected, CallAbandoned, CallCompleted, CallExited, QueueSnapshot,
                AgentStateChanged, CallRingNoAnswer)
 _POP_ENDS = frozenset({"ready", "not_ready", "logged_out"})
@@ -140,12 +139,14 @@ class Hub:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refreshing = False
         self._dirty = False
+        self._primed = False
 
     # --- life cycle ---------------------------------------------------------
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._thread = threading.get_ident()
         self._unsubscribe = self.bus.subscribe(AcdEvent, self._on_event)
+        self._spawn(self.refresh())  # primes the figures the deltas are computed against
         self._spawn(self._ticker())
 
     async def stop(self) -> None:
@@ -226,11 +227,11 @@ class Hub:
                 conn._buf.clear()
                 conn.lagged = False
                 conn.resyncs += 1
-                await asyncio.wait_for(conn.send(dumps({"type": "resync", "reason": "lagged"})), SEND_TIMEOUT_S)
-                await asyncio.wait_for(conn.send(await self.snapshot_frame(conn)), SEND_TIMEOUT_S)
+                await conn.send(dumps({"type": "resync", "reason": "lagged"}))
+                await conn.send(await self.snapshot_frame(conn))
                 continue
             while conn._buf and not conn.lagged:
-                await asyncio.wait_for(conn.send(conn._buf.popleft()), SEND_TIMEOUT_S)
+                await conn.send(conn._buf.popleft())
 
     # --- bus ----------------------------------------------------------------
     def _on_event(self, event: AcdEvent) -> None:
@@ -294,9 +295,13 @@ class Hub:
         except Exception:
             log.exception("snapshot for the wallboard failed")
             return
+        # The first look only records: consoles got those figures in their snapshot.
+        first, self._primed = not self._primed, True
         for q in snap.queues:
             if self._queues.get(q.queue) != q:
                 self._queues[q.queue] = q
+                if first:
+                    continue
                 frame = dumps({"type": "queue", "queue": _queue_dict(q)})
                 for c in self._targets("queue:*", f"queue:{q.queue}"):
                     c.offer(frame)
@@ -304,6 +309,8 @@ class Hub:
             stats = (a.calls_handled, a.aht_s)
             if self._agent_stats.get(a.agent) != stats:
                 self._agent_stats[a.agent] = stats
+                if first:
+                    continue
                 frame = dumps({"type": "agent_state", "agent": a.agent, "calls_handled": a.calls_handled,
                                "aht_s": a.aht_s, "name": a.name, "queues": list(a.queues)})
                 for c in self._targets("agent:*", f"agent:{a.agent}"):
