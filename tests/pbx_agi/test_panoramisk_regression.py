@@ -17,8 +17,12 @@ def test_panoramisk_fast_agi_cannot_register_a_sync_route_on_311():
     def handler(request):  # pragma: no cover - never runs
         return None
 
-    with pytest.raises(AttributeError, match="coroutine"):
-        Application().add_route("ivr", handler)
+    loop = asyncio.new_event_loop()  # Application() wants one; don't depend on test order
+    try:
+        with pytest.raises(AttributeError, match="coroutine"):
+            Application(loop=loop).add_route("ivr", handler)
+    finally:
+        loop.close()
 
 
 async def test_our_server_runs_sync_and_async_handlers(agi_server):
