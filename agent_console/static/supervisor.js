@@ -25,8 +25,7 @@ function renderQueues() {
   }));
 }
 
-function renderAgents() {
-  const rows = [...view.agents.values()].sort((a, b) => a.agent.localeCompare(b.agent)).map((a) => {
+function agentRow(a) {
     const onCall = a.state === "on_call" || a.state === "on_hold";
     const spy = (mode) => el("button", { disabled: onCall ? null : "", "data-spy": mode,
       onclick: () => api("POST", `/api/supervisor/agents/${encodeURIComponent(a.agent)}/spy`, { mode }).then(() => toast(t("done"))) }, t(mode));
@@ -42,8 +41,16 @@ function renderAgents() {
       el("td", { class: "tis", "data-since": a.since || "" }, fmtDuration(clock.now() - (a.since || clock.now()))),
       el("td", {}, a.current_call || ""), el("td", {}, a.calls_handled ?? 0), el("td", {}, fmtDuration(a.aht_s)),
       el("td", {}, el("div", { class: "row" }, spy("listen"), spy("whisper"), spy("barge"), state, reason, force)));
-  });
-  $("agents").replaceChildren(...rows);
+}
+
+function renderAgents() {
+  $("agents").replaceChildren(...[...view.agents.values()].sort((a, b) => a.agent.localeCompare(b.agent)).map(agentRow));
+}
+
+// One agent changed: replace only that row, so what a supervisor types elsewhere stays.
+function renderAgent(id) {
+  const old = document.querySelector(`tr[data-agent="${CSS.escape(id)}"]`);
+  if (old) old.replaceWith(agentRow(view.agents.get(id))); else renderAgents();
 }
 
 function renderAlarms() {
@@ -67,8 +74,8 @@ function onMessage(m) {
       renderAll();
       break;
     case "agent_state":
-      view.agents.set(m.agent, { ...(view.agents.get(m.agent) || { agent: m.agent }), ...m });
-      renderAgents();
+      view.agents.set(m.agent, { ...(view.agents.get(m.agent) || { agent: m.agent, state: "logged_out" }), ...m });
+      renderAgent(m.agent);
       break;
     case "queue":
       view.queues.set(m.queue.queue, m.queue);
