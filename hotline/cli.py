@@ -64,4 +64,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the importable module's main: sub-commands register on ``hotline.cli.app``.
+    from hotline import cli as _cli
+
+    sys.exit(_cli.main())

@@ -29,10 +29,9 @@ def _free_port(host: str, wanted: int) -> int:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, wanted))
-            return wanted
         except OSError:
             s.bind((host, 0))
-            return int(s.getsockname()[1])
+        return int(s.getsockname()[1])
 
 
 async def _until_stopped(duration: float | None) -> None:

@@ -26,6 +26,7 @@ from acd.service.service import AcdService
 from acd.service.wiring import reloader
 from agent_console.app import create_app
 from agent_console.deps import RequireRole, get_session
+from crm.escalation import escalation_loop
 from hotline.clock import Clock, SystemClock
 from hotline.db import make_engine, make_sessionmaker
 from hotline.eventlog import CallEventLog
@@ -103,6 +104,9 @@ class Runtime:
                          enqueuer=self.acd, events=self.eventlog, store=IvrStore(self.engine),
                          prompts_dir=s.prompts_dir, recordings_dir=s.recordings_dir,
                          clock=self.clock)
+        self._stop_escalations = asyncio.Event()
+        self._tasks.append(asyncio.create_task(escalation_loop(
+            self.sessions, self.clock, stop=self._stop_escalations), name="crm-escalations"))
         self.agi = FastAgiServer(s.agi_host, s.agi_port, {"ivr": ivr.ivr, "survey": ivr.survey},
                                  self.clock)
         await self.agi.start()
@@ -136,8 +140,9 @@ class Runtime:
             await self.acd.stop()
         with contextlib.suppress(Exception):
             await self.ami.close()
+        self._stop_escalations.set()
         for t in self._tasks:
-            if t.get_name() != "http":
+            if t.get_name() not in ("http", "crm-escalations"):
                 t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.eventlog.stop()

@@ -96,6 +96,13 @@ class Settings(BaseSettings):
             raise ValueError("a TCP port must be between 0 and 65535")
         return v
 
+    @field_validator("data_dir", "recordings_dir", "prompts_dir")
+    @classmethod
+    def _absolute(cls, v: Path) -> Path:
+        # Asterisk plays prompts and writes recordings by absolute path; a relative one
+        # would be looked up under Asterisk's own directories.
+        return Path(v).expanduser().resolve()
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
