@@ -103,20 +103,20 @@ async def user_scope(user: CurrentUser, session: SessionDep) -> Scope:
 UserScope = Annotated[Scope, Depends(user_scope)]
 
 
-async def ws_user(websocket: WebSocket, ctx: ConsoleContext) -> User | None:
+async def ws_user(websocket: WebSocket, ctx: ConsoleContext) -> tuple[User | None, str | None]:
     """Authenticate a websocket: bearer header, ``?token=``, or the session cookie (same origin only)."""
     token, from_cookie = bearer_or_cookie(websocket, ctx.config.cookie_name)
     if token is None:
         token = websocket.query_params.get("token")
     if token is None:
-        return None
+        return None, None
     if from_cookie:
         origin = websocket.headers.get("origin")
         host = websocket.headers.get("host")
         if origin is not None and host is not None and origin.split("://", 1)[-1] != host:
-            return None
+            return None, None
     async with ctx.sessions() as session:
-        return await user_for_token(session, token, ctx.clock.now())
+        return await user_for_token(session, token, ctx.clock.now()), token
 
 
 def agent_id_of(user: User) -> str:

@@ -65,8 +65,9 @@ class Connection:
     """One console. ``offer`` is non-blocking; the writer drains the buffer."""
 
     def __init__(self, *, username: str, role: str, agent: str | None, scope: Scope,
-                 send: Send, maxsize: int) -> None:
+                 send: Send, maxsize: int, token_digest: str = "") -> None:
         self.username = username
+        self.token_digest = token_digest
         self.role = role
         self.agent = agent
         self.scope = scope
@@ -182,6 +183,16 @@ class Hub:
             self._index.get(t, set()).discard(conn)
         conn.topics = set()
         conn._wake.set()
+
+    def kick(self, *, username: str | None = None, token_digest: str | None = None) -> int:
+        """End the live connections of a user (password changed, deactivated) or of one
+        session (logged out). Their writers return; the route closes the sockets."""
+        gone = [c for c in self.connections
+                if (username is not None and c.username == username)
+                or (token_digest is not None and c.token_digest == token_digest)]
+        for c in gone:
+            self.detach(c)
+        return len(gone)
 
     def set_topics(self, conn: Connection, topics: Iterable[str]) -> None:
         wanted = set(topics)

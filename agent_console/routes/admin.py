@@ -78,6 +78,8 @@ async def patch_user(user_id: Id, body: UserPatchIn, user: AdminUser, ctx: Ctx, 
         await audit(session, now=ctx.clock.now(), actor=user.username, action=f"user_set_{field}",
                     target=target.username, from_value=str(before), to_value=str(value), ip=ip)
     await session.commit()
+    if changes.keys() & {"role", "active", "agent_id"}:
+        ctx.hub.kick(username=target.username)  # scope changed: reconnect with the new one
     return UserOut.model_validate(target)
 
 
@@ -92,6 +94,7 @@ async def change_password(user_id: Id, body: PasswordIn, user: AdminUser, ctx: C
     await audit(session, now=ctx.clock.now(), actor=user.username, action="user_password", target=target.username,
                 ip=ip)
     await session.commit()
+    ctx.hub.kick(username=target.username)
     return Ok()
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from agent_console.deps import ClientIp, Ctx, CurrentUser, SessionDep, bearer_or_cookie
 from agent_console.schemas import LoginIn, LoginOut, Ok, UserOut
-from agent_console.security import verify_password
+from agent_console.security import token_digest, verify_password
 from agent_console.store import audit, close_session, open_session, user_by_name
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -46,6 +46,7 @@ async def logout(request: Request, response: Response, user: CurrentUser, ctx: C
     token, _ = bearer_or_cookie(request, ctx.config.cookie_name)
     if token:
         await close_session(session, token)
+        ctx.hub.kick(token_digest=token_digest(token))
     await audit(session, now=ctx.clock.now(), actor=user.username, action="logout", ip=ip)
     await session.commit()
     response.delete_cookie(ctx.config.cookie_name, path="/")

@@ -13,6 +13,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from agent_console.context import ConsoleContext, scope_queues
 from agent_console.deps import ws_user
 from agent_console.hub import Connection, TopicError, dumps
+from agent_console.security import token_digest
 from agent_console.store import scope_for
 
 router = APIRouter()
@@ -23,8 +24,8 @@ POLICY_VIOLATION = 1008
 @router.websocket("/ws")
 async def console_ws(websocket: WebSocket) -> None:
     ctx: ConsoleContext = websocket.app.state.console
-    user = await ws_user(websocket, ctx)
-    if user is None:
+    user, token = await ws_user(websocket, ctx)
+    if user is None or token is None:
         await websocket.close(code=POLICY_VIOLATION, reason="not logged in")
         return
     async with ctx.sessions() as session:
@@ -32,7 +33,8 @@ async def console_ws(websocket: WebSocket) -> None:
     scope = scope_queues(scope, await ctx.center.snapshot())
     await websocket.accept()
     conn = Connection(username=user.username, role=user.role, agent=user.agent_id, scope=scope,
-                      send=websocket.send_text, maxsize=ctx.config.ws_queue_size)
+                      send=websocket.send_text, maxsize=ctx.config.ws_queue_size,
+                      token_digest=token_digest(token))
     ctx.hub.attach(conn)
     writer = asyncio.create_task(ctx.hub.run_writer(conn))
     reader = asyncio.create_task(_read(websocket, ctx, conn))
@@ -45,7 +47,7 @@ async def console_ws(websocket: WebSocket) -> None:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         with contextlib.suppress(Exception):
-            await websocket.close()
+            await websocket.close(code=POLICY_VIOLATION if conn.closed else 1000)
 
 
 async def _read(websocket: WebSocket, ctx: ConsoleContext, conn: Connection) -> None:

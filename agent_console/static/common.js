@@ -78,11 +78,18 @@ export function connectLive(onMessage, onStatus) {
   const open = () => {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     ws = new WebSocket(`${proto}//${location.host}/ws`);
-    ws.onopen = () => { delay = 500; onStatus(true); };
+    let opened = false;
+    ws.onopen = () => { opened = true; delay = 500; onStatus(true); };
     ws.onmessage = (ev) => { try { onMessage(JSON.parse(ev.data)); } catch (e) { console.error(e); } };
-    ws.onclose = () => {
+    ws.onclose = async (ev) => {
       onStatus(false);
       if (closedByUs) return;
+      // 1008: the session ended (logout elsewhere, password changed); a refused
+      // handshake shows up as 1006, so ask the API whether we are still signed in.
+      if (ev.code === 1008 || !opened) {
+        const r = await fetch("/api/auth/me", { credentials: "same-origin" }).catch(() => null);
+        if (r && r.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
+      }
       const wait = delay * (0.75 + Math.random() * 0.5);
       delay = Math.min(delay * 2, 15000);
       setTimeout(open, wait);

@@ -146,3 +146,22 @@ def test_malformed_client_frames_get_errors_not_disconnects(console):
             w.send_text(bad)
             assert recv_until(w, "error")["message"]
         assert drain_to_pong(w) == []
+
+
+def test_logout_and_deactivation_end_live_connections(console):
+    with ws(console, "alice") as w:
+        w.receive_json()
+        assert console.client.post("/api/auth/logout", headers=console.auth("alice")).status_code == 200
+        with pytest.raises(WebSocketDisconnect) as exc:
+            while True:
+                w.receive_json()
+        assert exc.value.code == 1008
+    h = console.auth("admin")
+    bob = next(u for u in console.client.get("/api/admin/users", headers=h).json() if u["username"] == "bob")
+    with ws(console, "bob") as w:
+        w.receive_json()
+        console.client.patch(f"/api/admin/users/{bob['id']}", json={"active": False}, headers=h)
+        with pytest.raises(WebSocketDisconnect):
+            while True:
+                w.receive_json()
+    assert console.app.state.console.hub.connections == set()
