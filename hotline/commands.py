@@ -54,14 +54,33 @@ def serve() -> None:
     settings = get_settings()
 
     async def run() -> None:
+        sim = None
+        if settings.pbx_mode == "sim":
+            # Embedded default: a simulated Asterisk on the AMI port (place calls with
+            # `hotline demo`, or point SIP-less tests at it); HOTLINE_PBX_MODE=asterisk
+            # connects to a real one instead.
+            from pbx.sim import SimAsterisk, SimConfig
+
+            sim = SimAsterisk(SimConfig(ami_host=settings.ami_host, ami_port=settings.ami_port,
+                                        username=settings.ami_username, secret=settings.ami_secret,
+                                        agi_host=settings.agi_public_host, agi_port=settings.agi_port,
+                                        recordings_dir=str(settings.recordings_dir)))
+            await sim.start()
         rt = Runtime(settings)
-        await rt.start()
+        try:
+            await rt.start()
+        except BaseException:
+            if sim is not None:
+                await sim.stop()
+            raise
         console.print(f"hotline is up: console {rt.console_url}  AMI {settings.ami_host}:"
                       f"{settings.ami_port}  FastAGI {settings.agi_host}:{rt.agi.port}")
         try:
             await _until_stopped(None)
         finally:
             await rt.stop()
+            if sim is not None:
+                await sim.stop()
 
     try:
         asyncio.run(run())
