@@ -109,3 +109,31 @@ def test_admin_manages_users_and_teams(console):
     assert dave not in r.json()["members"]
     actions = [a["action"] for a in c.get("/api/admin/audit", headers=h).json()]
     assert actions[:3] == ["team_remove_member", "team_add_member", "user_create"]
+
+
+def test_acd_refusals_are_409_or_400_with_the_acd_sentence(console):
+    center = console.center
+    post(console, "alice", "/api/agent/login")
+    post(console, "alice", "/api/agent/ready")
+    console.run(lambda: _offer(center))
+    console.run(lambda: _answer(center))
+    r = post(console, "alice", "/api/agent/call/transfer", {"kind": "agent", "target": "9999"})
+    assert r.status_code == 400 and r.json()["detail"] == "There is no agent 9999 to transfer to."
+    r = post(console, "alice", "/api/agent/call/transfer/complete")
+    assert r.status_code == 409 and r.json()["detail"] == "Agent 1001 has no transfer in progress."
+
+
+def test_user_without_agent_id_is_told_to_ask_an_admin(console):
+    r = post(console, "lead", "/api/agent/ready")
+    assert r.status_code == 409 and "not linked to an ACD agent" in r.json()["detail"]
+
+
+def test_pages_redirect_by_role(console):
+    c = console.client
+    assert c.get("/agent", follow_redirects=False).headers["location"] == "/login?next=/agent"
+    c.cookies.set("hotline_session", console.tokens["alice"])
+    assert c.get("/supervisor", follow_redirects=False).headers["location"] == "/agent"
+    assert c.get("/agent").status_code == 200
+    c.cookies.set("hotline_session", console.tokens["sup"])
+    assert c.get("/", follow_redirects=False).headers["location"] == "/supervisor"
+    assert "text/html" in c.get("/supervisor").headers["content-type"]
