@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent_console.models import ROLES, TEAM_LEVELS
+from agent_console.store import USERNAME_PATTERN
 
 Role = Literal["agent", "team_lead", "supervisor", "qa", "admin"]
 TeamLevel = Literal["manager", "supervisor", "team_lead", "group_lead"]
@@ -140,7 +141,7 @@ class SpyIn(Strict):
 
 
 class UserCreateIn(Strict):
-    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    username: str = Field(min_length=1, max_length=64, pattern=USERNAME_PATTERN)
     password: str = Field(min_length=8, max_length=1024)
     role: Role
     display_name: str = Field(default="", max_length=128)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -10,6 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agent_console.models import ROLES, AuditEntry, SessionToken, Team, TeamMember, User
 from agent_console.scope import Scope, visible_user_ids
 from agent_console.security import hash_password, new_token, token_digest
+
+# Letters of any script (张伟), digits, and . _ @ -
+USERNAME_PATTERN = r"^[\w.@-]+$"
 
 
 class UserError(ValueError):
@@ -32,6 +36,8 @@ async def create_user(
     extension: str | None = None,
     language: str = "zh",
 ) -> User:
+    if not re.fullmatch(USERNAME_PATTERN, username) or len(username) > 64:
+        raise UserError(f"Username {username!r} may use letters, digits and . _ @ - only (at most 64).")
     if role not in ROLES:
         raise UserError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
     if await user_by_name(session, username) is not None:

@@ -137,3 +137,11 @@ def test_pages_redirect_by_role(console):
     c.cookies.set("hotline_session", console.tokens["sup"])
     assert c.get("/", follow_redirects=False).headers["location"] == "/supervisor"
     assert "text/html" in c.get("/supervisor").headers["content-type"]
+
+
+def test_usernames_may_be_chinese_but_not_contain_spaces(console):
+    h = console.auth("admin")
+    body = {"password": "pw-long-enough", "role": "agent"}
+    assert console.client.post("/api/admin/users", json={**body, "username": "张伟"}, headers=h).status_code == 201
+    r = console.client.post("/api/admin/users", json={**body, "username": "bad name"}, headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "username"]
