@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+from collections.abc import AsyncIterator
 
 from acd.events import AgentStateChanged
 from agent_console.config import AlarmThresholds, ConsoleConfig
@@ -40,6 +42,21 @@ def supervisor(hub: Hub, sink: Sink) -> Connection:
                    maxsize=hub.config.ws_queue_size)
     hub.attach(c)
     return c
+
+
+@contextlib.asynccontextmanager
+async def writing(hub: Hub, *conns: Connection) -> AsyncIterator[None]:
+    """Run the writers of ``conns``; always detach and stop, so a failing test cannot hang."""
+    writers = [asyncio.create_task(hub.run_writer(c)) for c in conns]
+    try:
+        yield
+    finally:
+        for c in conns:
+            hub.detach(c)
+        for w in writers:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(w, 1)
+        await hub.stop()
 
 
 async def settle(predicate, tries: int = 200) -> None:
@@ -94,7 +111,11 @@ async def test_alarms_raise_and_clear_for_supervisors():
     hub.start()
     sink = Sink()
     conn = supervisor(hub, sink)
-    writer = asyncio.create_task(hub.run_writer(conn))
+    async with writing(hub, conn):
+        await _alarm_scenario(hub, center, sink)
+
+
+async def _alarm_scenario(hub: Hub, center: FakeCenter, sink: Sink) -> None:
     a = center.queue_call("sales", "1")
     b = center.queue_call("sales", "2")
     await hub.refresh()
@@ -112,9 +133,6 @@ async def test_alarms_raise_and_clear_for_supervisors():
     assert set(hub.active_alarms) == {("sales", "service_level")}
     queue_frames = [f["queue"] for f in sink.frames if f["type"] == "queue"]
     assert queue_frames[-1]["abandoned_today"] == 2 and queue_frames[-1]["service_level"] == 0.0
-    hub.detach(conn)
-    await asyncio.wait_for(writer, 1)
-    await hub.stop()
 
 
 async def test_events_from_another_thread_are_handed_to_the_loop():
@@ -122,9 +140,6 @@ async def test_events_from_another_thread_are_handed_to_the_loop():
     hub.start()
     sink = Sink()
     conn = supervisor(hub, sink)
-    writer = asyncio.create_task(hub.run_writer(conn))
-    await asyncio.to_thread(bus.publish, AgentStateChanged(at=1.0, agent="1003", state="ready", previous="x"))
-    await settle(lambda: any(f.get("agent") == "1003" for f in sink.frames))
-    hub.detach(conn)
-    await asyncio.wait_for(writer, 1)
-    await hub.stop()
+    async with writing(hub, conn):
+        await asyncio.to_thread(bus.publish, AgentStateChanged(at=1.0, agent="1003", state="ready", previous="x"))
+        await settle(lambda: any(f.get("agent") == "1003" for f in sink.frames))
