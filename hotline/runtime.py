@@ -107,7 +107,7 @@ class Runtime:
         self._stop_escalations = asyncio.Event()
         self._tasks.append(asyncio.create_task(escalation_loop(
             self.sessions, self.clock, stop=self._stop_escalations), name="crm-escalations"))
-        self.agi = FastAgiServer(s.agi_host, s.agi_port, {"ivr": ivr.ivr, "survey": ivr.survey},
+        self.agi = FastAgiServer(s.agi_host, s.agi_port, ivr.routes(),
                                  self.clock)
         await self.agi.start()
         await self.ami.connect()

@@ -1,7 +1,11 @@
 """The FastAGI handlers: drive one :class:`~ivr.machine.MenuMachine` per call over AGI.
 
-Routes: ``ivr`` (incoming calls, ``AGI(agi://host:4573/ivr,lang=zh)``) and ``survey``
-(after the agent hangs up, ``AGI(agi://host:4573/survey,call=<id>,agent=<agent>)``).
+Routes (:meth:`IvrHandler.routes`): ``ivr`` (incoming calls,
+``AGI(agi://host:4573/ivr,lang=zh)``), ``survey`` (after the agent hangs up,
+``AGI(agi://host:4573/survey,call=<id>,agent=<agent>)``) and ``voicemail`` (the ACD's
+queue exit sent a waiting caller to ``hotline-voicemail``:
+``AGI(agi://host:4573/voicemail,call=<id>,queue=<queue>,lang=<lang>)``; the menu entry
+``voicemail`` records a message for that queue, stored as a work item).
 
 At the end of a routed call the channel carries (so a restarted backend can re-adopt
 the waiting caller and the dialplan can continue):
@@ -24,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,7 +61,7 @@ def _new_call_id() -> str:
 
 @dataclass
 class IvrHandler:
-    """``FastAgiServer(host, port, routes={"ivr": h.ivr, "survey": h.survey})``.
+    """``FastAgiServer(host, port, routes=h.routes())``.
 
     ``menus`` returns the menus in force (a :class:`~ivr.reload.MenuHolder`'s ``get``),
     read once per call so a hot reload never changes a call half-way.
@@ -79,6 +83,13 @@ class IvrHandler:
     async def survey(self, session: AgiSession) -> None:
         await _Call(self, session, "survey").run()
 
+    async def voicemail(self, session: AgiSession) -> None:
+        await _Call(self, session, "voicemail").run()
+
+    def routes(self) -> dict[str, Callable[[AgiSession], Awaitable[None]]]:
+        """The FastAGI routes the rendered dialplan calls (``agi://host:port/<route>``)."""
+        return {"ivr": self.ivr, "survey": self.survey, "voicemail": self.voicemail}
+
 
 def agi_kwargs(args: list[str]) -> dict[str, str]:
     """``["lang=zh", "agent=1001"]`` → ``{"lang": "zh", "agent": "1001"}``."""
@@ -93,10 +104,16 @@ class _Call:
         self.agent = self.kw.get("agent")
         self.menus = h.menus()
         self.m = MenuMachine(self.menus, caller_num=session.caller_num, now=h.clock.now,
-                             language=self.kw.get("lang"), route=route)
+                             language=self.kw.get("lang"), route=route,
+                             queue=self.kw.get("queue") if route == "voicemail" else None)
         self.node_for_log = ""
 
     async def run(self) -> None:
+        if self.route not in self.menus.file.entries:
+            # Never the welcome menu instead: closing at once lets the dialplan go on
+            # (hotline-voicemail records the message itself; the survey is skipped).
+            log.warning("call %s: the menus have no entry %r; AGI closed", self.call_id, self.route)
+            return
         try:
             if self.route == "survey" and "call" not in self.kw:
                 self.call_id = await self.s.get_variable("HOTLINE_CALL_ID") or self.call_id

@@ -54,10 +54,17 @@ CALLER_TESTS = ("vip", "blacklisted", "known", "open_ticket")
 class MenuMachine:
     def __init__(self, menus: MenuSet, *, caller_num: str, now: Callable[[], float],
                  language: str | None = None, route: str = "ivr",
-                 caller: CallerInfo | None = None) -> None:
+                 caller: CallerInfo | None = None, queue: str | None = None) -> None:
         self.menus = menus
         self.caller_num = caller_num
         self.language = language if language in menus.defaults.languages else menus.defaults.language
+        # What CHANNEL(language) is known to be (the dialplan passes it as lang=): a
+        # language choice is written to the channel unless it is already there, so
+        # dialplan prompts played after the IVR (announcements, callback) follow it.
+        self.channel_language = language if language in menus.defaults.languages else None
+        # The queue a voicemail is for when the route names one (hotline-voicemail: the
+        # queue the caller waited in); voicemail nodes use it instead of their own.
+        self.queue = queue or None
         self.caller = caller
         self.route = route
         self._now = now
@@ -181,11 +188,13 @@ class MenuMachine:
 
     def _enter_set_language(self, node: s.SetLanguageNode, out: list[Output]) -> str | None:
         lang = node.language
-        if lang == "caller":
-            lang = (self.caller or UNKNOWN_CALLER).language or self.language
-        if lang in self.menus.defaults.languages and lang != self.language:
+        if lang == "caller":  # no language on the record: nothing was chosen
+            lang = (self.caller or UNKNOWN_CALLER).language or ""
+        if lang in self.menus.defaults.languages:
             self.language = lang
-            out.append(SetVar("CHANNEL(language)", lang))
+            if lang != self.channel_language:
+                self.channel_language = lang
+                out.append(SetVar("CHANNEL(language)", lang))
         return node.next
 
     def _enter_set_skills(self, node: s.SetSkillsNode, out: list[Output]) -> str | None:
@@ -219,7 +228,7 @@ class MenuMachine:
 
     def _enter_voicemail(self, node: s.VoicemailNode, out: list[Output]) -> str | None:
         self.phase = "record"
-        out += [self._lang(node.prompt), RecordVoicemail(node.queue, node.max_s, self.language)]
+        out += [self._lang(node.prompt), RecordVoicemail(self.queue or node.queue, node.max_s, self.language)]
         return None
 
     def _enter_callback(self, node: s.CallbackNode, out: list[Output]) -> str | None:
@@ -353,7 +362,7 @@ class MenuMachine:
         node = self.node
         assert isinstance(node, s.VoicemailNode)
         out: list[Output] = [self._lang(node.thanks_prompt if inp.ok else ("goodbye",))]
-        return self._finish(out, "voicemail" if inp.ok else "hangup", Hangup(), queue=node.queue)
+        return self._finish(out, "voicemail" if inp.ok else "hangup", Hangup(), queue=self.queue or node.queue)
 
     def _on_timeout(self, inp: Any) -> list[Output]:
         return self._retry("timeout", [])

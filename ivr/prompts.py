@@ -37,6 +37,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "transfer_duty": {"zh": "正在为您转接值班人员，请稍候。", "en": "Connecting you to the officer on duty, please hold."},
     "vm_prompt": {"zh": "请在提示音后留言，留言完毕请按井号键。",
                   "en": "Please leave your message after the tone, then press the hash key."},
+    "vm_busy": {"zh": "抱歉，现在客服都在忙。请在提示音后留言，留言完毕请按井号键，我们会尽快回电。",
+                "en": "Sorry, all our agents are still busy. Please leave a message after the tone, "
+                      "then press the hash key, and we will call you back."},
     "vm_thanks": {"zh": "您的留言已收到，我们将在下一个工作日尽快回复。再见。",
                   "en": "Thank you, we have your message and will reply on the next working day. Goodbye."},
     "cb_intro": {"zh": "我们将回电至以下号码：", "en": "We will call you back on this number:"},

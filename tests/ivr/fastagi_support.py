@@ -89,6 +89,6 @@ async def start_stack(engine: AsyncEngine, menus: MenuSet | None, tmp: Path, ts:
                          events=events, store=store, prompts_dir=tmp / "prompts",
                          recordings_dir=tmp / "recordings", clock=clock,
                          new_call_id=lambda: f"call-{next(ids)}")
-    server = FastAgiServer("127.0.0.1", 0, {"ivr": handler.ivr, "survey": handler.survey})
+    server = FastAgiServer("127.0.0.1", 0, handler.routes())
     await server.start()
     return IvrStack(server, handler, enq, events, store, clock, engine)

@@ -76,7 +76,7 @@ def test_open_hours_caller_presses_2_for_support(default_menus):
     assert isinstance(final, Enqueue)
     assert (final.queue, final.skills, final.language, final.min_proficiency, final.priority) == (
         "support", ("support",), "en", 2, 0)
-    assert final.ivr_path == ("start", "welcome", "hours_check", "vip_check", "known_check",
+    assert final.ivr_path == ("start", "caller_language", "welcome", "hours_check", "vip_check", "known_check",
                               "language", "lang_en", "main", "support")
     assert Play(("connecting",), "en") in outs
     assert m.done and m.outcome == "queue"
@@ -243,7 +243,7 @@ def test_callback_without_caller_id_asks_for_the_number(default_menus):
 def test_on_duty_hand_off(default_menus):
     m, outs = _after_hours(default_menus, "9")
     assert media(outs)[-2:] == [Play(("transfer_duty",), "zh"),
-                                Transfer("13900000000", ("start", "welcome", "hours_check", "closed",
+                                Transfer("13900000000", ("start", "caller_language", "welcome", "hours_check", "closed",
                                                          "after_hours_msg", "after_hours_menu", "on_duty"))]
     assert m.outcome == "transfer"
 
