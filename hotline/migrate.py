@@ -33,10 +33,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
 
 
 async def current(engine: AsyncEngine) -> str | None:
+    """The applied revisions (one per package branch), comma-separated."""
     from alembic.runtime.migration import MigrationContext
 
     def _cur(conn: Connection) -> str | None:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+        return ", ".join(sorted(heads)) or None
 
     async with engine.connect() as conn:
         return await conn.run_sync(_cur)

@@ -36,3 +36,15 @@ def test_bad_port_is_refused(monkeypatch):
     monkeypatch.setenv("HOTLINE_AMI_PORT", "70000")
     with pytest.raises(ValueError, match="between 0 and 65535"):
         Settings()
+
+
+def test_db_upgrade_cli_reports_every_branch_head(tmp_path):
+    import subprocess
+    import sys
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    out = subprocess.run([sys.executable, "-m", "hotline", "db", "upgrade", "--url", url],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "0001_call_events" not in out.stdout or "crm_0001" in out.stdout
+    assert "crm_0001" in out.stdout and "console_0001" in out.stdout
