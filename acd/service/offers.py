@@ -6,7 +6,8 @@ hotline-agentleg-<call>-<n>`` (the leg's Uniqueid is known before any event, REA
 ami-06), ``Application=Bridge Data=<caller channel>,T`` (approach 1; ``T`` lets the agent
 transfer), ``Timeout`` = the queue's ring timeout. Outcomes (README facts):
 
-* BridgeEnter of the leg: the agent answered and the caller is bridged -> CONNECT.
+* BridgeEnter of the leg: the agent answered and the caller is bridged -> CONNECT; the
+  caller's channel gets ``HOTLINE_AGENT`` (and ``HOTLINE_CALL_ID``) for the survey.
 * OriginateResponse Failure Reason 3 (no answer / no SIP response; no DialEnd on
   timeout), Reason 0 (busy 486), a hang-up of the leg before the bridge, or the router's
   own ring timer -> RINGNOANSWER, the agent goes not ready, the caller keeps its place.
@@ -22,7 +23,7 @@ from acd.core.commands import CancelOffer, Offer
 from acd.events import CallConnected, CallOffered, CallRingNoAnswer
 from acd.service.base import ServiceBase
 from acd.service.calls import LiveCall
-from pbx.ami.actions import Hangup, Originate, caller_id
+from pbx.ami.actions import Hangup, Originate, Setvar, caller_id
 from pbx.events import (
     ChannelBridged,
     ChannelCreated,
@@ -166,6 +167,11 @@ class Offers(ServiceBase):
         if call.callback is None:  # a callback's offer was accepted when the agent answered
             self.feed(OfferAccepted(now, call.call_id, call.agent))
         self.journal.connect(call, now)
+        if call.channel:
+            # The caller's channel outlives the agent leg: the post-call survey
+            # (hotline-survey, AGI survey,agent=${HOTLINE_AGENT}) reads who took the call.
+            self.send(Setvar("HOTLINE_AGENT", call.agent, channel=call.channel))
+            self.send(Setvar("HOTLINE_CALL_ID", call.call_id, channel=call.channel))
         self.stats.answered(call.queue, call.holdtime())
         self.bus.publish(CallConnected(at=now, call_id=call.call_id, queue=call.queue,
                                        agent=call.agent, waited_s=call.holdtime()))

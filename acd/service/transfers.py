@@ -15,7 +15,7 @@ from acd.events import CallTransferred
 from acd.service.calls import LiveCall
 from acd.service.restart import Restart
 from agent_console.ports import ContactCenterError, TransferKind
-from pbx.ami.actions import Atxfer, BlindTransfer, Hangup, Redirect
+from pbx.ami.actions import Atxfer, BlindTransfer, Hangup, Redirect, Setvar
 from pbx.ami.errors import AmiError
 from pbx.events import ChannelCreated, TransferDone
 
@@ -87,7 +87,17 @@ class Transfers(Restart):
         self.journal.transfer(call, now, kind, target, context)
         self.bus.publish(CallTransferred(at=now, call_id=call.call_id, queue=call.queue,
                                          agent=call.agent, kind=kind, target=target))
+        taker = self._agent_at(target) if context == self.config.transfer_context else None
+        if taker is not None and call.channel:  # the survey then rates the agent who took it
+            self.send(Setvar("HOTLINE_AGENT", taker, channel=call.channel))
         self.finish_talk(call, "transfer")
+
+    def _agent_at(self, exten: str) -> str | None:
+        """The agent whose phone is ``exten`` (the extension given at login first)."""
+        for aid, profile in self.config.agents.items():
+            if self.extensions.get(aid, profile.extension) == exten:
+                return aid
+        return None
 
     async def complete_transfer(self, agent: str) -> None:
         call = self.connected_call(agent, "complete a transfer for")

@@ -21,10 +21,13 @@ async def test_restart_readopts_waiting_callers_in_original_order(rig: Rig) -> N
     script = CallerScript(dtmf=[], patience_s=600.0, talk_time_s=1.0)
     for cid in ("c1", "c2", "c3"):
         await rig.call(cid, script)
+    c2_enqueued = rig.clock.now()
     await rig.service.set_ready("a1001")  # takes c1
     await wait_for(lambda: len(rig.of(CallConnected)) == 1)
     await rig.service.set_not_ready("a1001", "meal")  # applied after c1's wrap-up
     await rig.flush()
+    # Long enough that a hold time counted from the re-adoption could not reach it.
+    await wait_for(lambda: rig.clock.now() >= c2_enqueued + 3.0)
     await rig.stop_backend()
 
     # A new backend: nothing in memory, same database, same Asterisk.
@@ -40,4 +43,4 @@ async def test_restart_readopts_waiting_callers_in_original_order(rig: Rig) -> N
     assert rig.kinds("c2").count("ENTERQUEUE") == 1
     assert "READOPT" in rig.kinds("c3")
     connect = [r for r in rig.rows("c2") if r.kind == "CONNECT"][0]
-    assert connect.data["holdtime"] >= 1  # counted from the original enqueue
+    assert connect.data["holdtime"] >= 3  # counted from the original enqueue
