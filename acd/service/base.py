@@ -14,8 +14,9 @@ import random
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
-from acd.core import Router, RouterEvent, Tick
+from acd.core import ResetDailyCounters, Router, RouterEvent, Tick
 from acd.core.commands import Command, Rejection
 from acd.service.calls import CallBook
 from acd.service.config import AcdConfig
@@ -24,6 +25,7 @@ from acd.service.stats import DayStats
 from hotline.clock import Clock
 from hotline.eventlog import CallEventLog
 from hotline.events import Event, EventBus
+from hotline.settings import get_settings
 from pbx.ami.actions import AmiAction
 from recordings.store import RecordingStore
 
@@ -42,11 +44,13 @@ OnError = Callable[[Exception], None]
 
 class ServiceBase:
     """State shared by the service's parts. ``time_scale``: clock seconds per wall second
-    (1 in production; the simulator's speed in tests, whose clock is the simulator's)."""
+    (1 in production; the simulator's speed in tests, whose clock is the simulator's);
+    ``timezone``: where "today" starts at midnight (default: the settings' timezone)."""
 
     def __init__(self, bus: EventBus, clock: Clock, ami: ActionExecutor, eventlog: CallEventLog,
                  config: AcdConfig, *, router: Router | None = None,
-                 rng: random.Random | None = None, time_scale: float = 1.0) -> None:
+                 rng: random.Random | None = None, time_scale: float = 1.0,
+                 timezone: str | None = None) -> None:
         self.bus = bus
         self.clock = clock
         self.ami = ami
@@ -57,7 +61,8 @@ class ServiceBase:
         self.rng = rng or random.Random()
         self.time_scale = time_scale
         self.book = CallBook()
-        self.stats = DayStats()
+        self.stats = DayStats(zone=ZoneInfo(timezone or get_settings().timezone))
+        self.stats.roll(clock.now())
         self.endpoints: dict[str, str] = {}  # agent -> endpoint given at login
         self.extensions: dict[str, str] = {}  # agent -> extension given at login
         self.store: RecordingStore | None = None
@@ -70,6 +75,13 @@ class ServiceBase:
         self._timer: asyncio.TimerHandle | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._dispatch: dict[type, Callable[[Any], None]] = {}
+
+    def today(self) -> DayStats:
+        """Today's figures; at the first use after local midnight they start again at
+        zero, and so do the router's per-agent daily counters (least-calls routing)."""
+        if self.stats.roll(self.now()):
+            self.feed(ResetDailyCounters(self.now()))
+        return self.stats
 
     # --- router ------------------------------------------------------------------------
 

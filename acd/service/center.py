@@ -152,15 +152,16 @@ class Center(Transfers):
 
     async def snapshot(self) -> CenterSnapshot:
         now = self.now()
+        stats = self.today()
         queues = []
         for cfg in self.config.queues:
             v = self.router.queue(cfg.name)
-            day = self.stats._q(cfg.name)
+            day = stats._q(cfg.name)
             queues.append(QueueStatus(
                 queue=cfg.name, waiting=v.waiting, longest_wait_s=v.longest_wait_s,
                 offered_today=day.offered, answered_today=day.answered,
-                abandoned_today=day.abandoned, service_level=self.stats.service_level(cfg.name),
-                sl_threshold_s=self.stats.sl_threshold_s, agents_by_state=v.agents_by_state))
+                abandoned_today=day.abandoned, service_level=stats.service_level(cfg.name),
+                sl_threshold_s=stats.sl_threshold_s, agents_by_state=v.agents_by_state))
         agents = []
         for aid, profile in sorted(self.config.agents.items()):
             view = self.router.agent(aid)

@@ -172,7 +172,7 @@ class Offers(ServiceBase):
             # (hotline-survey, AGI survey,agent=${HOTLINE_AGENT}) reads who took the call.
             self.send(Setvar("HOTLINE_AGENT", call.agent, channel=call.channel))
             self.send(Setvar("HOTLINE_CALL_ID", call.call_id, channel=call.channel))
-        self.stats.answered(call.queue, call.holdtime())
+        self.today().answered(call.queue, call.holdtime())
         self.bus.publish(CallConnected(at=now, call_id=call.call_id, queue=call.queue,
                                        agent=call.agent, waited_s=call.holdtime()))
         self.start_recording(call)

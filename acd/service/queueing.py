@@ -74,7 +74,7 @@ class Queueing(Agents):
             call.origposition = cmd.position
         if not adopted:
             self.journal.enterqueue(call, now, cmd.position)
-            self.stats.offered(cmd.queue)
+            self.today().offered(cmd.queue)
         r = call.request
         self.bus.publish(CallQueued(at=now, call_id=call.call_id, queue=cmd.queue,
                                     caller_num=r.caller_num, caller_name=r.caller_name,
@@ -98,7 +98,7 @@ class Queueing(Agents):
         self.book.drop(call)
         self.journal.left(call, now, cmd.why, position, to=cmd.to)
         if cmd.why == "abandon":
-            self.stats.abandoned(call.queue, cmd.waited_s)
+            self.today().abandoned(call.queue, cmd.waited_s)
             self.bus.publish(CallAbandoned(at=now, call_id=call.call_id, queue=cmd.queue,
                                            waited_s=cmd.waited_s, position=position,
                                            while_ringing=ringing))
@@ -129,7 +129,7 @@ class Queueing(Agents):
         moved = replace(call, queue=old)
         self.journal.left(moved, now, "timeout", position, to=f"overflow:{cmd.to_queue}")
         self.journal.enterqueue(call, now, position)
-        self.stats.offered(cmd.to_queue)
+        self.today().offered(cmd.to_queue)
         self.bus.publish(CallExited(at=now, call_id=call.call_id, queue=old,
                                     waited_s=now - call.enqueued_at, why="timeout",
                                     to=f"overflow:{cmd.to_queue}"))

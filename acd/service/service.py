@@ -55,14 +55,15 @@ log = logging.getLogger("acd.service")
 class AcdService(Center):
     """The ACD. ``ami`` is anything with ``execute(action)`` (the AmiClient); ``store``
     enables recording; ``rng`` draws the percentage recording policy; ``time_scale`` is
-    clock seconds per wall second (tests running the simulator faster)."""
+    clock seconds per wall second (tests running the simulator faster); ``timezone``:
+    where the snapshot's "today" starts (default: ``Settings.timezone``)."""
 
     def __init__(self, bus: EventBus, clock: Clock, ami: ActionExecutor, eventlog: CallEventLog,
                  config: AcdConfig, *, router: Router | None = None,
                  store: RecordingStore | None = None, rng: random.Random | None = None,
-                 time_scale: float = 1.0) -> None:
+                 time_scale: float = 1.0, timezone: str | None = None) -> None:
         super().__init__(bus, clock, ami, eventlog, config, router=router, rng=rng,
-                         time_scale=time_scale)
+                         time_scale=time_scale, timezone=timezone)
         self.store = store
         self._init_agents()
         self._init_queueing()

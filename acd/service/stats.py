@@ -1,9 +1,16 @@
-"""Today's per-queue figures for the supervisor snapshot (in memory, since start or the
-last :meth:`DayStats.reset`; reports compute the authoritative figures from the log)."""
+"""Today's per-queue figures for the supervisor snapshot (in memory; reports compute the
+authoritative figures from the log).
+
+"Today" is the local calendar day in the contact center's time zone: the first figure
+touched after local midnight starts a new day (:meth:`DayStats.roll`), so a backend
+running for days never shows yesterday's calls as today's.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 
 @dataclass(slots=True)
@@ -16,9 +23,25 @@ class QueueDay:
 
 
 class DayStats:
-    def __init__(self, sl_threshold_s: float = 20.0) -> None:
+    def __init__(self, sl_threshold_s: float = 20.0, zone: ZoneInfo | None = None) -> None:
         self.sl_threshold_s = sl_threshold_s
+        self.zone = zone or ZoneInfo("Asia/Shanghai")
         self.queues: dict[str, QueueDay] = {}
+        self.day: date | None = None
+
+    def local_day(self, ts: float) -> date:
+        return datetime.fromtimestamp(ts, tz=self.zone).date()
+
+    def roll(self, now: float) -> bool:
+        """Start a new day if ``now`` is on a later local date than the figures; True
+        when the figures were reset (not on the very first call)."""
+        today = self.local_day(now)
+        if self.day is None or today <= self.day:
+            self.day = self.day or today
+            return False
+        self.day = today
+        self.queues.clear()
+        return True
 
     def _q(self, queue: str) -> QueueDay:
         q = self.queues.get(queue)

@@ -37,7 +37,8 @@ async def build_acd_service(settings: Settings, engine: AsyncEngine, bus: EventB
     async with make_sessionmaker(engine)() as session:
         config = await load_config(session, base)
     return AcdService(bus, clock, ami, eventlog, config,
-                      store=RecordingStore(settings.recordings_dir), rng=rng)
+                      store=RecordingStore(settings.recordings_dir), rng=rng,
+                      timezone=settings.timezone)
 
 
 def reloader(service: AcdService, engine: AsyncEngine) -> Callable[[], Awaitable[None]]:
