@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from crm import phones as ph
 from crm.sla import Priority, TicketType
@@ -31,6 +31,13 @@ def _normalise_phones(values: list[str] | None) -> list[str] | None:
         if e164 not in out:
             out.append(e164)
     return out
+
+
+def _not_null(value: Any, info: ValidationInfo) -> Any:
+    """PATCH bodies: a field the database requires may be left out, not set to null."""
+    if value is None:
+        raise ValueError(f"{info.field_name} cannot be null; leave it out to keep the current value")
+    return value
 
 
 class CustomerIn(BaseModel):
@@ -67,6 +74,7 @@ class CustomerPatch(BaseModel):
     owner_team_id: int | None = None
 
     _phones = field_validator("phones")(_normalise_phones)
+    _required = field_validator("name", "phones", "vip_level", "tags", "blacklisted", mode="before")(_not_null)
 
 
 class PhoneOut(BaseModel):
@@ -157,6 +165,8 @@ class TicketPatch(BaseModel):
     priority: Priority | None = None
     category_id: int | None = None
     customer_id: int | None = None
+
+    _required = field_validator("title", "priority", mode="before")(_not_null)
 
 
 class ActionIn(BaseModel):
