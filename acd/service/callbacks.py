@@ -7,6 +7,11 @@ an agent: the agent is rung first (parked in ``hotline-agent,hold`` on answer), 
 customer is called through the trunk, and on answer both are joined by the AMI Bridge
 action (README approach 3). A customer who does not answer goes back in line, up to
 ``MAX_ATTEMPTS`` times.
+
+Pending callbacks survive a backend restart: each one writes a ``CALLBACKPENDING`` row
+(the request as JSON, the number, the attempts so far) to the call-event log, and a
+``CALLBACKDONE`` row when it is over (connected, given up, or out of the queue);
+:meth:`acd.service.restart.Restart.restore_callbacks` puts the pending ones back in line.
 """
 
 from __future__ import annotations
@@ -17,11 +22,12 @@ from acd.core import CallbackRequested, OfferAccepted, WaitingCall
 from acd.core.commands import Rejection
 from acd.requests import CallbackRequest, RoutingRequest
 from acd.service.calls import LiveCall
-from acd.service.queueing import Queueing
+from acd.service.queueing import Queueing, request_json
 from pbx.ami.actions import Bridge, Hangup, Originate, Redirect, Setvar, caller_id
 from pbx.events import DtmfReceived, OriginateResult
 
 MAX_ATTEMPTS = 3
+PENDING, DONE = "CALLBACKPENDING", "CALLBACKDONE"  # call-event kinds (restart safety)
 CUSTOMER_RING_S = 30.0
 
 
@@ -55,6 +61,7 @@ class Callbacks(Queueing):
             finally:
                 self.adopting.discard(call.call_id)
         self.journal.note(call, "CALLBACKREQ", now, number=number, keep_place=keep_book)
+        self.note_pending(call)
         channel = call.request.channel
         if channel:
             self.send(Setvar("HOTLINE_CALLBACK_NUM", number, channel=channel))
@@ -70,6 +77,18 @@ class Callbacks(Queueing):
         call = LiveCall(request=req, queue=req.queue, enqueued_at=request.requested_at,
                         callback=request.number)
         self._arrive(call, WaitingCall.from_callback(request, self.config.queue(request.queue)))
+        self.note_pending(call)
+
+    def note_pending(self, call: LiveCall) -> None:
+        """The row a restarted backend re-adopts the callback from."""
+        self.journal.note(call, PENDING, self.now(), number=call.callback,
+                          request=request_json(call.request, call.origposition),
+                          attempts=self.attempts.get(call.call_id, 0))
+
+    def note_done(self, call: LiveCall, why: str) -> None:
+        if call.callback is not None:
+            self.attempts.pop(call.call_id, None)
+            self.journal.note(call, DONE, self.now(), why=why)
 
     # --- when the turn comes ---------------------------------------------------------------
 
@@ -115,9 +134,17 @@ class Callbacks(Queueing):
             again = LiveCall(request=replace(call.request, channel="", uniqueid=""),
                              queue=call.queue, enqueued_at=call.enqueued_at,
                              origposition=call.origposition, callback=call.callback)
-            waiting = WaitingCall.from_request(again.request, self.config.queue(call.queue))
-            self.adopting.add(call.call_id)
-            try:
-                self._arrive(again, waiting.with_callback(call.callback))
-            finally:
-                self.adopting.discard(call.call_id)
+            self.callback_again(again)
+            self.note_pending(again)
+        else:
+            self.note_done(call, "given_up")
+
+    def callback_again(self, call: LiveCall) -> None:
+        """Back in line with its enqueue time and no second ENTERQUEUE."""
+        assert call.callback is not None
+        waiting = WaitingCall.from_request(call.request, self.config.queue(call.queue))
+        self.adopting.add(call.call_id)
+        try:
+            self._arrive(call, waiting.with_callback(call.callback))
+        finally:
+            self.adopting.discard(call.call_id)

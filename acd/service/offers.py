@@ -167,6 +167,7 @@ class Offers(ServiceBase):
         if call.callback is None:  # a callback's offer was accepted when the agent answered
             self.feed(OfferAccepted(now, call.call_id, call.agent))
         self.journal.connect(call, now)
+        self.note_done(call, "connected")  # a callback: nothing left to restore
         if call.channel:
             # The caller's channel outlives the agent leg: the post-call survey
             # (hotline-survey, AGI survey,agent=${HOTLINE_AGENT}) reads who took the call.
@@ -187,6 +188,9 @@ class Offers(ServiceBase):
             self.feed(CallLeft(self.now(), call.call_id, "abandon"))
 
     def start_recording(self, call: LiveCall) -> None:
+        raise NotImplementedError
+
+    def note_done(self, call: LiveCall, why: str) -> None:
         raise NotImplementedError
 
 

@@ -97,6 +97,7 @@ class Queueing(Agents):
         position = cmd.position or 1
         self.book.drop(call)
         self.journal.left(call, now, cmd.why, position, to=cmd.to)
+        self.note_done(call, cmd.why)
         if cmd.why == "abandon":
             self.today().abandoned(call.queue, cmd.waited_s)
             self.bus.publish(CallAbandoned(at=now, call_id=call.call_id, queue=cmd.queue,
@@ -114,6 +115,9 @@ class Queueing(Agents):
             self.send(Redirect(call.channel, self.config.voicemail_context, "s"))
 
     def convert_to_callback(self, call: LiveCall, number: str, *, keep_book: bool) -> None:
+        raise NotImplementedError
+
+    def note_done(self, call: LiveCall, why: str) -> None:
         raise NotImplementedError
 
     def _cmd_move(self, cmd: MoveQueue) -> None:

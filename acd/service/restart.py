@@ -8,20 +8,25 @@
   carry ``HOTLINE_REQUEST`` and are not bridged are re-adopted, oldest enqueue time first,
   with their original enqueue time and ENTERQUEUE position, so they keep their place and
   no second ENTERQUEUE is logged.
+* Callbacks (nobody on a channel waits for them): at start-up the ones whose last
+  ``CALLBACKPENDING`` row in the call-event log has no ``CALLBACKDONE`` after it go back
+  in line with their original enqueue time, place and attempts.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
 
 from acd.admin.models import AcdAgentState
 from acd.core import AgentLoggedIn, AgentNotReady, AgentReady, WaitingCall
-from acd.service.callbacks import Callbacks
+from acd.service.callbacks import DONE, PENDING, Callbacks
 from acd.service.calls import LiveCall
 from acd.service.queueing import parse_request
+from hotline.db import CallEvent
 from pbx.events import AmiResynced, ChannelSnapshot
 
 log = logging.getLogger("acd.service")
@@ -56,6 +61,42 @@ class Restart(Callbacks):
         finally:
             self.quiet = False
         return restored
+
+    async def restore_callbacks(self) -> int:
+        """Put pending callbacks back in line, oldest first; returns how many."""
+        async with self.eventlog.engine.connect() as conn:
+            rows = (await conn.execute(
+                select(CallEvent.call_id, CallEvent.kind, CallEvent.data)
+                .where(CallEvent.kind.in_((PENDING, DONE))).order_by(CallEvent.id))).all()
+        last: dict[str, Any] = {}
+        for call_id, kind, data in rows:
+            last[call_id] = data if kind == PENDING else None
+        found: list[tuple[LiveCall, int]] = []
+        for call_id, data in last.items():
+            if data is None or self.book.get(call_id) is not None:
+                continue
+            try:
+                req, origposition = parse_request(str(data["request"]))
+                number = str(data["number"])
+                attempts = int(data.get("attempts") or 0)
+            except (KeyError, ValueError, TypeError) as exc:
+                log.warning("callback %s has an unreadable %s row (%s); left alone",
+                            call_id, PENDING, exc)
+                continue
+            # The caller's channel (virtual hold) is long gone: only the number counts.
+            req = replace(req, channel="", uniqueid="")
+            found.append((LiveCall(request=req, queue=req.queue, enqueued_at=req.enqueued_at,
+                                   origposition=origposition, callback=number), attempts))
+        for call, attempts in sorted(found, key=lambda x: (x[0].enqueued_at, x[0].call_id)):
+            if attempts:
+                self.attempts[call.call_id] = attempts
+            try:
+                self.callback_again(call)
+            except ValueError as exc:
+                log.warning("callback %s not restored: %s", call.call_id, exc)
+                continue
+            self.journal.note(call, "READOPT", self.now(), callback=call.callback)
+        return len(found)
 
     def _on_resynced(self, ev: AmiResynced) -> None:
         found: list[tuple[float, LiveCall]] = []

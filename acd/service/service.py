@@ -99,6 +99,9 @@ class AcdService(Center):
             n = await self.restore_agents()
             if n:
                 log.info("restored %d agent(s) from the database", n)
+            n = await self.restore_callbacks()
+            if n:
+                log.info("put %d pending callback(s) back in line", n)
         self._arm_timer()
 
     async def stop(self) -> None:

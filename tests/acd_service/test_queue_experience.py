@@ -55,4 +55,5 @@ async def test_callback_keeps_place_and_calls_customer_back(rig: Rig) -> None:
     await wait_for(lambda: rig.of(CallConnected), timeout=5)
     assert rig.of(CallConnected)[0].call_id == "c1"
     await rig.flush()
-    assert rig.kinds("c1")[:3] == ["ENTERQUEUE", "CALLBACKREQ", "CONNECT"]
+    assert rig.kinds("c1")[:5] == ["ENTERQUEUE", "CALLBACKREQ", "CALLBACKPENDING", "CONNECT",
+                                   "CALLBACKDONE"]

@@ -44,3 +44,41 @@ async def test_restart_readopts_waiting_callers_in_original_order(rig: Rig) -> N
     assert "READOPT" in rig.kinds("c3")
     connect = [r for r in rig.rows("c2") if r.kind == "CONNECT"][0]
     assert connect.data["holdtime"] >= 3  # counted from the original enqueue
+
+
+async def test_pending_callbacks_survive_a_restart_in_their_place(rig: Rig) -> None:
+    from pbx.events import ChannelHungUp
+
+    rig.sim.add_agent_phone(AgentPhone(endpoint="13800138000@hotline-trunk", answer_delay_s=0.2))
+    await rig.service.login("a1001", "")  # not ready: nobody takes the calls yet
+    keep = CallerScript(dtmf=[], patience_s=600.0, talk_time_s=1.0)
+    first = await rig.call("c1", keep)
+    c1_enqueued = rig.clock.now()
+    await rig.call("c2", CallerScript(caller_num="13900139000", dtmf=[], patience_s=600.0,
+                                      talk_time_s=1.0))
+    ch1 = rig.sim.find_channel(first)
+    assert ch1 is not None
+    rig.sim.emit.dtmf(ch1, "5", 120)  # c1 asks for a callback and hangs up
+    await wait_for(lambda: any(isinstance(e, ChannelHungUp) and e.channel == first
+                               for e in rig.events), timeout=5)
+    assert rig.service.router.waiting_calls("sales") == ["c1", "c2"]
+    await rig.flush()
+    await wait_for(lambda: rig.clock.now() >= c1_enqueued + 3.0)
+    await rig.stop_backend()
+
+    rig.events.clear()
+    await rig.start_backend()  # nothing in memory; c1 has no channel left to re-adopt from
+    await wait_for(lambda: rig.service.router.waiting_calls("sales") == ["c1", "c2"])
+    await rig.service.set_ready("a1001")
+    await wait_for(lambda: rig.of(CallConnected), timeout=5)
+    connected = rig.of(CallConnected)[0]
+    assert connected.call_id == "c1" and connected.waited_s >= 3  # from the original enqueue
+    await rig.flush()
+    kinds = rig.kinds("c1")
+    assert kinds.count("ENTERQUEUE") == 1 and "READOPT" in kinds
+    assert kinds[-2:] == ["CONNECT", "CALLBACKDONE"]
+    await rig.stop_backend()
+
+    rig.events.clear()
+    await rig.start_backend()  # a done callback is not restored again
+    assert rig.service.book.get("c1") is None
