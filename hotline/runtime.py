@@ -95,7 +95,8 @@ class Runtime:
         async with self.sessions() as session:
             config = await load_config(session, AcdConfig(trunk=s.trunk_endpoint))
         self.acd = AcdService(self.bus, self.clock, self.ami, self.eventlog, config,
-                              store=RecordingStore(s.recordings_dir), time_scale=self.time_scale)
+                              store=RecordingStore(s.recordings_dir), time_scale=self.time_scale,
+                              timezone=s.timezone)
         await self.acd.start()
 
         self.menus = MenuHolder(s.ivr_menu_file or DEFAULT_MENU)

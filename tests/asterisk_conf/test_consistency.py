@@ -142,7 +142,11 @@ def test_contexts_the_simulator_emulates_exist(dialplan):
 
 
 def test_check_warns_about_a_relative_prompts_dir(tmp_path):
-    write_all(tmp_path, render_all(Settings(prompts_dir=Path("var/prompts"))))
+    # Settings always resolve the directory; a relative one can only come from a hand edit.
+    write_all(tmp_path, render_all(Settings(prompts_dir=Path("/srv/prompts"))))
+    ext = tmp_path / "extensions.conf"
+    ext.write_text(ext.read_text(encoding="utf-8").replace("PROMPTS=/srv/prompts", "PROMPTS=var/prompts"),
+                   encoding="utf-8")
     warnings = [f.message for f in check_directory(tmp_path, lint=False) if f.level == "warning"]
     assert any("PROMPTS=var/prompts is relative" in w for w in warnings)
     write_all(tmp_path, render_all(Settings(prompts_dir=Path("/srv/prompts"))))
