@@ -17,12 +17,13 @@ HOTLINE_SURVEY = "hotline-survey"        # post-call survey over AGI
 HOTLINE_CALLBACK = "hotline-callback"    # confirms HOTLINE_CALLBACK_NUM to the caller, hangs up
 HOTLINE_VOICEMAIL = "hotline-voicemail"  # records a message for HOTLINE_QUEUE
 HOTLINE_SPY = "hotline-spy"              # supervisor legs: exten listen / whisper / barge
+HOTLINE_CONFERENCE = "hotline-conference"  # ConfBridge(${HOTLINE_CONF}): exten s / guest
 FROM_AGENTS = "from-agents"              # context of the agent endpoints (their own dialling)
 
 CONTEXTS: tuple[str, ...] = (
     HOTLINE_IN, HOTLINE_WAIT, HOTLINE_ANNOUNCE, HOTLINE_AGENT, HOTLINE_AGENT_DIAL,
     HOTLINE_TRANSFER, HOTLINE_SURVEY, HOTLINE_CALLBACK, HOTLINE_VOICEMAIL, HOTLINE_SPY,
-    FROM_AGENTS,
+    HOTLINE_CONFERENCE, FROM_AGENTS,
 )
 
 # --- extensions -----------------------------------------------------------------------
@@ -33,6 +34,7 @@ EXTEN_HOLD = "hold"        # in HOTLINE_AGENT: Wait until the AMI Bridge action
 SPY_LISTEN = "listen"      # in HOTLINE_SPY: ChanSpy(${SPY_TARGET},q)
 SPY_WHISPER = "whisper"    # ChanSpy(...,qw): talk to the spied channel only
 SPY_BARGE = "barge"        # ChanSpy(...,qB): talk to both parties
+EXTEN_GUEST = "guest"      # in HOTLINE_CONFERENCE: the third party (s: caller and agent)
 
 # (context, extension) pairs the Python side originates or redirects into.
 ENTRY_POINTS: tuple[tuple[str, str], ...] = (
@@ -41,6 +43,7 @@ ENTRY_POINTS: tuple[tuple[str, str], ...] = (
     (HOTLINE_SURVEY, EXTEN_START), (HOTLINE_CALLBACK, EXTEN_START),
     (HOTLINE_VOICEMAIL, EXTEN_START),
     (HOTLINE_SPY, SPY_LISTEN), (HOTLINE_SPY, SPY_WHISPER), (HOTLINE_SPY, SPY_BARGE),
+    (HOTLINE_CONFERENCE, EXTEN_START), (HOTLINE_CONFERENCE, EXTEN_GUEST),
 )
 
 # --- channel variables ------------------------------------------------------------------
@@ -53,4 +56,10 @@ VAR_CALLBACK_NUM = "HOTLINE_CALLBACK_NUM"  # ACD -> HOTLINE_CALLBACK: the number
 VAR_QUEUE = "HOTLINE_QUEUE"              # ACD -> HOTLINE_VOICEMAIL: the queue the message is for
 VAR_TRANSFER_TO = "HOTLINE_TRANSFER_TO"  # set by the IVR: hand the call to this number
 VAR_SPY_TARGET = "SPY_TARGET"            # on the supervisor leg: channel (prefix) to spy on
+VAR_CONF = "HOTLINE_CONF"                # ACD -> HOTLINE_CONFERENCE: the room of the call
 MOH_CLASS = "default"
+
+# --- confbridge.conf profiles (ConfBridge(room,bridge profile,user profile)) -------------
+CONF_BRIDGE_PROFILE = "hotline_bridge"
+CONF_PARTY_PROFILE = "hotline_party"     # caller and agent: marked, quiet
+CONF_GUEST_PROFILE = "hotline_guest"     # third party: quiet, leaves with the last marked user

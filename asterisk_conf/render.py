@@ -13,11 +13,16 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from asterisk_conf.contexts import MOH_CLASS
+from asterisk_conf.contexts import (
+    CONF_BRIDGE_PROFILE,
+    CONF_GUEST_PROFILE,
+    CONF_PARTY_PROFILE,
+    MOH_CLASS,
+)
 from hotline.settings import Settings
 
 FILES = ("extensions.conf", "manager.conf", "pjsip.conf", "musiconhold.conf", "features.conf",
-         "modules.conf")
+         "modules.conf", "confbridge.conf")
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -100,6 +105,9 @@ def render_all(settings: Settings, site: SiteOptions | None = None) -> dict[str,
         "trunk": trunk,
         "agent_prefix": _conf_value(settings.agent_endpoint_prefix, "agent_endpoint_prefix"),
         "moh_class": MOH_CLASS,
+        "conf_bridge": CONF_BRIDGE_PROFILE,
+        "conf_party": CONF_PARTY_PROFILE,
+        "conf_guest": CONF_GUEST_PROFILE,
         "moh_dir": _conf_value(site.moh_dir, "moh_dir"),
         "ami_port": str(settings.ami_port),
         "ami_bind": _ip(settings.ami_host, "ami_host"),

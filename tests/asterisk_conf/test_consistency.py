@@ -151,3 +151,23 @@ def test_check_warns_about_a_relative_prompts_dir(tmp_path):
     assert any("PROMPTS=var/prompts is relative" in w for w in warnings)
     write_all(tmp_path, render_all(Settings(prompts_dir=Path("/srv/prompts"))))
     assert check_directory(tmp_path, lint=False) == []
+
+
+def test_conference_context_uses_the_rendered_confbridge_profiles(dialplan):
+    settings = Settings(agi_public_host="10.0.0.7")
+    files = render_all(settings)
+    conf = files["confbridge.conf"]
+    body = section(dialplan, contexts.HOTLINE_CONFERENCE)
+    for profile, kind in ((contexts.CONF_BRIDGE_PROFILE, "bridge"),
+                          (contexts.CONF_PARTY_PROFILE, "user"),
+                          (contexts.CONF_GUEST_PROFILE, "user")):
+        assert re.search(rf"^\[{profile}\]\ntype={kind}$", conf, re.M), profile
+        assert profile in body, profile
+    party = section(conf, contexts.CONF_PARTY_PROFILE)
+    guest = section(conf, contexts.CONF_GUEST_PROFILE)
+    assert "quiet=yes" in party and "marked=yes" in party
+    assert "quiet=yes" in guest and "endmarked=yes" in guest
+    assert f"${{{contexts.VAR_CONF}}}" in body
+    assert "require=app_confbridge.so" in files["modules.conf"]
+    assert f'Setvar("{contexts.VAR_CONF}"' in sources("acd/service") or \
+        "VAR_CONF" in sources("acd/service")
