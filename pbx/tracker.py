@@ -8,6 +8,8 @@ Pure apart from the bus: ``feed(AmiMessage)`` is synchronous, the clock is injec
   with its own linkedid and takes the caller's at ``BridgeEnter``: its whole group is
   then folded into the caller's call (:class:`CallMerged`); later events still naming
   the old linkedid resolve through an alias.
+* A channel entering a ConfBridge room (``BridgeCreator: ConfBridge``) keeps its own
+  Linkedid; it is folded into the call already in the room all the same.
 * A timed-out dial has no ``DialEnd``: when a dialled channel hangs up with its dial
   open, a ``DialEnded`` is synthesised from the cause (19 -> NOANSWER, 17 -> BUSY ...).
 * The call ends (``CallEnded``) when its last leg hangs up; finished channels, calls,
@@ -299,11 +301,23 @@ class CallTracker:
             self._leave_bridge(ch)
         ch.bridge_id = bid
         members = self.bridges.setdefault(bid, set())
+        if m.get("BridgeCreator") == "ConfBridge":
+            self._join_conference(ch, members, at)
         members.add(ch.uniqueid)
         if len(members) > 1 and ch.call.bridged_at is None:
             ch.call.bridged_at = at
         self._publish(ChannelBridged(at=at, uniqueid=ch.uniqueid, channel=ch.name,
                                      linkedid=ch.linkedid, bridge_id=bid))
+
+    def _join_conference(self, ch: Channel, members: set[str], at: float) -> None:
+        """A ConfBridge room does not hand its Linkedid to who joins (only basic bridges
+        do): a third party keeps its own. Fold it into the call already in the room (the
+        oldest), so its hang-up is a leg of that call, not the end of a call of its own."""
+        calls = [self.channels[u].call for u in members if u in self.channels]
+        calls = [c for c in calls if c is not ch.call]
+        if calls:
+            target = min(calls, key=lambda c: c.started_at)
+            self._regroup(ch, target.key, at)
 
     def _bridge_leave(self, m: AmiMessage) -> None:
         ch = self._channel(m)

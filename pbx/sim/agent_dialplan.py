@@ -36,6 +36,12 @@ def run_agent_context(sim: SimAsterisk, ch: Channel, context: str, exten: str) -
 
         bridge_app(sim, ch, target, lambda: None, after=after)
         return
+    if context == "hotline-conference":
+        from .confbridge import enter
+
+        refresh_device(sim, ch.device)
+        enter(sim, ch, exten)
+        return
     if context == "hotline-agent-dial":
         from .originate import dial_from_caller
 

@@ -33,6 +33,7 @@ class SimAsterisk:
         self.ids = IdAllocator()
         self.channels: dict[str, Channel] = {}
         self.phones: dict[str, AgentPhone] = {}
+        self.conferences: dict[str, Bridge] = {}  # ConfBridge rooms by name
         self.globals: dict[str, str] = {
             "AGI_URL": f"agi://{self.config.agi_host}:{self.config.agi_port}/ivr",
             "RECDIR": "/var/spool/asterisk/monitor",

@@ -32,15 +32,20 @@ class Bridge:
     uniqueid: str
     channels: list[Channel] = field(default_factory=list)
     technology: str = "simple_bridge"
+    # a two-party bridge is "basic" with no creator; a ConfBridge conference is a "base"
+    # bridge of technology softmix created by "ConfBridge" and named after the room
+    type: str = "basic"
+    creator: str = "<unknown>"
+    name: str = "<unknown>"
 
     def fields(self, prefix: str = "Bridge", count: int | None = None) -> Fields:
         n = len(self.channels) if count is None else count
         return [
             (f"{prefix}Uniqueid", self.uniqueid),
-            (f"{prefix}Type", "basic"),
+            (f"{prefix}Type", self.type),
             (f"{prefix}Technology", self.technology),
-            (f"{prefix}Creator", "<unknown>"),
-            (f"{prefix}Name", "<unknown>"),
+            (f"{prefix}Creator", self.creator),
+            (f"{prefix}Name", self.name),
             (f"{prefix}NumChannels", n),
             (f"{prefix}VideoSourceMode", "none"),
         ]

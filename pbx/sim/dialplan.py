@@ -172,7 +172,12 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
 
         on_ami_hangup_ringing(sim, ch)
     peer_cont = None
-    if ch.bridge is not None:
+    kicked: list[Channel] = []
+    if ch.links.get("conference") is not None and ch.bridge is not None:
+        from .confbridge import leave
+
+        kicked = leave(sim, ch)
+    elif ch.bridge is not None:
         peer_cont = leave_bridge(sim, ch)
         if in_dial_bridge and how == "bye":
             e.soft_hangup_request(ch, 16)
@@ -204,6 +209,11 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
 
         finish_recording(sim, ch)
     refresh_device(sim, ch.device)
+    if kicked:
+        from .confbridge import after_kick
+
+        for guest in kicked:
+            after_kick(sim, guest)
 
 
 def leave_bridge(sim: SimAsterisk, ch: Channel):  # type: ignore[no-untyped-def]

@@ -182,6 +182,7 @@ def _answered(sim: SimAsterisk, ch: Channel, req: OriginateRequest, result: Resu
         bridge_app(sim, ch, target, lambda: result(True, 4, ch),
                    transfer_allowed="T" in req.data.partition(",")[2])
     elif app == "chanspy":
+        ch.app, ch.app_data = req.application, req.data
         refresh_device(sim, ch.device)
         result(True, 4, ch)
         from .spy import start_spy

@@ -118,6 +118,22 @@ class CallActions:
             session.send([("Response", "Error"), *head,
                           ("Message", f"Channel does not exist: {name}")])
             return
+        extra_name = header(msg, "ExtraChannel")
+        if extra_name:
+            # Texts of manager.c's action_redirect (no transcript of a dual redirect).
+            extra = self.sim.find_channel(extra_name)
+            if extra is None:
+                session.send([("Response", "Error"), *head,
+                              ("Message", f"ExtraChannel does not exist: {extra_name}")])
+                return
+            session.send([("Response", "Success"), *head,
+                          ("Message", "Dual Redirect successful")])
+            from .transfer import dual_redirect
+
+            dual_redirect(self.sim, ch, header(msg, "Context"), header(msg, "Exten"), extra,
+                          header(msg, "ExtraContext") or header(msg, "Context"),
+                          header(msg, "ExtraExten") or header(msg, "Exten"))
+            return
         session.send([("Response", "Success"), *head, ("Message", "Redirect successful")])
         from .transfer import redirect
 

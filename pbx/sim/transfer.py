@@ -20,8 +20,30 @@ def _goto(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
         enter_wait(sim, ch)
     elif context == "hotline-announce":
         _announce(sim, ch)
+    elif context == "hotline-voicemail":
+        _voicemail(sim, ch)
+    elif context in ("hotline-agent", "hotline-conference"):
+        from .agent_dialplan import run_agent_context
+
+        run_agent_context(sim, ch, context, exten)
     else:
         terminate(sim, ch, 16, "dialplan")
+
+
+VOICEMAIL_S = 10.0
+
+
+def _voicemail(sim: SimAsterisk, ch: Channel) -> None:
+    """``hotline-voicemail``: the FastAGI voicemail route records a message for
+    HOTLINE_QUEUE; the scripted caller speaks for VOICEMAIL_S, then hangs up."""
+    e = sim.emit
+    queue = ch.vars.get("HOTLINE_QUEUE", "")
+    call = ch.vars.get("HOTLINE_CALL_ID", "")
+    e.newexten(ch, 1, "NoOp", f"Voicemail for queue {queue} call {call}",
+               context="hotline-voicemail", exten="s")
+    url = f"agi://{sim.config.agi_host}:{sim.config.agi_port}/voicemail"
+    e.newexten(ch, 2, "AGI", f"{url},call={call},queue={queue},lang={ch.language}")
+    sim.later(ch, VOICEMAIL_S, terminate, sim, ch, 16, "bye")
 
 
 ANNOUNCE_S = 3.0
@@ -49,6 +71,9 @@ def _detach(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> Channel 
     MusicOnHold, positioned at ``context,exten,1``. Returns the former peer."""
     e = sim.emit
     stop_moh(sim, ch)
+    wait = ch.links.pop("wait", None)  # parked in hotline-agent,hold: Wait() interrupted
+    if wait is not None:
+        wait.cancel()
     ch.context, ch.exten, ch.priority = context, exten, 1
     bridge = ch.bridge
     if bridge is None:
@@ -77,6 +102,39 @@ def redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
     peer = _detach(sim, ch, context, exten)
     _peer_continues(peer)
     _goto(sim, ch, context, exten)
+
+
+def dual_redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str, extra: Channel,
+                  extra_context: str, extra_exten: str) -> None:
+    """Redirect with ExtraChannel: both channels leave at once, so when they share a
+    bridge neither sees the other hang up (app Bridge() is interrupted, no BRIDGERESULT)
+    and the bridge is destroyed; then each runs its own target. No transcript: inferred
+    from manager.c (both channels get an async goto) and the single Redirect of ami-07a."""
+    e = sim.emit
+    bridge = ch.bridge
+    if bridge is not None and extra.bridge is bridge and len(bridge.channels) == 2:
+        for c in (ch, extra):
+            stop_moh(sim, c)
+            bridge.channels.remove(c)
+            c.bridge = None
+            c.links.pop("after_bridge", None)
+            e.bridge("BridgeLeave", bridge, c)
+        e.bridge("BridgeDestroy", bridge)
+        for c, ctx, ext in ((ch, context, exten), (extra, extra_context, extra_exten)):
+            wait = c.links.pop("wait", None)
+            if wait is not None:
+                wait.cancel()
+            c.context, c.exten, c.priority = ctx, ext, 1
+    else:
+        peer = _detach(sim, ch, context, exten)
+        if peer is not extra:
+            _peer_continues(peer)
+        peer2 = _detach(sim, extra, extra_context, extra_exten)
+        if peer2 is not ch:
+            _peer_continues(peer2)
+    _goto(sim, ch, context, exten)
+    if extra.alive:
+        _goto(sim, extra, extra_context, extra_exten)
 
 
 def blind_transfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> str | None:
