@@ -38,7 +38,9 @@ class LiveCall:
     hold_started: float | None = None
     hold_s: float = 0.0
     first_leave: str | None = None  # "caller" | "agent": who left the bridge first
-    transferring: str | None = None  # "blind" | "attended" while a transfer is under way
+    transferring: str | None = None  # "blind" | "attended" | "hold" | "conference"
+    conference: str | None = None  # the ConfBridge room once caller and agent are in it
+    conf_parties: int = 0  # third parties added (numbers their legs)
     legs: set[str] = field(default_factory=set)
 
     @property

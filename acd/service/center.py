@@ -20,7 +20,7 @@ from acd.core import (
     WrapUpExtend,
 )
 from acd.core.commands import Rejection
-from acd.service.transfers import Transfers
+from acd.service.conference import Conferences
 from agent_console.ports import (
     AgentStatus,
     CenterSnapshot,
@@ -34,7 +34,7 @@ from pbx.ami.actions import Bridge, Hangup, Redirect, chanspy
 from pbx.ami.errors import AmiError
 
 
-class Center(Transfers):
+class Center(Conferences):
     def _apply(self, event: RouterEvent) -> None:
         out = self.feed(event)
         refused = [c for c in out if isinstance(c, Rejection)]
@@ -81,6 +81,9 @@ class Center(Transfers):
         call = self.connected_call(agent, "hold")
         if call.hold_started is not None:
             raise ContactCenterError(f"Agent {agent}'s caller is already on hold.")
+        if call.conference is not None or call.transferring is not None:
+            raise ContactCenterError(f"Agent {agent}'s call is in a conference or a transfer: "
+                                     "it cannot be put on hold now.")
         call.transferring = "hold"  # the bridge breaks on purpose: nobody hung up
         assert call.leg_channel is not None
         try:
@@ -105,11 +108,6 @@ class Center(Transfers):
         call.transferring = None
         call.first_leave = None
         self.set_hold(call, False)
-
-    async def conference(self, agent: str, number: str) -> None:
-        self.connected_call(agent, "conference")
-        raise ContactCenterError("Three-way conference is not available yet: use an attended "
-                                 "transfer instead.")
 
     async def wrap_up(self, agent: str, disposition: str, notes: str,
                       ticket_ref: str | None) -> None:

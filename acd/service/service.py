@@ -69,6 +69,7 @@ class AcdService(Center):
         self._init_queueing()
         self._init_callbacks()
         self._init_transfers()
+        self._init_conferences()
         self._dispatch = {
             Queued: self._cmd_queued, Offer: self._cmd_offer, CancelOffer: self._cmd_cancel,
             SetAgentState: self._cmd_state, ExitQueue: self._cmd_exit, MoveQueue: self._cmd_move,
@@ -117,6 +118,8 @@ class AcdService(Center):
             self._on_consult_created(ev)
 
     def _on_originate_any(self, ev: OriginateResult) -> None:
+        if self.conf_legs and self._on_conf_originate(ev):
+            return
         call = self.book.by_leg.get(ev.uniqueid or "")
         if call is not None and call.customer_leg == ev.uniqueid and ev.success:
             self._on_customer_answered(ev)

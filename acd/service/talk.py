@@ -15,7 +15,7 @@ from acd.core import CallEnded, CallHeld, CallLeft, CallResumed
 from acd.events import CallCompleted
 from acd.service.calls import LiveCall
 from acd.service.offers import Offers
-from pbx.ami.actions import MixMonitor
+from pbx.ami.actions import Hangup, MixMonitor
 from pbx.events import ChannelHungUp, ChannelUnbridged, HoldChanged
 from recordings.models import Recording
 
@@ -34,16 +34,25 @@ class Talk(Offers):
             if call.customer_leg == uid:
                 self._customer_leg_gone(call, ev.cause)
             elif call.leg == uid:
-                if call.connected_at is not None and call.transferring == "attended":
+                if call.connected_at is not None and call.conference is not None:
+                    if not self._conference_goes_on(call, "agent"):
+                        self.complete(call, call.first_leave or "agent")
+                elif call.connected_at is not None and call.transferring == "attended":
                     self._attended_leg_gone(call)
                 elif call.connected_at is not None and call.transferring == "blind":
                     pass  # accounted as a transfer by the transfer itself
                 elif call.connected_at is not None:
+                    if call.transferring == "hold" and call.channel:
+                        # the agent hung up while the caller was parked in music on hold
+                        self.send(Hangup(call.channel, cause=16), on_error=lambda _exc: None)
                     self.complete(call, call.first_leave or "agent")
                 else:
                     self._leg_gone(call, uid, ev.cause)
 
     def _attended_leg_gone(self, call: LiveCall) -> None:
+        raise NotImplementedError
+
+    def _conference_goes_on(self, call: LiveCall, side: str) -> bool:
         raise NotImplementedError
 
     def _customer_leg_gone(self, call: LiveCall, cause: int) -> None:
@@ -58,6 +67,11 @@ class Talk(Offers):
         if call.callback is not None and call.connected_at is None:
             return  # virtual hold: the caller hung up on purpose and keeps the place
         if call.connected_at is not None:
+            if self._conference_goes_on(call, "caller"):
+                return
+            if call.transferring == "hold" and call.leg:
+                # the caller hung up on hold: the agent is parked in hotline-agent,hold
+                self.send(Hangup(call.leg, cause=16), on_error=lambda _exc: None)
             self.complete(call, call.first_leave or "caller")
             return
         call.caller_gone = True
