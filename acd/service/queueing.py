@@ -131,11 +131,12 @@ class Queueing(Agents):
         now = self.now()
         position = self.router.position(cmd.call_id) or 1
         moved = replace(call, queue=old)
-        self.journal.left(moved, now, "timeout", position, to=f"overflow:{cmd.to_queue}")
+        why = cmd.why if cmd.why in ("empty", "full") else "timeout"  # relaxation: timeout
+        self.journal.left(moved, now, why, position, to=f"overflow:{cmd.to_queue}")
         self.journal.enterqueue(call, now, position)
         self.today().offered(cmd.to_queue)
         self.bus.publish(CallExited(at=now, call_id=call.call_id, queue=old,
-                                    waited_s=now - call.enqueued_at, why="timeout",
+                                    waited_s=now - call.enqueued_at, why=why,
                                     to=f"overflow:{cmd.to_queue}"))
 
     def _cmd_announce(self, cmd: Announce) -> None:
