@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.csvio import MAX_FILE_BYTES, CsvFileError, import_customers
-from crm.customers import NotFound
+from crm.customers import Conflict, NotFound
 from crm.export import export_csv
 from crm.http import Deps, fresh
 from crm.models import Category, Department
@@ -58,6 +58,8 @@ def add_io_routes(router: APIRouter, deps: Deps) -> None:
     @router.post("/departments", response_model=DepartmentOut, status_code=201)
     async def add_department(body: DepartmentIn, user: User, session: Session) -> DepartmentOut:
         require(user, Perm.CONFIGURE)
+        if await session.scalar(select(Department.id).where(Department.name == body.name)) is not None:
+            raise Conflict(f"a department named {body.name!r} exists already; choose another name")
         d = Department(**body.model_dump())
         session.add(d)
         await session.commit()

@@ -17,6 +17,10 @@ MAX_TAGS = 20
 
 Tag = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[^;]+$")]
 RawPhone = Annotated[str, Field(min_length=1, max_length=ph.MAX_RAW_LENGTH)]
+# Ids in bodies are bounded by their column (BigInteger / Integer), so an absurd number is a
+# 422, not an overflow in the database driver.
+RowId = Annotated[int, Field(ge=1, le=2**62)]
+SmallId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 def _normalise_phones(values: list[str] | None) -> list[str] | None:
@@ -52,8 +56,8 @@ class CustomerIn(BaseModel):
     tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     blacklisted: bool = False
     notes: str | None = Field(default=None, max_length=4000)
-    owner_agent_id: int | None = None
-    owner_team_id: int | None = None
+    owner_agent_id: SmallId | None = None
+    owner_team_id: SmallId | None = None
 
     _phones = field_validator("phones")(_normalise_phones)
 
@@ -70,8 +74,8 @@ class CustomerPatch(BaseModel):
     tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
     blacklisted: bool | None = None
     notes: str | None = Field(default=None, max_length=4000)
-    owner_agent_id: int | None = None
-    owner_team_id: int | None = None
+    owner_agent_id: SmallId | None = None
+    owner_team_id: SmallId | None = None
 
     _phones = field_validator("phones")(_normalise_phones)
     _required = field_validator("name", "phones", "vip_level", "tags", "blacklisted", mode="before")(_not_null)
@@ -109,10 +113,10 @@ class CustomerOut(BaseModel):
 class InteractionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    customer_id: int | None = None
+    customer_id: RowId | None = None
     call_id: str | None = Field(default=None, max_length=64)
     number: RawPhone | None = None
-    agent_id: int | None = None
+    agent_id: SmallId | None = None
     agent: str | None = Field(default=None, max_length=64)
     queue: str | None = Field(default=None, max_length=64)
     direction: Literal["in", "out"] = "in"
@@ -152,9 +156,9 @@ class TicketIn(BaseModel):
     priority: Priority = Priority.NORMAL
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=8000)
-    category_id: int | None = None
-    customer_id: int | None = None
-    interaction_id: int | None = None
+    category_id: SmallId | None = None
+    customer_id: RowId | None = None
+    interaction_id: RowId | None = None
 
 
 class TicketPatch(BaseModel):
@@ -163,8 +167,8 @@ class TicketPatch(BaseModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=8000)
     priority: Priority | None = None
-    category_id: int | None = None
-    customer_id: int | None = None
+    category_id: SmallId | None = None
+    customer_id: RowId | None = None
 
     _required = field_validator("title", "priority", mode="before")(_not_null)
 
@@ -172,7 +176,7 @@ class TicketPatch(BaseModel):
 class ActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    department_id: int | None = None
+    department_id: SmallId | None = None
     assignee: str | None = Field(default=None, max_length=64)
     satisfaction: int | None = Field(default=None, ge=1, le=5)
     resolution: str | None = Field(default=None, max_length=8000)
@@ -243,7 +247,7 @@ class DepartmentOut(DepartmentIn):
 class CategoryIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    parent_id: int | None = None
+    parent_id: SmallId | None = None
     name_zh: str = Field(min_length=1, max_length=100)
     name_en: str = Field(min_length=1, max_length=100)
 
