@@ -3,6 +3,7 @@ the OpenAPI schema against a live server finds no 500."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import sqlite3
@@ -63,7 +64,25 @@ def test_unexpected_errors_become_a_logged_500_with_a_request_id(console, caplog
 
 
 # --- Schemathesis ------------------------------------------------------------------
-ROLE_FOR_PREFIX = [("/api/admin", "admin"), ("/api/supervisor", "sup"), ("/api/agent", "alice"), ("/", "alice")]
+ROLE_FOR_PREFIX = [("/api/admin", "admin"), ("/api/supervisor", "sup"), ("/api/agent", "alice"),
+                   ("/crm", "admin"), ("/", "alice")]
+
+
+async def _seed_crm(db) -> None:
+    """A few customers and tickets, so fuzzed ids 1..3 hit real rows (PATCH, actions)."""
+    from crm.customers import create_customer
+    from crm.schemas import CustomerIn, TicketIn
+    from crm.sla import TicketType
+    from crm.tickets import open_ticket
+    from hotline.db import make_engine, make_sessionmaker
+
+    engine = make_engine(f"sqlite+aiosqlite:///{db}")
+    async with make_sessionmaker(engine)() as s, s.begin():
+        for i, name in enumerate(["张安娜", "王伟", "Alice"]):
+            c = await create_customer(s, CustomerIn(name=name, phones=[f"1380013800{i}"]), actor="fuzz", now=START)
+            await open_ticket(s, TicketIn(type=TicketType.COMPLAINT, title=f"工单 {i}", customer_id=c.id),
+                              actor="fuzz", now=START)
+    await engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +90,7 @@ def fuzz_server(seeded_db, tmp_path_factory):
     src, _ = seeded_db
     db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
     shutil.copy(src, db)
+    asyncio.run(_seed_crm(db))
     with live_server(db) as live:
         yield live, db
 
@@ -86,8 +106,8 @@ def _openapi() -> dict:
     app = create_app(Settings(), make_engine("sqlite+aiosqlite://"), EventBus(), None,  # type: ignore[arg-type]
                      None, ManualClock())  # type: ignore[arg-type]
     spec = app.openapi()
-    # Only the console's own routes: the mounted CRM router is crm's to fuzz (tests/crm).
-    spec["paths"] = {p: ops for p, ops in spec["paths"].items() if p.startswith("/api/")}
+    # The console's own routes and the mounted CRM router (pages are not in the schema).
+    spec["paths"] = {p: ops for p, ops in spec["paths"].items() if p.startswith(("/api/", "/crm/"))}
     return spec
 
 
