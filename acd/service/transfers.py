@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from acd.events import CallTransferred
+from acd.events import CallOffered, CallTransferred
 from acd.service.calls import LiveCall
 from acd.service.restart import Restart
 from agent_console.ports import ContactCenterError, TransferKind
@@ -90,6 +90,13 @@ class Transfers(Restart):
         taker = self._agent_at(target) if context == self.config.transfer_context else None
         if taker is not None and call.channel:  # the survey then rates the agent who took it
             self.send(Setvar("HOTLINE_AGENT", taker, channel=call.channel))
+        if taker is not None:  # the agent taking the call sees who is coming (screen pop)
+            r = call.request
+            self.bus.publish(CallOffered(
+                at=now, call_id=call.call_id, queue=call.queue, agent=taker, caller_num=r.caller_num,
+                caller_name=r.caller_name, customer_id=r.customer_id, skills=r.skills,
+                ivr_path=r.ivr_path, waited_s=(call.connected_at or now) - call.enqueued_at,
+                reason=f"{kind} transfer from {call.agent}"))
         self.finish_talk(call, "transfer")
 
     def _agent_at(self, exten: str) -> str | None:
