@@ -41,6 +41,13 @@ function list(items, fmt) {
   return items && items.length ? el("ul", {}, ...items.map((i) => el("li", {}, fmt(i)))) : el("p", { class: "muted" }, t("none"));
 }
 
+// The CRM gives the number's region in both languages ({zh, en, country}); older cards a string.
+function regionText(r) {
+  if (!r) return "";
+  if (typeof r === "string") return r;
+  return codeLabel({ label_zh: r.zh || r.en, label_en: r.en || r.zh }) || r.country || "";
+}
+
 function renderPop() {
   const card = $("pop-card"), p = view.pop;
   if (!p) { card.classList.add("hidden"); card.replaceChildren(); return; }
@@ -53,7 +60,7 @@ function renderPop() {
   card.replaceChildren(...[
     el("h2", {}, t("incoming_call")),
     who,
-    el("p", {}, `${t("caller")}: `, el("b", { id: "pop-number" }, p.number || p.caller_num), p.region ? ` (${p.region})` : ""),
+    el("p", {}, `${t("caller")}: `, el("b", { id: "pop-number" }, p.number || p.caller_num), regionText(p.region) ? ` (${regionText(p.region)})` : ""),
     el("p", {}, `${t("queue")}: ${p.queue} · ${t("waited")}: ${fmtDuration(p.waited_s)} · ${t("skills")}: ${(p.skills || []).join(", ") || t("none")}`),
     el("p", { class: "path" }, `${t("ivr_path")}: `, ...(p.ivr_path || []).map((n) => el("span", {}, n))),
     p.lookup_error ? el("p", { class: "alarm" }, t("lookup_error")) : null,
