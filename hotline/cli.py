@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
-import sys
 
 import typer
 
@@ -67,4 +66,4 @@ if __name__ == "__main__":
     # Run the importable module's main: sub-commands register on ``hotline.cli.app``.
     from hotline import cli as _cli
 
-    sys.exit(_cli.main())
+    _cli.main()

@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from acd.events import AgentStateChanged
 from agent_console.ports import ContactCenter, ContactCenterError
@@ -42,7 +43,7 @@ class SimulatedAgents:
         self.speed = speed
         self.habits = habits or AgentHabits()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._unsubscribe = None
+        self._unsubscribe: Callable[[], None] | None = None
         self.wrapups = 0
         self.breaks = 0
 
@@ -71,8 +72,8 @@ class SimulatedAgents:
             # The person notices the missed call and comes back after a moment.
             self._spawn(self._back_after(ev.agent, self.rng.uniform(3.0, 10.0)))
 
-    def _spawn(self, coro: object) -> None:
-        task = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from acd.admin.schemas import AgentIn, QueueIn
+from acd.admin.schemas import AgentIn, MembershipIn, QueueIn
 from acd.admin.store import save_agent, save_queue
 from agent_console.store import create_user, user_by_name
 from crm.customers import create_customer
@@ -18,7 +19,7 @@ from crm.lookup import find_by_phone
 from crm.schemas import CustomerIn
 
 DEMO_PASSWORD = "demo-pass-2026"
-QUEUES = {
+QUEUES: dict[str, dict[str, Any]] = {
     "general": dict(label_en="General", label_zh="综合", skills=["general"]),
     "sales": dict(label_en="Sales", label_zh="销售", skills=["sales"], announce_every_s=30),
     "support": dict(label_en="Support", label_zh="技术支持", skills=["support"], min_proficiency=2,
@@ -70,7 +71,8 @@ async def seed(sessions: async_sessionmaker[AsyncSession], *, agents: int, custo
             await save_agent(session, a.agent_id, AgentIn(
                 name=a.name, endpoint=f"PJSIP/agent{a.extension}", skills=skills,
                 languages=["zh", "en"] if i % 3 else ["zh"], teams=["team-a" if i % 2 else "team-b"],
-                queues={q: {"weight": 1.0} for q in QUEUES if QUEUES[q]["skills"][0] in skills}))
+                queues={q: MembershipIn(weight=1.0) for q in QUEUES
+                        if QUEUES[q]["skills"][0] in skills}))
     async with sessions() as session, session.begin():
         for a in team:
             if await user_by_name(session, f"agent{a.extension}") is None:

@@ -40,7 +40,8 @@ async def totals_by_queue(engine: AsyncEngine, since: float | None = None,
     counts: dict[str, dict[str, int]] = {}
     async with engine.connect() as conn:
         for queue, kind, n in (await conn.execute(stmt)).all():
-            counts.setdefault(queue, {})[kind] = int(n)
+            if queue is not None:  # excluded by the query; narrows the type
+                counts.setdefault(queue, {})[kind] = int(n)
     out = []
     for queue in sorted(counts):
         c = counts[queue]
