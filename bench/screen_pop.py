@@ -17,11 +17,12 @@ with no auth, no scopes, no per-connection queues: it awaits the lookup and send
 the agent's socket, and ``websockets.broadcast``s state changes to every supervisor.
 It is the floor a hub can reach in Python; ratio = what our hub costs over it.
 
-Scope: the publish of ``CallOffered`` stands in for "the AMI event that makes the
-offer"; the AMI -> router -> offer segment is the ACD's and is measured by its own
-benchmarks. ``--sim`` is not offered yet.
+Scope: here the publish of ``CallOffered`` stands in for "the AMI event that makes the
+offer". ``--sim`` measures the whole path instead: the simulated Asterisk places 50
+calls/s through the IVR, the ACD offers them to 500 agents whose phones answer, and the
+latency runs from the simulator's AMI event to the pop frame (see screen_pop_sim.py).
 
-    .venv/bin/python bench/screen_pop.py [--full] [--customers N] [--seconds S]
+    .venv/bin/python bench/screen_pop.py [--sim] [--full] [--customers N] [--seconds S]
 """
 
 from __future__ import annotations
@@ -108,15 +109,19 @@ def pct(values: list[float], p: float) -> float:
 
 
 # --- the client process --------------------------------------------------------------
-def client_main(url: str, agents: list[tuple[str, str]], sups: list[str], pipe: Any) -> None:
+def client_main(url: str, agents: list[tuple[str, str]], sups: list[str], pipe: Any,
+                expect_snapshot: bool = False) -> None:
+    """``expect_snapshot``: a console counts as connected once its first frame (the
+    hub's snapshot) arrived, so no snapshot backlog spills into the measurement."""
     # The harness's own cyclic GC pauses (550 clients' frames) would show up as server lag
     # (100+ ms spikes); the client process is short-lived, so it runs without it.
     gc.disable()
-    asyncio.run(_clients(url, agents, sups, pipe))
+    asyncio.run(_clients(url, agents, sups, pipe, expect_snapshot))
 
 
-async def _clients(url: str, agents: list[tuple[str, str]], sups: list[str], pipe: Any) -> None:
-    pops: list[tuple[float, bool, str, bool]] = []  # lag, right console, call id, known
+async def _clients(url: str, agents: list[tuple[str, str]], sups: list[str], pipe: Any,
+                   expect_snapshot: bool = False) -> None:
+    pops: list[tuple[float, bool, str, bool, str, float]] = []  # lag, right console, call id, known, number, at
     fan: list[float] = []
     stop = asyncio.Event()
 
@@ -124,6 +129,8 @@ async def _clients(url: str, agents: list[tuple[str, str]], sups: list[str], pip
         q = f"?agent={agent}" if agent else "?sup=1"
         async with websockets.connect(f"{url}/ws{q}", additional_headers={"Authorization": f"Bearer {token}"},
                                       max_queue=None, open_timeout=60) as ws:
+            if expect_snapshot:
+                await ws.recv()
             ready.append(1)
             while not stop.is_set():
                 try:
@@ -133,7 +140,8 @@ async def _clients(url: str, agents: list[tuple[str, str]], sups: list[str], pip
                 now = time.time()
                 m = json.loads(raw)
                 if m["type"] == "screen_pop":
-                    pops.append((now - m["offered_at"], m["agent"] == agent, m["call_id"], m["known"]))
+                    pops.append((now - m["offered_at"], m["agent"] == agent, m["call_id"], m["known"],
+                                 m["caller_num"], now))
                 elif agent is None and m["type"] == "agent_state" and "state" in m:
                     fan.append(now - m["since"])
 
@@ -217,9 +225,10 @@ async def start_ours(db_url: str, port: int) -> tuple[EventBus, Any, Any]:
     return bus, stop, None
 
 
-async def start_peer(db_url: str, port: int) -> tuple[EventBus, Any, Any]:
+async def start_peer(db_url: str, port: int, bus: EventBus | None = None,
+                     lookup: Any = None) -> tuple[EventBus, Any, Any]:
     engine = make_engine(db_url)
-    lookup = crm_lookup(make_sessionmaker(engine))
+    lookup = lookup or crm_lookup(make_sessionmaker(engine))
     agents: dict[str, Any] = {}
     sups: set[Any] = set()
 
@@ -235,7 +244,7 @@ async def start_peer(db_url: str, port: int) -> tuple[EventBus, Any, Any]:
         finally:
             sups.discard(ws)
 
-    bus = EventBus()
+    bus = bus or EventBus()
     tasks: set[asyncio.Task[Any]] = set()
 
     async def pop(ev: CallOffered) -> None:
@@ -312,7 +321,7 @@ async def measure(name: str, start: Any, db_url: str, agents: list[tuple[str, st
     proc.join(30)
     await stop()
     pops = res["pops"]
-    wrong = sum(1 for lag, right, cid, kn in pops if not right or expected.get(cid, ("", not kn))[1] != kn)
+    wrong = sum(1 for lag, right, cid, kn, *_ in pops if not right or expected.get(cid, ("", not kn))[1] != kn)
     lags = [p[0] * 1000 for p in pops]
     fan = [f * 1000 for f in res["fan"]]
     out = {"pop_p50": pct(lags, 50), "pop_p99": pct(lags, 99), "pops": len(pops), "calls": calls,
@@ -350,11 +359,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="1,000,000 customers, 30 s per phase")
     ap.add_argument("--customers", type=int, default=None)
-    ap.add_argument("--seconds", type=float, default=None, help="length of each phase (default 10)")
+    ap.add_argument("--seconds", type=float, default=None, help="length of each phase (default 10; --sim 15)")
+    ap.add_argument("--sim", action="store_true", help="offers from the simulated Asterisk through the whole backend")
+    ap.add_argument("--rate", type=float, default=50.0, help="--sim: new calls per second")
     args = ap.parse_args()
     args.customers = args.customers or (1_000_000 if args.full else 100_000)
-    args.seconds = args.seconds or (30.0 if args.full else 10.0)
-    for line in asyncio.run(run(args)):
+    if args.sim:
+        from screen_pop_sim import run_sim
+
+        seconds = args.seconds or (30.0 if args.full else 15.0)
+        with tempfile.TemporaryDirectory(prefix="hotline-bench-popsim-") as tmp:
+            lines = asyncio.run(run_sim(args.customers, seconds, args.rate, Path(tmp)))
+    else:
+        args.seconds = args.seconds or (30.0 if args.full else 10.0)
+        lines = asyncio.run(run(args))
+    for line in lines:
         print(json.dumps(line, ensure_ascii=False))
 
 
