@@ -26,6 +26,8 @@ OfferAccepted(call, agent)     SetAgentState(on_call)   -> bridge / call back no
 OfferFailed(call, agent, why)  SetAgentState(not_ready RONA|busy|unreachable) [+ Offer to
                                the next agent; the call keeps its original place]
 CallHeld / CallResumed(agent)  SetAgentState(on_hold / on_call)
+AgentTookCall(id, call, queue) SetAgentState(on_call) [+ CancelOffer of a pending offer]:
+                               a transfer or conference landed on the agent's phone
 CallEnded(call, agent, by)     SetAgentState(wrap_up) [+ ready + Offer if wrap-up is 0]
 WrapUpDone / WrapUpExtend      SetAgentState(ready or pending not_ready) [+ Offer]
 Tick(now)                      Relaxed, MoveQueue, ExitQueue(timeout), Announce,
@@ -56,6 +58,7 @@ from acd.core.inputs import (
                                AgentLoggedOut,
                                AgentNotReady,
                                AgentReady,
+                               AgentTookCall,
                                CallArrived,
                                CallbackRequested,
                                CallEnded,
@@ -87,7 +90,8 @@ from acd.core.states import TRANSITIONS, Rejected, State, Trigger, transition
 from acd.core.views import AgentView, CallView, Explanation, QueueView
 
 __all__ = [
-    "Agent", "AgentLoggedIn", "AgentLoggedOut", "AgentNotReady", "AgentReady", "AgentView",
+    "Agent", "AgentLoggedIn", "AgentLoggedOut", "AgentNotReady", "AgentReady", "AgentTookCall",
+    "AgentView",
     "Announce", "CallArrived", "CallEnded", "CallHeld", "CallLeft", "CallResumed", "CallView",
     "CallbackRequested", "CancelOffer", "Command", "DEFAULT_REASONS", "Exit", "ExitQueue",
     "ExitTo", "Explanation", "Membership", "MoveQueue", "Offer", "OfferAccepted", "OfferFailed",

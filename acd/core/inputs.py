@@ -98,6 +98,18 @@ class CallEnded(RouterEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class AgentTookCall(RouterEvent):
+    """A call reached the agent outside an offer: a blind or attended transfer landed
+    on the agent's phone, or the agent was conferenced in. ``queue``: the queue the call
+    came through (its wrap-up time and handle-time average apply). The agent is on the
+    call from now on; ``CallEnded`` for it leads to wrap-up as for an offered call."""
+
+    agent_id: str
+    call_id: str
+    queue: str
+
+
+@dataclass(frozen=True, slots=True)
 class WrapUpDone(RouterEvent):
     agent_id: str
 

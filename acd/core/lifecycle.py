@@ -1,5 +1,6 @@
 """The router's state, and the agent side of ``Router.handle``: log in/out, ready, not
-ready, hold, hang-up and wrap-up, each going through the table in :mod:`acd.core.states`."""
+ready, a call taken outside an offer (transfer, conference), hold, hang-up and wrap-up,
+each going through the table in :mod:`acd.core.states`."""
 
 from __future__ import annotations
 
@@ -187,6 +188,30 @@ class AgentLifecycle(RouterState):
         rec = self._agent(e.agent_id, out)
         if rec is not None:
             self._move(rec, Trigger.UNHOLD, out)
+
+    def _on_took(self, e: ev.AgentTookCall, out: list[Command]) -> None:
+        """A transferred or conferenced call landed on the agent: on call through the
+        table; a pending offer is withdrawn (that caller keeps the place in line); a
+        not-ready reason is kept for after the wrap-up (the agent did not ask to be ready)."""
+        rec = self._agent(e.agent_id, out)
+        if rec is None:
+            return
+        if e.queue not in self.queues:
+            out.append(Rejection(self.now, e.agent_id, f"Unknown queue {e.queue!r} for call "
+                                 f"{e.call_id} taken by agent {e.agent_id}: give the queue "
+                                 "the call came through."))
+            return
+        prev, reason, offered = rec.state, rec.reason, rec.call_id
+        if not self._move(rec, Trigger.TAKE_CALL, out, call_id=e.call_id):
+            return
+        if prev is State.NOT_READY:
+            rec.pending_reason = reason
+        rec.call_id = e.call_id
+        rec.calls_today += 1
+        rec.answered_at = self.now
+        rec.wrap_queue = e.queue
+        if prev in (State.RESERVED, State.RINGING):
+            self._withdraw_offer(offered, rec.agent.id, "agent_took_call", out)
 
     def _on_ended(self, e: ev.CallEnded, out: list[Command]) -> None:
         rec = self._agent(e.agent_id, out)

@@ -13,7 +13,8 @@ back after a failed offer; an agent looks for a call when it becomes ready. Time
 
 Invariants (checked by the property tests): a call is offered only to a ready member of
 its queue that has every required skill at the current minimum proficiency and speaks
-its language; an agent holds at most one offer; a call that goes back in line (RONA,
+its language; an agent holds at most one offer; an agent on a call (offered,
+transferred or conferenced in) is never offered another; a call that goes back in line (RONA,
 agent not ready, logout) keeps its original enqueue time.
 """
 
@@ -68,7 +69,7 @@ class Router(AgentLifecycle, RouterViews):
             ev.CallHeld: self._on_held, ev.CallResumed: self._on_resumed,
             ev.CallEnded: self._on_ended, ev.WrapUpDone: self._on_wrap_done,
             ev.WrapUpExtend: self._on_wrap_extend, ev.Tick: lambda e, out: None,
-            ev.ResetDailyCounters: self._on_reset,
+            ev.ResetDailyCounters: self._on_reset, ev.AgentTookCall: self._on_took,
         }
 
     def set_queue(self, cfg: QueueConfig) -> None:

@@ -38,6 +38,7 @@ class Trigger(StrEnum):
     HANGUP = "hangup"  # the call ended (either side)
     WRAP_UP_DONE = "wrap_up_done"  # the agent finished, or the wrap-up timer expired
     WRAP_UP_EXTEND = "wrap_up_extend"
+    TAKE_CALL = "take_call"  # a call reached the agent outside an offer (transfer, conference)
 
 
 S, T = State, Trigger
@@ -52,17 +53,21 @@ TRANSITIONS: dict[tuple[State, Trigger], State] = {
     (S.READY, T.OFFER): S.RESERVED,
     (S.READY, T.LOGOUT): S.LOGGED_OUT,
     (S.READY, T.READY): S.READY,  # idempotent; keeps the idle time
+    (S.READY, T.TAKE_CALL): S.ON_CALL,  # a colleague transferred or conferenced a call in
+    (S.NOT_READY, T.TAKE_CALL): S.ON_CALL,  # idem; back to not ready (same reason) after wrap-up
     (S.RESERVED, T.RING): S.RINGING,
     (S.RESERVED, T.ANSWER): S.ON_CALL,  # the ringing event may be skipped
     (S.RESERVED, T.OFFER_FAILED): S.NOT_READY,
     (S.RESERVED, T.OFFER_CANCELLED): S.READY,
     (S.RESERVED, T.NOT_READY): S.NOT_READY,  # the offer is withdrawn, the caller keeps the place
     (S.RESERVED, T.LOGOUT): S.LOGGED_OUT,  # idem
+    (S.RESERVED, T.TAKE_CALL): S.ON_CALL,  # idem: the offer is withdrawn first
     (S.RINGING, T.ANSWER): S.ON_CALL,
     (S.RINGING, T.OFFER_FAILED): S.NOT_READY,
     (S.RINGING, T.OFFER_CANCELLED): S.READY,
     (S.RINGING, T.NOT_READY): S.NOT_READY,  # idem
     (S.RINGING, T.LOGOUT): S.LOGGED_OUT,  # idem
+    (S.RINGING, T.TAKE_CALL): S.ON_CALL,  # idem
     (S.ON_CALL, T.HOLD): S.ON_HOLD,
     (S.ON_CALL, T.HANGUP): S.WRAP_UP,
     (S.ON_CALL, T.NOT_READY): S.ON_CALL,  # remembered: applied when the wrap-up ends
@@ -74,6 +79,7 @@ TRANSITIONS: dict[tuple[State, Trigger], State] = {
     (S.WRAP_UP, T.READY): S.READY,
     (S.WRAP_UP, T.NOT_READY): S.NOT_READY,
     (S.WRAP_UP, T.LOGOUT): S.LOGGED_OUT,
+    (S.WRAP_UP, T.TAKE_CALL): S.ON_CALL,  # the previous call's wrap-up ends here
 }
 
 # Why a trigger is refused in a state, when a generic sentence would not help.
@@ -87,6 +93,9 @@ _HINTS: dict[tuple[State, Trigger], str] = {
     (S.ON_CALL, T.READY): "hang up first; the agent becomes ready after wrap-up",
     (S.ON_HOLD, T.READY): "hang up first; the agent becomes ready after wrap-up",
     (S.ON_HOLD, T.HOLD): "the caller is already on hold",
+    (S.LOGGED_OUT, T.TAKE_CALL): "log the agent in before transferring or conferencing calls to them",
+    (S.ON_CALL, T.TAKE_CALL): "the agent is already on a call; finish it before taking another",
+    (S.ON_HOLD, T.TAKE_CALL): "the agent already has a call on hold; finish it before taking another",
 }
 
 # The state an agent is *counted* in for the bus event (acd.events.AgentStateChanged.state).

@@ -1,7 +1,8 @@
 """Property test (hypothesis, stateful): whatever happens, a call is offered only to an
 agent with every required skill at the minimum in force (after relaxation) and its
-language, no agent ever holds two offers, and no call waits while an eligible agent is
-ready (the indexes never go stale)."""
+language, no agent ever holds two offers, an agent on a call that reached it outside an
+offer (transfer, conference: ``AgentTookCall``) is never offered a call until that call
+ended, and no call waits while an eligible agent is ready (the indexes never go stale)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from acd.core import (
     AgentLoggedOut,
     AgentNotReady,
     AgentReady,
+    AgentTookCall,
     CallArrived,
     CallbackRequested,
     CallEnded,
@@ -30,10 +32,12 @@ from acd.core import (
     OfferRinging,
     Policy,
     QueueConfig,
+    Rejection,
     Relaxation,
     Requirement,
     Router,
     RouterEvent,
+    SetAgentState,
     Tick,
     WaitingCall,
     WrapUpDone,
@@ -70,6 +74,8 @@ class RouterMachine(RuleBasedStateMachine):
         self.offers: dict[str, str] = {}  # agent -> call, as told by the commands
         self.calls: dict[str, WaitingCall] = {}
         self.arrived: dict[str, float] = {}
+        self.taken: dict[str, str] = {}  # agent -> transferred call it is on
+        self.x = 0
 
     def send(self, event: RouterEvent) -> list[Command]:
         out = self.router.handle(event)
@@ -78,9 +84,12 @@ class RouterMachine(RuleBasedStateMachine):
                 self.check_offer(cmd)
             elif isinstance(cmd, CancelOffer):
                 assert self.offers.pop(cmd.agent_id, None) == cmd.call_id
+            elif isinstance(cmd, SetAgentState) and cmd.state not in ("on_call", "on_hold"):
+                self.taken.pop(cmd.agent_id, None)  # the taken call is over
         return out
 
     def check_offer(self, offer: Offer) -> None:
+        assert offer.agent_id not in self.taken, "an agent on a transferred call got an offer"
         assert offer.agent_id not in self.offers, "an agent got two offers"
         assert offer.call_id not in self.offers.values(), "a call was offered twice"
         self.offers[offer.agent_id] = offer.call_id
@@ -155,6 +164,20 @@ class RouterMachine(RuleBasedStateMachine):
         }[what]()
         self.send(event)
 
+    @rule(i=st.integers(0, 5), queue=st.sampled_from(sorted(QUEUES)))
+    def take(self, i: int, queue: str) -> None:
+        """A colleague's transfer (or a conference) lands on agent a<i>."""
+        self.x += 1
+        aid, cid = f"a{i}", f"x{self.x}"
+        rec = self.router.agents.get(aid)
+        before = rec.state.value if rec is not None else "logged_out"
+        out = self.send(AgentTookCall(self.t, aid, cid, queue))
+        refused = any(isinstance(c, Rejection) for c in out)
+        assert refused == (before in ("logged_out", "on_call", "on_hold")), (before, out)
+        if not refused:
+            self.taken[aid] = cid
+            assert aid not in self.offers, "a pending offer must be withdrawn"
+
     @rule(dt=st.floats(0.0, 45.0))
     def tick(self, dt: float) -> None:
         self.t += dt
@@ -165,6 +188,13 @@ class RouterMachine(RuleBasedStateMachine):
         for aid, rec in self.router.agents.items():
             offered = rec.state.value in ("reserved", "ringing")
             assert offered == (aid in self.offers), (aid, rec.state, self.offers)
+
+    @invariant()
+    def agents_on_taken_calls_are_busy_with_them(self) -> None:
+        for aid, cid in self.taken.items():
+            rec = self.router.agents[aid]
+            assert rec.state.value in ("on_call", "on_hold") and rec.call_id == cid, (aid, rec.state)
+            assert not rec.indexed, "an agent on a transferred call is in the ready index"
 
     @invariant()
     def no_call_waits_while_an_eligible_agent_is_ready(self) -> None:

@@ -15,6 +15,7 @@ from acd.core import (
     AgentLoggedOut,
     AgentNotReady,
     AgentReady,
+    AgentTookCall,
     CallArrived,
     CallEnded,
     CallHeld,
@@ -70,6 +71,7 @@ CAUSE: dict[Trigger, Callable[[], RouterEvent]] = {
     Trigger.HANGUP: lambda: CallEnded(5, "c1", "a1"),
     Trigger.WRAP_UP_DONE: lambda: WrapUpDone(5, "a1"),
     Trigger.WRAP_UP_EXTEND: lambda: WrapUpExtend(5, "a1", 10),
+    Trigger.TAKE_CALL: lambda: AgentTookCall(5, "a1", "c9", "q"),
 }
 
 
