@@ -7,6 +7,13 @@ its own writer task: a console that cannot keep up overflows its buffer, is mark
 lagged, and its writer sends ``resync`` plus a fresh snapshot when it next can. The
 publisher and the other consoles never wait for it.
 
+Screen pops take a priority lane: they go out before any wallboard frame already
+waiting. Wallboard figures (queues, agents' daily statistics, alarms) are coalesced:
+at most one refresh per ``wallboard_interval_s``, and a queue's unsent frame is replaced
+by its newer one (the latest state wins). Agent state changes are never coalesced.
+The center's snapshot is shared by consoles connecting at the same time while no ACD
+event happened in between (``snapshot_ttl_s``), and encoded once per snapshot.
+
 Topics (checked against the user's scope when subscribing):
 ``agent:<id>``/``agent:*`` state changes, ``queue:<name>``/``queue:*`` wallboard
 figures, ``pops:<agent>`` screen pops (only the agent themself), ``alarms``.
@@ -53,7 +60,7 @@ _REFRESH_ON = (CallQueued, CallConnected, CallAbandoned, CallCompleted, CallExit
 _POP_ENDS = frozenset({"ready", "not_ready", "logged_out"})
 
 
-def dumps(msg: dict[str, Any]) -> str:
+def dumps(msg: Any) -> str:
     return json.dumps(msg, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -76,19 +83,55 @@ class Connection:
         self.topics: set[str] = set()
         self.lagged = False
         self.resyncs = 0
-        self._buf: deque[str] = deque()
+        self._buf: deque[str | list[str]] = deque()  # a list is [frame, key] of a latest-wins frame
+        self._urgent: deque[str] = deque()
+        self._latest: dict[str, list[str]] = {}
         self._wake = asyncio.Event()
         self.closed = False
 
-    def offer(self, frame: str) -> None:
+    def offer(self, frame: str, *, urgent: bool = False, latest: str | None = None) -> None:
+        """Queue ``frame``. ``urgent`` (screen pops) goes before everything waiting;
+        ``latest`` is a key (``queue:sales``) whose unsent frame this one replaces."""
         if self.lagged:
             return
-        if len(self._buf) >= self.maxsize:
+        if latest is not None and (box := self._latest.get(latest)) is not None:
+            box[0] = frame
+            return
+        if len(self._buf) + len(self._urgent) >= self.maxsize:
             self.lagged = True
-            self._buf.clear()
+            self._clear()
+        elif urgent:
+            self._urgent.append(frame)
+        elif latest is not None:
+            box = self._latest[latest] = [frame, latest]
+            self._buf.append(box)
         else:
             self._buf.append(frame)
         self._wake.set()
+
+    def request_resync(self) -> None:
+        """Drop what is waiting; the writer sends ``resync`` and a fresh snapshot."""
+        self.lagged = True
+        self._wake.set()
+
+    def pending(self) -> int:
+        return len(self._buf) + len(self._urgent)
+
+    def next_frame(self) -> str | None:
+        if self._urgent:
+            return self._urgent.popleft()
+        if not self._buf:
+            return None
+        item = self._buf.popleft()
+        if isinstance(item, list):
+            del self._latest[item[1]]
+            return item[0]
+        return item
+
+    def _clear(self) -> None:
+        self._buf.clear()
+        self._urgent.clear()
+        self._latest.clear()
 
     def default_topics(self) -> set[str]:
         s = self.scope
@@ -122,7 +165,10 @@ class Connection:
 
 class Hub:
     def __init__(self, *, bus: EventBus, center: ContactCenter, clock: Clock,
-                 lookup: ScreenPopLookup, config: ConsoleConfig) -> None:
+                 lookup: ScreenPopLookup, config: ConsoleConfig,
+                 wallboard_interval_s: float = 0.5, snapshot_ttl_s: float = 0.2) -> None:
+        self.wallboard_interval_s = wallboard_interval_s
+        self.snapshot_ttl_s = snapshot_ttl_s
         self.bus = bus
         self.center = center
         self.clock = clock
@@ -141,6 +187,10 @@ class Hub:
         self._refreshing = False
         self._dirty = False
         self._primed = False
+        self._last_refresh = float("-inf")  # loop time
+        self._generation = 0  # ACD events seen; a cached snapshot is valid while it is unchanged
+        self._snap: tuple[int, float, CenterSnapshot] | None = None
+        self._encoded: tuple[CenterSnapshot, dict[str, str], dict[str, str]] | None = None
 
     # --- life cycle ---------------------------------------------------------
     def start(self) -> None:
@@ -210,23 +260,43 @@ class Hub:
             out |= self._index.get(t, set())
         return out
 
+    async def snapshot(self) -> CenterSnapshot:
+        """The center's snapshot, shared while no ACD event happened since and it is
+        younger than ``snapshot_ttl_s`` (a reconnect storm costs one snapshot)."""
+        gen, now, c = self._generation, self.clock.now(), self._snap
+        if c is not None and c[0] == gen and 0 <= now - c[1] <= self.snapshot_ttl_s:
+            return c[2]
+        snap = await self.center.snapshot()
+        self._snap = (gen, now, snap)
+        return snap
+
+    def _parts(self, snap: CenterSnapshot) -> tuple[dict[str, str], dict[str, str]]:
+        """Every agent and queue of ``snap`` as JSON, encoded once per snapshot."""
+        e = self._encoded
+        if e is None or e[0] is not snap:
+            now = self.clock.now()
+            e = self._encoded = (snap, {a.agent: dumps(_agent_dict(a, now)) for a in snap.agents},
+                                 {q.queue: dumps(_queue_dict(q)) for q in snap.queues})
+        return e[1], e[2]
+
     async def snapshot_frame(self, conn: Connection, snap: CenterSnapshot | None = None) -> str:
-        snap = snap or await self.center.snapshot()
+        snap = snap or await self.snapshot()
         scope = conn.scope
         if scope.agents is not None and scope.queues is None:
             scope = conn.scope = scope_queues(scope, snap)
-        now = self.clock.now()
-        every_agent = "agent:*" in conn.topics
-        agents = [_agent_dict(a, now) for a in snap.agents
-                  if every_agent or f"agent:{a.agent}" in conn.topics]
-        queues = [_queue_dict(q) for q in snap.queues
-                  if "queue:*" in conn.topics or f"queue:{q.queue}" in conn.topics]
+        agents_json, queues_json = self._parts(snap)
+        topics = conn.topics
+        agents = (agents_json.values() if "agent:*" in topics else
+                  [v for k, v in agents_json.items() if "agent:" + k in topics])
+        queues = (queues_json.values() if "queue:*" in topics else
+                  [v for k, v in queues_json.items() if "queue:" + k in topics])
         alarms = ([a.as_dict() for a in self.active_alarms.values() if scope.sees_queue(a.queue)]
-                  if "alarms" in conn.topics else [])
-        pop = self.last_pop.get(conn.agent) if conn.agent and f"pops:{conn.agent}" in conn.topics else None
-        return dumps({"type": "snapshot", "now": now, "me": {"username": conn.username, "role": conn.role,
-                      "agent": conn.agent}, "topics": sorted(conn.topics), "agents": agents,
-                      "queues": queues, "alarms": alarms, "pop": pop})
+                  if "alarms" in topics else [])
+        pop = self.last_pop.get(conn.agent) if conn.agent and f"pops:{conn.agent}" in topics else None
+        head = dumps({"type": "snapshot", "now": self.clock.now(), "me": {
+            "username": conn.username, "role": conn.role, "agent": conn.agent}, "topics": sorted(topics)})
+        return (f'{head[:-1]},"agents":[{",".join(agents)}],"queues":[{",".join(queues)}],'
+                f'"alarms":{dumps(alarms)},"pop":{dumps(pop)}}}')
 
     async def run_writer(self, conn: Connection) -> None:
         """Send the snapshot, then deltas; resync after a lag. Returns when detached."""
@@ -235,17 +305,18 @@ class Hub:
             await conn._wake.wait()
             conn._wake.clear()
             if conn.lagged:
-                conn._buf.clear()
+                conn._clear()
                 conn.lagged = False
                 conn.resyncs += 1
                 await conn.send(dumps({"type": "resync", "reason": "lagged"}))
                 await conn.send(await self.snapshot_frame(conn))
                 continue
-            while conn._buf and not conn.lagged:
-                await conn.send(conn._buf.popleft())
+            while not conn.lagged and (frame := conn.next_frame()) is not None:
+                await conn.send(frame)  # a pop offered meanwhile goes next
 
     # --- bus ----------------------------------------------------------------
     def _on_event(self, event: AcdEvent) -> None:
+        self._generation += 1  # (any thread) a snapshot taken before this is stale
         if self._loop is None:
             return
         if threading.get_ident() != self._thread:
@@ -281,19 +352,22 @@ class Hub:
         self.last_pop[event.agent] = pop
         frame = dumps(pop)
         for c in self._targets(f"pops:{event.agent}"):
-            c.offer(frame)
+            c.offer(frame, urgent=True)
 
     def schedule_refresh(self) -> None:
-        if self._refreshing:
-            self._dirty = True
-            return
-        self._refreshing = True
-        self._spawn(self._refresh_loop())
+        """Refresh now, or once the current ``wallboard_interval_s`` is over (coalesced)."""
+        self._dirty = True
+        if not self._refreshing:
+            self._refreshing = True
+            self._spawn(self._refresh_loop())
 
     async def _refresh_loop(self) -> None:
+        assert self._loop is not None
         try:
-            self._dirty = True
             while self._dirty:
+                wait = self._last_refresh + self.wallboard_interval_s - self._loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 self._dirty = False
                 await self.refresh()
         finally:
@@ -301,8 +375,10 @@ class Hub:
 
     async def refresh(self) -> None:
         """Push changed queue figures, agent statistics and alarm changes."""
+        if self._loop is not None:
+            self._last_refresh = self._loop.time()
         try:
-            snap = await self.center.snapshot()
+            snap = await self.snapshot()
         except Exception:
             log.exception("snapshot for the wallboard failed")
             return
@@ -314,8 +390,9 @@ class Hub:
                 if first:
                     continue
                 frame = dumps({"type": "queue", "queue": _queue_dict(q)})
-                for c in self._targets("queue:*", f"queue:{q.queue}"):
-                    c.offer(frame)
+                key = f"queue:{q.queue}"
+                for c in self._targets("queue:*", key):
+                    c.offer(frame, latest=key)
         for a in snap.agents:
             stats = (a.calls_handled, a.aht_s)
             if self._agent_stats.get(a.agent) != stats:
@@ -324,8 +401,9 @@ class Hub:
                     continue
                 frame = dumps({"type": "agent_state", "agent": a.agent, "calls_handled": a.calls_handled,
                                "aht_s": a.aht_s, "name": a.name, "queues": list(a.queues)})
+                key = f"stats:{a.agent}"
                 for c in self._targets("agent:*", f"agent:{a.agent}"):
-                    c.offer(frame)
+                    c.offer(frame, latest=key)
         now_active = alarm_rules.evaluate(snap.queues, self.config.alarms)
         raised, cleared = alarm_rules.diff(self.active_alarms, now_active)
         self.active_alarms = now_active

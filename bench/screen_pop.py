@@ -355,6 +355,18 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     return lines
 
 
+def _dump_tasks_on_sigusr1() -> None:
+    """``kill -USR1 <pid>`` prints where every asyncio task of the backend waits (a hung run)."""
+    import signal
+
+    def dump(*_: Any) -> None:
+        loop = asyncio.get_event_loop()
+        for task in asyncio.all_tasks(loop):
+            task.print_stack(limit=8, file=sys.stderr)
+
+    signal.signal(signal.SIGUSR1, dump)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="1,000,000 customers, 30 s per phase")
@@ -362,14 +374,16 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=None, help="length of each phase (default 10; --sim 15)")
     ap.add_argument("--sim", action="store_true", help="offers from the simulated Asterisk through the whole backend")
     ap.add_argument("--rate", type=float, default=50.0, help="--sim: new calls per second")
+    ap.add_argument("--only", choices=("ours", "peer"), help="--sim: measure one side only (while tuning)")
     args = ap.parse_args()
+    _dump_tasks_on_sigusr1()
     args.customers = args.customers or (1_000_000 if args.full else 100_000)
     if args.sim:
         from screen_pop_sim import run_sim
 
         seconds = args.seconds or (30.0 if args.full else 15.0)
         with tempfile.TemporaryDirectory(prefix="hotline-bench-popsim-") as tmp:
-            lines = asyncio.run(run_sim(args.customers, seconds, args.rate, Path(tmp)))
+            lines = asyncio.run(run_sim(args.customers, seconds, args.rate, Path(tmp), args.only))
     else:
         args.seconds = args.seconds or (30.0 if args.full else 10.0)
         lines = asyncio.run(run(args))

@@ -141,12 +141,13 @@ async def measure_sim(name: str, db: Path, tmp: Path, agents: list[tuple[str, st
     marks: dict[str, float] = await loop.run_in_executor(None, sim_pipe.recv)
     cl_pipe.send("stop")
     res = await loop.run_in_executor(None, cl_pipe.recv)
-    sim_pipe.send("stop")
-    sim_proc.join(30)
     cl_proc.join(30)
     if stop_peer is not None:
         await stop_peer()
-    await rt.stop()
+    # the backend first: its ACD drains its AMI actions, which hang once Asterisk is gone
+    await asyncio.wait_for(rt.stop(), 60)
+    sim_pipe.send("stop")
+    sim_proc.join(30)
 
     known = dict(callers)
     lags, wrong = [], 0
@@ -165,7 +166,8 @@ async def measure_sim(name: str, db: Path, tmp: Path, agents: list[tuple[str, st
     return out
 
 
-async def run_sim(customers: int, seconds: float, rate: float, tmp: Path) -> list[dict[str, Any]]:
+async def run_sim(customers: int, seconds: float, rate: float, tmp: Path,
+                  only: str | None = None) -> list[dict[str, Any]]:
     base = tmp / "base.db"
     agents, sups, _ = await seed(f"sqlite+aiosqlite:///{base}", customers)
     await seed_acd(f"sqlite+aiosqlite:///{base}", agents)
@@ -176,7 +178,12 @@ async def run_sim(customers: int, seconds: float, rate: float, tmp: Path) -> lis
     callers = [(crm_bench.number_of(i), True) if rng.random() < 0.9 else (f"186{j:08d}", False)
                for j, i in enumerate(picks)]  # 9 in 10 are customers; every number calls once
     results = {}
+    nan: dict[str, Any] = {"pop_p50": float("nan"), "pop_p99": float("nan"), "fan_p99": float("nan"),
+                           "wrong": 0, "measured": 0, "marks": 0}
     for name in ("ours", "peer"):
+        if only not in (None, name):
+            results[name] = nan
+            continue
         db = tmp / f"{name}.db"
         shutil.copy(base, db)
         results[name] = await measure_sim(name, db, tmp, agents, sups, callers, rate)

@@ -30,7 +30,7 @@ async def console_ws(websocket: WebSocket) -> None:
         return
     async with ctx.sessions() as session:
         scope = await scope_for(session, user)
-    scope = scope_queues(scope, await ctx.center.snapshot())
+    scope = scope_queues(scope, await ctx.hub.snapshot())  # shared with the writer's first frame
     await websocket.accept()
     conn = Connection(username=user.username, role=user.role, agent=user.agent_id, scope=scope,
                       send=websocket.send_text, maxsize=ctx.config.ws_queue_size,
@@ -80,12 +80,10 @@ def _handle(raw: str, ctx: ConsoleContext, conn: Connection) -> str | None:
             ctx.hub.set_topics(conn, topics)
         except TopicError as exc:
             return dumps({"type": "error", "message": str(exc), "code": "forbidden"})
-        conn.lagged = True  # the writer answers with resync + a snapshot for the new topics
-        conn._wake.set()
+        conn.request_resync()  # the writer answers with resync + a snapshot for the new topics
         return None
     if kind == "resync":
-        conn.lagged = True
-        conn._wake.set()
+        conn.request_resync()
         return None
     if kind == "ping":
         return dumps({"type": "pong"})
