@@ -41,6 +41,10 @@ class LiveCall:
     transferring: str | None = None  # "blind" | "attended" | "hold" | "conference"
     conference: str | None = None  # the ConfBridge room once caller and agent are in it
     conf_parties: int = 0  # third parties added (numbers their legs)
+    # a call that reached ``agent`` by transfer outside an offer (acd.service.takes)
+    taken: str | None = None  # "blind" | "attended"
+    taken_from: str | None = None  # the transferring agent
+    queue_wait_s: float | None = None  # the caller's wait before the first agent answered
     legs: set[str] = field(default_factory=set)
 
     @property
@@ -60,6 +64,8 @@ class LiveCall:
 
     def holdtime(self) -> float:
         """Asterisk's holdtime: waited in the queue before the agent answered."""
+        if self.queue_wait_s is not None:
+            return self.queue_wait_s
         end = self.connected_at if self.connected_at is not None else self.offered_at
         return max(0.0, end - self.enqueued_at)
 

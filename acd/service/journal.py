@@ -10,6 +10,11 @@ from acd.service.calls import LiveCall
 from hotline.eventlog import CallEventLog
 from reports import kinds
 
+# A call that reached an agent outside an offer (transfer, conference; acd.service.takes).
+# Not queue_log verbs: for app_queue the queue call ended at the transfer.
+TAKECALL = "TAKECALL"
+TAKECOMPLETE = "TAKECOMPLETE"
+
 
 class Journal:
     def __init__(self, log: CallEventLog) -> None:
@@ -37,6 +42,10 @@ class Journal:
                   ringtime_ms=int(max(0.0, at - call.offered_at) * 1000), why=why)
 
     def complete(self, call: LiveCall, at: float, by: str) -> None:
+        if call.taken is not None:
+            self.take_complete(call.call_id, call.queue, call.agent or "", at, call.talk_s(at),
+                               call.hold_s, by, call.taken, uniqueid=call.uniqueid)
+            return
         kind = kinds.COMPLETEAGENT if by == "agent" else kinds.COMPLETECALLER
         self._row(call, kind, at, agent=call.agent, holdtime=int(call.holdtime()),
                   calltime=int(call.talk_s(at)), origposition=call.origposition,
@@ -58,6 +67,16 @@ class Journal:
             self._row(call, verb, at, agent=call.agent, method="BRIDGE", target=target, **common)
         else:
             self._row(call, verb, at, agent=call.agent, extension=target, context=context, **common)
+
+    def take(self, call: LiveCall, agent: str, at: float, via: str, taken_from: str | None,
+             leg: str) -> None:
+        self._row(call, TAKECALL, at, agent=agent, via=via, taken_from=taken_from or "", leg=leg)
+
+    def take_complete(self, call_id: str, queue: str, agent: str, at: float, talk_s: float,
+                      hold_s: float, by: str, via: str, uniqueid: str | None = None) -> None:
+        self.log.log(call_id, TAKECOMPLETE, ts=at, uniqueid=uniqueid, queue=queue, agent=agent,
+                     data={"calltime": int(talk_s), "hold_s": round(hold_s, 3), "by": by,
+                           "via": via})
 
     def member(self, agent: str, queue: str, at: float, kind: str, reason: str = "") -> None:
         self._row(None, kind, at, queue=queue, agent=agent, reason=reason)

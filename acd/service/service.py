@@ -68,6 +68,7 @@ class AcdService(Center):
         self._init_agents()
         self._init_queueing()
         self._init_callbacks()
+        self._init_takes()
         self._init_transfers()
         self._init_conferences()
         self._dispatch = {
@@ -88,8 +89,8 @@ class AcdService(Center):
         self.spawn(self._state_writer(), "acd-agent-state")
         subscriptions: list[tuple[type[Any], Any]] = [
             (ChannelCreated, self._on_created), (ChannelStateChanged, self._on_state),
-            (OriginateResult, self._on_originate_any), (ChannelBridged, self._on_bridged),
-            (ChannelUnbridged, self._on_unbridged), (ChannelHungUp, self._on_hangup),
+            (OriginateResult, self._on_originate_any), (ChannelBridged, self._on_bridge_enter),
+            (ChannelUnbridged, self._on_bridge_leave), (ChannelHungUp, self._on_channel_gone),
             (VariableSet, self._on_varset), (HoldChanged, self._on_hold),
             (DtmfReceived, self._on_dtmf), (TransferDone, self._on_transfer),
             (AmiResynced, self._on_resynced),

@@ -52,6 +52,9 @@ class Talk(Offers):
     def _attended_leg_gone(self, call: LiveCall) -> None:
         raise NotImplementedError
 
+    def take_abandoned(self, call: LiveCall) -> None:
+        raise NotImplementedError
+
     def _conference_goes_on(self, call: LiveCall, side: str) -> bool:
         raise NotImplementedError
 
@@ -66,6 +69,9 @@ class Talk(Offers):
             del self.book.by_uniqueid[call.uniqueid]
         if call.callback is not None and call.connected_at is None:
             return  # virtual hold: the caller hung up on purpose and keeps the place
+        if call.taken is not None and call.connected_at is None:
+            self.take_abandoned(call)  # gone before the transfer target answered
+            return
         if call.connected_at is not None:
             if self._conference_goes_on(call, "caller"):
                 return

@@ -4,7 +4,8 @@ transferring agent, cancelled by hanging up the consultation leg).
 
 Accounting: the agent's talk ends at the transfer (calltime up to then, hold time
 closed), the row is BLINDTRANSFER / ATTENDEDTRANSFER with queue_log's fields, and the
-agent goes to wrap-up; a transfer to a queue puts the caller back in line there.
+agent goes to wrap-up; a transfer to a queue puts the caller back in line there; a
+transfer to another agent's phone makes that agent busy once it lands (acd.service.takes).
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from dataclasses import replace
 
 from acd.events import CallOffered, CallTransferred
 from acd.service.calls import LiveCall
-from acd.service.restart import Restart
+from acd.service.takes import Takes
 from agent_console.ports import ContactCenterError, TransferKind
 from pbx.ami.actions import Atxfer, BlindTransfer, Hangup, Redirect, Setvar
 from pbx.ami.errors import AmiError
 from pbx.events import ChannelCreated, TransferDone
 
 
-class Transfers(Restart):
+class Transfers(Takes):
     def _init_transfers(self) -> None:
         self.consult: dict[str, tuple[str, str]] = {}  # agent -> (target exten, consult uid)
         self.pending_atxfer: dict[str, str] = {}  # agent -> target exten
@@ -98,6 +99,8 @@ class Transfers(Restart):
                 ivr_path=r.ivr_path, waited_s=(call.connected_at or now) - call.enqueued_at,
                 reason=f"{kind} transfer from {call.agent}"))
         self.finish_talk(call, "transfer")
+        if taker is not None:  # on call for the router once the taker's phone is bridged
+            self.await_take(call, taker, kind)
 
     def _agent_at(self, exten: str) -> str | None:
         """The agent whose phone is ``exten`` (the extension given at login first)."""

@@ -1,0 +1,153 @@
+"""Calls that reach an agent outside an offer: a blind or attended transfer to an agent's
+extension, or an agent conferenced in as the third party.
+
+A transfer is accounted for the transferring agent first (``Transfers._transferred``:
+BLINDTRANSFER / ATTENDEDTRANSFER, wrap-up); the call then *awaits* the taker: a new
+:class:`LiveCall` for the same call id, ``agent`` = the taker, ``taken`` = how. It *lands*
+when a channel of the taker's phone (``<endpoint>-…``) and the caller's channel are in
+one bridge:
+
+* blind (ami-07b): the caller's own ``Dial`` bridges ``PJSIP/agent1002-…`` with it;
+* attended (ami-07c): after ``AttendedTransfer`` and the Local optimisation the caller
+  enters the bridge ``PJSIP/agent1002-…`` has been in since it answered the consultation.
+
+The BlindTransfer response may come after the bridge, so the landing is looked for both
+when the call starts awaiting and at every BridgeEnter. On landing the router gets
+``AgentTookCall`` (the agent is on call: no offer meanwhile, ``AgentStateChanged``
+published, counted in calls today and the handle-time average), a ``TAKECALL`` row is
+written, and from then on the call is the taker's like an offered one: hang-up, hold and
+a further transfer from the console; its end writes ``TAKECOMPLETE`` (not COMPLETE*: the
+queue call already ended at the transfer, as in app_queue's queue_log), publishes
+``CallCompleted`` for the taker and puts the taker in wrap-up.
+
+A conferenced agent (third party dialled on the agent's endpoint) lands when its leg
+enters the room and its call ends when that leg hangs up (it has no console controls).
+"""
+
+from __future__ import annotations
+
+from acd.core import AgentTookCall, CallEnded
+from acd.events import CallCompleted
+from acd.service.calls import LiveCall
+from acd.service.restart import Restart
+from pbx.events import ChannelBridged, ChannelHungUp, ChannelUnbridged
+
+
+class Takes(Restart):
+    conf_legs: dict[str, tuple[str, str]]  # see Conferences
+
+    def _init_takes(self) -> None:
+        self.bridge_of: dict[str, str] = {}  # channel uniqueid -> bridge it is in
+        self.bridged: dict[str, dict[str, str]] = {}  # bridge -> {uniqueid: channel name}
+        self.awaiting: dict[str, LiveCall] = {}  # call id -> taken call not landed yet
+        # conference leg uniqueid -> (agent, call id, queue, joined at)
+        self.conf_takers: dict[str, tuple[str, str, str, float]] = {}
+
+    # --- bridge membership (what is in the bridge the caller just entered) -------------
+
+    def _on_bridge_enter(self, ev: ChannelBridged) -> None:
+        self._forget_bridge(ev.uniqueid)
+        self.bridge_of[ev.uniqueid] = ev.bridge_id
+        self.bridged.setdefault(ev.bridge_id, {})[ev.uniqueid] = ev.channel
+        self._on_bridged(ev)
+        if self.awaiting:
+            for uid in list(self.bridged.get(ev.bridge_id, ())):
+                call = self.book.by_uniqueid.get(uid)
+                if call is not None and self.awaiting.get(call.call_id) is call:
+                    self._check_landed(call)
+        if ev.uniqueid in self.conf_legs:
+            self._conf_agent_joined(ev.uniqueid)
+
+    def _on_bridge_leave(self, ev: ChannelUnbridged) -> None:
+        if self.bridge_of.get(ev.uniqueid) == ev.bridge_id:
+            self._forget_bridge(ev.uniqueid)
+        self._on_unbridged(ev)
+
+    def _on_channel_gone(self, ev: ChannelHungUp) -> None:
+        self._forget_bridge(ev.uniqueid)
+        if ev.uniqueid in self.conf_takers:
+            self._conf_agent_left(ev.uniqueid)
+        self._on_hangup(ev)
+
+    def _forget_bridge(self, uid: str) -> None:
+        bridge = self.bridge_of.pop(uid, None)
+        if bridge is not None:
+            members = self.bridged.get(bridge)
+            if members is not None:
+                members.pop(uid, None)
+                if not members:
+                    del self.bridged[bridge]
+
+    # --- transfers -----------------------------------------------------------------------
+
+    def await_take(self, old: LiveCall, taker: str, via: str) -> None:
+        """``old`` was transferred to agent ``taker``'s phone (and is already accounted)."""
+        assert old.agent is not None
+        call = LiveCall(request=old.request, queue=old.queue, enqueued_at=old.enqueued_at,
+                        origposition=old.origposition, agent=taker, taken=via,
+                        taken_from=old.agent, queue_wait_s=old.holdtime())
+        self.book.add(call)
+        self.awaiting[call.call_id] = call
+        self._check_landed(call)
+
+    def _phone_of(self, agent: str, channel: str) -> bool:
+        return channel.startswith(self.endpoint_of(agent) + "-")
+
+    def _check_landed(self, call: LiveCall) -> None:
+        bridge = self.bridge_of.get(call.uniqueid)
+        assert call.agent is not None
+        for uid, channel in self.bridged.get(bridge or "", {}).items():
+            if uid != call.uniqueid and self._phone_of(call.agent, channel):
+                self._land(call, uid, channel)
+                return
+
+    def _took(self, agent: str, call_id: str, queue: str) -> bool:
+        """Tell the router; False if it refused (agent logged out or on another call)."""
+        self.feed(AgentTookCall(self.now(), agent, call_id, queue))
+        view = self.router.agent(agent)
+        return view is not None and view.call_id == call_id and view.state == "on_call"
+
+    def _land(self, call: LiveCall, leg: str, channel: str) -> None:
+        del self.awaiting[call.call_id]
+        assert call.agent is not None
+        if not self._took(call.agent, call.call_id, call.queue):
+            self.book.drop(call)  # the refusal is in ``rejections``; the phones talk anyway
+            return
+        now = self.now()
+        call.leg, call.leg_channel, call.connected_at = leg, channel, now
+        self.book.add_leg(call, leg)
+        self.book.by_agent[call.agent] = call
+        self.journal.take(call, call.agent, now, call.taken or "", call.taken_from, leg)
+
+    def take_abandoned(self, call: LiveCall) -> None:
+        """The caller hung up before the taker's phone answered: nothing to account."""
+        self.awaiting.pop(call.call_id, None)
+        self.book.drop(call)
+
+    # --- an agent conferenced in ---------------------------------------------------------
+
+    def _conf_agent_joined(self, leg: str) -> None:
+        call_id, number = self.conf_legs[leg]
+        agent = self._agent_at(number)
+        call = self.book.get(call_id)
+        if agent is None or call is None or leg in self.conf_takers:
+            return
+        if self._took(agent, call_id, call.queue):
+            now = self.now()
+            self.conf_takers[leg] = (agent, call_id, call.queue, now)
+            self.journal.take(call, agent, now, "conference", call.agent, leg)
+
+    def _conf_agent_left(self, leg: str) -> None:
+        agent, call_id, queue, joined = self.conf_takers.pop(leg)
+        self.conf_legs.pop(leg, None)
+        now = self.now()
+        live = self.book.get(call_id)
+        by = "agent" if live is not None and live.connected_at is not None else "caller"
+        self.journal.take_complete(call_id, queue, agent, now, now - joined, 0.0, by, "conference")
+        self.bus.publish(CallCompleted(at=now, call_id=call_id, queue=queue, agent=agent,
+                                       talk_s=now - joined, hold_s=0.0, by=by))
+        self.last_call[agent] = (call_id, queue)
+        self.feed(CallEnded(now, call_id, agent, by))
+
+    def _agent_at(self, exten: str) -> str | None:
+        raise NotImplementedError
