@@ -10,7 +10,8 @@ publisher and the other consoles never wait for it.
 Screen pops take a priority lane: they go out before any wallboard frame already
 waiting. Wallboard figures (queues, agents' daily statistics, alarms) are coalesced:
 at most one refresh per ``wallboard_interval_s``, and a queue's unsent frame is replaced
-by its newer one (the latest state wins). Agent state changes are never coalesced.
+by its newer one (the latest state wins); agents' own consoles get their queues'
+figures at most every ``agent_queue_interval_s``. Agent state changes are never coalesced.
 The center's snapshot is shared by consoles connecting at the same time while no ACD
 event happened in between (``snapshot_ttl_s``), and encoded once per snapshot.
 
@@ -166,8 +167,10 @@ class Connection:
 class Hub:
     def __init__(self, *, bus: EventBus, center: ContactCenter, clock: Clock,
                  lookup: ScreenPopLookup, config: ConsoleConfig,
-                 wallboard_interval_s: float = 0.5, snapshot_ttl_s: float = 0.2) -> None:
+                 wallboard_interval_s: float = 0.5, agent_queue_interval_s: float = 2.0,
+                 snapshot_ttl_s: float = 0.2) -> None:
         self.wallboard_interval_s = wallboard_interval_s
+        self.agent_queue_interval_s = agent_queue_interval_s
         self.snapshot_ttl_s = snapshot_ttl_s
         self.bus = bus
         self.center = center
@@ -178,7 +181,9 @@ class Hub:
         self._index: dict[str, set[Connection]] = {}
         self.active_alarms: dict[tuple[str, str], alarm_rules.Alarm] = {}
         self.last_pop: dict[str, dict[str, Any]] = {}
-        self._queues: dict[str, QueueStatus] = {}
+        self._queues: dict[str, QueueStatus] = {}  # as the monitors last got them
+        self._agent_queues: dict[str, QueueStatus] = {}  # as agents' consoles last got them
+        self._agents_queue_due = float("-inf")  # loop time
         self._agent_stats: dict[str, tuple[int, float | None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
@@ -384,14 +389,25 @@ class Hub:
             return
         # The first look only records: consoles got those figures in their snapshot.
         first, self._primed = not self._primed, True
+        # Monitors get the wallboard at every refresh; agents' consoles, which do not show
+        # it, get their queues' figures at most every ``agent_queue_interval_s``.
+        now = self._loop.time() if self._loop is not None else 0.0
+        agents_due = now >= self._agents_queue_due
+        if agents_due:
+            self._agents_queue_due = now + self.agent_queue_interval_s
         for q in snap.queues:
-            if self._queues.get(q.queue) != q:
+            to_monitors = self._queues.get(q.queue) != q
+            to_agents = agents_due and self._agent_queues.get(q.queue) != q
+            if to_monitors:
                 self._queues[q.queue] = q
-                if first:
-                    continue
-                frame = dumps({"type": "queue", "queue": _queue_dict(q)})
-                key = f"queue:{q.queue}"
-                for c in self._targets("queue:*", key):
+            if to_agents:
+                self._agent_queues[q.queue] = q
+            if first or not (to_monitors or to_agents):
+                continue
+            frame = dumps({"type": "queue", "queue": _queue_dict(q)})
+            key = f"queue:{q.queue}"
+            for c in self._targets("queue:*", key):
+                if to_monitors if c.role in MONITOR_ROLES else to_agents:
                     c.offer(frame, latest=key)
         for a in snap.agents:
             stats = (a.calls_handled, a.aht_s)
