@@ -93,7 +93,7 @@ class AcdService(Center):
             (ChannelUnbridged, self._on_bridge_leave), (ChannelHungUp, self._on_channel_gone),
             (VariableSet, self._on_varset), (HoldChanged, self._on_hold),
             (DtmfReceived, self._on_dtmf), (TransferDone, self._on_transfer),
-            (AmiResynced, self._on_resynced),
+            (AmiResynced, self._on_resynced), (AmiResynced, self._rebuild_bridges),
         ]
         for event_type, handler in subscriptions:
             self.subscribe(event_type, handler)

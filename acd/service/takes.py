@@ -30,7 +30,7 @@ from acd.core import AgentTookCall, CallEnded
 from acd.events import CallCompleted
 from acd.service.calls import LiveCall
 from acd.service.restart import Restart
-from pbx.events import ChannelBridged, ChannelHungUp, ChannelUnbridged
+from pbx.events import AmiResynced, ChannelBridged, ChannelHungUp, ChannelUnbridged
 
 
 class Takes(Restart):
@@ -68,6 +68,17 @@ class Takes(Restart):
         if ev.uniqueid in self.conf_takers:
             self._conf_agent_left(ev.uniqueid)
         self._on_hangup(ev)
+
+    def _rebuild_bridges(self, ev: AmiResynced) -> None:
+        """After a reconnect the bridge events in between are lost: start again from
+        Asterisk's own list (CoreShowChannel ``BridgeId``)."""
+        self.bridge_of = {s.uniqueid: s.bridge_id for s in ev.channels if s.bridge_id}
+        self.bridged = {}
+        for s in ev.channels:
+            if s.bridge_id:
+                self.bridged.setdefault(s.bridge_id, {})[s.uniqueid] = s.channel
+        for call in list(self.awaiting.values()):
+            self._check_landed(call)
 
     def _forget_bridge(self, uid: str) -> None:
         bridge = self.bridge_of.pop(uid, None)

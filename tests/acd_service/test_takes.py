@@ -150,3 +150,17 @@ async def test_agent_conferenced_in_is_busy_until_its_leg_leaves(rig: Rig) -> No
     takes = [r for r in rig.rows("c1") if r.kind in ("TAKECALL", "TAKECOMPLETE")]
     assert [(r.kind, r.agent, r.data["via"]) for r in takes] == [
         ("TAKECALL", "a1002", "conference"), ("TAKECOMPLETE", "a1002", "conference")]
+
+
+async def test_taker_can_transfer_the_call_on_and_goes_to_wrap_up(rig: Rig) -> None:
+    await _transfer_to_a1002(rig, attended=False)
+    await rig.sim.sleep(1.0)
+    await rig.service.transfer("a1002", "agent", "a1001", attended=False)
+    await wait_for(lambda: rig.state("a1002") == "wrap_up", timeout=5)
+    await wait_for(lambda: rig.state("a1001") == "on_call", timeout=5)
+    assert _changes(rig, "a1001")[-1][1:] == ("on_call", "c1")
+    await rig.flush()
+    rows = [(r.kind, r.agent) for r in rig.rows("c1")]
+    assert rows == [("ENTERQUEUE", None), ("CONNECT", "a1001"), ("BLINDTRANSFER", "a1001"),
+                    ("TAKECALL", "a1002"), ("BLINDTRANSFER", "a1002"), ("TAKECALL", "a1001")]
+    assert rig.rows("c1")[4].data["holdtime"] == rig.rows("c1")[1].data["holdtime"]
