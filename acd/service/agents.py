@@ -26,6 +26,8 @@ class Agents(Talk):
 
     def _cmd_state(self, cmd: SetAgentState) -> None:
         now = self.now()
+        if cmd.previous == "wrap_up" and cmd.state != "wrap_up":
+            self.today().wrapped(cmd.agent_id, now - self.since.get(cmd.agent_id, now))
         self.since[cmd.agent_id] = now
         self.bus.publish(AgentStateChanged(at=now, agent=cmd.agent_id, state=cmd.state,
                                            previous=cmd.previous, reason=cmd.reason,

@@ -170,6 +170,7 @@ class Center(Conferences):
                 current_call=(view.call_id if view else None) or (call.call_id if call else None),
                 extension=self.extensions.get(aid, profile.extension),
                 calls_handled=view.calls_today if view else 0,
+                aht_s=stats.aht_s(aid),
                 queues=tuple(sorted(profile.agent.queues))))
         return CenterSnapshot(at=now, queues=tuple(queues), agents=tuple(agents))
 

@@ -22,11 +22,24 @@ class QueueDay:
     abandoned_after_sl: int = 0
 
 
+@dataclass
+class AgentDay:
+    """Handle time = talk (hold included) + wrap-up, over the calls handled today."""
+
+    calls: int = 0
+    handle_s: float = 0.0
+
+    @property
+    def aht_s(self) -> float | None:
+        return self.handle_s / self.calls if self.calls else None
+
+
 class DayStats:
     def __init__(self, sl_threshold_s: float = 20.0, zone: ZoneInfo | None = None) -> None:
         self.sl_threshold_s = sl_threshold_s
         self.zone = zone or ZoneInfo("Asia/Shanghai")
         self.queues: dict[str, QueueDay] = {}
+        self.agents: dict[str, AgentDay] = {}
         self.day: date | None = None
 
     def local_day(self, ts: float) -> date:
@@ -40,7 +53,7 @@ class DayStats:
             self.day = self.day or today
             return False
         self.day = today
-        self.queues.clear()
+        self.reset()
         return True
 
     def _q(self, queue: str) -> QueueDay:
@@ -70,5 +83,22 @@ class DayStats:
         base = q.answered + q.abandoned_after_sl
         return q.answered_in_sl / base if base else None
 
+    def talked(self, agent: str, talk_s: float) -> None:
+        """A call the agent handled ended after ``talk_s`` (hold included)."""
+        a = self.agents.setdefault(agent, AgentDay())
+        a.calls += 1
+        a.handle_s += max(0.0, talk_s)
+
+    def wrapped(self, agent: str, wrap_s: float) -> None:
+        """The agent left wrap-up after ``wrap_s`` (part of the last call's handle time)."""
+        a = self.agents.get(agent)
+        if a is not None:
+            a.handle_s += max(0.0, wrap_s)
+
+    def aht_s(self, agent: str) -> float | None:
+        a = self.agents.get(agent)
+        return a.aht_s if a is not None else None
+
     def reset(self) -> None:
         self.queues.clear()
+        self.agents.clear()

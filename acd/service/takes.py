@@ -155,6 +155,7 @@ class Takes(Restart):
         live = self.book.get(call_id)
         by = "agent" if live is not None and live.connected_at is not None else "caller"
         self.journal.take_complete(call_id, queue, agent, now, now - joined, 0.0, by, "conference")
+        self.today().talked(agent, now - joined)
         self.bus.publish(CallCompleted(at=now, call_id=call_id, queue=queue, agent=agent,
                                        talk_s=now - joined, hold_s=0.0, by=by))
         self.last_call[agent] = (call_id, queue)

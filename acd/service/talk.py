@@ -119,6 +119,7 @@ class Talk(Offers):
         now = self.now()
         call.close_hold(now)
         self.journal.complete(call, now, by)
+        self.today().talked(call.agent, call.talk_s(now))
         self.bus.publish(CallCompleted(at=now, call_id=call.call_id, queue=call.queue,
                                        agent=call.agent, talk_s=call.talk_s(now),
                                        hold_s=call.hold_s, by=by))
