@@ -59,6 +59,7 @@ Send = Callable[[str], Awaitable[None]]
 _REFRESH_ON = (CallQueued, CallConnected, CallAbandoned, CallCompleted, CallExited, QueueSnapshot,
                AgentStateChanged, CallRingNoAnswer)
 _POP_ENDS = frozenset({"ready", "not_ready", "logged_out"})
+FAN_CHUNK = 64  # consoles offered a refresh's frames per turn of the event loop
 
 
 def dumps(msg: Any) -> str:
@@ -224,7 +225,7 @@ class Hub:
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(self.config.refresh_interval_s)
-            await self.refresh()
+            self.schedule_refresh()  # one refresh at a time (they yield while fanning out)
 
     # --- connections --------------------------------------------------------
     def attach(self, conn: Connection, topics: Iterable[str] | None = None) -> None:
@@ -393,6 +394,7 @@ class Hub:
         # it, get their queues' figures at most every ``agent_queue_interval_s``.
         now = self._loop.time() if self._loop is not None else 0.0
         agents_due = now >= self._agents_queue_due
+        out: dict[Connection, list[tuple[str, str | None]]] = {}  # each console's frames
         if agents_due:
             self._agents_queue_due = now + self.agent_queue_interval_s
         for q in snap.queues:
@@ -408,7 +410,7 @@ class Hub:
             key = f"queue:{q.queue}"
             for c in self._targets("queue:*", key):
                 if to_monitors if c.role in MONITOR_ROLES else to_agents:
-                    c.offer(frame, latest=key)
+                    out.setdefault(c, []).append((frame, key))
         for a in snap.agents:
             stats = (a.calls_handled, a.aht_s)
             if self._agent_stats.get(a.agent) != stats:
@@ -419,7 +421,7 @@ class Hub:
                                "aht_s": a.aht_s, "name": a.name, "queues": list(a.queues)})
                 key = f"stats:{a.agent}"
                 for c in self._targets("agent:*", f"agent:{a.agent}"):
-                    c.offer(frame, latest=key)
+                    out.setdefault(c, []).append((frame, key))
         now_active = alarm_rules.evaluate(snap.queues, self.config.alarms)
         raised, cleared = alarm_rules.diff(self.active_alarms, now_active)
         self.active_alarms = now_active
@@ -427,7 +429,18 @@ class Hub:
             frame = dumps({"type": "alarm", "active": active, **alarm.as_dict()})
             for c in self._targets("alarms"):
                 if c.scope.sees_queue(alarm.queue):
-                    c.offer(frame)
+                    out.setdefault(c, []).append((frame, None))
+        await self._deliver(out)
+
+    async def _deliver(self, out: dict[Connection, list[tuple[str, str | None]]]) -> None:
+        """Offer each console its frames of one refresh, ``FAN_CHUNK`` consoles per turn of
+        the loop: a wallboard burst to hundreds of consoles does not hold up pops."""
+        for i, (c, frames) in enumerate(out.items()):
+            if i and i % FAN_CHUNK == 0:
+                await asyncio.sleep(0)
+            if not c.closed:
+                for frame, key in frames:
+                    c.offer(frame, latest=key)
 
 
 def _agent_dict(a: AgentStatus, now: float) -> dict[str, Any]:

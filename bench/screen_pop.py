@@ -375,6 +375,8 @@ def main() -> None:
     ap.add_argument("--sim", action="store_true", help="offers from the simulated Asterisk through the whole backend")
     ap.add_argument("--rate", type=float, default=50.0, help="--sim: new calls per second")
     ap.add_argument("--only", choices=("ours", "peer"), help="--sim: measure one side only (while tuning)")
+    ap.add_argument("--gc-freeze", action="store_true",
+                    help="--sim: gc.freeze() the backend once started (both sides), so full collections skip it")
     args = ap.parse_args()
     _dump_tasks_on_sigusr1()
     args.customers = args.customers or (1_000_000 if args.full else 100_000)
@@ -383,7 +385,8 @@ def main() -> None:
 
         seconds = args.seconds or (30.0 if args.full else 15.0)
         with tempfile.TemporaryDirectory(prefix="hotline-bench-popsim-") as tmp:
-            lines = asyncio.run(run_sim(args.customers, seconds, args.rate, Path(tmp), args.only))
+            lines = asyncio.run(run_sim(args.customers, seconds, args.rate, Path(tmp), args.only,
+                                       args.gc_freeze))
     else:
         args.seconds = args.seconds or (30.0 if args.full else 10.0)
         lines = asyncio.run(run(args))

@@ -107,7 +107,7 @@ async def seed_acd(url: str, agents: list[tuple[str, str]]) -> None:
 
 
 async def measure_sim(name: str, db: Path, tmp: Path, agents: list[tuple[str, str]], sups: list[str],
-                      callers: list[tuple[str, bool]], rate: float) -> dict[str, Any]:
+                      callers: list[tuple[str, bool]], rate: float, gc_freeze: bool = False) -> dict[str, Any]:
     from hotline.demo_seed import demo_menu
 
     ami_port, agi_port, http_port = free_port(), free_port(), free_port()
@@ -137,8 +137,14 @@ async def measure_sim(name: str, db: Path, tmp: Path, agents: list[tuple[str, st
     assert await loop.run_in_executor(None, cl_pipe.recv) == "ready"
     print(f"[{name}] backend up, {len(agents)} agents ready, consoles connected; "
           f"{len(callers)} calls at {rate:g}/s", flush=True)
+    if gc_freeze:  # what a backend can do once started: long-lived objects leave the GC's scans
+        gc.collect()
+        gc.freeze()
+    pauses = GcPauses()
     sim_pipe.send("go")
     marks: dict[str, float] = await loop.run_in_executor(None, sim_pipe.recv)
+    pauses.close()
+    gc.unfreeze()
     cl_pipe.send("stop")
     res = await loop.run_in_executor(None, cl_pipe.recv)
     cl_proc.join(30)
@@ -162,12 +168,35 @@ async def measure_sim(name: str, db: Path, tmp: Path, agents: list[tuple[str, st
            "fan_p50": pct(fan, 50), "fan_p99": pct(fan, 99), "fan_frames": len(fan)}
     print(f"[{name}] screen pop: {out['pops']}/{out['calls']} popped ({out['marks']} enqueued), {wrong} wrong, "
           f"p50 {out['pop_p50']:.1f} ms, p99 {out['pop_p99']:.1f} ms; fan-out: {out['fan_frames']} frames, "
-          f"p50 {out['fan_p50']:.1f} ms, p99 {out['fan_p99']:.1f} ms", flush=True)
+          f"p50 {out['fan_p50']:.1f} ms, p99 {out['fan_p99']:.1f} ms; {pauses}", flush=True)
     return out
 
 
+class GcPauses:
+    """The backend's garbage-collector pauses while calls run (they stall the event loop)."""
+
+    def __init__(self) -> None:
+        self.pauses: list[tuple[int, float]] = []
+        self._t0 = 0.0
+        gc.callbacks.append(self._cb)
+
+    def _cb(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.pauses.append((int(info["generation"]), (time.perf_counter() - self._t0) * 1000))
+
+    def close(self) -> None:
+        gc.callbacks.remove(self._cb)
+
+    def __str__(self) -> str:
+        full = [ms for gen, ms in self.pauses if gen == 2]
+        return (f"GC: {len(self.pauses)} collections, {sum(ms for _, ms in self.pauses):.0f} ms in all, "
+                f"{len(full)} full (max {max(full, default=0.0):.0f} ms)")
+
+
 async def run_sim(customers: int, seconds: float, rate: float, tmp: Path,
-                  only: str | None = None) -> list[dict[str, Any]]:
+                  only: str | None = None, gc_freeze: bool = False) -> list[dict[str, Any]]:
     base = tmp / "base.db"
     agents, sups, _ = await seed(f"sqlite+aiosqlite:///{base}", customers)
     await seed_acd(f"sqlite+aiosqlite:///{base}", agents)
@@ -186,9 +215,10 @@ async def run_sim(customers: int, seconds: float, rate: float, tmp: Path,
             continue
         db = tmp / f"{name}.db"
         shutil.copy(base, db)
-        results[name] = await measure_sim(name, db, tmp, agents, sups, callers, rate)
+        results[name] = await measure_sim(name, db, tmp, agents, sups, callers, rate, gc_freeze)
     ours, peer = results["ours"], results["peer"]
-    peer_name = "bare websockets server on the same runtime's bus (no auth/scope/queues), same lookup"
+    peer_name = "bare websockets server on the same runtime's bus (no auth/scope/queues), same lookup" + (
+        " (both gc.freeze()d after start)" if gc_freeze else "")
     lines = []
     for metric, o, p, target, ok in [
         ("sim_pop_p50_ms", ours["pop_p50"], peer["pop_p50"], "p50 < 25 ms", ours["pop_p50"] < 25),
