@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import threading
-from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -46,123 +44,21 @@ from acd.events import (
 )
 from agent_console import alarms as alarm_rules
 from agent_console.config import ConsoleConfig
+from agent_console.connection import Connection, Send, TopicError, dumps
 from agent_console.context import ScreenPopLookup, scope_queues
 from agent_console.popcard import build_pop
 from agent_console.ports import AgentStatus, CenterSnapshot, ContactCenter, QueueStatus
-from agent_console.scope import MONITOR_ROLES, Scope
+from agent_console.scope import MONITOR_ROLES
 from hotline.clock import Clock
 from hotline.events import EventBus
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[str], Awaitable[None]]
+__all__ = ["Connection", "Hub", "Send", "TopicError", "dumps"]
 _REFRESH_ON = (CallQueued, CallConnected, CallAbandoned, CallCompleted, CallExited, QueueSnapshot,
                AgentStateChanged, CallRingNoAnswer)
 _POP_ENDS = frozenset({"ready", "not_ready", "logged_out"})
 FAN_CHUNK = 64  # consoles offered a refresh's frames per turn of the event loop
-
-
-def dumps(msg: Any) -> str:
-    return json.dumps(msg, ensure_ascii=False, separators=(",", ":"))
-
-
-class TopicError(ValueError):
-    pass
-
-
-class Connection:
-    """One console. ``offer`` is non-blocking; the writer drains the buffer."""
-
-    def __init__(self, *, username: str, role: str, agent: str | None, scope: Scope,
-                 send: Send, maxsize: int, token_digest: str = "") -> None:
-        self.username = username
-        self.token_digest = token_digest
-        self.role = role
-        self.agent = agent
-        self.scope = scope
-        self.send = send
-        self.maxsize = maxsize
-        self.topics: set[str] = set()
-        self.lagged = False
-        self.resyncs = 0
-        self._buf: deque[str | list[str]] = deque()  # a list is [frame, key] of a latest-wins frame
-        self._urgent: deque[str] = deque()
-        self._latest: dict[str, list[str]] = {}
-        self._wake = asyncio.Event()
-        self.closed = False
-
-    def offer(self, frame: str, *, urgent: bool = False, latest: str | None = None) -> None:
-        """Queue ``frame``. ``urgent`` (screen pops) goes before everything waiting;
-        ``latest`` is a key (``queue:sales``) whose unsent frame this one replaces."""
-        if self.lagged:
-            return
-        if latest is not None and (box := self._latest.get(latest)) is not None:
-            box[0] = frame
-            return
-        if len(self._buf) + len(self._urgent) >= self.maxsize:
-            self.lagged = True
-            self._clear()
-        elif urgent:
-            self._urgent.append(frame)
-        elif latest is not None:
-            box = self._latest[latest] = [frame, latest]
-            self._buf.append(box)
-        else:
-            self._buf.append(frame)
-        self._wake.set()
-
-    def request_resync(self) -> None:
-        """Drop what is waiting; the writer sends ``resync`` and a fresh snapshot."""
-        self.lagged = True
-        self._wake.set()
-
-    def pending(self) -> int:
-        return len(self._buf) + len(self._urgent)
-
-    def next_frame(self) -> str | None:
-        if self._urgent:
-            return self._urgent.popleft()
-        if not self._buf:
-            return None
-        item = self._buf.popleft()
-        if isinstance(item, list):
-            del self._latest[item[1]]
-            return item[0]
-        return item
-
-    def _clear(self) -> None:
-        self._buf.clear()
-        self._urgent.clear()
-        self._latest.clear()
-
-    def default_topics(self) -> set[str]:
-        s = self.scope
-        topics: set[str] = set()
-        if self.agent:
-            topics |= {f"agent:{self.agent}", f"pops:{self.agent}"}
-        if self.role in MONITOR_ROLES:
-            topics.add("alarms")
-            if s.everything:
-                topics |= {"agent:*", "queue:*"}
-            else:
-                topics |= {f"agent:{a}" for a in s.agents or ()}
-        if not s.everything:
-            topics |= {f"queue:{q}" for q in s.queues or ()}
-        return topics
-
-    def check_topic(self, topic: str) -> None:
-        kind, _, name = topic.partition(":")
-        ok = False
-        if topic == "alarms":
-            ok = self.role in MONITOR_ROLES
-        elif kind == "pops":
-            ok = bool(name) and name == self.agent
-        elif kind == "agent" and name:
-            ok = self.scope.everything if name == "*" else self.scope.sees_agent(name)
-        elif kind == "queue" and name:
-            ok = self.scope.everything if name == "*" else self.scope.sees_queue(name)
-        if not ok:
-            raise TopicError(f"You may not subscribe to {topic!r}.")
 
 
 class Hub:
