@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +131,10 @@ class Runtime:
                     self._tasks[-1].result()  # re-raise why uvicorn could not start
                     raise RuntimeError(f"the console could not listen on {s.http_host}:{s.http_port}")
                 await asyncio.sleep(0.02)
+        # Everything built so far lives as long as the process: move it out of the
+        # collector's reach so full collections stop pausing the loop (screen pops).
+        gc.collect()
+        gc.freeze()
 
     @property
     def console_url(self) -> str:
