@@ -26,6 +26,7 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
+import random
 import re
 import statistics
 import sys
@@ -45,6 +46,7 @@ from pbx.sim.agi_client import SimCaller, run_fastagi  # noqa: E402
 
 MENU = Path(__file__).resolve().parents[1] / "ivr" / "menus" / "default.yaml"
 THROUGHPUT_SPEED = 1000.0  # prompts 1000x faster than real: the server is the bottleneck
+RAMP_S = 8.0  # about one IVR call (prompts + key presses) in simulated seconds
 STRESS_SPEED = 20.0  # 200 calls at 20x behave like 4,000 real concurrent calls
 ENV = {"agi_callerid": "13800138000", "agi_calleridname": "张安娜", "agi_arg_1": "lang=zh"}
 # One bench day: a Wednesday 10:00 in Shanghai (open hours).
@@ -148,6 +150,11 @@ async def _drive(port: int, sessions: int, concurrency: int, speed: float) -> tu
     lat: list[float] = []
     ok = 0
     sem = asyncio.Semaphore(concurrency)
+    # The first wave's starts are spread over RAMP_S of call time: 200 identical scripts
+    # started in the same millisecond would press their keys in the same millisecond,
+    # which is a burst, not 200 concurrent calls. Later sessions start as earlier ones end.
+    rng = random.Random(7)
+    starts = [rng.uniform(0.0, RAMP_S / speed) if i < concurrency else 0.0 for i in range(sessions)]
 
     async def one(i: int) -> None:
         nonlocal ok
@@ -162,6 +169,7 @@ async def _drive(port: int, sessions: int, concurrency: int, speed: float) -> tu
             if mark:
                 lat.append(time.perf_counter() - mark.pop())
 
+        await asyncio.sleep(starts[i])
         async with sem:
             env = ENV | {"agi_uniqueid": f"1795354545.{i}", "agi_channel": f"PJSIP/hotline-trunk-{i:08x}"}
             out = await run_fastagi("127.0.0.1", port, "ivr", env, SimCaller(dtmf=["1", "2"]), {},
