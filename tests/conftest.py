@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM_ARGS, require_chromium  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.clock import ManualClock
@@ -134,3 +135,17 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     eng = await _fresh_engine(url)
     yield eng
     await eng.dispose()
+
+
+# --- Chromium (browser tests) ----------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless Debian Chromium driven by Playwright (sync API), one per test module."""
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import uvicorn
+from browser_support import CHROMIUM_ARGS, require_chromium
 from crm_users import AGENT, LEAD, header_user
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -18,9 +17,7 @@ from crm.http import build_router
 from hotline.clock import ManualClock
 from hotline.db import make_sessionmaker
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
@@ -49,7 +46,7 @@ async def test_ticket_list_detail_and_action_in_chinese_and_english(server: str)
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = await p.chromium.launch(executable_path=require_chromium(), args=CHROMIUM_ARGS)
         ctx = await browser.new_context(extra_http_headers=AGENT)
         api = ctx.request
         c = await (await api.post(f"{server}/crm/customers",
