@@ -58,6 +58,15 @@ class AmiMessage(dict[str, str]):
     def success(self) -> bool:
         return self.get("Response") in ("Success", "Follows", "Goodbye")
 
+    def add(self, key: str, value: str) -> None:
+        """Append a header as read off the wire: a repeated key keeps every value."""
+        if key in self:
+            if self.repeated is None:
+                self.repeated = {}
+            self.repeated.setdefault(key, [self[key]]).append(value)
+        else:
+            self[key] = value
+
     def getall(self, key: str) -> list[str]:
         if self.repeated and key in self.repeated:
             return list(self.repeated[key])
@@ -98,12 +107,7 @@ def parse_message(block: str) -> AmiMessage | AmiFrameError:
                 continue
             else:
                 return AmiFrameError(f"line without 'Key: Value': {line[:80]!r}", block)
-        if key in msg:
-            if msg.repeated is None:
-                msg.repeated = {}
-            msg.repeated.setdefault(key, [msg[key]]).append(value)
-        else:
-            msg[key] = value
+        msg.add(key, value)
     if "Event" not in msg and "Response" not in msg:
         return AmiFrameError("neither Event nor Response", block)
     if body:

@@ -39,13 +39,7 @@ def parse_action(raw: str) -> AmiMessage:
         key, sep, value = line.partition(":")
         if not sep:
             continue
-        key, value = key.strip(), value.strip()
-        if key in msg:
-            if msg.repeated is None:
-                msg.repeated = {}
-            msg.repeated.setdefault(key, [msg[key]]).append(value)
-        else:
-            msg[key] = value
+        msg.add(key.strip(), value.strip())
     return msg
 
 
