@@ -118,7 +118,7 @@ def demo(
     from hotline.demo_seed import DEMO_PASSWORD, demo_customer_numbers, demo_menu
     from hotline.demo_seed import seed as seed_db
     from hotline.runtime import DEFAULT_MENU, Runtime
-    from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimConfig
+    from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimClock, SimConfig
     from pbx.sim.traffic import TrafficGenerator
     from reports.totals import totals_by_queue
 
@@ -151,7 +151,8 @@ def demo(
                                     secret=settings.ami_secret, speed=speed, seed=seed,
                                     recordings_dir=str(settings.recordings_dir)))
         await sim.start()
-        rt = Runtime(settings, time_scale=speed)
+        # The backend reads the simulator's clock and scales its timers by the same speed.
+        rt = Runtime(settings, clock=SimClock(sim), time_scale=speed)
         started = time.monotonic()
         sim_agents = None
         traffic = None

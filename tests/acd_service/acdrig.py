@@ -26,6 +26,7 @@ from hotline.events import Event, EventBus
 from hotline.settings import Settings
 from pbx.ami.client import AmiClient
 from pbx.sim.asterisk import SimAsterisk
+from pbx.sim.clock import SimClock
 from pbx.sim.config import CallerScript
 from pbx.tracker import CallTracker
 from recordings.store import RecordingStore
@@ -34,15 +35,6 @@ SPEED = 20.0  # sim seconds per wall second; margin for a loaded CI machine
 EPOCH = 1_795_354_536.0
 
 
-class SimClock:
-    def __init__(self, sim: SimAsterisk) -> None:
-        self.sim = sim
-
-    def now(self) -> float:
-        return self.sim.now()
-
-    def monotonic(self) -> float:
-        return self.sim.now()
 
 
 def agent(n: int, queues: tuple[str, ...] = ("sales",), skill: int = 5) -> AgentProfile:

@@ -40,7 +40,7 @@ from hotline.demo_seed import demo_menu
 from hotline.migrate import upgrade
 from hotline.runtime import DEFAULT_MENU, Runtime
 from hotline.settings import Settings
-from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimConfig
+from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimClock, SimConfig
 
 T = TypeVar("T")
 SPEED = 10.0
@@ -51,17 +51,6 @@ ANNA_TICKET = "发票没收到 / invoice missing"
 AGENTS = {"a1001": ("1001", "agent1001", "李娜"), "a1002": ("1002", "agent1002", "王强")}
 
 
-class SimClock:
-    """The runtime reads the simulator's clock (simulated epoch seconds)."""
-
-    def __init__(self, sim: SimAsterisk) -> None:
-        self.sim = sim
-
-    def now(self) -> float:
-        return self.sim.now()
-
-    def monotonic(self) -> float:
-        return self.sim.now()
 
 
 def free_port() -> int:
