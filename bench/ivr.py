@@ -149,12 +149,14 @@ def _server_main(kind: str, conn: Any) -> None:
 async def _drive(port: int, sessions: int, concurrency: int, speed: float) -> tuple[float, list[float], int]:
     lat: list[float] = []
     ok = 0
-    sem = asyncio.Semaphore(concurrency)
-    # The first wave's starts are spread over RAMP_S of call time: 200 identical scripts
-    # started in the same millisecond would press their keys in the same millisecond,
-    # which is a burst, not 200 concurrent calls. Later sessions start as earlier ones end.
+    # ``concurrency`` lines, each running its calls back to back. Line k starts at a
+    # random moment within RAMP_S of call time: 200 identical scripts started in the same
+    # millisecond would press their keys in the same millisecond for the whole run, which
+    # is a burst, not 200 concurrent calls. (A semaphore with staggered sleeps does not do
+    # this: the callers without a sleep take every slot at t=0.)
     rng = random.Random(7)
-    starts = [rng.uniform(0.0, RAMP_S / speed) if i < concurrency else 0.0 for i in range(sessions)]
+    offsets = [rng.uniform(0.0, RAMP_S / speed) for _ in range(concurrency)]
+    todo = iter(range(sessions))
 
     async def one(i: int) -> None:
         nonlocal ok
@@ -169,15 +171,18 @@ async def _drive(port: int, sessions: int, concurrency: int, speed: float) -> tu
             if mark:
                 lat.append(time.perf_counter() - mark.pop())
 
-        await asyncio.sleep(starts[i])
-        async with sem:
-            env = ENV | {"agi_uniqueid": f"1795354545.{i}", "agi_channel": f"PJSIP/hotline-trunk-{i:08x}"}
-            out = await run_fastagi("127.0.0.1", port, "ivr", env, SimCaller(dtmf=["1", "2"]), {},
-                                    on_exec=on_exec, on_start=on_start, speed=speed)
-            ok += out.status == "SUCCESS" and out.commands[-1].startswith("SET VARIABLE IVR_PATH")
+        env = ENV | {"agi_uniqueid": f"1795354545.{i}", "agi_channel": f"PJSIP/hotline-trunk-{i:08x}"}
+        out = await run_fastagi("127.0.0.1", port, "ivr", env, SimCaller(dtmf=["1", "2"]), {},
+                                on_exec=on_exec, on_start=on_start, speed=speed)
+        ok += out.status == "SUCCESS" and out.commands[-1].startswith("SET VARIABLE IVR_PATH")
+
+    async def line(offset: float) -> None:
+        await asyncio.sleep(offset)
+        for i in todo:
+            await one(i)
 
     t0 = time.perf_counter()
-    await asyncio.gather(*(one(i) for i in range(sessions)))
+    await asyncio.gather(*(line(o) for o in offsets))
     return time.perf_counter() - t0, lat, ok
 
 
