@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from acd.service.wiring import reloader
 from agent_console.app import create_app
 from agent_console.deps import RequireRole, get_session
 from crm.escalation import escalation_loop
+from hotline import tuning
 from hotline.clock import Clock, SystemClock
 from hotline.db import make_engine, make_sessionmaker
 from hotline.eventlog import CallEventLog
@@ -78,6 +78,7 @@ class Runtime:
     app: Any = field(init=False, default=None)
     _tasks: list[asyncio.Task[Any]] = field(init=False, default_factory=list)
     _http: uvicorn.Server | None = field(init=False, default=None)
+    _tuning: tuning.Tuning | None = field(init=False, default=None)
 
     async def start(self) -> None:
         s = self.settings
@@ -132,9 +133,9 @@ class Runtime:
                     raise RuntimeError(f"the console could not listen on {s.http_host}:{s.http_port}")
                 await asyncio.sleep(0.02)
         # Everything built so far lives as long as the process: move it out of the
-        # collector's reach so full collections stop pausing the loop (screen pops).
-        gc.collect()
-        gc.freeze()
+        # collector's reach, and let short-lived objects die young (hotline.tuning).
+        self._tuning = tuning.apply(young_threshold=s.gc_young_threshold,
+                                    switch_interval_s=s.gil_switch_interval_s)
 
     @property
     def console_url(self) -> str:
@@ -156,3 +157,6 @@ class Runtime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.eventlog.stop()
         await self.engine.dispose()
+        if self._tuning is not None:
+            tuning.restore(self._tuning)
+            self._tuning = None

@@ -89,6 +89,16 @@ class Settings(BaseSettings):
     ivr_menu_file: Path | None = None
     ring_timeout_s: float = 15.0
 
+    # --- interpreter tuning for a latency-bound process (hotline.tuning) ------------
+    # The young generation's threshold: objects that die within a few thousand
+    # allocations (a call's frames, a query's rows) are freed by reference counting and
+    # never promoted, so full collections, which pause the event loop for ~0.1 s, become
+    # rare. 0 keeps Python's default (700).
+    gc_young_threshold: int = Field(default=50_000, ge=0)
+    # How long a thread may hold the GIL before another (a database worker handing back
+    # a result) gets it; Python's default is 5 ms. 0 keeps the default.
+    gil_switch_interval_s: float = Field(default=0.001, ge=0.0, le=0.1)
+
     @field_validator("ami_port", "agi_port", "http_port")
     @classmethod
     def _port_range(cls, v: int) -> int:
