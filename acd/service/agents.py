@@ -3,12 +3,8 @@ log, and persisted (``acd_agent_state``) so a restarted backend brings agents ba
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from sqlalchemy import delete, insert
-
-from acd.admin.models import AcdAgentState
 from acd.core.commands import SetAgentState
 from acd.events import AgentStateChanged
 from acd.service.talk import Talk
@@ -21,8 +17,6 @@ class Agents(Talk):
     def _init_agents(self) -> None:
         self.since: dict[str, float] = {}
         self.quiet = False  # restoring after a restart: no member rows in the log
-        self._dirty: dict[str, dict[str, object]] = {}
-        self._dirty_event = asyncio.Event()
 
     def _cmd_state(self, cmd: SetAgentState) -> None:
         now = self.now()
@@ -55,29 +49,9 @@ class Agents(Talk):
     # --- persistence -----------------------------------------------------------------------
 
     def _persist(self, agent: str, state: str, reason: str | None, at: float) -> None:
-        self._dirty[agent] = {"agent_id": agent, "state": state, "reason": reason,
-                              "extension": self.extensions.get(agent), "since": at}
-        self._dirty_event.set()
-
-    async def _state_writer(self) -> None:
-        while True:
-            await self._dirty_event.wait()
-            self._dirty_event.clear()
-            await self.flush_agent_states()
+        self.rows.agent_state({"agent_id": agent, "state": state, "reason": reason,
+                               "extension": self.extensions.get(agent), "since": at})
 
     async def flush_agent_states(self) -> None:
-        """Write the latest state of every agent that changed (one transaction)."""
-        if not self._dirty:
-            return
-        rows, self._dirty = list(self._dirty.values()), {}
-        try:
-            async with self.eventlog.engine.begin() as conn:
-                await conn.execute(delete(AcdAgentState).where(
-                    AcdAgentState.agent_id.in_([r["agent_id"] for r in rows])))
-                await conn.execute(insert(AcdAgentState), rows)
-        except Exception:
-            log.exception("agent state not saved; will retry")
-            for r in rows:
-                self._dirty.setdefault(str(r["agent_id"]), r)
-            await asyncio.sleep(1.0)
-            self._dirty_event.set()
+        """Write the latest state of every agent that changed (and any recording rows)."""
+        await self.rows.flush()

@@ -21,6 +21,7 @@ from acd.core.commands import Command, Rejection
 from acd.service.calls import CallBook
 from acd.service.config import AcdConfig
 from acd.service.journal import Journal
+from acd.service.rows import RowWriter
 from acd.service.stats import DayStats
 from hotline.clock import Clock
 from hotline.eventlog import CallEventLog
@@ -75,6 +76,7 @@ class ServiceBase:
         self._timer: asyncio.TimerHandle | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._dispatch: dict[type, Callable[[Any], None]] = {}
+        self.rows = RowWriter(eventlog.engine)
 
     def today(self) -> DayStats:
         """Today's figures; at the first use after local midnight they start again at
@@ -171,6 +173,7 @@ class ServiceBase:
         """Wait until every queued AMI action has been answered (tests, shutdown)."""
         if self._actions is not None:
             await self._actions.join()
+        await self.rows.flush()
 
     def spawn(self, coro: Awaitable[Any], name: str) -> None:
         task = asyncio.ensure_future(coro)

@@ -86,7 +86,7 @@ class AcdService(Center):
         self.started = True
         self._actions = asyncio.Queue()
         self.spawn(self._action_worker(), "acd-ami-actions")
-        self.spawn(self._state_writer(), "acd-agent-state")
+        self.spawn(self.rows.run(), "acd-rows")
         subscriptions: list[tuple[type[Any], Any]] = [
             (ChannelCreated, self._on_created), (ChannelStateChanged, self._on_state),
             (OriginateResult, self._on_originate_any), (ChannelBridged, self._on_bridge_enter),

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import insert
-
 from acd.core import CallEnded, CallHeld, CallLeft, CallResumed
 from acd.events import CallCompleted
 from acd.service.calls import LiveCall
 from acd.service.offers import Offers
 from pbx.ami.actions import Hangup, MixMonitor
 from pbx.events import ChannelHungUp, ChannelUnbridged, HoldChanged
-from recordings.models import Recording
 
 log = logging.getLogger("acd.service")
 
@@ -151,8 +148,4 @@ class Talk(Offers):
         self.send(MixMonitor(channel=call.channel, file=str(full)))
         row: dict[str, object] = {"call_id": call.call_id, "uniqueid": call.uniqueid, "agent": call.agent,
                "queue": call.queue, "path": rel, "started_at": now, "policy": policy.mode}
-        self.spawn(self._register_recording(row), "acd-recording-index")
-
-    async def _register_recording(self, row: dict[str, object]) -> None:
-        async with self.eventlog.engine.begin() as conn:
-            await conn.execute(insert(Recording), [row])
+        self.rows.recording(row)  # indexed by the write-behind (acd.service.rows)
