@@ -5,6 +5,7 @@ waiting; a frame with a ``latest`` key (``queue:sales``) replaces the unsent fra
 the same key, so a console that falls behind catches up on the newest state rather than
 on history. A console whose outbox overflows is marked lagged: its writer drops what is
 waiting and sends ``resync`` plus a fresh snapshot (see ``Hub.run_writer``).
+``next_message`` hands the writer everything waiting as one websocket message.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 from agent_console.scope import MONITOR_ROLES, Scope
 
 Send = Callable[[str], Awaitable[None]]
+BATCH_FRAMES = 128  # frames per websocket message at most
+BATCH_CHARS = 64 * 1024  # characters per websocket message at most (a longer lone frame goes alone)
 
 
 def dumps(msg: Any) -> str:
@@ -87,6 +90,32 @@ class Connection:
             del self._latest[item[1]]
             return item[0]
         return item
+
+    def _peek_len(self) -> int:
+        if self._urgent:
+            return len(self._urgent[0])
+        item = self._buf[0]
+        return len(item[0] if isinstance(item, list) else item)
+
+    def next_message(self, max_frames: int = BATCH_FRAMES, max_chars: int = BATCH_CHARS) -> str | None:
+        """Everything waiting, in ``next_frame`` order, as one websocket message: a lone
+        frame as it is, several as a JSON array of them (``[f1,f2,...]``, not re-encoded).
+        At most ``max_frames`` frames and, unless the first frame alone is longer, at most
+        ``max_chars`` characters; the rest waits for the next message."""
+        first = self.next_frame()
+        if first is None:
+            return None
+        frames = [first]
+        size = len(first) + 2  # with the brackets
+        while len(frames) < max_frames and (self._urgent or self._buf):
+            n = self._peek_len()
+            if size + n + 1 > max_chars:
+                break
+            frame = self.next_frame()
+            assert frame is not None
+            frames.append(frame)
+            size += n + 1
+        return first if len(frames) == 1 else "[" + ",".join(frames) + "]"
 
     def _clear(self) -> None:
         self._buf.clear()

@@ -15,6 +15,14 @@ figures at most every ``agent_queue_interval_s``. Agent state changes are never 
 The center's snapshot is shared by consoles connecting at the same time while no ACD
 event happened in between (``snapshot_ttl_s``), and encoded once per snapshot.
 
+Framing: every websocket message from the hub is either one frame, a JSON object with
+a ``type`` (the snapshot, ``resync`` and a lone delta always go alone), or a JSON array
+of frames to be handled in order: when its writer wakes, a connection gets every frame
+waiting (pops first) in one message, up to ``BATCH_FRAMES`` frames / ``BATCH_CHARS``
+characters, the rest in the next messages. Batching only groups frames: it drops,
+reorders or coalesces nothing, and each frame is encoded once (the array is the frames
+joined with commas).
+
 Topics (checked against the user's scope when subscribing):
 ``agent:<id>``/``agent:*`` state changes, ``queue:<name>``/``queue:*`` wallboard
 figures, ``pops:<agent>`` screen pops (only the agent themself), ``alarms``.
@@ -44,7 +52,7 @@ from acd.events import (
 )
 from agent_console import alarms as alarm_rules
 from agent_console.config import ConsoleConfig
-from agent_console.connection import Connection, Send, TopicError, dumps
+from agent_console.connection import BATCH_CHARS, BATCH_FRAMES, Connection, Send, TopicError, dumps
 from agent_console.context import ScreenPopLookup, scope_queues
 from agent_console.popcard import build_pop
 from agent_console.ports import AgentStatus, CenterSnapshot, ContactCenter, QueueStatus
@@ -54,7 +62,7 @@ from hotline.events import EventBus
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Connection", "Hub", "Send", "TopicError", "dumps"]
+__all__ = ["BATCH_CHARS", "BATCH_FRAMES", "Connection", "Hub", "Send", "TopicError", "dumps"]
 _REFRESH_ON = (CallQueued, CallConnected, CallAbandoned, CallCompleted, CallExited, QueueSnapshot,
                AgentStateChanged, CallRingNoAnswer)
 _POP_ENDS = frozenset({"ready", "not_ready", "logged_out"})
@@ -213,8 +221,8 @@ class Hub:
                 await conn.send(dumps({"type": "resync", "reason": "lagged"}))
                 await conn.send(await self.snapshot_frame(conn))
                 continue
-            while not conn.lagged and (frame := conn.next_frame()) is not None:
-                await conn.send(frame)  # a pop offered meanwhile goes next
+            while not conn.lagged and (msg := conn.next_message()) is not None:
+                await conn.send(msg)  # a pop offered meanwhile leads the next message
 
     # --- bus ----------------------------------------------------------------
     def _on_event(self, event: AcdEvent) -> None:

@@ -138,12 +138,13 @@ async def _clients(url: str, agents: list[tuple[str, str]], sups: list[str], pip
                 except TimeoutError:
                     continue
                 now = time.time()
-                m = json.loads(raw)
-                if m["type"] == "screen_pop":
-                    pops.append((now - m["offered_at"], m["agent"] == agent, m["call_id"], m["known"],
-                                 m["caller_num"], now))
-                elif agent is None and m["type"] == "agent_state" and "state" in m:
-                    fan.append(now - m["since"])
+                data = json.loads(raw)  # one frame, or several (a JSON array) arriving together
+                for m in data if isinstance(data, list) else (data,):
+                    if m["type"] == "screen_pop":
+                        pops.append((now - m["offered_at"], m["agent"] == agent, m["call_id"], m["known"],
+                                     m["caller_num"], now))
+                    elif agent is None and m["type"] == "agent_state" and "state" in m:
+                        fan.append(now - m["since"])
 
     ready: list[int] = []
     tasks = [asyncio.create_task(console(tok, ag)) for ag, tok in agents]

@@ -80,7 +80,14 @@ export function connectLive(onMessage, onStatus) {
     ws = new WebSocket(`${proto}//${location.host}/ws`);
     let opened = false;
     ws.onopen = () => { opened = true; delay = 500; onStatus(true); };
-    ws.onmessage = (ev) => { try { onMessage(JSON.parse(ev.data)); } catch (e) { console.error(e); } };
+    // A message is one frame (an object) or several (an array, to be handled in order).
+    ws.onmessage = (ev) => {
+      let data;
+      try { data = JSON.parse(ev.data); } catch (e) { console.error(e); return; }
+      for (const m of Array.isArray(data) ? data : [data]) {
+        try { onMessage(m); } catch (e) { console.error(e); }
+      }
+    };
     ws.onclose = async (ev) => {
       onStatus(false);
       if (closedByUs) return;

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.console.test_auth import audit_rows
-from tests.console.wsutil import drain_to_pong, recv_until
+from tests.console.wsutil import drain_to_pong, recv, recv_until
 
 
 def post(console, user, path, body=None):
@@ -18,8 +18,8 @@ def test_agent_handles_a_call_and_the_supervisor_sees_every_state(console):
     center = console.center
     with console.client.websocket_connect("/ws", headers=console.auth("alice")) as agent_ws, \
             console.client.websocket_connect("/ws", headers=console.auth("sup")) as sup_ws:
-        agent_ws.receive_json()
-        sup_ws.receive_json()
+        recv(agent_ws)
+        recv(sup_ws)
         assert post(console, "alice", "/api/agent/login").status_code == 200  # extension from the profile
         assert center.agents["1001"].extension == "PJSIP/agent1001"
         r = post(console, "alice", "/api/agent/call/hold")

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from tests.console.conftest import make_console
-from tests.console.wsutil import recv_until
+from tests.console.wsutil import recv, recv_until
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("crm.http") is None, reason="crm.http is not there yet")
 
@@ -52,7 +52,7 @@ def test_screen_pop_carries_the_crm_customer(crm_console):
     crm_console.run(lambda: center.login("1001", "PJSIP/a"))
     crm_console.run(lambda: center.set_ready("1001"))
     with c.websocket_connect("/ws", headers=crm_console.auth("alice")) as ws:
-        ws.receive_json()
+        recv(ws)
         crm_console.run(lambda: _offer(center, "13800138000"))
         pop = recv_until(ws, "screen_pop")
     assert pop["known"] is True and pop["customer"]["name"] == "张安娜"

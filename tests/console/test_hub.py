@@ -15,6 +15,7 @@ from hotline.clock import ManualClock
 from hotline.events import EventBus
 from tests.console.conftest import fake_lookup
 from tests.console.fake_center import FakeCenter
+from tests.console.wsutil import frames_of
 
 
 def make_hub(maxsize: int = 8, alarms: AlarmThresholds | None = None) -> tuple[Hub, FakeCenter, EventBus]:
@@ -27,14 +28,18 @@ def make_hub(maxsize: int = 8, alarms: AlarmThresholds | None = None) -> tuple[H
 
 
 class Sink:
+    """A console's socket: ``messages`` as sent, ``frames`` as the page handles them."""
+
     def __init__(self, gate: asyncio.Event | None = None) -> None:
+        self.messages: list[str] = []
         self.frames: list[dict] = []
         self.gate = gate
 
     async def send(self, text: str) -> None:
         if self.gate is not None:
             await self.gate.wait()
-        self.frames.append(json.loads(text))
+        self.messages.append(text)
+        self.frames.extend(frames_of(text))
 
 
 def supervisor(hub: Hub, sink: Sink) -> Connection:

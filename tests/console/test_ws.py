@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
-from tests.console.wsutil import drain_to_pong, recv_until
+from tests.console.wsutil import drain_to_pong, recv, recv_until
 
 
 def ws(console, user):
@@ -14,7 +14,7 @@ def ws(console, user):
 
 def test_websocket_without_credentials_is_refused(console):
     with pytest.raises(WebSocketDisconnect) as exc, console.client.websocket_connect("/ws") as w:
-        w.receive_json()
+        recv(w)
     assert exc.value.code == 1008
 
 
@@ -22,14 +22,14 @@ def test_cookie_websocket_from_another_origin_is_refused(console):
     console.client.cookies.set("hotline_session", console.tokens["alice"])
     with pytest.raises(WebSocketDisconnect), console.client.websocket_connect(
             "/ws", headers={"Origin": "https://evil.example"}) as w:
-        w.receive_json()
+        recv(w)
     with console.client.websocket_connect("/ws", headers={"Origin": "http://testserver"}) as w:
-        assert w.receive_json()["type"] == "snapshot"
+        assert recv(w)["type"] == "snapshot"
 
 
 def test_agent_snapshot_shows_only_themself(console):
     with ws(console, "alice") as w:
-        snap = w.receive_json()
+        snap = recv(w)
     assert snap["type"] == "snapshot"
     assert [a["agent"] for a in snap["agents"]] == ["1001"]
     assert snap["me"] == {"username": "alice", "role": "agent", "agent": "1001"}
@@ -40,7 +40,7 @@ def test_agent_snapshot_shows_only_themself(console):
 @pytest.mark.parametrize("topic", ["pops:1002", "agent:1002", "agent:*", "queue:support", "alarms"])
 def test_agent_cannot_subscribe_beyond_themself(console, topic):
     with ws(console, "alice") as w:
-        w.receive_json()
+        recv(w)
         w.send_json({"type": "subscribe", "topics": ["agent:1001", topic]})
         err = recv_until(w, "error")
     assert err["code"] == "forbidden" and topic in err["message"]
@@ -48,7 +48,7 @@ def test_agent_cannot_subscribe_beyond_themself(console, topic):
 
 def test_supervisor_cannot_subscribe_to_an_agents_pops(console):
     with ws(console, "sup") as w:
-        w.receive_json()
+        recv(w)
         w.send_json({"type": "subscribe", "topics": ["pops:1001"]})
         assert recv_until(w, "error")["code"] == "forbidden"
 
@@ -56,10 +56,10 @@ def test_supervisor_cannot_subscribe_to_an_agents_pops(console):
 def test_team_lead_sees_only_their_teams(console):
     center = console.center
     with ws(console, "lead") as lead, ws(console, "sup") as sup:
-        snap = lead.receive_json()
+        snap = recv(lead)
         assert sorted(a["agent"] for a in snap["agents"]) == ["1001", "1002"]
         assert [q["queue"] for q in snap["queues"]] == ["sales"]
-        sup.receive_json()
+        recv(sup)
         lead.send_json({"type": "subscribe", "topics": ["agent:1003"]})
         assert recv_until(lead, "error")["code"] == "forbidden"
         console.run(lambda: center.login("1003", "PJSIP/c"))
@@ -79,7 +79,7 @@ def test_screen_pop_goes_to_the_offered_agent_only(console):
     console.run(lambda: center.set_ready("1002"))
     with ws(console, "alice") as alice, ws(console, "bob") as bob, ws(console, "sup") as sup:
         for w in (alice, bob, sup):
-            w.receive_json()
+            recv(w)
         console.clock.advance(0)
         console.run(lambda: _offer(center))
         pop = recv_until(alice, "screen_pop")
@@ -93,7 +93,7 @@ def test_screen_pop_goes_to_the_offered_agent_only(console):
         assert not [m for m in drain_to_pong(sup) if m["type"] == "screen_pop"]
     # a console that reconnects while the call rings gets the pop in its snapshot
     with ws(console, "alice") as alice:
-        assert alice.receive_json()["pop"]["call_id"] == pop["call_id"]
+        assert recv(alice)["pop"]["call_id"] == pop["call_id"]
 
 
 async def _offer(center):
@@ -118,7 +118,7 @@ def test_unknown_caller_pop_and_failed_lookup_still_pop(console, seeded_db, tmp_
         other.run(lambda: c.login("1001", "PJSIP/a"))
         other.run(lambda: c.set_ready("1001"))
         with other.client.websocket_connect("/ws", headers=other.auth("alice")) as w:
-            w.receive_json()
+            recv(w)
             other.run(lambda: _call(c, "1001", "555"))
             pop = recv_until(w, "screen_pop")
         assert pop["known"] is False and pop["customer"] is None
@@ -128,7 +128,7 @@ def test_unknown_caller_pop_and_failed_lookup_still_pop(console, seeded_db, tmp_
     console.run(lambda: console.center.login("1001", "PJSIP/a"))
     console.run(lambda: console.center.set_ready("1001"))
     with ws(console, "alice") as w:
-        w.receive_json()
+        recv(w)
         console.run(lambda: _call(console.center, "1001", "02155550000"))
         pop = recv_until(w, "screen_pop")
     assert pop["known"] is False and pop["lookup_error"] is None and pop["caller_num"] == "02155550000"
@@ -140,7 +140,7 @@ async def _call(center, agent, number):
 
 def test_malformed_client_frames_get_errors_not_disconnects(console):
     with ws(console, "alice") as w:
-        w.receive_json()
+        recv(w)
         for bad in ["not json", "[1,2]", '{"type": "dance"}', '{"type": "subscribe", "topics": "x"}',
                     "x" * 20000]:
             w.send_text(bad)
@@ -150,18 +150,18 @@ def test_malformed_client_frames_get_errors_not_disconnects(console):
 
 def test_logout_and_deactivation_end_live_connections(console):
     with ws(console, "alice") as w:
-        w.receive_json()
+        recv(w)
         assert console.client.post("/api/auth/logout", headers=console.auth("alice")).status_code == 200
         with pytest.raises(WebSocketDisconnect) as exc:
             while True:
-                w.receive_json()
+                recv(w)
         assert exc.value.code == 1008
     h = console.auth("admin")
     bob = next(u for u in console.client.get("/api/admin/users", headers=h).json() if u["username"] == "bob")
     with ws(console, "bob") as w:
-        w.receive_json()
+        recv(w)
         console.client.patch(f"/api/admin/users/{bob['id']}", json={"active": False}, headers=h)
         with pytest.raises(WebSocketDisconnect):
             while True:
-                w.receive_json()
+                recv(w)
     assert console.app.state.console.hub.connections == set()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import socket
 import threading
 from collections.abc import Awaitable, Callable
@@ -41,6 +40,7 @@ from hotline.migrate import upgrade
 from hotline.runtime import DEFAULT_MENU, Runtime
 from hotline.settings import Settings
 from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimClock, SimConfig
+from tests.console.wsutil import frames_of
 
 T = TypeVar("T")
 SPEED = 10.0
@@ -155,10 +155,10 @@ class Console:
     async def _read(self) -> None:
         with contextlib.suppress(websockets.ConnectionClosed):
             async for raw in self._ws:
-                frame = json.loads(raw)
-                for hook in self.on_frame:
-                    hook(frame)
-                self.frames.append(frame)
+                for frame in frames_of(raw):  # one frame, or several (a JSON array) in order
+                    for hook in self.on_frame:
+                        hook(frame)
+                    self.frames.append(frame)
                 self._new.set()
 
     async def wait_for(self, pred: Callable[[dict[str, Any]], bool], timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
