@@ -131,7 +131,7 @@ async def measure_sim(name: str, db: Path, tmp: Path, agents: list[tuple[str, st
     if peer:
         # the runtime's own lookup (its engine and pool), as the hub uses it
         _, stop_peer, _ = await start_peer(f"sqlite+aiosqlite:///{db}", http_port, bus=rt.bus,
-                                           lookup=screen_pop_lookup(rt.sessions))
+                                           lookup=screen_pop_lookup(rt.crm_reader))
     for agent, _ in agents:
         await rt.acd.login(agent, "")
         await rt.acd.set_ready(agent)

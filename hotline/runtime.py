@@ -27,6 +27,7 @@ from acd.service.wiring import reloader
 from agent_console.app import create_app
 from agent_console.deps import RequireRole, get_session
 from crm.escalation import escalation_loop
+from crm.reader import CrmReader
 from hotline import tuning
 from hotline.clock import Clock, SystemClock
 from hotline.db import make_engine, make_sessionmaker
@@ -48,13 +49,12 @@ log = logging.getLogger("hotline")
 DEFAULT_MENU = Path(__file__).resolve().parent.parent / "ivr" / "menus" / "default.yaml"
 
 
-def screen_pop_lookup(sessions: async_sessionmaker[AsyncSession]) -> Any:
-    """The console's screen-pop lookup over the CRM (one short session per pop)."""
-    from crm.lookup import screen_pop_card
+def screen_pop_lookup(reader: CrmReader) -> Any:
+    """The console's screen-pop lookup over the CRM (one go per pop, see crm.reader)."""
+    from crm import cards
 
     async def lookup(caller_num: str) -> dict[str, Any]:
-        async with sessions() as session:
-            return await screen_pop_card(session, caller_num)
+        return await reader.run(cards.card, caller_num)
 
     return lookup
 
@@ -68,6 +68,7 @@ class Runtime:
 
     engine: AsyncEngine = field(init=False)
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    crm_reader: CrmReader = field(init=False)
     bus: EventBus = field(init=False)
     eventlog: CallEventLog = field(init=False)
     tracker: CallTracker = field(init=False)
@@ -87,6 +88,7 @@ class Runtime:
         self.engine = make_engine(s.database_url)
         await upgrade(self.engine)
         self.sessions = make_sessionmaker(self.engine)
+        self.crm_reader = CrmReader(self.engine)
         self.bus = EventBus()
         self.eventlog = CallEventLog(self.engine, clock=self.clock)
         self.eventlog.start()
@@ -103,7 +105,7 @@ class Runtime:
 
         self.menus = MenuHolder(s.ivr_menu_file or DEFAULT_MENU)
         self._tasks.append(asyncio.create_task(self.menus.watch(), name="ivr-menu-watch"))
-        ivr = IvrHandler(menus=self.menus.get, directory=CrmDirectory(self.sessions),
+        ivr = IvrHandler(menus=self.menus.get, directory=CrmDirectory(self.crm_reader),
                          enqueuer=self.acd, events=self.eventlog, store=IvrStore(self.engine),
                          prompts_dir=s.prompts_dir, recordings_dir=s.recordings_dir,
                          clock=self.clock)
@@ -117,7 +119,7 @@ class Runtime:
 
         if self.http:
             self.app = create_app(s, self.engine, self.bus, self.acd,
-                                  screen_pop_lookup(self.sessions), self.clock)
+                                  screen_pop_lookup(self.crm_reader), self.clock)
             self.app.include_router(build_admin_router(
                 RequireRole("admin"), get_session, on_change=reloader(self.acd, self.engine)))
             # no per-message deflate: compressing every console frame costs more CPU than
@@ -156,6 +158,7 @@ class Runtime:
                 t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.eventlog.stop()
+        self.crm_reader.close()
         await self.engine.dispose()
         if self._tuning is not None:
             tuning.restore(self._tuning)

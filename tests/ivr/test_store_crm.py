@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.models import Customer, CustomerPhone, Ticket
+from crm.reader import CrmReader
 from hotline.db import make_sessionmaker
 from ivr.crm_directory import CrmDirectory
 from ivr.directory import UNKNOWN_CALLER
@@ -53,7 +54,7 @@ async def test_crm_directory_reads_customers_and_tickets(sqlite_engine):
         s.add(t)
         await s.flush()
         tid = t.id
-    d = CrmDirectory(sm)
+    d = CrmDirectory(CrmReader(sqlite_engine))
     info = await d.lookup_caller("13800138000")
     assert (info.customer_id, info.vip, info.known, info.has_open_ticket, info.language) == (c.id, True, True, True, "en")
     assert await d.lookup_caller("13700000000") == UNKNOWN_CALLER
