@@ -1,7 +1,7 @@
 """Screen pop and supervisor fan-out over real websockets.
 
 Ours: the console app (``agent_console.create_app``) under uvicorn, with the real CRM
-lookup (``crm.lookup.screen_pop_card``) on a SQLite database of N customers (default
+lookup (``crm.cards.card`` through ``crm.reader.CrmReader``, as the runtime runs it) on a SQLite database of N customers (default
 100,000; ``--full`` for 1,000,000). 500 agent consoles and 50 supervisor consoles are
 real websocket clients in a separate process (so client work does not share our GIL).
 
@@ -197,20 +197,18 @@ async def seed(url: str, customers: int) -> tuple[list[tuple[str, str]], list[st
     return agents, sups, known
 
 
-def crm_lookup(maker: Any) -> Any:
-    from crm.lookup import screen_pop_card
+def crm_lookup(engine: Any) -> Any:
+    """The runtime's screen-pop lookup (crm.reader.CrmReader running crm.cards.card)."""
+    from crm.reader import CrmReader
+    from hotline.runtime import screen_pop_lookup
 
-    async def lookup(number: str) -> dict[str, Any]:
-        async with maker() as session:
-            return await screen_pop_card(session, number)
-
-    return lookup
+    return screen_pop_lookup(CrmReader(engine))
 
 
 async def start_ours(db_url: str, port: int) -> tuple[EventBus, Any, Any]:
     engine = make_engine(db_url)
     bus = EventBus()
-    app = create_app(Settings(), engine, bus, BenchCenter(), crm_lookup(make_sessionmaker(engine)), SystemClock(),
+    app = create_app(Settings(), engine, bus, BenchCenter(), crm_lookup(engine), SystemClock(),
                      config=ConsoleConfig(ws_queue_size=1024))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            ws="websockets-sansio", lifespan="on", ws_max_queue=1024))
@@ -229,7 +227,7 @@ async def start_ours(db_url: str, port: int) -> tuple[EventBus, Any, Any]:
 async def start_peer(db_url: str, port: int, bus: EventBus | None = None,
                      lookup: Any = None) -> tuple[EventBus, Any, Any]:
     engine = make_engine(db_url)
-    lookup = lookup or crm_lookup(make_sessionmaker(engine))
+    lookup = lookup or crm_lookup(engine)
     agents: dict[str, Any] = {}
     sups: set[Any] = set()
 
