@@ -19,6 +19,8 @@ from typing import Any
 from agent_console.scope import MONITOR_ROLES, Scope
 
 Send = Callable[[str], Awaitable[None]]
+SESSION_ENDED = (1008, "session ended")  # logged out, password changed, deactivated
+SESSION_EXPIRED = (4001, "session expired")  # the page goes to the login page
 BATCH_FRAMES = 128  # frames per websocket message at most
 BATCH_CHARS = 64 * 1024  # characters per websocket message at most (a longer lone frame goes alone)
 
@@ -35,9 +37,11 @@ class Connection:
     """One console. ``offer`` is non-blocking; the writer drains the buffer."""
 
     def __init__(self, *, username: str, role: str, agent: str | None, scope: Scope,
-                 send: Send, maxsize: int, token_digest: str = "") -> None:
+                 send: Send, maxsize: int, token_digest: str = "",
+                 expires_at: float = float("inf")) -> None:
         self.username = username
         self.token_digest = token_digest
+        self.expires_at = expires_at  # the session's expiry (clock time); the hub ends the connection then
         self.role = role
         self.agent = agent
         self.scope = scope
@@ -51,6 +55,7 @@ class Connection:
         self._latest: dict[str, list[str]] = {}
         self._wake = asyncio.Event()
         self.closed = False
+        self.close_code, self.close_reason = SESSION_ENDED  # why the hub ended it
 
     def offer(self, frame: str, *, urgent: bool = False, latest: str | None = None) -> None:
         """Queue ``frame``. ``urgent`` (screen pops) goes before everything waiting;

@@ -13,7 +13,7 @@ from starlette.requests import HTTPConnection
 from agent_console.context import ConsoleContext
 from agent_console.models import User
 from agent_console.scope import Scope
-from agent_console.store import scope_for, user_for_token
+from agent_console.store import scope_for, session_for_token, user_for_token
 
 CSRF_HEADER = "x-hotline-csrf"
 
@@ -103,20 +103,22 @@ async def user_scope(user: CurrentUser, session: SessionDep) -> Scope:
 UserScope = Annotated[Scope, Depends(user_scope)]
 
 
-async def ws_user(websocket: WebSocket, ctx: ConsoleContext) -> tuple[User | None, str | None]:
-    """Authenticate a websocket: bearer header, ``?token=``, or the session cookie (same origin only)."""
+async def ws_user(websocket: WebSocket, ctx: ConsoleContext) -> tuple[User, str, float] | None:
+    """Authenticate a websocket: bearer header, ``?token=``, or the session cookie (same
+    origin only). The user, the token and when the session expires; None if refused."""
     token, from_cookie = bearer_or_cookie(websocket, ctx.config.cookie_name)
     if token is None:
         token = websocket.query_params.get("token")
     if token is None:
-        return None, None
+        return None
     if from_cookie:
         origin = websocket.headers.get("origin")
         host = websocket.headers.get("host")
         if origin is not None and host is not None and origin.split("://", 1)[-1] != host:
-            return None, None
+            return None
     async with ctx.sessions() as session:
-        return await user_for_token(session, token, ctx.clock.now()), token
+        found = await session_for_token(session, token, ctx.clock.now())
+    return (found[0], token, found[1]) if found else None
 
 
 def agent_id_of(user: User) -> str:

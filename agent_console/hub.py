@@ -52,7 +52,16 @@ from acd.events import (
 )
 from agent_console import alarms as alarm_rules
 from agent_console.config import ConsoleConfig
-from agent_console.connection import BATCH_CHARS, BATCH_FRAMES, Connection, Send, TopicError, dumps
+from agent_console.connection import (
+    BATCH_CHARS,
+    BATCH_FRAMES,
+    SESSION_ENDED,
+    SESSION_EXPIRED,
+    Connection,
+    Send,
+    TopicError,
+    dumps,
+)
 from agent_console.context import ScreenPopLookup, scope_queues
 from agent_console.popcard import build_pop
 from agent_console.ports import AgentStatus, CenterSnapshot, ContactCenter, QueueStatus
@@ -129,6 +138,7 @@ class Hub:
     async def _ticker(self) -> None:
         while True:
             await asyncio.sleep(self.config.refresh_interval_s)
+            self.expire_sessions()
             self.schedule_refresh()  # one refresh at a time (they yield while fanning out)
 
     # --- connections --------------------------------------------------------
@@ -136,8 +146,13 @@ class Hub:
         self.connections.add(conn)
         self.set_topics(conn, conn.default_topics() if topics is None else topics)
 
-    def detach(self, conn: Connection) -> None:
+    def detach(self, conn: Connection, why: tuple[int, str] = SESSION_ENDED) -> None:
+        """Forget ``conn``; its writer returns and the route closes the socket with ``why``
+        (close code, reason) unless the socket was already gone."""
+        if not conn.closed:
+            conn.close_code, conn.close_reason = why
         conn.closed = True
+        conn._clear()  # a writer busy sending stops after the current message
         self.connections.discard(conn)
         for t in conn.topics:
             self._index.get(t, set()).discard(conn)
@@ -152,6 +167,15 @@ class Hub:
                 or (token_digest is not None and c.token_digest == token_digest)]
         for c in gone:
             self.detach(c)
+        return len(gone)
+
+    def expire_sessions(self) -> int:
+        """End the live connections whose session expired (``_ticker`` calls this every
+        ``refresh_interval_s``; a writer also checks when it wakes)."""
+        now = self.clock.now()
+        gone = [c for c in self.connections if c.expires_at <= now]
+        for c in gone:
+            self.detach(c, SESSION_EXPIRED)
         return len(gone)
 
     def set_topics(self, conn: Connection, topics: Iterable[str]) -> None:
@@ -214,6 +238,9 @@ class Hub:
         while not conn.closed:
             await conn._wake.wait()
             conn._wake.clear()
+            if conn.expires_at <= self.clock.now():
+                self.detach(conn, SESSION_EXPIRED)
+                return
             if conn.lagged:
                 conn._clear()
                 conn.lagged = False

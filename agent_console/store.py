@@ -84,16 +84,22 @@ async def open_session(
 
 
 async def user_for_token(session: AsyncSession, token: str, now: float) -> User | None:
+    found = await session_for_token(session, token, now)
+    return found[0] if found else None
+
+
+async def session_for_token(session: AsyncSession, token: str, now: float) -> tuple[User, float] | None:
+    """The active user of a live session and when the session expires."""
     row = (
         await session.execute(
-            select(User)
+            select(User, SessionToken.expires_at)
             .join(SessionToken, SessionToken.user_id == User.id)
             .where(SessionToken.token_hash == token_digest(token), SessionToken.expires_at > now)
         )
-    ).scalar_one_or_none()
-    if row is None or not row.active:
+    ).one_or_none()
+    if row is None or not row[0].active:
         return None
-    return row
+    return row[0], float(row[1])
 
 
 async def close_session(session: AsyncSession, token: str) -> None:

@@ -1,6 +1,10 @@
 """``/ws``: one websocket per console. Client messages:
 ``{"type": "subscribe", "topics": [...]}`` (replaces the topic set; all or nothing) and
-``{"type": "resync"}`` (asks for a fresh snapshot). Everything else gets an ``error``."""
+``{"type": "resync"}`` (asks for a fresh snapshot). Everything else gets an ``error``.
+
+Close codes: 1008 the session ended (logged out, password changed, deactivated) or the
+handshake had no valid session; 4001 the session expired while the socket was open
+(the page goes to the login page)."""
 
 from __future__ import annotations
 
@@ -24,30 +28,35 @@ POLICY_VIOLATION = 1008
 @router.websocket("/ws")
 async def console_ws(websocket: WebSocket) -> None:
     ctx: ConsoleContext = websocket.app.state.console
-    user, token = await ws_user(websocket, ctx)
-    if user is None or token is None:
+    auth = await ws_user(websocket, ctx)
+    if auth is None:
         await websocket.close(code=POLICY_VIOLATION, reason="not logged in")
         return
+    user, token, expires_at = auth
     async with ctx.sessions() as session:
         scope = await scope_for(session, user)
     scope = scope_queues(scope, await ctx.hub.snapshot())  # shared with the writer's first frame
     await websocket.accept()
     conn = Connection(username=user.username, role=user.role, agent=user.agent_id, scope=scope,
                       send=websocket.send_text, maxsize=ctx.config.ws_queue_size,
-                      token_digest=token_digest(token))
+                      token_digest=token_digest(token), expires_at=expires_at)
     ctx.hub.attach(conn)
     writer = asyncio.create_task(ctx.hub.run_writer(conn))
     reader = asyncio.create_task(_read(websocket, ctx, conn))
     try:
         await asyncio.wait({writer, reader}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        ended = conn.closed  # by the hub: kicked or expired (else the client went away)
         ctx.hub.detach(conn)
         for t in (writer, reader):
             t.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         with contextlib.suppress(Exception):
-            await websocket.close(code=POLICY_VIOLATION if conn.closed else 1000)
+            if ended:
+                await websocket.close(code=conn.close_code, reason=conn.close_reason)
+            else:
+                await websocket.close(code=1000)
 
 
 async def _read(websocket: WebSocket, ctx: ConsoleContext, conn: Connection) -> None:

@@ -91,11 +91,14 @@ export function connectLive(onMessage, onStatus) {
     ws.onclose = async (ev) => {
       onStatus(false);
       if (closedByUs) return;
+      const toLogin = () => { location.href = "/login?next=" + encodeURIComponent(location.pathname); };
+      // 4001: the session expired while we were connected.
+      if (ev.code === 4001) { toLogin(); return; }
       // 1008: the session ended (logout elsewhere, password changed); a refused
       // handshake shows up as 1006, so ask the API whether we are still signed in.
       if (ev.code === 1008 || !opened) {
         const r = await fetch("/api/auth/me", { credentials: "same-origin" }).catch(() => null);
-        if (r && r.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
+        if (r && r.status === 401) { toLogin(); return; }
       }
       const wait = delay * (0.75 + Math.random() * 0.5);
       delay = Math.min(delay * 2, 15000);

@@ -146,3 +146,23 @@ def test_pages_need_a_login(browser, live):
     page.wait_for_selector("#login-error:not(.hidden)")
     assert START  # seeded clock in use
     page.close()
+
+
+def test_a_page_whose_session_expires_goes_to_the_login_page(browser, live):
+    page = browser.new_page()
+    login(page, live.url, "sup")
+    page.wait_for_url(f"{live.url}/supervisor")
+    page.wait_for_selector('#live[data-up="1"]')
+    hub = live.app.state.console.hub
+
+    async def expire() -> int:
+        live.clock.advance(13 * 3600)  # past the 12 h session
+        return hub.expire_sessions()
+
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/auth/me" in r.url else None)
+    assert live.run(expire) == 1
+    page.wait_for_url(f"{live.url}/login**", timeout=10_000)
+    assert "next=%2Fsupervisor" in page.url
+    assert asked == []  # close code 4001 says it all: no need to ask whether we are signed in
+    page.close()
