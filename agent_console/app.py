@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import importlib.util
 import logging
@@ -21,6 +23,7 @@ from agent_console.context import ConsoleContext, ScreenPopLookup
 from agent_console.deps import CurrentUser, SessionDep, get_session
 from agent_console.hub import Hub, dumps
 from agent_console.ports import ContactCenter
+from agent_console.revocation import watch_sessions
 from agent_console.routes import admin, agent, auth, pages, supervisor, ws
 from agent_console.routes.pages import STATIC
 from agent_console.security import LoginLimiter
@@ -56,9 +59,15 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         hub.start()
+        every = config.session_check_interval_s
+        watch = asyncio.create_task(watch_sessions(hub, ctx.sessions_alive, every)) if every > 0 else None
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watch
             await hub.stop()
 
     app = FastAPI(title="hotline console", version="0.1.0", lifespan=lifespan,

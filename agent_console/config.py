@@ -27,3 +27,4 @@ class ConsoleConfig:
     ws_queue_size: int = 256  # frames buffered per connection before it is resynced
     refresh_interval_s: float = 2.0  # wallboard/alarm refresh while nothing happens
     screen_pop_timeout_s: float = 1.0  # the pop goes out without the card after this
+    session_check_interval_s: float = 30.0  # open connections' sessions checked in the database (0: never)

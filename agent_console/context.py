@@ -12,6 +12,7 @@ from agent_console.config import ConsoleConfig
 from agent_console.ports import CenterSnapshot, ContactCenter
 from agent_console.scope import Scope, queues_of
 from agent_console.security import LoginLimiter
+from agent_console.store import live_session_digests
 from hotline.clock import Clock
 from hotline.events import EventBus
 from hotline.settings import Settings
@@ -33,6 +34,11 @@ class ConsoleContext:
     clock: Clock
     limiter: LoginLimiter
     hub: Hub
+
+    async def sessions_alive(self, digests: set[str]) -> set[str]:
+        """Which of these token digests are open sessions of active users (see revocation)."""
+        async with self.sessions() as session:
+            return await live_session_digests(session, digests, self.clock.now())
 
 
 def scope_queues(scope: Scope, snap: CenterSnapshot) -> Scope:

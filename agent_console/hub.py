@@ -15,6 +15,9 @@ figures at most every ``agent_queue_interval_s``. Agent state changes are never 
 The center's snapshot is shared by consoles connecting at the same time while no ACD
 event happened in between (``snapshot_ttl_s``), and encoded once per snapshot.
 
+A connection ends when its session expires (swept every ``refresh_interval_s`` and
+checked when its writer wakes; close code 4001) or is revoked (``kick``; close 1008).
+
 Framing: every websocket message from the hub is either one frame, a JSON object with
 a ``type`` (the snapshot, ``resync`` and a lone delta always go alone), or a JSON array
 of frames to be handled in order: when its writer wakes, a connection gets every frame

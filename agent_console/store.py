@@ -102,6 +102,21 @@ async def session_for_token(session: AsyncSession, token: str, now: float) -> tu
     return row[0], float(row[1])
 
 
+async def live_session_digests(session: AsyncSession, digests: set[str], now: float) -> set[str]:
+    """Which of these token digests belong to a session that is open, unexpired and of an
+    active user."""
+    out: set[str] = set()
+    todo = sorted(digests)
+    for i in range(0, len(todo), 500):
+        rows = await session.execute(
+            select(SessionToken.token_hash)
+            .join(User, SessionToken.user_id == User.id)
+            .where(SessionToken.token_hash.in_(todo[i:i + 500]), SessionToken.expires_at > now,
+                   User.active.is_(True)))
+        out.update(rows.scalars())
+    return out
+
+
 async def close_session(session: AsyncSession, token: str) -> None:
     await session.execute(delete(SessionToken).where(SessionToken.token_hash == token_digest(token)))
 
