@@ -5,7 +5,7 @@ export let lang = localStorage.getItem("hotline.lang") || (navigator.language.st
 
 export function t(key, vars = {}) {
   let s = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.en[key] || key;
-  for (const [k, v] of Object.entries(vars)) s = s.replace(`{${k}}`, v);
+  for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, v);
   return s;
 }
 

@@ -1,4 +1,11 @@
 // UI strings: one dict per language. Keys are used as data-i18n="key" in the pages.
+
+// Service-level formulas as the ACD reports them (QueueStatus.service_level_formula,
+// "T" the queue's threshold), each to the key of its translation; others are shown as sent.
+export const SL_FORMULAS = {
+  "answered within T s / (answered + abandoned after T s)": "sl_formula_answered",
+};
+
 export const STRINGS = {
   en: {
     app_title: "Hotline", login_title: "Sign in", username: "Username", password: "Password",
@@ -22,7 +29,8 @@ export const STRINGS = {
     connected: "Live", reconnecting: "Reconnecting…", lookup_error: "Customer lookup unavailable",
     wallboard: "Wallboard", waiting: "Waiting", longest_wait: "Longest wait", offered: "Offered",
     answered: "Answered", abandoned: "Abandoned", service_level: "Service level", target_sl: "target",
-    sl_formula: "Formula", agents: "Agents", agent: "Agent", name: "Name", current_call: "Current call",
+    sl_formula: "Formula", sl_formula_answered: "SL = answered within {t} s / (answered + abandoned after {t} s)",
+    agents: "Agents", agent: "Agent", name: "Name", current_call: "Current call",
     calls_handled: "Handled", aht: "AHT", actions: "Actions", listen: "Listen", whisper: "Whisper",
     barge: "Barge", force: "Force", alarms: "Alarms", no_alarms: "No alarms",
     alarm_waiting: "{q}: {v} callers waiting (limit {t})",
@@ -52,7 +60,8 @@ export const STRINGS = {
     connected: "在线", reconnecting: "正在重连…", lookup_error: "客户资料暂不可用",
     wallboard: "队列看板", waiting: "排队数", longest_wait: "最长等待", offered: "呼入",
     answered: "接通", abandoned: "放弃", service_level: "服务水平", target_sl: "目标",
-    sl_formula: "公式", agents: "坐席", agent: "坐席", name: "姓名", current_call: "当前通话",
+    sl_formula: "公式", sl_formula_answered: "服务水平 = {t} 秒内接通数 / (接通数 + 超过 {t} 秒的放弃数)",
+    agents: "坐席", agent: "坐席", name: "姓名", current_call: "当前通话",
     calls_handled: "接听量", aht: "平均处理时长", actions: "操作", listen: "监听", whisper: "密语",
     barge: "强插", force: "强制", alarms: "告警", no_alarms: "无告警",
     alarm_waiting: "{q}：{v} 人排队（上限 {t}）",

@@ -1,7 +1,13 @@
 import { api, applyI18n, clock, connectLive, el, fmtDuration, setupLangSwitch, signOut, t, toast } from "/static/common.js";
+import { SL_FORMULAS } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { me: null, agents: new Map(), queues: new Map(), alarms: new Map() };
+// The formula in the UI's language when it is one we know, else as the ACD sent it.
+function slFormula(q) {
+  const key = SL_FORMULAS[q.service_level_formula];
+  return key ? t(key, { t: q.sl_threshold_s }) : `SL = ${q.service_level_formula.replaceAll("T s", `${q.sl_threshold_s} s`)}`;
+}
 const pct = (x) => (x === null || x === undefined ? "–" : `${(x * 100).toFixed(1)}%`);
 
 function renderQueues() {
@@ -20,7 +26,7 @@ function renderQueues() {
         el("div", { class: "kpi" }, t("abandoned"), el("b", { "data-kpi": "abandoned" }, q.abandoned_today)),
       ),
       el("div", { class: "row" }, ...byState),
-      el("div", { class: "formula" }, `${t("sl_formula")}: SL = ${q.service_level_formula.replaceAll("T s", `${q.sl_threshold_s} s`)} · ${t("target_sl")} ${pct(q.sl_target)}`),
+      el("div", { class: "formula" }, `${t("sl_formula")}: ${slFormula(q)} · ${t("target_sl")} ${pct(q.sl_target)}`),
     );
   }));
 }

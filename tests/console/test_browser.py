@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from agent_console.ports import QueueStatus
 from tests.console.conftest import PASSWORD, START
 from tests.console.live import live_server
 
@@ -134,8 +135,24 @@ def test_supervisor_sees_the_wallboard_update(browser, live):
     page.click('tr[data-agent="1001"] button:has-text("Force")')
     page.wait_for_selector('tr[data-agent="1001"] [data-state="not_ready"]', timeout=10_000)
     assert ("force_state", "sup", "1001", "not_ready", "coaching") in live.center.actions
+    page.click("#lang")  # the Chinese UI shows the formula in Chinese
+    formula = page.text_content('[data-queue="sales"] .formula') or ""
+    assert "服务水平 = 20 秒内接通数 / (接通数 + 超过 20 秒的放弃数)" in formula and "answered" not in formula
     assert errors == []
     ctx.close()
+
+
+def test_every_ui_string_exists_in_both_languages(browser, live):
+    page = browser.new_page()
+    page.goto(f"{live.url}/login")
+    keys = page.evaluate("""import('/static/i18n.js').then((m) => ({
+        en: Object.keys(m.STRINGS.en).sort(), zh: Object.keys(m.STRINGS.zh).sort(),
+        formulas: Object.entries(m.SL_FORMULAS)}))""")
+    assert keys["en"] == keys["zh"]
+    default = QueueStatus.__dataclass_fields__["service_level_formula"].default
+    assert default in [f for f, _ in keys["formulas"]]  # the ACD's formula has a translation
+    assert all(k in keys["en"] for _, k in keys["formulas"])
+    page.close()
 
 
 def test_pages_need_a_login(browser, live):
