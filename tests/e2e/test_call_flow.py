@@ -37,7 +37,7 @@ async def run_call_flow(stack: Stack) -> None:
     token2, agent2 = await _agent(stack, "agent1002", ready=False)
     await agent.wait_for(_state("a1001", "ready"))
 
-    # What the agent's phone was doing at the moment each pop frame arrived.
+    # What the agent's phone was doing at the moment each pop frame arrived (None: no leg yet).
     phone_at_pop: list[int | None] = []
 
     def look_at_phone(frame: dict[str, Any]) -> None:
@@ -55,7 +55,9 @@ async def run_call_flow(stack: Stack) -> None:
     assert [t["title"] for t in pop["open_tickets"]] == [ANNA_TICKET]
     assert pop["queue"] == "sales" and pop["skills"] == ["sales"]
     assert pop["ivr_path"][-2:] == ["main", "sales"]  # the caller pressed 1 in the main menu
-    assert phone_at_pop and phone_at_pop[0] is not None and phone_at_pop[0] != UP  # still ringing
+    # At offer time: the pop leaves with CallOffered, before the Originate (acd.service.offers),
+    # so the agent's phone is not up yet (its leg may not even exist: no leg is None).
+    assert phone_at_pop and phone_at_pop[0] != UP
 
     await agent.wait_for(_state("a1001", "on_call"), timeout=15)
     # the pop came before the call was connected, on the same socket
