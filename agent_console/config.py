@@ -26,5 +26,10 @@ class ConsoleConfig:
     alarms: AlarmThresholds = field(default_factory=AlarmThresholds)
     ws_queue_size: int = 256  # frames buffered per connection before it is resynced
     refresh_interval_s: float = 2.0  # wallboard/alarm refresh while nothing happens
+    # A monitor (a console with no agent of its own) gets at most one message per interval:
+    # the first change after a quiet spell goes at once, a burst waits and goes as one
+    # batch. A wallboard cannot show more, and 50 supervisors x 200 changes/s become
+    # 50 x 40 messages/s instead of 10,000. 0 sends every change as soon as it can.
+    monitor_frame_interval_s: float = 0.025
     screen_pop_timeout_s: float = 1.0  # the pop goes out without the card after this
     session_check_interval_s: float = 30.0  # open connections' sessions checked in the database (0: never)

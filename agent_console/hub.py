@@ -24,7 +24,9 @@ of frames to be handled in order: when its writer wakes, a connection gets every
 waiting (pops first) in one message, up to ``BATCH_FRAMES`` frames / ``BATCH_CHARS``
 characters, the rest in the next messages. Batching only groups frames: it drops,
 reorders or coalesces nothing, and each frame is encoded once (the array is the frames
-joined with commas).
+joined with commas). A monitor's console (no agent of its own) is paced: at most one
+message per ``ConsoleConfig.monitor_frame_interval_s`` (25 ms); the first change after a
+quiet spell goes at once, a burst is sent as one batch. Agents' consoles are never paced.
 
 Topics (checked against the user's scope when subscribing):
 ``agent:<id>``/``agent:*`` state changes, ``queue:<name>``/``queue:*`` wallboard
@@ -238,8 +240,13 @@ class Hub:
     async def run_writer(self, conn: Connection) -> None:
         """Send the snapshot, then deltas; resync after a lag. Returns when detached."""
         await conn.send(await self.snapshot_frame(conn))
+        assert self._loop is not None
+        pace = self.config.monitor_frame_interval_s if conn.agent is None else 0.0
+        last_sent = float("-inf")
         while not conn.closed:
             await conn._wake.wait()
+            if pace > 0 and (wait := last_sent + pace - self._loop.time()) > 0:
+                await asyncio.sleep(wait)  # a monitor's burst goes out as one message
             conn._wake.clear()
             if conn.expires_at <= self.clock.now():
                 self.detach(conn, SESSION_EXPIRED)
@@ -253,6 +260,7 @@ class Hub:
                 continue
             while not conn.lagged and (msg := conn.next_message()) is not None:
                 await conn.send(msg)  # a pop offered meanwhile leads the next message
+            last_sent = self._loop.time()
 
     # --- bus ----------------------------------------------------------------
     def _on_event(self, event: AcdEvent) -> None:

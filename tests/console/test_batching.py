@@ -123,3 +123,40 @@ async def test_a_supervisors_state_changes_keep_their_order_across_batches():
     arrays = [m for m in sink.messages[1:] if m.startswith("[")]
     assert len(arrays) >= 2 and len(sink.messages) < 1 + n  # batched, over several messages
     assert conn.resyncs == 0
+
+
+async def test_a_monitor_s_burst_waits_for_its_interval_but_an_agent_s_console_does_not():
+    hub, _, bus = make_hub(maxsize=64, pace=3600.0)
+    hub.start()
+    sup_sink, agent_sink = Sink(), Sink()
+    sup, agent = supervisor(hub, sup_sink), agent_conn(hub, agent_sink)
+    async with writing(hub, sup, agent):
+        await settle(lambda: len(sup_sink.messages) == 1 and len(agent_sink.messages) == 1)  # snapshots
+        bus.publish(state(0))  # the first change after a quiet spell: at once, to both
+        await settle(lambda: len(sup_sink.messages) == 2 and len(agent_sink.messages) == 2)
+        for i in (1, 2, 3):
+            bus.publish(state(i))
+        await settle(lambda: reasons(agent_sink.frames) == [0, 1, 2, 3])  # the agent's: at once
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert len(sup_sink.messages) == 2 and sup.pending() == 3  # the monitor's burst waits
+
+
+async def test_a_monitor_s_burst_goes_out_as_one_message_after_the_interval():
+    hub, _, bus = make_hub(maxsize=64, pace=0.02)
+    hub.start()
+    sink = Sink()
+    sup = supervisor(hub, sink)
+    async with writing(hub, sup):
+        await settle(lambda: len(sink.messages) == 1)
+        bus.publish(state(0))
+        await settle(lambda: len(sink.messages) == 2)
+        for i in (1, 2, 3):
+            bus.publish(state(i))
+        for _ in range(100):  # waits for the 20 ms interval (loop time), then one message
+            if len(sink.messages) == 3:
+                break
+            await asyncio.sleep(0.005)
+    assert len(sink.messages) == 3
+    assert reasons(json.loads(sink.messages[2])) == [1, 2, 3]
+    assert reasons(sink.frames) == [0, 1, 2, 3]

@@ -18,12 +18,14 @@ from tests.console.fake_center import FakeCenter
 from tests.console.wsutil import frames_of
 
 
-def make_hub(maxsize: int = 8, alarms: AlarmThresholds | None = None) -> tuple[Hub, FakeCenter, EventBus]:
+def make_hub(maxsize: int = 8, alarms: AlarmThresholds | None = None,
+             pace: float = 0.0) -> tuple[Hub, FakeCenter, EventBus]:
     bus, clock = EventBus(), ManualClock()
     center = FakeCenter(bus, clock)
     for i in range(3):
         center.add_agent(f"{1001 + i}", f"agent {i}", ("sales",))
-    cfg = ConsoleConfig(ws_queue_size=maxsize, refresh_interval_s=3600, alarms=alarms or AlarmThresholds())
+    cfg = ConsoleConfig(ws_queue_size=maxsize, refresh_interval_s=3600, alarms=alarms or AlarmThresholds(),
+                        monitor_frame_interval_s=pace)
     return Hub(bus=bus, center=center, clock=clock, lookup=fake_lookup, config=cfg), center, bus
 
 
