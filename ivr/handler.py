@@ -209,13 +209,25 @@ class _Call:
         return a.Recorded(path)
 
     async def _store_voicemail(self, r: a.RecordVoicemail, path: str, duration: float | None) -> None:
-        caller = self.m.caller
         if self.h.store is not None:
             await self.h.store.add_work_item(
                 kind="voicemail", call_id=self.call_id, uniqueid=self.s.uniqueid,
                 caller_num=self.s.caller_num, caller_name=self.s.caller_name, number=self.s.caller_num,
-                queue=r.queue, language=r.language, customer_id=caller.customer_id if caller else None,
+                queue=r.queue, language=r.language, customer_id=await self._customer_id(),
                 path=path, duration_s=duration, created_at=self.h.clock.now())
+
+    async def _customer_id(self) -> int | None:
+        """The caller's CRM id: from the menu's lookup, else (the ``voicemail`` route of a
+        queue exit never ran one) looked up now; a failed lookup never loses the message."""
+        if self.m.caller is not None:
+            return self.m.caller.customer_id
+        if not self.s.caller_num:
+            return None
+        try:
+            return (await self.h.directory.lookup_caller(self.s.caller_num)).customer_id
+        except Exception:
+            log.exception("call %s: caller lookup for the voicemail failed", self.call_id)
+            return None
 
     async def _callback(self, c: a.RequestCallback) -> None:
         now = self.h.clock.now()

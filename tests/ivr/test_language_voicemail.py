@@ -132,3 +132,27 @@ async def test_menus_without_a_voicemail_entry_close_at_once_for_the_dialplan_fa
     # AGISTATUS=FAILURE, no command: hotline-voicemail goes on to its own Record().
     assert out.status == "FAILURE" and out.commands == []
     assert await st.store.list_work_items() == []
+
+
+async def test_queue_exit_voicemail_of_a_known_caller_carries_the_crm_customer(stack):
+    env = ENV | {"agi_callerid": VIP_NUMBER, "agi_arg_1": "call=c-56", "agi_arg_2": "queue=sales"}
+    out = await stack.call([], script="voicemail", env=env)
+    assert out.status == "HANGUP"
+    [item] = await stack.store.list_work_items()
+    assert (item.call_id, item.number, item.customer_id) == ("c-56", VIP_NUMBER, 42)
+
+
+async def test_a_failed_caller_lookup_still_keeps_the_voicemail(stack):
+    class Broken:
+        async def lookup_caller(self, number: str):
+            raise RuntimeError("crm down")
+
+        async def ticket_status(self, ticket_no: str):
+            return None
+
+    stack.handler.directory = Broken()
+    env = ENV | {"agi_arg_1": "call=c-57", "agi_arg_2": "queue=sales"}
+    out = await stack.call([], script="voicemail", env=env)
+    assert out.status == "HANGUP"
+    [item] = await stack.store.list_work_items()
+    assert (item.call_id, item.customer_id) == ("c-57", None)
