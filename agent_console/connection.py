@@ -55,6 +55,8 @@ class Connection:
         self._latest: dict[str, list[str]] = {}
         self._wake = asyncio.Event()
         self.closed = False
+        self.queue_due = float("-inf")  # loop time: an agent's console may get queue figures again
+        self.sent_queues: dict[str, Any] = {}  # queue -> the figures this console last got
         self.close_code, self.close_reason = SESSION_ENDED  # why the hub ended it
 
     def offer(self, frame: str, *, urgent: bool = False, latest: str | None = None) -> None:
@@ -141,6 +143,9 @@ class Connection:
         if not s.everything:
             topics |= {f"queue:{q}" for q in s.queues or ()}
         return topics
+
+    def sees_queue_topic(self, queue: str) -> bool:
+        return "queue:*" in self.topics or f"queue:{queue}" in self.topics
 
     def check_topic(self, topic: str) -> None:
         kind, _, name = topic.partition(":")

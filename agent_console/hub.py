@@ -11,7 +11,9 @@ Screen pops take a priority lane: they go out before any wallboard frame already
 waiting. Wallboard figures (queues, agents' daily statistics, alarms) are coalesced:
 at most one refresh per ``wallboard_interval_s``, and a queue's unsent frame is replaced
 by its newer one (the latest state wins); agents' own consoles get their queues'
-figures at most every ``agent_queue_interval_s``. Agent state changes are never coalesced.
+figures at most every ``agent_queue_interval_s``, each console at its own phase (a
+refresh serves a share of them, so 500 consoles are not sent at once). Agent state
+changes are never coalesced.
 The center's snapshot is shared by consoles connecting at the same time while no ACD
 event happened in between (``snapshot_ttl_s``), and encoded once per snapshot.
 
@@ -101,8 +103,7 @@ class Hub:
         self.active_alarms: dict[tuple[str, str], alarm_rules.Alarm] = {}
         self.last_pop: dict[str, dict[str, Any]] = {}
         self._queues: dict[str, QueueStatus] = {}  # as the monitors last got them
-        self._agent_queues: dict[str, QueueStatus] = {}  # as agents' consoles last got them
-        self._agents_queue_due = float("-inf")  # loop time
+        self._attached = 0  # consoles attached so far: spreads agents' queue cadences
         self._agent_stats: dict[str, tuple[int, float | None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
@@ -149,6 +150,11 @@ class Hub:
     # --- connections --------------------------------------------------------
     def attach(self, conn: Connection, topics: Iterable[str] | None = None) -> None:
         self.connections.add(conn)
+        # Agents' consoles get queue figures every ``agent_queue_interval_s``, each at its
+        # own phase (golden-ratio spread): 500 consoles are not all sent at the same turn.
+        self._attached += 1
+        now = self._loop.time() if self._loop is not None else 0.0
+        conn.queue_due = now + (self._attached * 0.618034 % 1.0) * self.agent_queue_interval_s
         self.set_topics(conn, conn.default_topics() if topics is None else topics)
 
     def detach(self, conn: Connection, why: tuple[int, str] = SESSION_ENDED) -> None:
@@ -229,6 +235,7 @@ class Hub:
                   [v for k, v in agents_json.items() if "agent:" + k in topics])
         queues = (queues_json.values() if "queue:*" in topics else
                   [v for k, v in queues_json.items() if "queue:" + k in topics])
+        conn.sent_queues = {q.queue: q for q in snap.queues if conn.sees_queue_topic(q.queue)}
         alarms = ([a.as_dict() for a in self.active_alarms.values() if scope.sees_queue(a.queue)]
                   if "alarms" in topics else [])
         pop = self.last_pop.get(conn.agent) if conn.agent and f"pops:{conn.agent}" in topics else None
@@ -333,26 +340,40 @@ class Hub:
         # The first look only records: consoles got those figures in their snapshot.
         first, self._primed = not self._primed, True
         # Monitors get the wallboard at every refresh; agents' consoles, which do not show
-        # it, get their queues' figures at most every ``agent_queue_interval_s``.
+        # it, get their queues' figures at most every ``agent_queue_interval_s``, each at
+        # its own phase; while some console still waits for newer figures, refreshes go on.
         now = self._loop.time() if self._loop is not None else 0.0
-        agents_due = now >= self._agents_queue_due
         out: dict[Connection, list[tuple[str, str | None]]] = {}  # each console's frames
-        if agents_due:
-            self._agents_queue_due = now + self.agent_queue_interval_s
+        frames: dict[str, str] = {}
+        stale = False
         for q in snap.queues:
-            to_monitors = self._queues.get(q.queue) != q
-            to_agents = agents_due and self._agent_queues.get(q.queue) != q
-            if to_monitors:
-                self._queues[q.queue] = q
-            if to_agents:
-                self._agent_queues[q.queue] = q
-            if first or not (to_monitors or to_agents):
+            if self._queues.get(q.queue) == q:
                 continue
-            frame = dumps({"type": "queue", "queue": _queue_dict(q)})
+            self._queues[q.queue] = q
+            if first:
+                continue
+            frame = frames[q.queue] = dumps({"type": "queue", "queue": _queue_dict(q)})
             key = f"queue:{q.queue}"
             for c in self._targets("queue:*", key):
-                if to_monitors if c.role in MONITOR_ROLES else to_agents:
+                if c.role in MONITOR_ROLES:
                     out.setdefault(c, []).append((frame, key))
+        by_name = {q.queue: q for q in snap.queues}
+        for c in self.connections:
+            if c.role in MONITOR_ROLES or first:
+                continue
+            changed = [q for name, q in by_name.items()
+                       if c.sees_queue_topic(name) and c.sent_queues.get(name) != q]
+            if not changed:
+                continue
+            if now < c.queue_due:
+                stale = True
+                continue
+            c.queue_due = now + self.agent_queue_interval_s
+            for q in changed:
+                c.sent_queues[q.queue] = q
+                frame = frames.get(q.queue) or frames.setdefault(
+                    q.queue, dumps({"type": "queue", "queue": _queue_dict(q)}))
+                out.setdefault(c, []).append((frame, f"queue:{q.queue}"))
         for a in snap.agents:
             stats = (a.calls_handled, a.aht_s)
             if self._agent_stats.get(a.agent) != stats:
@@ -373,6 +394,8 @@ class Hub:
                 if c.scope.sees_queue(alarm.queue):
                     out.setdefault(c, []).append((frame, None))
         await self._deliver(out)
+        if stale:
+            self.schedule_refresh()  # the next turn (wallboard_interval_s) serves the next phase
 
     async def _deliver(self, out: dict[Connection, list[tuple[str, str | None]]]) -> None:
         """Offer each console its frames of one refresh, ``FAN_CHUNK`` consoles per turn of

@@ -279,7 +279,42 @@ async def test_agents_consoles_get_queue_figures_at_a_slower_cadence_than_monito
             await hub.refresh()
         await settle(lambda: [f["queue"]["waiting"] for f in sup_sink.frames if f["type"] == "queue"][-1:] == [3])
         assert not [f for f in agent_sink.frames if f["type"] == "queue"]
-        hub._agents_queue_due = float("-inf")  # the agents' interval is over
+        agent.queue_due = float("-inf")  # the agent's interval is over
         await hub.refresh()
         await settle(lambda: any(f["type"] == "queue" for f in agent_sink.frames))
     assert [f["queue"]["waiting"] for f in agent_sink.frames if f["type"] == "queue"] == [3]  # the latest
+
+
+async def test_agents_consoles_get_queue_figures_each_at_its_own_phase():
+    hub, center, _ = make_hub(maxsize=64)
+    hub.agent_queue_interval_s = 2.0
+    hub.start()
+    await hub.refresh()  # primed
+    sinks = [Sink() for _ in range(8)]
+    conns = [agent_conn(hub, sink, agent="1001") for sink in sinks]
+    now = asyncio.get_running_loop().time()
+    phases = sorted(c.queue_due - now for c in conns)
+    assert all(-0.5 <= p < 2.0 for p in phases) and len({round(p, 3) for p in phases}) == 8
+    async with writing(hub, *conns):
+        await settle(lambda: all(len(s.frames) == 1 for s in sinks))  # snapshots
+        for c in conns[:3]:
+            c.queue_due = float("-inf")
+        for c in conns[3:]:
+            c.queue_due = float("inf")
+        center.queue_call("sales", "51")
+        await hub.refresh()
+        await settle(lambda: all(any(f["type"] == "queue" for f in s.frames) for s in sinks[:3]))
+        assert not any(f["type"] == "queue" for s in sinks[3:] for f in s.frames)
+        assert hub._dirty  # another refresh comes for the consoles still waiting
+        center.queue_call("sales", "52")
+        assert all(c.queue_due > asyncio.get_running_loop().time() for c in conns[:3])  # served
+        for c in conns:
+            c.queue_due = float("-inf")
+        await hub.refresh()
+        await settle(lambda: all(any(f["type"] == "queue" for f in s.frames) for s in sinks))
+
+    def waiting(sink: Sink) -> list[int]:
+        return [f["queue"]["waiting"] for f in sink.frames if f["type"] == "queue"]
+
+    assert all(waiting(s)[-1] == 2 for s in sinks)
+    assert all(waiting(s) == [1, 2] for s in sinks[:3]) and all(waiting(s) == [2] for s in sinks[3:])
