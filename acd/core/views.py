@@ -106,10 +106,11 @@ class RouterViews(RouterState):
     def queue(self, queue: str) -> QueueView:
         waiting = self.line.waiting(queue)
         longest = max((self.now - r.call.enqueued_at for r in waiting.values()), default=0.0)
-        by_state: dict[str, int] = {}
+        counts: dict[State, int] = {}
         for rec in self.agents.values():
             if queue in rec.agent.queues and rec.state is not State.LOGGED_OUT:
-                by_state[rec.state.value] = by_state.get(rec.state.value, 0) + 1
+                counts[rec.state] = counts.get(rec.state, 0) + 1
+        by_state = {state.value: n for state, n in counts.items()}
         return QueueView(queue, len(waiting), longest, self.logged_in.get(queue, 0),
                          self.staffed.get(queue, 0), self.ready.ready_in(queue),
                          self._aht.get(queue, 0.0), by_state)

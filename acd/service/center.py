@@ -168,10 +168,10 @@ class Center(Conferences):
                 agent=aid, name=profile.agent.name, state=view.state if view else "logged_out",
                 since=self.since.get(aid, now), reason=view.reason if view else None,
                 current_call=(view.call_id if view else None) or (call.call_id if call else None),
-                extension=self.extensions.get(aid, profile.extension),
+                extension=self.extensions.get(aid) or profile.extension,
                 calls_handled=view.calls_today if view else 0,
                 aht_s=stats.aht_s(aid),
-                queues=tuple(sorted(profile.agent.queues))))
+                queues=profile.queue_names))
         return CenterSnapshot(at=now, queues=tuple(queues), agents=tuple(agents))
 
     def reason_codes(self) -> Sequence[Code]:

@@ -5,6 +5,7 @@ tables by :func:`acd.admin.store.load_config`, or directly in tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from acd.core.model import DEFAULT_REASONS, Agent, QueueConfig
@@ -38,8 +39,18 @@ class AgentProfile:
 
     @property
     def extension(self) -> str:
-        digits = "".join(c for c in self.endpoint.rpartition("/")[2] if c.isdigit())
-        return digits or self.endpoint.rpartition("/")[2]
+        return _extension(self.endpoint)
+
+    @property
+    def queue_names(self) -> tuple[str, ...]:
+        """The agent's queues, sorted (as the console lists them)."""
+        return tuple(sorted(self.agent.queues))
+
+
+@lru_cache(maxsize=65536)
+def _extension(endpoint: str) -> str:
+    name = endpoint.rpartition("/")[2]
+    return "".join(c for c in name if c.isdigit()) or name
 
 
 DEFAULT_REASON_CODES: tuple[Code, ...] = (
