@@ -56,7 +56,8 @@ class Connection:
         self._wake = asyncio.Event()
         self.closed = False
         self.queue_due = float("-inf")  # loop time: an agent's console may get queue figures again
-        self.sent_queues: dict[str, Any] = {}  # queue -> the figures this console last got
+        self.sent_versions: dict[str, int] = {}  # queue -> version of the figures it last got
+        self.synced = -1  # the hub's figures version this console is up to date with
         self.close_code, self.close_reason = SESSION_ENDED  # why the hub ended it
 
     def offer(self, frame: str, *, urgent: bool = False, latest: str | None = None) -> None:

@@ -104,6 +104,8 @@ class Hub:
         self.last_pop: dict[str, dict[str, Any]] = {}
         self._queues: dict[str, QueueStatus] = {}  # as the monitors last got them
         self._attached = 0  # consoles attached so far: spreads agents' queue cadences
+        self._figures_version = 0  # bumped whenever a queue's figures change
+        self._queue_version: dict[str, int] = {}  # queue -> the version of its figures
         self._agent_stats: dict[str, tuple[int, float | None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
@@ -235,7 +237,9 @@ class Hub:
                   [v for k, v in agents_json.items() if "agent:" + k in topics])
         queues = (queues_json.values() if "queue:*" in topics else
                   [v for k, v in queues_json.items() if "queue:" + k in topics])
-        conn.sent_queues = {q.queue: q for q in snap.queues if conn.sees_queue_topic(q.queue)}
+        # The figures this console now has (a version per queue; see ``refresh``).
+        conn.sent_versions = {name: v for name, v in self._queue_version.items() if conn.sees_queue_topic(name)}
+        conn.synced = self._figures_version
         alarms = ([a.as_dict() for a in self.active_alarms.values() if scope.sees_queue(a.queue)]
                   if "alarms" in topics else [])
         pop = self.last_pop.get(conn.agent) if conn.agent and f"pops:{conn.agent}" in topics else None
@@ -350,6 +354,8 @@ class Hub:
             if self._queues.get(q.queue) == q:
                 continue
             self._queues[q.queue] = q
+            self._figures_version += 1
+            self._queue_version[q.queue] = self._figures_version
             if first:
                 continue
             frame = frames[q.queue] = dumps({"type": "queue", "queue": _queue_dict(q)})
@@ -357,23 +363,25 @@ class Hub:
             for c in self._targets("queue:*", key):
                 if c.role in MONITOR_ROLES:
                     out.setdefault(c, []).append((frame, key))
-        by_name = {q.queue: q for q in snap.queues}
+        latest = self._figures_version
         for c in self.connections:
-            if c.role in MONITOR_ROLES or first:
+            if c.synced == latest or c.role in MONITOR_ROLES:
                 continue
-            changed = [q for name, q in by_name.items()
-                       if c.sees_queue_topic(name) and c.sent_queues.get(name) != q]
+            changed = [name for name, v in self._queue_version.items()
+                       if c.sent_versions.get(name) != v and c.sees_queue_topic(name)]
             if not changed:
+                c.synced = latest
                 continue
             if now < c.queue_due:
                 stale = True
                 continue
             c.queue_due = now + self.agent_queue_interval_s
-            for q in changed:
-                c.sent_queues[q.queue] = q
-                frame = frames.get(q.queue) or frames.setdefault(
-                    q.queue, dumps({"type": "queue", "queue": _queue_dict(q)}))
-                out.setdefault(c, []).append((frame, f"queue:{q.queue}"))
+            c.synced = latest
+            for name in changed:
+                c.sent_versions[name] = self._queue_version[name]
+                frame = frames.get(name) or frames.setdefault(
+                    name, dumps({"type": "queue", "queue": _queue_dict(self._queues[name])}))
+                out.setdefault(c, []).append((frame, f"queue:{name}"))
         for a in snap.agents:
             stats = (a.calls_handled, a.aht_s)
             if self._agent_stats.get(a.agent) != stats:
