@@ -22,12 +22,14 @@ def render(
     trunk_match: str = typer.Option("127.0.0.1", help="Carrier source IP/network (identify)."),
     recdir: str = typer.Option("/var/spool/asterisk/monitor", help="Asterisk recording dir."),
     survey: bool = typer.Option(False, help="Send callers to the post-call survey."),
+    hold_max: int = typer.Option(3600, min=1, help="Longest hold, seconds: the agent's parked leg "
+                                                   "is hung up after it."),
 ) -> None:
     """Render manager, extensions, pjsip, musiconhold, features and modules .conf files."""
     try:
         site = SiteOptions(agents=parse_agents(agents), sip_bind=sip_bind,
                            trunk_host=trunk_host, trunk_match=trunk_match, recdir=recdir,
-                           survey_enabled=survey)
+                           survey_enabled=survey, hold_max_s=hold_max)
         files = render_all(get_settings(), site)
     except ConfigRenderError as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -42,6 +42,7 @@ class SiteOptions:
     recdir: str = "/var/spool/asterisk/monitor"
     moh_dir: str = "moh"
     survey_enabled: bool = False
+    hold_max_s: int = 3600  # an agent leg parked while its caller is on hold is hung up after this
 
 
 def parse_agents(spec: str) -> tuple[str, ...]:
@@ -102,6 +103,7 @@ def render_all(settings: Settings, site: SiteOptions | None = None) -> dict[str,
         "prompts": _conf_value(str(settings.prompts_dir), "prompts_dir"),
         "ring_timeout": str(max(1, round(settings.ring_timeout_s))),
         "survey_enabled": "1" if site.survey_enabled else "0",
+        "hold_max": str(max(1, int(site.hold_max_s))),
         "trunk": trunk,
         "agent_prefix": _conf_value(settings.agent_endpoint_prefix, "agent_endpoint_prefix"),
         "moh_class": MOH_CLASS,

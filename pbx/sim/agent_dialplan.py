@@ -19,8 +19,9 @@ def run_agent_context(sim: SimAsterisk, ch: Channel, context: str, exten: str) -
         e.newexten(ch, 1, "NoOp", f"Agent {ch.name} answered, waiting for AMI Bridge",
                    context=context, exten=exten)
         refresh_device(sim, ch.device)
-        e.newexten(ch, 2, "Wait", "120")
-        ch.links["wait"] = sim.later(ch, 120.0, _hold_over, sim, ch)
+        hold_max = sim.config.hold_max_s
+        e.newexten(ch, 2, "Wait", f"{hold_max:g}")
+        ch.links["wait"] = sim.later(ch, hold_max, _hold_over, sim, ch)
         return
     if context == "hotline-agent" and exten == "bridge":
         target = ch.vars.get("HOTLINE_CALLER", "")

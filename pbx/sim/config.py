@@ -40,6 +40,7 @@ class SimConfig:
     atxfer_featuremap: str | None = None
     recordings_dir: str | None = None
     rtp_flowing: bool = True
+    hold_max_s: float = 3600.0  # the dialplan's HOLD_MAX: Wait() of a parked agent leg
     restart_refuse_s: float = 0.5
     restart_eof_s: float = 1.1
 

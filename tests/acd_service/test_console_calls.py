@@ -126,7 +126,7 @@ async def test_caller_hanging_up_on_hold_releases_the_parked_agent(rig: Rig) -> 
     await rig.sim.sleep(2.0)
     _bye(rig, caller)
     await wait_for(lambda: rig.state("a1001") == "wrap_up", timeout=5)
-    await wait_for(lambda: leg not in rig.sim.channels, timeout=5)  # not left in Wait(120)
+    await wait_for(lambda: leg not in rig.sim.channels, timeout=5)  # not left parked in Wait(HOLD_MAX)
     await rig.flush()
     assert rig.kinds("c1") == ["ENTERQUEUE", "CONNECT", "COMPLETECALLER"]
     assert rig.rows("c1")[2].data["hold_s"] >= 1.8

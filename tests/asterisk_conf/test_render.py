@@ -115,3 +115,13 @@ def test_cli_render_then_check(tmp_path):
     assert "0 error(s)" in checked.output
     missing = runner.invoke(app, ["check", str(tmp_path / "nothing")])
     assert missing.exit_code == 2
+
+
+def test_a_parked_agent_leg_waits_as_long_as_the_longest_hold(tmp_path):
+    dialplan = render_all(Settings(), SiteOptions())["extensions.conf"]
+    assert "HOLD_MAX=3600" in dialplan
+    hold = dialplan[dialplan.index("exten => hold,1"):]
+    assert hold.splitlines()[1].strip() == "same => n,Wait(${HOLD_MAX})"
+    out = CliRunner().invoke(app, ["render", str(tmp_path / "conf"), "--hold-max", "7200"])
+    assert out.exit_code == 0, out.output
+    assert "HOLD_MAX=7200" in (tmp_path / "conf" / "extensions.conf").read_text()
