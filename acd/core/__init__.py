@@ -28,6 +28,9 @@ OfferFailed(call, agent, why)  SetAgentState(not_ready RONA|busy|unreachable) [+
 CallHeld / CallResumed(agent)  SetAgentState(on_hold / on_call)
 AgentTookCall(id, call, queue) SetAgentState(on_call) [+ CancelOffer of a pending offer]:
                                a transfer or conference landed on the agent's phone
+TransferRinging(id, call, s)   nothing: no offer to the agent while a colleague's transfer
+                               rings its phone (until it lands, TransferGone, or s passed)
+TransferGone(id, call)         [SetAgentState(reserved), Offer] to the agent, if ready
 CallEnded(call, agent, by)     SetAgentState(wrap_up) [+ ready + Offer if wrap-up is 0]
 WrapUpDone / WrapUpExtend      SetAgentState(ready or pending not_ready) [+ Offer]
 Tick(now)                      Relaxed, MoveQueue, ExitQueue(timeout), Announce,
@@ -71,6 +74,8 @@ from acd.core.inputs import (
                                ResetDailyCounters,
                                RouterEvent,
                                Tick,
+                               TransferGone,
+                               TransferRinging,
                                WrapUpDone,
                                WrapUpExtend,
 )
@@ -97,6 +102,7 @@ __all__ = [
     "ExitTo", "Explanation", "Membership", "MoveQueue", "Offer", "OfferAccepted", "OfferFailed",
     "OfferRinging", "Policy", "QueueConfig", "QueueView", "Queued", "Rejected", "Rejection",
     "Relaxation", "Relaxed", "Requirement", "ResetDailyCounters", "Router", "RouterEvent",
-    "SetAgentState", "State", "TRANSITIONS", "Tick", "Trigger", "WaitingCall", "WrapUpDone",
+    "SetAgentState", "State", "TRANSITIONS", "Tick", "TransferGone", "TransferRinging", "Trigger",
+    "WaitingCall", "WrapUpDone",
     "WrapUpExtend", "transition",
 ]

@@ -110,6 +110,25 @@ class AgentTookCall(RouterEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class TransferRinging(RouterEvent):
+    """A colleague's transfer is ringing the agent's phone: no queue call is offered to
+    the agent until it lands (``AgentTookCall`` with this call), is given up
+    (``TransferGone``) or ``ring_s`` passed (the net when nobody reports the give-up)."""
+
+    agent_id: str
+    call_id: str
+    ring_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class TransferGone(RouterEvent):
+    """The transfer ringing the agent will not land (the caller hung up, nobody answered)."""
+
+    agent_id: str
+    call_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class WrapUpDone(RouterEvent):
     agent_id: str
 

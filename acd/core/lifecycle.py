@@ -85,7 +85,7 @@ class AgentLifecycle(RouterState):
             rec.call_id = None
         if to is State.READY:
             rec.idle_since = self.now if idle_since is None else idle_since
-            if index:
+            if index and rec.expecting is None:
                 self.ready.add(rec)
                 rec.indexed = True
         out.append(SetAgentState(self.now, rec.agent.id, to.value, prev.value, rec.reason,
@@ -98,7 +98,7 @@ class AgentLifecycle(RouterState):
         (a freed agent usually takes a call at once: no index churn)."""
         if not self._move(rec, trigger, out, idle_since=idle_since, index=False):
             return
-        if rec.state is State.READY:
+        if rec.state is State.READY and rec.expecting is None:
             self._offer_to_agent(rec, out)
             if rec.state is State.READY and not rec.indexed:
                 self.ready.add(rec)
@@ -138,7 +138,7 @@ class AgentLifecycle(RouterState):
         rec.agent, rec.tiers = e.agent, tiers_of(e.agent)
         self._count_members(e.agent, rec.state, +1)
         self.line.forget_agent(e.agent.id)
-        if rec.state is State.READY:
+        if rec.state is State.READY and rec.expecting is None:
             self._offer_to_agent(rec, out)
             if rec.state is State.READY:
                 self.ready.add(rec)
@@ -202,6 +202,9 @@ class AgentLifecycle(RouterState):
                                  "the call came through."))
             return
         prev, reason, offered = rec.state, rec.reason, rec.call_id
+        if rec.expecting == e.call_id:
+            rec.expecting = None  # the transfer that rang the agent landed
+            rec.expect_token += 1
         if not self._move(rec, Trigger.TAKE_CALL, out, call_id=e.call_id):
             return
         if prev is State.NOT_READY:
@@ -212,6 +215,32 @@ class AgentLifecycle(RouterState):
         rec.wrap_queue = e.queue
         if prev in (State.RESERVED, State.RINGING):
             self._withdraw_offer(offered, rec.agent.id, "agent_took_call", out)
+
+    def _on_transfer_ringing(self, e: ev.TransferRinging, out: list[Command]) -> None:
+        rec = self._agent(e.agent_id, out)
+        if rec is None:
+            return
+        rec.expecting = e.call_id
+        rec.expect_token += 1
+        if rec.indexed:
+            self.ready.remove(rec)
+            rec.indexed = False
+        self.timers.schedule(self.now + max(0.0, e.ring_s), Timer.EXPECT, rec.agent.id, rec.expect_token)
+
+    def _on_transfer_gone(self, e: ev.TransferGone, out: list[Command]) -> None:
+        rec = self._agent(e.agent_id, out)
+        if rec is not None and rec.expecting == e.call_id:
+            self._stop_expecting(rec, out)
+
+    def _stop_expecting(self, rec: AgentRecord, out: list[Command]) -> None:
+        """The transfer will not land: a ready agent is offered the best waiting call."""
+        rec.expecting = None
+        rec.expect_token += 1
+        if rec.state is State.READY and not rec.indexed:
+            self._offer_to_agent(rec, out)
+            if rec.state is State.READY and not rec.indexed:
+                self.ready.add(rec)
+                rec.indexed = True
 
     def _on_ended(self, e: ev.CallEnded, out: list[Command]) -> None:
         rec = self._agent(e.agent_id, out)

@@ -14,7 +14,7 @@ class AgentRecord:
 
     __slots__ = ("agent", "state", "reason", "idle_since", "call_id", "calls_today",
                  "pending_reason", "wrap_token", "wrap_until", "last_offer", "answered_at",
-                 "wrap_queue", "tiers", "indexed", "slots", "slots_key")
+                 "wrap_queue", "tiers", "indexed", "slots", "slots_key", "expecting", "expect_token")
 
     def __init__(self, agent: Agent, at: float) -> None:
         self.agent = agent
@@ -33,6 +33,8 @@ class AgentRecord:
         self.indexed = False  # in the ready index (a ready agent taking a call at once is not)
         self.slots: list[Any] = []  # the ready index's buckets holding this agent
         self.slots_key: tuple[int, Agent | None] = (-1, None)  # what ``slots`` was computed for
+        self.expecting: str | None = None  # a transfer ringing the agent's phone (no offers)
+        self.expect_token = 0
 
 
 def tiers_of(agent: Agent) -> list[list[tuple[str, float]]]:

@@ -70,6 +70,7 @@ class Router(AgentLifecycle, RouterViews):
             ev.CallEnded: self._on_ended, ev.WrapUpDone: self._on_wrap_done,
             ev.WrapUpExtend: self._on_wrap_extend, ev.Tick: lambda e, out: None,
             ev.ResetDailyCounters: self._on_reset, ev.AgentTookCall: self._on_took,
+            ev.TransferRinging: self._on_transfer_ringing, ev.TransferGone: self._on_transfer_gone,
         }
 
     def set_queue(self, cfg: QueueConfig) -> None:
@@ -273,6 +274,11 @@ class Router(AgentLifecycle, RouterViews):
             agent = self.agents.get(subject)
             if agent is not None and agent.wrap_token == token and agent.state is State.WRAP_UP:
                 self._finish_wrap(agent, out)
+            return
+        if kind is Timer.EXPECT:
+            agent = self.agents.get(subject)
+            if agent is not None and agent.expect_token == token and agent.expecting is not None:
+                self._stop_expecting(agent, out)
             return
         rec = self.calls.get(subject)
         if rec is None:

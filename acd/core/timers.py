@@ -12,6 +12,7 @@ class Timer(StrEnum):
     ANNOUNCE = "announce"
     RING = "ring"  # ring-no-answer of an offer
     WRAP = "wrap"  # end of an agent's wrap-up
+    EXPECT = "expect"  # a transfer ringing an agent's phone is given up
 
 
 Due = tuple[float, int, Timer, str, int]

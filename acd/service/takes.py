@@ -12,7 +12,9 @@ one bridge:
   enters the bridge ``PJSIP/agent1002-…`` has been in since it answered the consultation.
 
 The BlindTransfer response may come after the bridge, so the landing is looked for both
-when the call starts awaiting and at every BridgeEnter. On landing the router gets
+when the call starts awaiting and at every BridgeEnter. While it awaits, the router
+offers the taker no queue call (``TransferRinging``; ``TransferGone`` if the caller hangs
+up first; the ring timeout plus a margin as the net). On landing the router gets
 ``AgentTookCall`` (the agent is on call: no offer meanwhile, ``AgentStateChanged``
 published, counted in calls today and the handle-time average), a ``TAKECALL`` row is
 written, and from then on the call is the taker's like an offered one: hang-up, hold and
@@ -26,11 +28,13 @@ enters the room and its call ends when that leg hangs up (it has no console cont
 
 from __future__ import annotations
 
-from acd.core import AgentTookCall, CallEnded
+from acd.core import AgentTookCall, CallEnded, TransferGone, TransferRinging
 from acd.events import CallCompleted
 from acd.service.calls import LiveCall
 from acd.service.restart import Restart
 from pbx.events import AmiResynced, ChannelBridged, ChannelHungUp, ChannelUnbridged
+
+TRANSFER_RING_MARGIN_S = 5.0  # the dialplan's Dial gives up after the ring timeout; then some
 
 
 class Takes(Restart):
@@ -99,6 +103,10 @@ class Takes(Restart):
                         taken_from=old.agent, queue_wait_s=old.holdtime())
         self.book.add(call)
         self.awaiting[call.call_id] = call
+        # No queue offer to the taker while its phone rings for this call (acd.core).
+        cfg = self.config.queue(old.queue)
+        ring_s = (cfg.ring_timeout_s if cfg is not None else 15.0) + TRANSFER_RING_MARGIN_S
+        self.feed(TransferRinging(self.now(), taker, call.call_id, ring_s))
         self._check_landed(call)
 
     def _phone_of(self, agent: str, channel: str) -> bool:
@@ -123,6 +131,7 @@ class Takes(Restart):
         assert call.agent is not None
         if not self._took(call.agent, call.call_id, call.queue):
             self.book.drop(call)  # the refusal is in ``rejections``; the phones talk anyway
+            self.feed(TransferGone(self.now(), call.agent, call.call_id))
             return
         now = self.now()
         call.leg, call.leg_channel, call.connected_at = leg, channel, now
@@ -134,6 +143,8 @@ class Takes(Restart):
         """The caller hung up before the taker's phone answered: nothing to account."""
         self.awaiting.pop(call.call_id, None)
         self.book.drop(call)
+        if call.agent is not None:
+            self.feed(TransferGone(self.now(), call.agent, call.call_id))
 
     # --- an agent conferenced in ---------------------------------------------------------
 

@@ -2,7 +2,8 @@
 agent with every required skill at the minimum in force (after relaxation) and its
 language, no agent ever holds two offers, an agent on a call that reached it outside an
 offer (transfer, conference: ``AgentTookCall``) is never offered a call until that call
-ended, and no call waits while an eligible agent is ready (the indexes never go stale)."""
+ended, an agent whose phone rings for a transfer (``TransferRinging``) is offered nothing
+until it lands, is given up or its ring time passed, and no call waits while an eligible agent is ready (the indexes never go stale)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ from acd.core import (
     RouterEvent,
     SetAgentState,
     Tick,
+    TransferGone,
+    TransferRinging,
     WaitingCall,
     WrapUpDone,
     WrapUpExtend,
@@ -75,6 +78,7 @@ class RouterMachine(RuleBasedStateMachine):
         self.calls: dict[str, WaitingCall] = {}
         self.arrived: dict[str, float] = {}
         self.taken: dict[str, str] = {}  # agent -> transferred call it is on
+        self.expecting: dict[str, tuple[str, float]] = {}  # agent -> (transfer ringing it, until)
         self.x = 0
 
     def send(self, event: RouterEvent) -> list[Command]:
@@ -90,6 +94,8 @@ class RouterMachine(RuleBasedStateMachine):
 
     def check_offer(self, offer: Offer) -> None:
         assert offer.agent_id not in self.taken, "an agent on a transferred call got an offer"
+        ringing = self.expecting.get(offer.agent_id)
+        assert ringing is None or offer.at >= ringing[1], "an agent whose phone rings for a transfer got an offer"
         assert offer.agent_id not in self.offers, "an agent got two offers"
         assert offer.call_id not in self.offers.values(), "a call was offered twice"
         self.offers[offer.agent_id] = offer.call_id
@@ -178,6 +184,27 @@ class RouterMachine(RuleBasedStateMachine):
             self.taken[aid] = cid
             assert aid not in self.offers, "a pending offer must be withdrawn"
 
+    @rule(i=st.integers(0, 5))
+    def transfer_rings(self, i: int) -> None:
+        """A colleague's transfer rings agent a<i>'s phone (it may land, be given up or expire)."""
+        self.x += 1
+        aid, cid = f"a{i}", f"x{self.x}"
+        if aid in self.router.agents:
+            self.send(TransferRinging(self.t, aid, cid, 15.0))
+            self.expecting[aid] = (cid, self.t + 15.0)
+
+    @precondition(lambda self: bool(self.expecting))
+    @rule(data=st.data(), land=st.booleans(), queue=st.sampled_from(sorted(QUEUES)))
+    def transfer_ends(self, data: st.DataObject, land: bool, queue: str) -> None:
+        aid = data.draw(st.sampled_from(sorted(self.expecting)))
+        cid, _ = self.expecting.pop(aid)
+        if land:
+            out = self.send(AgentTookCall(self.t, aid, cid, queue))
+            if not any(isinstance(c, Rejection) for c in out):
+                self.taken[aid] = cid
+        else:
+            self.send(TransferGone(self.t, aid, cid))
+
     @rule(dt=st.floats(0.0, 45.0))
     def tick(self, dt: float) -> None:
         self.t += dt
@@ -203,7 +230,7 @@ class RouterMachine(RuleBasedStateMachine):
             if not rec.seq:
                 continue
             for a in r.agents.values():
-                if a.state.value == "ready" and rec.queue in a.agent.queues:
+                if a.state.value == "ready" and rec.queue in a.agent.queues and a.expecting is None:
                     assert score(a.agent, rec.req) is None, (rec.call, a.agent, rec.req)
 
 
