@@ -12,6 +12,13 @@ return the outputs to execute, in order (see :mod:`ivr.actions`)::
 Invariants: every batch ends with an awaiting or a final output, so the caller is never
 left in silence; retries are bounded and end in the fallback (a human); pass-through
 chains are bounded (the loader also rejects loops without input).
+
+This module holds the machine itself: its state, the walk through the graph, retries,
+zero-out and fallback, the plain node types (play, menu, collect, condition, language,
+skills, queue, transfer, hang-up), and the two tables that wire every node type
+(``_ENTER``) and every (phase, input) pair (``_TRANSITIONS``) to its handler. The service
+nodes with dialogues of their own (self-service, voicemail, callback, survey) are in
+:mod:`ivr.service_nodes`.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ivr import schema as s
+from ivr import service_nodes as sv
 from ivr.actions import (
     Collect,
     Digits,
@@ -31,21 +39,15 @@ from ivr.actions import (
     LogFunnel,
     LookupCaller,
     LookupResult,
-    LookupTicket,
     Output,
     Play,
     Recorded,
-    RecordVoicemail,
-    RequestCallback,
-    SayDigits,
     SetVar,
-    SurveyAnswer,
     Timeout,
     Transfer,
 )
 from ivr.directory import UNKNOWN_CALLER, CallerInfo
 from ivr.loader import MenuSet
-from ivr.prompts import status_prompt
 
 MAX_HOPS = 64
 CALLER_TESTS = ("vip", "blacklisted", "known", "open_ticket")
@@ -78,6 +80,8 @@ class MenuMachine:
         self.vars: dict[str, str] = {}
         self.done = False
         self.outcome: str | None = None
+        # State of the service nodes (ivr.service_nodes): the callback number being
+        # confirmed (or the ticket number looked up), the survey question being asked.
         self._cb_number = ""
         self._question = 0
 
@@ -135,20 +139,7 @@ class MenuMachine:
             assert isinstance(node, s.CollectNode)
             return [Collect(node.prompt, lang, node.max_digits, self._timeout_ms(node), node.min_digits,
                             node.terminator)]
-        if self.phase == "ticket_enter":
-            assert isinstance(node, s.SelfServiceNode)
-            return [Collect(node.prompt, lang, node.max_digits, self._timeout_ms(node), node.min_digits, "#")]
-        if self.phase == "cb_confirm":
-            assert isinstance(node, s.CallbackNode)
-            return [self._lang(node.prompt), SayDigits(self._cb_number, lang),
-                    Collect(node.confirm_prompt, lang, 1, self._timeout_ms(node))]
-        if self.phase == "cb_enter":
-            assert isinstance(node, s.CallbackNode)
-            return [Collect(node.enter_prompt, lang, node.max_digits, self._timeout_ms(node),
-                            node.min_digits, "#")]
-        assert self.phase == "survey" and isinstance(node, s.SurveyNode)
-        q = node.questions[self._question]
-        return [Collect(q.prompt, lang, 1, self._timeout_ms(node), escape="12345")]
+        return sv.ask(self)
 
     def _timeout_ms(self, node: s.Node) -> int:
         t = getattr(node, "timeout_s", None) or self.menus.defaults.timeout_s
@@ -167,8 +158,7 @@ class MenuMachine:
         return node.next
 
     def _enter_input(self, node: s.Node, out: list[Output]) -> str | None:
-        self.phase = {s.MenuNode: "menu", s.CollectNode: "collect",
-                      s.SelfServiceNode: "ticket_enter"}[type(node)]
+        self.phase = {s.MenuNode: "menu", s.CollectNode: "collect"}[type(node)]
         out.extend(self._ask())
         return None
 
@@ -226,25 +216,6 @@ class MenuMachine:
         self._finish(out, "transfer", Transfer(node.number, tuple(self.path)))
         return None
 
-    def _enter_voicemail(self, node: s.VoicemailNode, out: list[Output]) -> str | None:
-        self.phase = "record"
-        out += [self._lang(node.prompt), RecordVoicemail(self.queue or node.queue, node.max_s, self.language)]
-        return None
-
-    def _enter_callback(self, node: s.CallbackNode, out: list[Output]) -> str | None:
-        number = self.caller_num if self.caller_num.isdigit() else ""
-        self._cb_number = number
-        ok = node.min_digits <= len(number) <= node.max_digits
-        self.phase = "cb_confirm" if ok else "cb_enter"
-        out.extend(self._ask())
-        return None
-
-    def _enter_survey(self, node: s.SurveyNode, out: list[Output]) -> str | None:
-        self.phase, self._question = "survey", 0
-        out.append(self._lang(node.prompt))
-        out.extend(self._ask())
-        return None
-
     def _enter_hangup(self, node: s.HangupNode, out: list[Output]) -> str | None:
         if node.prompt:
             out.append(self._lang(node.prompt))
@@ -284,85 +255,9 @@ class MenuMachine:
         out.append(SetVar(node.var, d))
         return self._run(node.next, out, via="collected")
 
-    def _on_ticket_no(self, inp: Digits) -> list[Output]:
-        node = self.node
-        assert isinstance(node, s.SelfServiceNode)
-        d = inp.digits.rstrip("#")
-        out: list[Output] = [LogFunnel(self.node_id, "digit", {"digits": d})]
-        if (z := self._zero_out(d, out)) is not None:
-            return z
-        if not (node.min_digits <= len(d) <= node.max_digits) or not d.isdigit():
-            return self._retry("invalid", out)
-        self.phase, self._cb_number = "ticket_lookup", d
-        return [*out, LookupTicket(d)]
-
-    def _on_ticket(self, inp: LookupResult) -> list[Output]:
-        node = self.node
-        assert isinstance(node, s.SelfServiceNode)
-        if inp.ticket is None:
-            self.phase = "ticket_enter"
-            return self._retry("invalid", [], prompt=node.not_found_prompt, reason="not_found")
-        t = inp.ticket
-        out: list[Output] = [self._lang(node.status_prompt), SayDigits(t.ticket_no, self.language),
-                             self._lang((status_prompt(t.status),))]
-        return self._run(node.next, out, via="found")
-
     def _on_caller(self, inp: LookupResult) -> list[Output]:
         self.caller = inp.caller or UNKNOWN_CALLER
         return self._run(self.node_id, [], fresh=False)
-
-    def _on_cb_confirm(self, inp: Digits) -> list[Output]:
-        node = self.node
-        assert isinstance(node, s.CallbackNode)
-        d = inp.digits[:1]
-        out: list[Output] = [LogFunnel(self.node_id, "digit", {"digits": d})]
-        if d == "1":
-            caller = self.caller or UNKNOWN_CALLER
-            out += [RequestCallback(self._cb_number, node.queue, self.language, 10 if caller.vip else 0,
-                                    caller.customer_id), self._lang(node.thanks_prompt)]
-            return self._finish(out, "callback", Hangup(), queue=node.queue)
-        if d == "2":
-            self.phase, self.attempts = "cb_enter", 0
-            return [*out, *self._ask()]
-        return self._zero_out(d, out) or self._retry("invalid", out)
-
-    def _on_cb_number(self, inp: Digits) -> list[Output]:
-        node = self.node
-        assert isinstance(node, s.CallbackNode)
-        d = inp.digits.rstrip("#")
-        out: list[Output] = [LogFunnel(self.node_id, "digit", {"count": str(len(d))})]
-        if (z := self._zero_out(d, out)) is not None:
-            return z
-        if not (node.min_digits <= len(d) <= node.max_digits) or not d.isdigit():
-            return self._retry("invalid", out)
-        self.phase, self.attempts, self._cb_number = "cb_confirm", 0, d
-        return [*out, *self._ask()]
-
-    def _on_score(self, inp: Digits) -> list[Output]:
-        node = self.node
-        assert isinstance(node, s.SurveyNode)
-        d = inp.digits[:1]
-        out: list[Output] = [LogFunnel(self.node_id, "digit", {"digits": d})]
-        if d not in "12345" or not d:
-            return self._retry("invalid", out)
-        out.append(SurveyAnswer(node.questions[self._question].id, int(d)))
-        return self._next_question(out)
-
-    def _next_question(self, out: list[Output]) -> list[Output]:
-        node = self.node
-        assert isinstance(node, s.SurveyNode)
-        self._question += 1
-        self.attempts = 0
-        if self._question < len(node.questions):
-            return [*out, *self._ask()]
-        out.append(self._lang(node.thanks_prompt))
-        return self._finish(out, "survey", Hangup())
-
-    def _on_recorded(self, inp: Recorded) -> list[Output]:
-        node = self.node
-        assert isinstance(node, s.VoicemailNode)
-        out: list[Output] = [self._lang(node.thanks_prompt if inp.ok else ("goodbye",))]
-        return self._finish(out, "voicemail" if inp.ok else "hangup", Hangup(), queue=self.queue or node.queue)
 
     def _on_timeout(self, inp: Any) -> list[Output]:
         return self._retry("timeout", [])
@@ -379,7 +274,7 @@ class MenuMachine:
         retries = self.menus.defaults.retries if retries is None else retries
         if self.attempts > retries:
             if isinstance(node, s.SurveyNode):  # a survey skips the question, never loops
-                return self._next_question(out)
+                return sv.next_question(self, out)
             return self._run(self.menus.fallback_for(node), out, via=f"fallback:{kind}")
         if prompt is None:
             own = getattr(node, f"{kind}_prompt", None)
@@ -400,30 +295,30 @@ _ENTER: dict[type, Callable[[MenuMachine, Any, list[Output]], str | None]] = {
     s.PlayNode: M._enter_play,
     s.MenuNode: M._enter_input,
     s.CollectNode: M._enter_input,
-    s.SelfServiceNode: M._enter_input,
+    s.SelfServiceNode: sv.enter_self_service,
     s.ConditionNode: M._enter_condition,
     s.SetLanguageNode: M._enter_set_language,
     s.SetSkillsNode: M._enter_set_skills,
     s.QueueNode: M._enter_queue,
     s.TransferExternalNode: M._enter_transfer,
-    s.VoicemailNode: M._enter_voicemail,
-    s.CallbackNode: M._enter_callback,
-    s.SurveyNode: M._enter_survey,
+    s.VoicemailNode: sv.enter_voicemail,
+    s.CallbackNode: sv.enter_callback,
+    s.SurveyNode: sv.enter_survey,
     s.HangupNode: M._enter_hangup,
 }
 
-_INPUT_PHASES = ("menu", "collect", "ticket_enter", "cb_confirm", "cb_enter", "survey")
+_INPUT_PHASES = ("menu", "collect", *sv.SERVICE_PHASES)
 # The transition table: (phase, input type) -> reaction. Anything else is a bug upstream.
 _TRANSITIONS: dict[tuple[str, type], Callable[[MenuMachine, Any], list[Output]]] = {
     ("menu", Digits): M._on_menu_digit,
     ("collect", Digits): M._on_collected,
-    ("ticket_enter", Digits): M._on_ticket_no,
-    ("ticket_lookup", LookupResult): M._on_ticket,
+    ("ticket_enter", Digits): sv.on_ticket_no,
+    ("ticket_lookup", LookupResult): sv.on_ticket,
     ("caller_lookup", LookupResult): M._on_caller,
-    ("cb_confirm", Digits): M._on_cb_confirm,
-    ("cb_enter", Digits): M._on_cb_number,
-    ("survey", Digits): M._on_score,
-    ("record", Recorded): M._on_recorded,
+    ("cb_confirm", Digits): sv.on_cb_confirm,
+    ("cb_enter", Digits): sv.on_cb_number,
+    ("survey", Digits): sv.on_score,
+    ("record", Recorded): sv.on_recorded,
     **{(p, Timeout): M._on_timeout for p in _INPUT_PHASES},
     **{(p, Invalid): M._on_invalid for p in _INPUT_PHASES},
 }
