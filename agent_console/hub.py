@@ -57,7 +57,7 @@ from acd.events import (
     CallRingNoAnswer,
     QueueSnapshot,
 )
-from agent_console import alarms as alarm_rules
+from agent_console.alarms import Alarm
 from agent_console.config import ConsoleConfig
 from agent_console.connection import (
     BATCH_CHARS,
@@ -71,8 +71,8 @@ from agent_console.connection import (
 )
 from agent_console.context import ScreenPopLookup, scope_queues
 from agent_console.popcard import build_pop
-from agent_console.ports import AgentStatus, CenterSnapshot, ContactCenter, QueueStatus
-from agent_console.scope import MONITOR_ROLES
+from agent_console.ports import AgentStatus, CenterSnapshot, ContactCenter
+from agent_console.wallboard import Wallboard, queue_dict
 from hotline.clock import Clock
 from hotline.events import EventBus
 
@@ -100,20 +100,15 @@ class Hub:
         self.config = config
         self.connections: set[Connection] = set()
         self._index: dict[str, set[Connection]] = {}
-        self.active_alarms: dict[tuple[str, str], alarm_rules.Alarm] = {}
+        self.wallboard = Wallboard(agent_queue_interval_s)
         self.last_pop: dict[str, dict[str, Any]] = {}
-        self._queues: dict[str, QueueStatus] = {}  # as the monitors last got them
         self._attached = 0  # consoles attached so far: spreads agents' queue cadences
-        self._figures_version = 0  # bumped whenever a queue's figures change
-        self._queue_version: dict[str, int] = {}  # queue -> the version of its figures
-        self._agent_stats: dict[str, tuple[int, float | None]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refreshing = False
         self._dirty = False
-        self._primed = False
         self._last_refresh = float("-inf")  # loop time
         self._generation = 0  # ACD events seen; a cached snapshot is valid while it is unchanged
         self._snap: tuple[int, float, CenterSnapshot] | None = None
@@ -126,6 +121,11 @@ class Hub:
         self._unsubscribe = self.bus.subscribe(AcdEvent, self._on_event)
         self._spawn(self.refresh())  # primes the figures the deltas are computed against
         self._spawn(self._ticker())
+
+    @property
+    def active_alarms(self) -> dict[tuple[str, str], Alarm]:
+        """The alarms raised now, by (queue, rule)."""
+        return self.wallboard.active_alarms
 
     async def stop(self) -> None:
         if self._unsubscribe:
@@ -223,7 +223,7 @@ class Hub:
         if e is None or e[0] is not snap:
             now = self.clock.now()
             e = self._encoded = (snap, {a.agent: dumps(_agent_dict(a, now)) for a in snap.agents},
-                                 {q.queue: dumps(_queue_dict(q)) for q in snap.queues})
+                                 {q.queue: dumps(queue_dict(q)) for q in snap.queues})
         return e[1], e[2]
 
     async def snapshot_frame(self, conn: Connection, snap: CenterSnapshot | None = None) -> str:
@@ -238,9 +238,8 @@ class Hub:
         queues = (queues_json.values() if "queue:*" in topics else
                   [v for k, v in queues_json.items() if "queue:" + k in topics])
         # The figures this console now has (a version per queue; see ``refresh``).
-        conn.sent_versions = {name: v for name, v in self._queue_version.items() if conn.sees_queue_topic(name)}
-        conn.synced = self._figures_version
-        alarms = ([a.as_dict() for a in self.active_alarms.values() if scope.sees_queue(a.queue)]
+        self.wallboard.versions_for(conn)
+        alarms = ([a.as_dict() for a in self.wallboard.active_alarms.values() if scope.sees_queue(a.queue)]
                   if "alarms" in topics else [])
         pop = self.last_pop.get(conn.agent) if conn.agent and f"pops:{conn.agent}" in topics else None
         head = dumps({"type": "snapshot", "now": self.clock.now(), "me": {
@@ -341,66 +340,9 @@ class Hub:
         except Exception:
             log.exception("snapshot for the wallboard failed")
             return
-        # The first look only records: consoles got those figures in their snapshot.
-        first, self._primed = not self._primed, True
-        # Monitors get the wallboard at every refresh; agents' consoles, which do not show
-        # it, get their queues' figures at most every ``agent_queue_interval_s``, each at
-        # its own phase; while some console still waits for newer figures, refreshes go on.
+        self.wallboard.agent_queue_interval_s = self.agent_queue_interval_s
         now = self._loop.time() if self._loop is not None else 0.0
-        out: dict[Connection, list[tuple[str, str | None]]] = {}  # each console's frames
-        frames: dict[str, str] = {}
-        stale = False
-        for q in snap.queues:
-            if self._queues.get(q.queue) == q:
-                continue
-            self._queues[q.queue] = q
-            self._figures_version += 1
-            self._queue_version[q.queue] = self._figures_version
-            if first:
-                continue
-            frame = frames[q.queue] = dumps({"type": "queue", "queue": _queue_dict(q)})
-            key = f"queue:{q.queue}"
-            for c in self._targets("queue:*", key):
-                if c.role in MONITOR_ROLES:
-                    out.setdefault(c, []).append((frame, key))
-        latest = self._figures_version
-        for c in self.connections:
-            if c.synced == latest or c.role in MONITOR_ROLES:
-                continue
-            changed = [name for name, v in self._queue_version.items()
-                       if c.sent_versions.get(name) != v and c.sees_queue_topic(name)]
-            if not changed:
-                c.synced = latest
-                continue
-            if now < c.queue_due:
-                stale = True
-                continue
-            c.queue_due = now + self.agent_queue_interval_s
-            c.synced = latest
-            for name in changed:
-                c.sent_versions[name] = self._queue_version[name]
-                frame = frames.get(name) or frames.setdefault(
-                    name, dumps({"type": "queue", "queue": _queue_dict(self._queues[name])}))
-                out.setdefault(c, []).append((frame, f"queue:{name}"))
-        for a in snap.agents:
-            stats = (a.calls_handled, a.aht_s)
-            if self._agent_stats.get(a.agent) != stats:
-                self._agent_stats[a.agent] = stats
-                if first:
-                    continue
-                frame = dumps({"type": "agent_state", "agent": a.agent, "calls_handled": a.calls_handled,
-                               "aht_s": a.aht_s, "name": a.name, "queues": list(a.queues)})
-                key = f"stats:{a.agent}"
-                for c in self._targets("agent:*", f"agent:{a.agent}"):
-                    out.setdefault(c, []).append((frame, key))
-        now_active = alarm_rules.evaluate(snap.queues, self.config.alarms)
-        raised, cleared = alarm_rules.diff(self.active_alarms, now_active)
-        self.active_alarms = now_active
-        for alarm, active in [(a, True) for a in raised] + [(a, False) for a in cleared]:
-            frame = dumps({"type": "alarm", "active": active, **alarm.as_dict()})
-            for c in self._targets("alarms"):
-                if c.scope.sees_queue(alarm.queue):
-                    out.setdefault(c, []).append((frame, None))
+        out, stale = self.wallboard.frames(snap, self.connections, self._targets, self.config.alarms, now)
         await self._deliver(out)
         if stale:
             self.schedule_refresh()  # the next turn (wallboard_interval_s) serves the next phase
@@ -424,5 +366,3 @@ def _agent_dict(a: AgentStatus, now: float) -> dict[str, Any]:
     return d
 
 
-def _queue_dict(q: QueueStatus) -> dict[str, Any]:
-    return asdict(q)
