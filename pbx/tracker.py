@@ -1,7 +1,10 @@
 """CallTracker: AMI events in, channels and calls out, typed events on the bus.
 
 Pure apart from the bus: ``feed(AmiMessage)`` is synchronous, the clock is injected
-(used only when an event lacks ``Timestamp``). Facts it relies on (README and
+(used only when an event lacks ``Timestamp``). This module holds the event table and one
+handler per AMI event; the records (:class:`Call`, :class:`Channel`) and the bookkeeping
+they share (folding calls, ending legs, bridges, resync) live in :mod:`pbx.callstate`,
+which :class:`CallTracker` subclasses. Facts it relies on (README and
 ``../shared/asterisk/ami-*.txt``):
 
 * A call is a group of channels sharing a ``Linkedid``. An originated agent leg starts
@@ -23,22 +26,16 @@ Pure apart from the bus: ``feed(AmiMessage)`` is synchronous, the clock is injec
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from hotline.clock import Clock
 from hotline.events import EventBus
 from pbx.ami.codec import AmiMessage
 from pbx.ami.parse import originate_result, snapshot
+from pbx.callstate import CALL_ID_VAR, Call, CallState, Channel
 from pbx.events import (
-    AmiDisconnected,
-    AmiResynced,
-    CallEnded,
     CallerIdChanged,
-    CallMerged,
     ChannelBridged,
     ChannelCreated,
-    ChannelHungUp,
-    ChannelSnapshot,
     ChannelStateChanged,
     ChannelUnbridged,
     DialEnded,
@@ -46,60 +43,26 @@ from pbx.events import (
     DtmfReceived,
     HoldChanged,
     MusicOnHoldChanged,
-    PbxEvent,
     RecordingStarted,
     SpyChanged,
     TransferDone,
     VariableSet,
 )
 
-CALL_ID_VAR = "HOTLINE_CALL_ID"
+__all__ = ["CALL_ID_VAR", "Call", "CallTracker", "Channel"]
+
 _PUBLISHED_VARS = ("HOTLINE_", "IVR_", "BRIDGERESULT", "MIXMONITOR_FILENAME")
-# A dial that ended by hangup without DialEnd: the status Asterisk would have given.
-_DIAL_STATUS_BY_CAUSE = {17: "BUSY", 19: "NOANSWER", 18: "NOANSWER", 21: "CHANUNAVAIL",
-                         34: "CONGESTION", 20: "CHANUNAVAIL", 1: "CHANUNAVAIL"}
 
 
-@dataclass(slots=True, eq=False)
-class Call:
-    key: str  # the linkedid the call was first seen with
-    started_at: float
-    legs: dict[str, Channel] = field(default_factory=dict)
-    all_legs: list[str] = field(default_factory=list)
-    aliases: list[str] = field(default_factory=list)
-    call_id: str | None = None
-    answered_at: float | None = None
-    bridged_at: float | None = None
-    cause: int | None = None  # of the root leg, else the first leg to hang up
+class CallTracker(CallState):
+    """Turns AMI events into typed pbx events: one handler per event name in a table.
 
-    @property
-    def ref(self) -> str:
-        """Our id of the call: HOTLINE_CALL_ID when known, else the linkedid."""
-        return self.call_id or self.key
+    ``feed`` costs one dict lookup for an event it does not handle; the bound handlers
+    work directly on the inherited :class:`CallState` tables.
+    """
 
-
-@dataclass(slots=True, eq=False)
-class Channel:
-    uniqueid: str
-    name: str
-    linkedid: str
-    call: Call
-    state: str = "Down"
-    caller_num: str = ""
-    caller_name: str = ""
-    bridge_id: str = ""
-    dialing: bool = False  # DialBegin seen for this channel as destination, no DialEnd yet
-    stale: bool = False
-    variables: dict[str, str] = field(default_factory=dict)
-
-
-class CallTracker:
     def __init__(self, bus: EventBus, clock: Clock) -> None:
-        self.bus = bus
-        self.clock = clock
-        self.channels: dict[str, Channel] = {}
-        self.calls: dict[str, Call] = {}  # linkedid (and aliases) -> call
-        self.bridges: dict[str, set[str]] = {}
+        super().__init__(bus, clock)
         self._handlers: dict[str, Callable[[AmiMessage], None]] = {
             "Newchannel": self._newchannel, "Newstate": self._newstate,
             "NewCallerid": self._newcallerid, "VarSet": self._varset,
@@ -114,8 +77,6 @@ class CallTracker:
             "MixMonitorStart": self._mixmonitor, "Shutdown": self._shutdown,
             "CoreShowChannel": self._coreshowchannel,
         }
-        bus.subscribe(AmiDisconnected, self._on_disconnected)
-        bus.subscribe(AmiResynced, self._on_resynced)
 
     # --- public -------------------------------------------------------------------
 
@@ -123,101 +84,6 @@ class CallTracker:
         handler = self._handlers.get(msg.get("Event", ""))
         if handler is not None:
             handler(msg)
-
-    def call_of(self, uniqueid: str) -> Call | None:
-        ch = self.channels.get(uniqueid)
-        return ch.call if ch is not None else None
-
-    def call_ref(self, uniqueid: str | None, linkedid: str | None = None) -> tuple[str, str] | None:
-        """``(call id, linkedid)`` of the call a channel (or linkedid) belongs to."""
-        ch = self.channels.get(uniqueid) if uniqueid else None
-        call = ch.call if ch is not None else (self.calls.get(linkedid) if linkedid else None)
-        return (call.ref, call.key) if call is not None else None
-
-    # --- helpers --------------------------------------------------------------------
-
-    def _at(self, msg: AmiMessage) -> float:
-        ts = msg.get("Timestamp")
-        if ts:
-            try:
-                return float(ts)
-            except ValueError:
-                pass
-        return self.clock.now()
-
-    def _publish(self, event: PbxEvent) -> None:
-        self.bus.publish(event)
-
-    def _channel(self, msg: AmiMessage) -> Channel | None:
-        ch = self.channels.get(msg.get("Uniqueid", ""))
-        if ch is not None:
-            ch.stale = False
-        return ch
-
-    def _add(self, uid: str, name: str, linkedid: str, at: float) -> Channel:
-        call = self.calls.get(linkedid)
-        if call is None:
-            call = self.calls[linkedid] = Call(key=linkedid, started_at=at)
-        ch = Channel(uniqueid=uid, name=name, linkedid=linkedid, call=call)
-        call.legs[uid] = ch
-        call.all_legs.append(uid)
-        self.channels[uid] = ch
-        return ch
-
-    def _regroup(self, ch: Channel, linkedid: str, at: float) -> None:
-        """The channel now reports ``linkedid``: fold its call into that one."""
-        ch.linkedid = linkedid
-        source = ch.call
-        target = self.calls.get(linkedid)
-        if target is source:
-            return
-        if target is None:  # first sight of that linkedid (e.g. caller not adopted)
-            self.calls[linkedid] = source
-            source.aliases.append(linkedid)
-            return
-        for uid, leg in source.legs.items():
-            leg.call = target
-            target.legs[uid] = leg
-        target.all_legs.extend(source.all_legs)
-        for key in (source.key, *source.aliases):
-            self.calls[key] = target
-            target.aliases.append(key)
-        target.call_id = target.call_id or source.call_id
-        target.answered_at = _first(target.answered_at, source.answered_at)
-        target.bridged_at = _first(target.bridged_at, source.bridged_at)
-        self._publish(CallMerged(at=at, linkedid=target.key, merged_linkedid=source.key,
-                                 uniqueid=ch.uniqueid))
-
-    def _end_channel(self, ch: Channel, at: float, cause: int, cause_txt: str) -> None:
-        if ch.dialing:
-            ch.dialing = False
-            status = _DIAL_STATUS_BY_CAUSE.get(cause, "CANCEL")
-            self._publish(DialEnded(at=at, uniqueid=None, dest_uniqueid=ch.uniqueid,
-                                    dest_channel=ch.name, status=status))
-        self._publish(ChannelHungUp(at=at, uniqueid=ch.uniqueid, channel=ch.name,
-                                    linkedid=ch.linkedid, cause=cause, cause_txt=cause_txt))
-        del self.channels[ch.uniqueid]
-        if ch.bridge_id:
-            self._leave_bridge(ch)
-        call = ch.call
-        del call.legs[ch.uniqueid]
-        if ch.uniqueid == call.key or call.cause is None:
-            call.cause = cause
-        if not call.legs:
-            for key in (call.key, *call.aliases):
-                if self.calls.get(key) is call:
-                    del self.calls[key]
-            self._publish(CallEnded(at=at, linkedid=call.key, legs=tuple(call.all_legs),
-                                    answered_at=call.answered_at, bridged_at=call.bridged_at,
-                                    hangup_cause=call.cause, call_id=call.call_id))
-
-    def _leave_bridge(self, ch: Channel) -> None:
-        members = self.bridges.get(ch.bridge_id)
-        if members is not None:
-            members.discard(ch.uniqueid)
-            if not members:
-                del self.bridges[ch.bridge_id]
-        ch.bridge_id = ""
 
     # --- channel events -------------------------------------------------------------
 
@@ -309,16 +175,6 @@ class CallTracker:
         self._publish(ChannelBridged(at=at, uniqueid=ch.uniqueid, channel=ch.name,
                                      linkedid=ch.linkedid, bridge_id=bid))
 
-    def _join_conference(self, ch: Channel, members: set[str], at: float) -> None:
-        """A ConfBridge room does not hand its Linkedid to who joins (only basic bridges
-        do): a third party keeps its own. Fold it into the call already in the room (the
-        oldest), so its hang-up is a leg of that call, not the end of a call of its own."""
-        calls = [self.channels[u].call for u in members if u in self.channels]
-        calls = [c for c in calls if c is not ch.call]
-        if calls:
-            target = min(calls, key=lambda c: c.started_at)
-            self._regroup(ch, target.key, at)
-
     def _bridge_leave(self, m: AmiMessage) -> None:
         ch = self._channel(m)
         if ch is None:
@@ -401,46 +257,3 @@ class CallTracker:
 
     def _coreshowchannel(self, m: AmiMessage) -> None:
         self.adopt(snapshot(m, {}))
-
-    # --- resync ---------------------------------------------------------------------
-
-    def adopt(self, snap: ChannelSnapshot) -> Channel:
-        """Take over a live channel we have no record of (after a reconnect)."""
-        ch = self.channels.get(snap.uniqueid)
-        if ch is None:
-            ch = self._add(snap.uniqueid, snap.channel, snap.linkedid or snap.uniqueid,
-                           self.clock.now() - snap.duration_s)
-        elif snap.linkedid and snap.linkedid != ch.linkedid:
-            self._regroup(ch, snap.linkedid, self.clock.now())
-        ch.stale = False
-        ch.state = snap.state or ch.state
-        ch.caller_num, ch.caller_name = snap.caller_num, snap.caller_name
-        ch.variables.update(snap.variables)
-        if snap.variables.get(CALL_ID_VAR):
-            ch.call.call_id = snap.variables[CALL_ID_VAR]
-        if ch.bridge_id != snap.bridge_id:
-            if ch.bridge_id:
-                self._leave_bridge(ch)
-        if snap.bridge_id and not ch.bridge_id:
-            ch.bridge_id = snap.bridge_id
-            self.bridges.setdefault(snap.bridge_id, set()).add(ch.uniqueid)
-        return ch
-
-    def _on_disconnected(self, _event: AmiDisconnected) -> None:
-        for ch in self.channels.values():
-            ch.stale = True
-
-    def _on_resynced(self, event: AmiResynced) -> None:
-        live = {s.uniqueid for s in event.channels}
-        for ch in [c for c in self.channels.values() if c.stale and c.uniqueid not in live]:
-            self._end_channel(ch, event.at, 0, "gone while AMI was disconnected")
-        for snap in event.channels:
-            self.adopt(snap)
-
-
-def _first(a: float | None, b: float | None) -> float | None:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    return min(a, b)
