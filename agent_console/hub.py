@@ -91,7 +91,6 @@ class Hub:
                  wallboard_interval_s: float = 0.5, agent_queue_interval_s: float = 2.0,
                  snapshot_ttl_s: float = 0.2) -> None:
         self.wallboard_interval_s = wallboard_interval_s
-        self.agent_queue_interval_s = agent_queue_interval_s
         self.snapshot_ttl_s = snapshot_ttl_s
         self.bus = bus
         self.center = center
@@ -121,6 +120,15 @@ class Hub:
         self._unsubscribe = self.bus.subscribe(AcdEvent, self._on_event)
         self._spawn(self.refresh())  # primes the figures the deltas are computed against
         self._spawn(self._ticker())
+
+    @property
+    def agent_queue_interval_s(self) -> float:
+        """How often an agent's console may get its queues' figures (the wallboard's)."""
+        return self.wallboard.agent_queue_interval_s
+
+    @agent_queue_interval_s.setter
+    def agent_queue_interval_s(self, seconds: float) -> None:
+        self.wallboard.agent_queue_interval_s = seconds
 
     @property
     def active_alarms(self) -> dict[tuple[str, str], Alarm]:
@@ -340,7 +348,6 @@ class Hub:
         except Exception:
             log.exception("snapshot for the wallboard failed")
             return
-        self.wallboard.agent_queue_interval_s = self.agent_queue_interval_s
         now = self._loop.time() if self._loop is not None else 0.0
         out, stale = self.wallboard.frames(snap, self.connections, self._targets, self.config.alarms, now)
         await self._deliver(out)
