@@ -28,12 +28,13 @@ from dataclasses import dataclass
 class Tuning:
     gc_threshold: tuple[int, int, int]
     switch_interval_s: float
+    froze: bool = False
 
 
 def apply(*, young_threshold: int, switch_interval_s: float, freeze: bool = True) -> Tuning:
     """Freeze the heap built so far (if ``freeze``) and set the young generation's
     threshold and the GIL switch interval; 0 leaves a setting as it is."""
-    before = Tuning(gc.get_threshold(), sys.getswitchinterval())
+    before = Tuning(gc.get_threshold(), sys.getswitchinterval(), freeze)
     if freeze:
         gc.collect()
         gc.freeze()
@@ -46,5 +47,8 @@ def apply(*, young_threshold: int, switch_interval_s: float, freeze: bool = True
 
 
 def restore(before: Tuning) -> None:
+    """Undo :func:`apply`; a frozen heap goes back under the collector."""
     gc.set_threshold(*before.gc_threshold)
     sys.setswitchinterval(before.switch_interval_s)
+    if before.froze:
+        gc.unfreeze()

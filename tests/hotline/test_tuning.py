@@ -15,7 +15,7 @@ def test_apply_sets_the_young_threshold_and_switch_interval_and_restore_undoes_t
     try:
         assert gc.get_threshold() == (12_345, threshold[1], threshold[2])
         assert sys.getswitchinterval() == 0.002
-        assert before == tuning.Tuning(threshold, interval)
+        assert before == tuning.Tuning(threshold, interval, froze=False)
     finally:
         tuning.restore(before)
     assert gc.get_threshold() == threshold
@@ -29,14 +29,14 @@ def test_zero_leaves_python_s_defaults():
     tuning.restore(before)
 
 
-def test_freeze_moves_the_heap_out_of_the_collector_s_scans():
+def test_freeze_moves_the_heap_out_of_the_collector_s_scans_until_restored():
     gc.unfreeze()
     before = tuning.apply(young_threshold=0, switch_interval_s=0, freeze=True)
     try:
         assert gc.get_freeze_count() > 0
     finally:
-        gc.unfreeze()
         tuning.restore(before)
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_settings_default_to_the_tuned_values_and_accept_zero(monkeypatch):
