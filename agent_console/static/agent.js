@@ -1,4 +1,4 @@
-import { api, applyI18n, clock, codeLabel, connectLive, el, fmtDuration, setupLangSwitch, signOut, t, toast } from "/static/common.js";
+import { api, applyI18n, clock, codeLabel, connectLive, el, fmtDuration, liveStatus, setupLangSwitch, signOut, t, toast } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { me: null, agent: null, pop: null, codes: { reasons: [], dispositions: [] } };
@@ -130,12 +130,7 @@ async function main() {
     await api("POST", "/api/agent/wrap-up", { disposition: $("disposition").value, notes: $("notes").value, ticket_ref: ticket || null });
     $("notes").value = ""; $("ticket-ref").value = "";
   });
-  const live = $("live");
-  window.hotlineLive = connectLive(onMessage, (up) => {
-    live.textContent = t(up ? "connected" : "reconnecting");
-    live.className = up ? "status" : "status off";
-    live.dataset.up = up ? "1" : "0";
-  });
+  window.hotlineLive = connectLive(onMessage, liveStatus($("live")));
   setInterval(tick, 500);
 }
 main();

@@ -113,6 +113,15 @@ export function connectLive(onMessage, onStatus) {
   };
 }
 
+// The connection badge of a page: connectLive(onMessage, liveStatus(element)).
+export function liveStatus(badge) {
+  return (up) => {
+    badge.textContent = t(up ? "connected" : "reconnecting");
+    badge.className = up ? "status" : "status off";
+    badge.dataset.up = up ? "1" : "0";
+  };
+}
+
 export async function signOut() {
   try { await api("POST", "/api/auth/logout"); } finally { location.href = "/login"; }
 }

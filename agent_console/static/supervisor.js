@@ -1,4 +1,4 @@
-import { api, applyI18n, clock, connectLive, el, fmtDuration, setupLangSwitch, signOut, t, toast } from "/static/common.js";
+import { api, applyI18n, clock, connectLive, el, fmtDuration, liveStatus, setupLangSwitch, signOut, t, toast } from "/static/common.js";
 import { SL_FORMULAS } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -107,10 +107,5 @@ function tick() {
 applyI18n();
 setupLangSwitch(renderAll);
 $("sign-out").addEventListener("click", signOut);
-const live = $("live");
-window.hotlineLive = connectLive(onMessage, (up) => {
-  live.textContent = t(up ? "connected" : "reconnecting");
-  live.className = up ? "status" : "status off";
-  live.dataset.up = up ? "1" : "0";
-});
+window.hotlineLive = connectLive(onMessage, liveStatus($("live")));
 setInterval(tick, 1000);
