@@ -114,16 +114,21 @@ class Console:
         return portal.call(fn)
 
 
-def make_console(db: Path, tokens: dict[str, str], config: ConsoleConfig | None = None,
-                 lookup: Callable[[str], Awaitable[dict[str, Any]]] = fake_lookup,
-                 lookup_factory: Callable[[Any], Callable[[str], Awaitable[dict[str, Any]]]] | None = None,
-                 ) -> Iterator[Console]:
+def staffed_center() -> tuple[ManualClock, EventBus, FakeCenter]:
+    """A fake center one hour after START with every agent of USERS in its queues."""
     clock = ManualClock(START + 3600)
     bus = EventBus()
     center = FakeCenter(bus, clock)
     for _, agent, _, display in USERS.values():
         if agent:
             center.add_agent(agent, display, AGENT_QUEUES[agent])
+    return clock, bus, center
+
+def make_console(db: Path, tokens: dict[str, str], config: ConsoleConfig | None = None,
+                 lookup: Callable[[str], Awaitable[dict[str, Any]]] = fake_lookup,
+                 lookup_factory: Callable[[Any], Callable[[str], Awaitable[dict[str, Any]]]] | None = None,
+                 ) -> Iterator[Console]:
+    clock, bus, center = staffed_center()
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
     if lookup_factory is not None:
         lookup = lookup_factory(engine)

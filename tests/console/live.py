@@ -18,9 +18,8 @@ from agent_console.app import create_app
 from agent_console.config import ConsoleConfig
 from hotline.clock import ManualClock
 from hotline.db import make_engine
-from hotline.events import EventBus
 from hotline.settings import Settings
-from tests.console.conftest import AGENT_QUEUES, START, USERS, fake_lookup
+from tests.console.conftest import fake_lookup, staffed_center
 from tests.console.fake_center import FakeCenter
 
 T = TypeVar("T")
@@ -48,12 +47,7 @@ class Live:
 
 @contextmanager
 def live_server(db: Path, config: ConsoleConfig | None = None) -> Iterator[Live]:
-    clock = ManualClock(START + 3600)
-    bus = EventBus()
-    center = FakeCenter(bus, clock)
-    for _, agent, _, display in USERS.values():
-        if agent:
-            center.add_agent(agent, display, AGENT_QUEUES[agent])
+    clock, bus, center = staffed_center()
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
     app = create_app(Settings(), engine, bus, center, fake_lookup, clock,
                      config=config or ConsoleConfig(refresh_interval_s=0.5))
