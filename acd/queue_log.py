@@ -36,8 +36,8 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline import kinds
 from hotline.db import CallEvent
-from reports import kinds
 
 _WAIT = ("position", "origposition", "waittime")
 _XFER = ("extension", "context", "holdtime", "calltime", "origposition")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from acd.ports import QueueStatus
 from agent_console.config import AlarmThresholds
-from agent_console.ports import QueueStatus
 
 
 @dataclass(frozen=True, slots=True)

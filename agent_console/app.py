@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
-import importlib.util
 import logging
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -18,16 +16,17 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from acd.ports import ContactCenter
 from agent_console.config import ConsoleConfig
-from agent_console.context import ConsoleContext, ScreenPopLookup
+from agent_console.context import ConsoleContext
 from agent_console.deps import CurrentUser, SessionDep, get_session
-from agent_console.hub import Hub, dumps
-from agent_console.ports import ContactCenter
+from agent_console.hub import Hub, ScreenPopLookup, dumps
 from agent_console.revocation import watch_sessions
 from agent_console.routes import admin, agent, auth, pages, supervisor, ws
 from agent_console.routes.pages import STATIC
 from agent_console.security import LoginLimiter
 from agent_console.store import team_ids_for
+from crm.http import build_router as build_crm_router
 from hotline.clock import Clock
 from hotline.db import make_sessionmaker
 from hotline.events import EventBus
@@ -82,13 +81,8 @@ def create_app(
     return app
 
 
-def include_crm(app: FastAPI, ctx: ConsoleContext) -> bool:
-    """Mount ``crm.http.build_router(current_user, get_session, notify)`` when crm has one."""
-    if importlib.util.find_spec("crm") is None or importlib.util.find_spec("crm.http") is None:
-        return False
-    build = getattr(importlib.import_module("crm.http"), "build_router", None)
-    if build is None:
-        return False
+def include_crm(app: FastAPI, ctx: ConsoleContext) -> None:
+    """Mount the CRM's routes (``crm.http.build_router``) with the console's user and session."""
 
     async def notify(username: str, message: dict[str, Any]) -> None:
         frame = dumps({"type": "notify", **message})
@@ -96,8 +90,7 @@ def include_crm(app: FastAPI, ctx: ConsoleContext) -> bool:
             if conn.username == username:
                 conn.offer(frame)
 
-    app.include_router(build(crm_user, get_session, notify, clock=ctx.clock))
-    return True
+    app.include_router(build_crm_router(crm_user, get_session, notify, clock=ctx.clock))
 
 
 @dataclass(frozen=True, slots=True)

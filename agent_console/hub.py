@@ -41,7 +41,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import asdict
 from typing import Any
 
@@ -57,6 +57,7 @@ from acd.events import (
     CallRingNoAnswer,
     QueueSnapshot,
 )
+from acd.ports import AgentStatus, CenterSnapshot, ContactCenter
 from agent_console.alarms import Alarm
 from agent_console.config import ConsoleConfig
 from agent_console.connection import (
@@ -69,14 +70,16 @@ from agent_console.connection import (
     TopicError,
     dumps,
 )
-from agent_console.context import ScreenPopLookup, scope_queues
 from agent_console.popcard import build_pop
-from agent_console.ports import AgentStatus, CenterSnapshot, ContactCenter
+from agent_console.scope import scope_queues
 from agent_console.wallboard import Wallboard, queue_dict
 from hotline.clock import Clock
 from hotline.events import EventBus
 
 log = logging.getLogger(__name__)
+
+# caller number -> the screen-pop card (``crm.lookup.screen_pop_card`` in the application)
+ScreenPopLookup = Callable[[str], Awaitable[dict[str, Any]]]
 
 __all__ = ["BATCH_CHARS", "BATCH_FRAMES", "Connection", "Hub", "Send", "TopicError", "dumps"]
 _REFRESH_ON = (CallQueued, CallConnected, CallAbandoned, CallCompleted, CallExited, QueueSnapshot,

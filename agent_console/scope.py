@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from acd.ports import CenterSnapshot
+
 ALL_SEEING_ROLES = frozenset({"supervisor", "admin"})
 MONITOR_ROLES = ("team_lead", "supervisor", "admin")
 
@@ -71,3 +73,11 @@ def visible_user_ids(
 def queues_of(agents: frozenset[str], agent_queues: dict[str, tuple[str, ...]]) -> frozenset[str]:
     """A team lead's queues: every queue one of their agents serves."""
     return frozenset(q for a in agents for q in agent_queues.get(a, ()))
+
+
+def scope_queues(scope: Scope, snap: CenterSnapshot) -> Scope:
+    """Fill in the queues a limited scope covers (those its agents serve)."""
+    if scope.agents is None:
+        return scope
+    agent_queues = {a.agent: a.queues for a in snap.agents}
+    return Scope(agents=scope.agents, queues=queues_of(scope.agents, agent_queues))

@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
+from acd.ports import CenterSnapshot, QueueStatus
 from agent_console import alarms as alarm_rules
 from agent_console.config import AlarmThresholds
 from agent_console.connection import Connection, dumps
-from agent_console.ports import CenterSnapshot, QueueStatus
 from agent_console.scope import MONITOR_ROLES
 
 Frames = dict[Connection, list[tuple[str, str | None]]]  # console -> [(frame, latest-wins key)]

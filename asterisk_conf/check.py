@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from asterisk_conf.contexts import CONTEXTS, ENTRY_POINTS
+from pbx.contexts import CONTEXTS, ENTRY_POINTS
 
 _CONTEXT = re.compile(r"^\[([^\]]+)\]", re.M)
 _EXTEN = re.compile(r"^exten\s*=>\s*([^,]+),", re.M)

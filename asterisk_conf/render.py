@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from asterisk_conf.contexts import (
+from hotline.settings import Settings
+from pbx.contexts import (
     CONF_BRIDGE_PROFILE,
     CONF_GUEST_PROFILE,
     CONF_PARTY_PROFILE,
     MOH_CLASS,
 )
-from hotline.settings import Settings
 
 FILES = ("extensions.conf", "manager.conf", "pjsip.conf", "musiconhold.conf", "features.conf",
          "modules.conf", "confbridge.conf")

@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 from panoramisk.ami_protocol import AMIProtocol  # noqa: E402
 from panoramisk.manager import Manager  # noqa: E402
 
+from hotline.app.migrate import upgrade  # noqa: E402
 from hotline.clock import SystemClock  # noqa: E402
 from hotline.db import make_engine  # noqa: E402
 from hotline.eventlog import CallEventLog  # noqa: E402
 from hotline.events import EventBus  # noqa: E402
-from hotline.migrate import upgrade  # noqa: E402
 from hotline.settings import Settings  # noqa: E402
 from pbx.ami.client import AmiClient  # noqa: E402
 from pbx.ami.codec import AmiDecoder, AmiMessage  # noqa: E402

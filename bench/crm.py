@@ -34,8 +34,8 @@ from sqlalchemy import text  # noqa: E402
 from crm.csvio import import_customers, parse_customers  # noqa: E402
 from crm.lookup import find_by_phone  # noqa: E402
 from crm.phones import info_e164  # noqa: E402
+from hotline.app.migrate import upgrade  # noqa: E402
 from hotline.db import make_engine, make_sessionmaker  # noqa: E402
-from hotline.migrate import upgrade  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红兰飞鹏宇浩凯晨欣怡梓涵子轩安娜"

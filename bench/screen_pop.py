@@ -48,18 +48,18 @@ import websockets  # noqa: E402
 from websockets.asyncio.server import serve  # noqa: E402
 
 from acd.events import AgentStateChanged, CallOffered  # noqa: E402
+from acd.ports import AgentStatus, CenterSnapshot, ContactCenterError, QueueStatus  # noqa: E402
 from agent_console.app import create_app  # noqa: E402
 from agent_console.config import ConsoleConfig  # noqa: E402
 from agent_console.hub import dumps  # noqa: E402
 from agent_console.models import User  # noqa: E402
 from agent_console.popcard import build_pop  # noqa: E402
-from agent_console.ports import AgentStatus, CenterSnapshot, ContactCenterError, QueueStatus  # noqa: E402
 from agent_console.security import hash_password  # noqa: E402
 from agent_console.store import open_session  # noqa: E402
+from hotline.app.migrate import upgrade  # noqa: E402
 from hotline.clock import SystemClock  # noqa: E402
 from hotline.db import make_engine, make_sessionmaker  # noqa: E402
 from hotline.events import EventBus  # noqa: E402
-from hotline.migrate import upgrade  # noqa: E402
 from hotline.settings import Settings  # noqa: E402
 
 AGENTS, SUPERVISORS = 500, 50
@@ -200,7 +200,7 @@ async def seed(url: str, customers: int) -> tuple[list[tuple[str, str]], list[st
 def crm_lookup(engine: Any) -> Any:
     """The runtime's screen-pop lookup (crm.reader.CrmReader running crm.cards.card)."""
     from crm.reader import CrmReader
-    from hotline.runtime import screen_pop_lookup
+    from hotline.app.runtime import screen_pop_lookup
 
     return screen_pop_lookup(CrmReader(engine))
 

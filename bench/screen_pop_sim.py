@@ -2,7 +2,7 @@
 
 Three processes, so no side shares our GIL: the simulated Asterisk (speed 1, 500
 agents' phones that answer, callers placed at 50/s through the IVR over FastAGI), the
-backend (``hotline.runtime.Runtime``: AMI -> tracker -> ACD, FastAGI + IVR, console hub,
+backend (``hotline.app.runtime.Runtime``: AMI -> tracker -> ACD, FastAGI + IVR, console hub,
 CRM on N customers), and 500 agent + 50 supervisor websocket consoles.
 
 Latency = from the simulator's AMI ``Timestamp`` of ``AGIExecStart`` for the IVR's last
@@ -35,8 +35,8 @@ from screen_pop import AGENTS, _bench_crm, client_main, pct, seed, start_peer
 
 from acd.admin.schemas import AgentIn, QueueIn
 from acd.admin.store import save_agent, save_queue
+from hotline.app.runtime import DEFAULT_MENU, Runtime, screen_pop_lookup
 from hotline.db import make_engine, make_sessionmaker
-from hotline.runtime import DEFAULT_MENU, Runtime, screen_pop_lookup
 from hotline.settings import Settings
 
 QUEUES = ("general", "sales", "support", "complaints", "vip")
@@ -112,7 +112,7 @@ async def seed_acd(url: str, agents: list[tuple[str, str]]) -> None:
 
 async def measure_sim(name: str, db: Path, tmp: Path, agents: list[tuple[str, str]], sups: list[str],
                       callers: list[tuple[str, bool]], rate: float, gc_freeze: bool = False) -> dict[str, Any]:
-    from hotline.demo_seed import demo_menu
+    from hotline.app.demo_seed import demo_menu
 
     ami_port, agi_port, http_port = free_port(), free_port(), free_port()
     ctx = mp.get_context("spawn")

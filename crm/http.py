@@ -13,18 +13,19 @@ Chinese: 404 not found, 409 refused transition or clash, 403 role, 422 bad input
 
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm import customers as svc
 from crm.audit import history
 from crm.csvio import CsvFileError
+from crm.http_deps import Deps, Id, Notify, fresh
+from crm.http_io import add_io_routes
+from crm.http_tickets import add_ticket_routes
 from crm.lookup import screen_pop_card
 from crm.policy import Denied, Perm, UserLike, require, require_customer
 from crm.schemas import (
@@ -41,17 +42,6 @@ from crm.workflow import IllegalTransition
 from hotline.clock import Clock, SystemClock
 
 __all__ = ["UserLike", "build_router", "Deps"]
-
-Notify = Callable[[str, dict[str, Any]], Awaitable[None]]
-Id = Annotated[int, Path(ge=1, le=2**62)]
-
-
-async def fresh(session: AsyncSession, obj: Any) -> Any:
-    """Reload ``obj`` if a commit expired it (sessions made with expire_on_commit=True)."""
-    if inspect(obj).expired_attributes:
-        await session.refresh(obj)
-    return obj
-
 
 def _error(status: int, code: str, message: str, message_zh: str | None = None) -> JSONResponse:
     return JSONResponse(status_code=status, content={"detail": {
@@ -81,27 +71,10 @@ class CrmRoute(APIRoute):
         return run
 
 
-@dataclass(frozen=True)
-class Deps:
-    current_user: Callable[..., Awaitable[UserLike]]
-    get_session: Callable[..., AsyncIterator[AsyncSession]]
-    notify: Notify | None
-    clock: Clock
-
-    async def tell(self, users: tuple[str, ...] | list[str], payload: dict[str, Any]) -> None:
-        if self.notify is None:
-            return
-        for user in users:
-            await self.notify(user, payload)
-
-
 def build_router(current_user: Callable[..., Awaitable[UserLike]],
                  get_session: Callable[..., AsyncIterator[AsyncSession]],
                  notify: Notify | None = None, *, clock: Clock | None = None) -> APIRouter:
     """All CRM routes under ``/crm`` (REST) and ``/crm/ui`` (pages)."""
-    from crm.http_io import add_io_routes
-    from crm.http_tickets import add_ticket_routes
-
     deps = Deps(current_user, get_session, notify, clock or SystemClock())
     router = APIRouter(prefix="/crm", tags=["crm"], route_class=CrmRoute)
     _add_customer_routes(router, deps)

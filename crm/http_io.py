@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.csvio import MAX_FILE_BYTES, CsvFileError, import_customers
 from crm.customers import Conflict, NotFound
 from crm.export import export_csv
-from crm.http import Deps, fresh
+from crm.http_deps import Deps, fresh
 from crm.models import Category, Department
 from crm.policy import Perm, require
 from crm.schemas import CategoryIn, CategoryOut, DepartmentIn, DepartmentOut

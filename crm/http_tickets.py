@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm import tickets as svc
 from crm.audit import history
 from crm.escalation import apply_escalations, escalate_now
-from crm.http import Deps, Id, fresh
+from crm.http_deps import Deps, Id, fresh
 from crm.models import Ticket
 from crm.policy import ACTION_PERM, Perm, require, require_ticket
 from crm.schemas import ActionIn, AuditOut, Page, TicketDetail, TicketIn, TicketOut, TicketPatch

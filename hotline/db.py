@@ -2,7 +2,7 @@
 
 SQLite file by default (``sqlite+aiosqlite:///./hotline.db``), PostgreSQL by URL
 (``postgresql+asyncpg://user:pw@host/db``). Every package declares its tables on
-:class:`Base`; :func:`hotline.models.load_all` imports them so Alembic sees the whole
+:class:`Base`; :func:`hotline.app.models.load_all` imports them so Alembic sees the whole
 schema.
 """
 

@@ -15,7 +15,7 @@ Phases: ``ticket_enter`` -> ``ticket_lookup`` (self-service), ``record`` (voicem
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ivr import schema as s
 from ivr.actions import (
@@ -26,17 +26,48 @@ from ivr.actions import (
     LookupResult,
     LookupTicket,
     Output,
+    Play,
     Recorded,
     RecordVoicemail,
     RequestCallback,
     SayDigits,
     SurveyAnswer,
 )
-from ivr.directory import UNKNOWN_CALLER
+from ivr.directory import UNKNOWN_CALLER, CallerInfo
 from ivr.prompts import status_prompt
 
-if TYPE_CHECKING:
-    from ivr.machine import MenuMachine
+
+class MenuMachine(Protocol):
+    """What these nodes use of :class:`ivr.machine.MenuMachine` (which satisfies it; typed
+    here so the machine imports its nodes and not the reverse)."""
+
+    caller_num: str
+    caller: CallerInfo | None
+    language: str
+    queue: str | None
+    node_id: str
+    phase: str
+    attempts: int
+    _cb_number: str
+    _question: int
+
+    @property
+    def node(self) -> s.Node: ...
+
+    def _run(self, nid: str, out: list[Output], via: str = "", fresh: bool = True) -> list[Output]: ...
+
+    def _lang(self, prompts: tuple[str, ...]) -> Play: ...
+
+    def _ask(self) -> list[Output]: ...
+
+    def _timeout_ms(self, node: s.Node) -> int: ...
+
+    def _finish(self, out: list[Output], outcome: str, final: Output, **data: str) -> list[Output]: ...
+
+    def _zero_out(self, digits: str, out: list[Output]) -> list[Output] | None: ...
+
+    def _retry(self, kind: str, out: list[Output], prompt: tuple[str, ...] | None = None,
+               reason: str = "") -> list[Output]: ...
 
 SERVICE_PHASES = ("ticket_enter", "cb_confirm", "cb_enter", "survey")
 """The phases of these nodes that wait for the caller's keys (timeouts and invalid keys retry)."""

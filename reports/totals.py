@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline import kinds
 from hotline.db import CallEvent
-from reports import kinds
 
 
 @dataclass(frozen=True, slots=True)

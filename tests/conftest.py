@@ -16,9 +16,9 @@ import pytest
 from browser_support import CHROMIUM_ARGS, require_chromium  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.app.migrate import upgrade
 from hotline.clock import ManualClock
 from hotline.db import make_engine
-from hotline.migrate import upgrade
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -5,9 +5,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 
+from hotline.app.models import load_all
 from hotline.db import CallEvent
 from hotline.eventlog import CallEventLog, LogRow
-from hotline.models import load_all
 
 
 async def test_call_event_log_writes_batches_in_order(engine, clock):

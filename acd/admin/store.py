@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from acd.admin.models import AcdAgent, AcdDispositionCode, AcdQueue, AcdReasonCode
 from acd.admin.schemas import AgentIn, QueueIn
 from acd.core.model import Agent, Exit, ExitTo, Membership, Policy, QueueConfig, Relaxation
+from acd.ports import Code
 from acd.service.config import (
     DEFAULT_DISPOSITIONS,
     DEFAULT_REASON_CODES,
@@ -18,7 +19,6 @@ from acd.service.config import (
     AgentProfile,
     RecordingPolicy,
 )
-from agent_console.ports import Code
 
 log = logging.getLogger("acd.admin")
 

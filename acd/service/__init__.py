@@ -1,6 +1,6 @@
 """The ACD service: drives ``acd.core`` from pbx events and executes its commands over AMI.
 
-Build it with :func:`acd.service.wiring.build_acd_service`; see :class:`AcdService`.
+The application (``hotline.app.runtime``) builds it; see :class:`AcdService`.
 """
 
 from acd.service.config import AcdConfig, AgentProfile, RecordingPolicy

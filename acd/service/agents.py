@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 
+from acd.admin.models import AcdAgentState
 from acd.core.commands import SetAgentState
 from acd.events import AgentStateChanged
 from acd.service.talk import Talk
-from reports import kinds
+from hotline import kinds
 
 log = logging.getLogger("acd.service")
 
@@ -49,8 +50,9 @@ class Agents(Talk):
     # --- persistence -----------------------------------------------------------------------
 
     def _persist(self, agent: str, state: str, reason: str | None, at: float) -> None:
-        self.rows.agent_state({"agent_id": agent, "state": state, "reason": reason,
-                               "extension": self.extensions.get(agent), "since": at})
+        self.rows.replace(AcdAgentState, "agent_id", {
+            "agent_id": agent, "state": state, "reason": reason,
+            "extension": self.extensions.get(agent), "since": at})
 
     async def flush_agent_states(self) -> None:
         """Write the latest state of every agent that changed (and any recording rows)."""

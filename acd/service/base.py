@@ -18,17 +18,17 @@ from zoneinfo import ZoneInfo
 
 from acd.core import ResetDailyCounters, Router, RouterEvent, Tick
 from acd.core.commands import Command, Rejection
+from acd.ports import Recorder
 from acd.service.calls import CallBook
 from acd.service.config import AcdConfig
 from acd.service.journal import Journal
-from acd.service.rows import RowWriter
 from acd.service.stats import DayStats
 from hotline.clock import Clock
 from hotline.eventlog import CallEventLog
 from hotline.events import Event, EventBus
 from hotline.settings import get_settings
+from hotline.writebehind import WriteBehind
 from pbx.ami.actions import AmiAction
-from recordings.store import RecordingStore
 
 log = logging.getLogger("acd.service")
 T = TypeVar("T")
@@ -66,7 +66,7 @@ class ServiceBase:
         self.stats.roll(clock.now())
         self.endpoints: dict[str, str] = {}  # agent -> endpoint given at login
         self.extensions: dict[str, str] = {}  # agent -> extension given at login
-        self.store: RecordingStore | None = None
+        self.recorder: Recorder | None = None
         self.last_call: dict[str, tuple[str, str]] = {}  # agent -> (call id, queue) to wrap up
         self.rejections: deque[Rejection] = deque(maxlen=100)
         self._pending: deque[RouterEvent] = deque()
@@ -76,7 +76,7 @@ class ServiceBase:
         self._timer: asyncio.TimerHandle | None = None
         self._unsubscribe: list[Callable[[], None]] = []
         self._dispatch: dict[type, Callable[[Any], None]] = {}
-        self.rows = RowWriter(eventlog.engine)
+        self.rows = WriteBehind(eventlog.engine)
 
     def today(self) -> DayStats:
         """Today's figures; at the first use after local midnight they start again at

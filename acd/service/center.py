@@ -1,4 +1,4 @@
-"""The console's port (:class:`agent_console.ports.ContactCenter`) on top of the service.
+"""The console's port (:class:`acd.ports.ContactCenter`) on top of the service.
 
 Each method applies one router event or one AMI action and raises
 :class:`ContactCenterError` with the router's or Asterisk's refusal as one sentence.
@@ -20,8 +20,7 @@ from acd.core import (
     WrapUpExtend,
 )
 from acd.core.commands import Rejection
-from acd.service.conference import Conferences
-from agent_console.ports import (
+from acd.ports import (
     AgentStatus,
     CenterSnapshot,
     Code,
@@ -30,6 +29,7 @@ from agent_console.ports import (
     QueueStatus,
     SpyMode,
 )
+from acd.service.conference import Conferences
 from pbx.ami.actions import Bridge, Hangup, Redirect, chanspy
 from pbx.ami.errors import AmiError
 

@@ -17,12 +17,12 @@ first, as for a two-party call. The third party leaves with them (confbridge.con
 
 from __future__ import annotations
 
+from acd.ports import ContactCenterError
 from acd.service.calls import LiveCall
 from acd.service.transfers import Transfers
-from agent_console.ports import ContactCenterError
-from asterisk_conf.contexts import EXTEN_GUEST, EXTEN_START, HOTLINE_CONFERENCE, VAR_CONF
 from pbx.ami.actions import Originate, Redirect, Setvar, caller_id
 from pbx.ami.errors import AmiError
+from pbx.contexts import EXTEN_GUEST, EXTEN_START, HOTLINE_CONFERENCE, VAR_CONF
 from pbx.events import OriginateResult
 
 CONF_LEG_PREFIX = "hotline-confleg-"

@@ -9,7 +9,7 @@ from functools import lru_cache
 from typing import Literal
 
 from acd.core.model import DEFAULT_REASONS, Agent, QueueConfig
-from agent_console.ports import Code
+from acd.ports import Code
 
 RecordingMode = Literal["all", "percentage", "none"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from acd.service.calls import LiveCall
+from hotline import kinds
 from hotline.eventlog import CallEventLog
-from reports import kinds
 
 # A call that reached an agent outside an offer (transfer, conference; acd.service.takes).
 # Not queue_log verbs: for app_queue the queue call ended at the transfer.

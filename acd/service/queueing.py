@@ -18,8 +18,8 @@ from acd.events import CallAbandoned, CallExited, CallQueued
 from acd.requests import RoutingRequest
 from acd.service.agents import Agents
 from acd.service.calls import LiveCall
+from hotline import kinds
 from pbx.ami.actions import Hangup, Redirect, Setvar
-from reports import kinds
 
 
 def request_json(req: RoutingRequest, origposition: int) -> str:

@@ -1,11 +1,13 @@
 """AcdService: implements :class:`acd.requests.Enqueuer` (for the IVR) and
-:class:`agent_console.ports.ContactCenter` (for the console).
+:class:`acd.ports.ContactCenter` (for the console).
 
 Wiring (see :mod:`acd.service.wiring` for the one-call version)::
 
     bus = EventBus(); tracker = CallTracker(bus, clock)
     ami = AmiClient(settings, bus, clock, on_event=tracker.feed)
-    service = AcdService(bus, clock, ami, eventlog, config, store=RecordingStore(...))
+    rows = WriteBehind(engine)
+    service = AcdService(bus, clock, ami, eventlog, config, rows=rows,
+                         recorder=StoreRecorder(RecordingStore(...), rows))
     await service.start()      # subscribes, restores agents from the database
     await ami.connect()        # its AmiResynced re-adopts waiting callers
 """
@@ -28,12 +30,14 @@ from acd.core.commands import (
     Rejection,
     SetAgentState,
 )
+from acd.ports import Recorder
 from acd.service.base import ActionExecutor
 from acd.service.center import Center
 from acd.service.config import AcdConfig
 from hotline.clock import Clock
 from hotline.eventlog import CallEventLog
 from hotline.events import EventBus
+from hotline.writebehind import WriteBehind
 from pbx.events import (
     AmiResynced,
     ChannelBridged,
@@ -47,24 +51,27 @@ from pbx.events import (
     TransferDone,
     VariableSet,
 )
-from recordings.store import RecordingStore
 
 log = logging.getLogger("acd.service")
 
 
 class AcdService(Center):
-    """The ACD. ``ami`` is anything with ``execute(action)`` (the AmiClient); ``store``
-    enables recording; ``rng`` draws the percentage recording policy; ``time_scale`` is
+    """The ACD. ``ami`` is anything with ``execute(action)`` (the AmiClient); ``recorder``
+    enables recording (``recordings.recorder.StoreRecorder``); ``rows`` is the write-behind
+    the agents' states go through (share it with the recorder: one transaction per flush); ``rng`` draws the percentage recording policy; ``time_scale`` is
     clock seconds per wall second (tests running the simulator faster); ``timezone``:
     where the snapshot's "today" starts (default: ``Settings.timezone``)."""
 
     def __init__(self, bus: EventBus, clock: Clock, ami: ActionExecutor, eventlog: CallEventLog,
                  config: AcdConfig, *, router: Router | None = None,
-                 store: RecordingStore | None = None, rng: random.Random | None = None,
+                 recorder: Recorder | None = None, rows: WriteBehind | None = None,
+                 rng: random.Random | None = None,
                  time_scale: float = 1.0, timezone: str | None = None) -> None:
         super().__init__(bus, clock, ami, eventlog, config, router=router, rng=rng,
                          time_scale=time_scale, timezone=timezone)
-        self.store = store
+        self.recorder = recorder
+        if rows is not None:
+            self.rows = rows
         self._init_agents()
         self._init_queueing()
         self._init_callbacks()

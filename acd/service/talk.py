@@ -11,6 +11,7 @@ import logging
 
 from acd.core import CallEnded, CallHeld, CallLeft, CallResumed
 from acd.events import CallCompleted
+from acd.ports import RecordingStart
 from acd.service.calls import LiveCall
 from acd.service.offers import Offers
 from pbx.ami.actions import Hangup, MixMonitor
@@ -134,18 +135,13 @@ class Talk(Offers):
 
     def start_recording(self, call: LiveCall) -> None:
         """MixMonitor on the caller's channel when the queue's policy says so."""
-        if self.store is None or not call.channel:
+        if self.recorder is None or not call.channel:
             return
         policy = self.config.recording_for(call.queue)
         if policy.mode == "none":
             return
         if policy.mode == "percentage" and self.rng.random() * 100.0 >= policy.percent:
             return
-        now = self.now()
-        rel = self.store.name_for(call.call_id, call.uniqueid, now)
-        full = self.store.resolve(rel)
-        full.parent.mkdir(parents=True, exist_ok=True)
-        self.send(MixMonitor(channel=call.channel, file=str(full)))
-        row: dict[str, object] = {"call_id": call.call_id, "uniqueid": call.uniqueid, "agent": call.agent,
-               "queue": call.queue, "path": rel, "started_at": now, "policy": policy.mode}
-        self.rows.recording(row)  # indexed by the write-behind (acd.service.rows)
+        file = self.recorder.begin(RecordingStart(call.call_id, call.uniqueid, call.agent, call.queue,
+                                                  self.now(), policy.mode))
+        self.send(MixMonitor(channel=call.channel, file=file))

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from acd.events import CallOffered, CallTransferred
+from acd.ports import ContactCenterError, TransferKind
 from acd.service.calls import LiveCall
 from acd.service.takes import Takes
-from agent_console.ports import ContactCenterError, TransferKind
 from pbx.ami.actions import Atxfer, BlindTransfer, Hangup, Redirect, Setvar
 from pbx.ami.errors import AmiError
 from pbx.events import ChannelCreated, TransferDone

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 
+from acd.ports import ContactCenterError
 from agent_console.deps import AgentUser, ClientIp, Ctx, SessionDep, agent_id_of
 from agent_console.hub import _agent_dict
-from agent_console.ports import ContactCenterError
 from agent_console.schemas import (
     AgentLoginIn,
     AgentOut,

@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, status
 
-from agent_console.context import scope_queues
+from acd.ports import CenterSnapshot
 from agent_console.deps import ClientIp, Ctx, MonitorUser, SessionDep, UserScope
 from agent_console.hub import _agent_dict
-from agent_console.ports import CenterSnapshot
 from agent_console.routes.agent import _ERRORS, call_center
 from agent_console.schemas import AgentOut, AlarmOut, ForceStateIn, Ok, QueueOut, SnapshotOut, SpyIn
-from agent_console.scope import Scope
+from agent_console.scope import Scope, scope_queues
 from agent_console.store import audit
 
 AgentPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]

@@ -14,9 +14,10 @@ import json
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from agent_console.context import ConsoleContext, scope_queues
+from agent_console.context import ConsoleContext
 from agent_console.deps import ws_user
 from agent_console.hub import Connection, TopicError, dumps
+from agent_console.scope import scope_queues
 from agent_console.security import token_digest
 from agent_console.store import scope_for
 

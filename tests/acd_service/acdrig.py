@@ -24,11 +24,13 @@ from hotline.db import CallEvent
 from hotline.eventlog import CallEventLog
 from hotline.events import Event, EventBus
 from hotline.settings import Settings
+from hotline.writebehind import WriteBehind
 from pbx.ami.client import AmiClient
 from pbx.sim.asterisk import SimAsterisk
 from pbx.sim.clock import SimClock
 from pbx.sim.config import CallerScript
 from pbx.tracker import CallTracker
+from recordings.recorder import StoreRecorder
 from recordings.store import RecordingStore
 
 SPEED = 20.0  # sim seconds per wall second; margin for a loaded CI machine
@@ -72,8 +74,9 @@ class Rig:
         self.log.start()
         self.ami = AmiClient(Settings(ami_port=self.sim.ami_port), self.bus, self.clock,
                              on_event=tracker.feed, ping_interval=60.0)
-        self.service = AcdService(self.bus, self.clock, self.ami, self.log, self.config,
-                                  store=RecordingStore(self.tmp / "rec"),
+        rows = WriteBehind(self.engine)
+        self.service = AcdService(self.bus, self.clock, self.ami, self.log, self.config, rows=rows,
+                                  recorder=StoreRecorder(RecordingStore(self.tmp / "rec"), rows),
                                   rng=rng or random.Random(7), time_scale=SPEED)
         await self.service.start()
         await self.ami.connect()

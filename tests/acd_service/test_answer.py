@@ -42,6 +42,8 @@ async def test_connect_starts_mixmonitor_inside_the_store_and_indexes_it(rig: Ri
     async with rig.engine.connect() as conn:
         rows = (await conn.execute(select(Recording.call_id, Recording.path, Recording.policy))).all()
     assert [(r.call_id, r.policy) for r in rows] == [("c1", "all")]
-    assert rig.service.store is not None
-    full = rig.service.store.resolve(rows[0].path)
+    from recordings.recorder import StoreRecorder
+
+    assert isinstance(rig.service.recorder, StoreRecorder)
+    full = rig.service.recorder.store.resolve(rows[0].path)
     assert rig.of(RecordingStarted)[0].filename == str(full)

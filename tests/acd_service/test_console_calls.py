@@ -86,7 +86,7 @@ async def test_conference_with_an_agent_extension_rings_that_agent(rig: Rig) -> 
 
 
 async def test_conference_refuses_a_number_with_letters_and_keeps_the_call(rig: Rig) -> None:
-    from agent_console.ports import ContactCenterError
+    from acd.ports import ContactCenterError
 
     caller = await _connected(rig)
     with pytest.raises(ContactCenterError, match="digits only"):

@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from acd.service.config import AcdConfig
-from asterisk_conf import contexts
 from asterisk_conf.check import check_directory, dialplan_contexts
 from asterisk_conf.render import SiteOptions, render_all, write_all
 from hotline.settings import Settings
 from ivr.handler import IvrHandler
 from ivr.prompts import CATALOGUE
+from pbx import contexts
 
 ROOT = Path(__file__).resolve().parents[2]
 # Names the dialplan plays from Asterisk's core sounds (app_queue's and app_voicemail's own).

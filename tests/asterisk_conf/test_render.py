@@ -8,7 +8,6 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from asterisk_conf import contexts
 from asterisk_conf.check import check_directory, dialplan_contexts, jump_targets, run_asterisklint
 from asterisk_conf.cli import app
 from asterisk_conf.render import (
@@ -19,6 +18,7 @@ from asterisk_conf.render import (
     write_all,
 )
 from hotline.settings import Settings
+from pbx import contexts
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from agent_console.app import create_app
 from agent_console.config import ConsoleConfig
 from agent_console.models import Team, TeamMember
 from agent_console.store import create_user, open_session
+from hotline.app.migrate import upgrade
 from hotline.clock import ManualClock
 from hotline.db import make_engine, make_sessionmaker
 from hotline.events import EventBus
-from hotline.migrate import upgrade
 from hotline.settings import Settings
 from tests.console.fake_center import FakeCenter
 

@@ -21,7 +21,7 @@ from acd.events import (
     CallQueued,
     CallTransferred,
 )
-from agent_console.ports import (
+from acd.ports import (
     AgentStatus,
     CenterSnapshot,
     Code,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_console.ports import QueueStatus
+from acd.ports import QueueStatus
 from tests.console.conftest import PASSWORD, START
 from tests.console.live import live_server
 

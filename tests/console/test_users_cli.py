@@ -5,8 +5,8 @@ import asyncio
 from typer.testing import CliRunner
 
 from agent_console.cli import app
+from hotline.app.migrate import upgrade
 from hotline.db import make_engine
-from hotline.migrate import upgrade
 
 
 def test_users_cli_creates_lists_and_sets_passwords(tmp_path):

@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from crm.cli import app
+from hotline.app.migrate import upgrade
 from hotline.db import make_engine
-from hotline.migrate import upgrade
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """The whole backend against the simulated Asterisk, for end-to-end tests.
 
 ``start_stack`` starts a :class:`SimAsterisk` (agents' phones that answer) and a real
-:class:`hotline.runtime.Runtime` (database, bus, call-event log, AMI client, tracker,
+:class:`hotline.app.runtime.Runtime` (database, bus, call-event log, AMI client, tracker,
 ACD, FastAGI + IVR, console over uvicorn) on free loopback ports, seeded with a small
 contact center. The runtime's clock *is* the simulator's clock and ``time_scale`` its
 speed, so ring and wrap-up timers run ``SPEED`` times faster without any test sleeping
@@ -34,10 +34,10 @@ from crm.customers import create_customer
 from crm.schemas import CustomerIn, TicketIn
 from crm.sla import TicketType
 from crm.tickets import open_ticket
+from hotline.app.demo_seed import demo_menu
+from hotline.app.migrate import upgrade
+from hotline.app.runtime import DEFAULT_MENU, Runtime
 from hotline.db import CallEvent, make_engine, make_sessionmaker
-from hotline.demo_seed import demo_menu
-from hotline.migrate import upgrade
-from hotline.runtime import DEFAULT_MENU, Runtime
 from hotline.settings import Settings
 from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimClock, SimConfig
 from tests.console.wsutil import frames_of

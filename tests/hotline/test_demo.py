@@ -24,7 +24,7 @@ def test_demo_runs_calls_serves_the_console_and_prints_totals(tmp_path):
            "COLUMNS": "120", "PYTHONUNBUFFERED": "1"}
     env.pop("HOTLINE_CONFIG", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hotline", "demo", "--duration", "15", "--rate", "1.5",
+        [sys.executable, "-m", "hotline.app", "demo", "--duration", "15", "--rate", "1.5",
          "--speed", "4", "--agents", "6", "--customers", "30"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None

@@ -25,7 +25,7 @@ async def test_serve_with_a_wrong_ami_secret_exits_2_quickly(tmp_path):
         env.pop("HOTLINE_CONFIG", None)
         started = time.monotonic()
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "hotline", "serve", cwd=REPO, env=env,
+            sys.executable, "-m", "hotline.app", "serve", cwd=REPO, env=env,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
         out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
         text = out.decode()

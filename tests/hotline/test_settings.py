@@ -43,7 +43,7 @@ def test_db_upgrade_cli_reports_every_branch_head(tmp_path):
     import sys
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    out = subprocess.run([sys.executable, "-m", "hotline", "db", "upgrade", "--url", url],
+    out = subprocess.run([sys.executable, "-m", "hotline.app", "db", "upgrade", "--url", url],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "0001_call_events" not in out.stdout or "crm_0001" in out.stdout

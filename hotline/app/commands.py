@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from hotline.cli import app
 from hotline.settings import Settings, get_settings
 
 console = Console()
@@ -44,10 +43,9 @@ async def _until_stopped(duration: float | None) -> None:
         await asyncio.wait_for(stop.wait(), timeout=duration)
 
 
-@app.command()
 def serve() -> None:
     """Run the backend against the Asterisk named in the settings (HOTLINE_AMI_HOST ...)."""
-    from hotline.runtime import Runtime
+    from hotline.app.runtime import Runtime
     from pbx.ami.errors import AmiAuthError, AmiConnectError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -104,7 +102,6 @@ def _dashboard(snapshot: Any, elapsed: float, placed: int) -> Table:
     return table
 
 
-@app.command()
 def demo(
     duration: float = typer.Option(None, help="Stop after this many seconds and print totals."),
     rate: float = typer.Option(0.1, help="New calls per second (Poisson)."),
@@ -114,10 +111,10 @@ def demo(
     customers: int = typer.Option(200, help="Demo CRM customers."),
 ) -> None:
     """The whole system live: simulated Asterisk, callers and agents; console URL printed."""
-    from hotline.demo_agents import AgentHabits, SimulatedAgents
-    from hotline.demo_seed import DEMO_PASSWORD, demo_customer_numbers, demo_menu
-    from hotline.demo_seed import seed as seed_db
-    from hotline.runtime import DEFAULT_MENU, Runtime
+    from hotline.app.demo_agents import AgentHabits, SimulatedAgents
+    from hotline.app.demo_seed import DEMO_PASSWORD, demo_customer_numbers, demo_menu
+    from hotline.app.demo_seed import seed as seed_db
+    from hotline.app.runtime import DEFAULT_MENU, Runtime
     from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimClock, SimConfig
     from pbx.sim.traffic import TrafficGenerator
     from reports.totals import totals_by_queue
@@ -158,8 +155,8 @@ def demo(
         traffic = None
         try:
             # seeding needs the migrated database, which the runtime creates; seed then reload
+            from hotline.app.migrate import upgrade
             from hotline.db import make_engine, make_sessionmaker
-            from hotline.migrate import upgrade
 
             engine = make_engine(settings.database_url)
             await upgrade(engine)

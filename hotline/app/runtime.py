@@ -23,18 +23,18 @@ from acd.admin.router import build_router as build_admin_router
 from acd.admin.store import load_config
 from acd.service.config import AcdConfig
 from acd.service.service import AcdService
-from acd.service.wiring import reloader
 from agent_console.app import create_app
 from agent_console.deps import RequireRole, get_session
 from crm.escalation import escalation_loop
 from crm.reader import CrmReader
 from hotline import tuning
+from hotline.app.migrate import upgrade
 from hotline.clock import Clock, SystemClock
 from hotline.db import make_engine, make_sessionmaker
 from hotline.eventlog import CallEventLog
 from hotline.events import EventBus
-from hotline.migrate import upgrade
 from hotline.settings import Settings
+from hotline.writebehind import WriteBehind
 from ivr.crm_directory import CrmDirectory
 from ivr.handler import IvrHandler
 from ivr.reload import MenuHolder
@@ -43,10 +43,11 @@ from pbx.agi.server import FastAgiServer
 from pbx.ami.client import AmiClient
 from pbx.calllog import CallLogWriter
 from pbx.tracker import CallTracker
+from recordings.recorder import StoreRecorder
 from recordings.store import RecordingStore
 
 log = logging.getLogger("hotline")
-DEFAULT_MENU = Path(__file__).resolve().parent.parent / "ivr" / "menus" / "default.yaml"
+DEFAULT_MENU = Path(__file__).resolve().parents[2] / "ivr" / "menus" / "default.yaml"
 
 
 def screen_pop_lookup(reader: CrmReader) -> Any:
@@ -98,8 +99,10 @@ class Runtime:
 
         async with self.sessions() as session:
             config = await load_config(session, AcdConfig(trunk=s.trunk_endpoint))
-        self.acd = AcdService(self.bus, self.clock, self.ami, self.eventlog, config,
-                              store=RecordingStore(s.recordings_dir), time_scale=self.time_scale,
+        rows = WriteBehind(self.engine)
+        self.acd = AcdService(self.bus, self.clock, self.ami, self.eventlog, config, rows=rows,
+                              recorder=StoreRecorder(RecordingStore(s.recordings_dir), rows),
+                              time_scale=self.time_scale,
                               timezone=s.timezone)
         await self.acd.start()
 
@@ -121,7 +124,7 @@ class Runtime:
             self.app = create_app(s, self.engine, self.bus, self.acd,
                                   screen_pop_lookup(self.crm_reader), self.clock)
             self.app.include_router(build_admin_router(
-                RequireRole("admin"), get_session, on_change=reloader(self.acd, self.engine)))
+                RequireRole("admin"), get_session, on_change=self._reload_acd))
             # no per-message deflate: compressing every console frame costs more CPU than
             # the bytes it saves on a LAN; the sans-I/O websockets protocol is the fastest
             cfg = uvicorn.Config(self.app, host=s.http_host, port=s.http_port,
@@ -138,6 +141,11 @@ class Runtime:
         # collector's reach, and let short-lived objects die young (hotline.tuning).
         self._tuning = tuning.apply(young_threshold=s.gc_young_threshold,
                                     switch_interval_s=s.gil_switch_interval_s)
+
+    async def _reload_acd(self) -> None:
+        """``on_change`` of the admin router: reload the ACD's configuration."""
+        async with self.sessions() as session:
+            self.acd.reload(await load_config(session, self.acd.config))
 
     @property
     def console_url(self) -> str:

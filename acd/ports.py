@@ -134,3 +134,29 @@ class ContactCenter(Protocol):
     def reason_codes(self) -> Sequence[Code]: ...
 
     def disposition_codes(self) -> Sequence[Code]: ...
+
+
+# --- the ACD's port to recording (implemented by ``recordings.recorder``) ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingStart:
+    """A MixMonitor the ACD is about to start on a connected call's caller channel.
+    ``policy`` says why the call is recorded (``all``, ``percentage``)."""
+
+    call_id: str
+    uniqueid: str
+    agent: str | None
+    queue: str
+    started_at: float
+    policy: str
+
+
+@runtime_checkable
+class Recorder(Protocol):
+    """Where recordings go and how they are indexed; the ACD knows neither."""
+
+    def begin(self, start: RecordingStart) -> str:
+        """The absolute file MixMonitor must write (its directory exists); the recording
+        is indexed. Raises ValueError if no safe file can be named."""
+        ...

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from acd.events import AgentStateChanged
-from agent_console.ports import ContactCenter, ContactCenterError
+from acd.ports import ContactCenter, ContactCenterError
 from hotline.events import EventBus
 
 log = logging.getLogger(__name__)

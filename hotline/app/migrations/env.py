@@ -1,5 +1,5 @@
 """Alembic environment. Used both by ``alembic`` on the command line and by
-:func:`hotline.migrate.upgrade`, which hands in an open connection."""
+:func:`hotline.app.migrate.upgrade`, which hands in an open connection."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from hotline.models import load_all
+from hotline.app.models import load_all
 
 config = context.config
 target_metadata = load_all().metadata

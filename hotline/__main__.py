@@ -1,5 +1,0 @@
-"""``python -m hotline ...`` is the ``hotline`` command."""
-
-from hotline.cli import main
-
-main()

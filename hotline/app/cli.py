@@ -1,0 +1,58 @@
+"""``hotline`` command line. Each package contributes a sub-command group from its own
+``cli.py`` (a ``typer.Typer`` named ``app``); this module mounts each one by name, and
+registers the long-running commands of :mod:`hotline.app.commands`."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+import acd.cli
+import agent_console.cli
+import asterisk_conf.cli
+import crm.cli
+import ivr.cli
+import ivr.prompts_cli
+import pbx.ami.cli
+from hotline.app import commands
+from hotline.settings import get_settings
+
+app = typer.Typer(help="hotline: a contact-center backend for Asterisk.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(asterisk_conf.cli.app, name="asterisk-conf")
+app.add_typer(pbx.ami.cli.app, name="ami")
+app.add_typer(ivr.cli.app, name="ivr")
+app.add_typer(ivr.prompts_cli.app, name="prompts")
+app.add_typer(crm.cli.app, name="crm")
+app.add_typer(acd.cli.app, name="acd")
+app.add_typer(agent_console.cli.app, name="users")
+app.command()(commands.serve)
+app.command()(commands.demo)
+
+
+@db_app.command("upgrade")
+def db_upgrade(url: str = typer.Option(None, help="Database URL (default: settings).")) -> None:
+    """Apply all migrations."""
+    from hotline.app.migrate import current, upgrade
+    from hotline.db import make_engine
+
+    async def run() -> str | None:
+        engine = make_engine(url or get_settings().database_url)
+        try:
+            await upgrade(engine)
+            return await current(engine)
+        finally:
+            await engine.dispose()
+
+    rev = asyncio.run(run())
+    typer.echo(f"database at revision {rev}")
+
+
+def main() -> None:
+    app(prog_name="hotline")
+
+
+if __name__ == "__main__":
+    main()
