@@ -22,7 +22,7 @@ from agent_console.context import ConsoleContext
 from agent_console.deps import CurrentUser, SessionDep, get_session
 from agent_console.hub import Hub, ScreenPopLookup, dumps
 from agent_console.revocation import watch_sessions
-from agent_console.routes import admin, agent, auth, pages, supervisor, ws
+from agent_console.routes import admin, agent, auth, ops, pages, supervisor, ws
 from agent_console.routes.pages import STATIC
 from agent_console.security import LoginLimiter
 from agent_console.store import team_ids_for
@@ -70,9 +70,11 @@ def create_app(
             await hub.stop()
 
     app = FastAPI(title="hotline console", version="0.1.0", lifespan=lifespan,
-                  description="Agent console and supervisor monitor of hotline.")
+                  description="Agent console and supervisor monitor of hotline.",
+                  docs_url=None, redoc_url=None)  # /docs is ops.docs, from vendored assets
     app.state.console = ctx
-    for module in (auth, agent, supervisor, admin, ws, pages):
+    app.state.metrics_registry, app.state.metrics_collector = ops.metrics_registry()
+    for module in (auth, agent, supervisor, admin, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if mount_crm:
