@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from crm.csvio import CsvFileError, import_customers
 from crm.escalation import apply_escalations
 from crm.export import KINDS, export_csv
+from crm.interaction_sync import InteractionSync, RecordingRef
 from crm.models import Customer, Interaction, Ticket
 from crm.search import CustomerQuery, SearchError, TicketQuery, search_customers, search_tickets
 from hotline.clock import SystemClock
@@ -174,3 +175,31 @@ def escalate(url: str | None = UrlOpt) -> None:
     for a in _run(url, job):
         typer.echo(f"ticket {a.escalation.ticket_id}: level {a.escalation.level} "
                    f"({a.escalation.reason}) -> {a.to or 'nobody configured'}")
+
+
+# Set by the composition root (hotline.app.cli) so backfilled interactions get their
+# recording reference; crm itself does not import the recordings package.
+recording_ref: RecordingRef | None = None
+
+
+@app.command("sync-interactions")
+def sync_interactions(days: float = typer.Option(1.0, "--days", min=0.0,
+                                                 help="Look back this many days in the call-event log."),
+                      url: str | None = UrlOpt) -> None:
+    """Write a CRM interaction for every wrap-up in the call-event log that has none (idempotent)."""
+
+    async def main() -> int:
+        engine = make_engine(url or get_settings().database_url)
+        try:
+            clock = SystemClock()
+            sync = InteractionSync(make_sessionmaker(engine), clock, recording_ref=recording_ref)
+            return await sync.run_once(since_ts=clock.now() - days * 86400)
+        finally:
+            await engine.dispose()
+
+    try:
+        written = asyncio.run(main())
+    except DBAPIError as exc:
+        err.print(f"[red]Database error: {exc.orig}[/red]")
+        raise typer.Exit(2) from None
+    typer.echo(f"{written} interaction(s) written from the wrap-ups of the last {days:g} day(s)")

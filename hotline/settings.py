@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     agent_endpoint_prefix: str = "PJSIP/agent"
     ivr_menu_file: Path | None = None
     ring_timeout_s: float = 15.0
+    # how often wrap-ups in the call-event log are turned into CRM interactions
+    interaction_sync_interval_s: float = Field(default=2.0, gt=0.0, le=3600.0)
 
     # --- interpreter tuning for a latency-bound process (hotline.tuning) ------------
     # The young generation's threshold: objects that die within a few thousand

@@ -15,6 +15,7 @@ import crm.cli
 import ivr.cli
 import ivr.prompts_cli
 import pbx.ami.cli
+import recordings.refs
 from hotline.app import commands
 from hotline.settings import get_settings
 
@@ -26,6 +27,7 @@ app.add_typer(pbx.ami.cli.app, name="ami")
 app.add_typer(ivr.cli.app, name="ivr")
 app.add_typer(ivr.prompts_cli.app, name="prompts")
 app.add_typer(crm.cli.app, name="crm")
+crm.cli.recording_ref = recordings.refs.recording_ref  # backfilled interactions link their recording
 app.add_typer(acd.cli.app, name="acd")
 app.add_typer(agent_console.cli.app, name="users")
 app.command()(commands.serve)

@@ -26,6 +26,7 @@ from acd.service.service import AcdService
 from agent_console.app import create_app
 from agent_console.deps import RequireRole, get_session
 from crm.escalation import escalation_loop
+from crm.interaction_sync import InteractionSync
 from crm.reader import CrmReader
 from hotline import tuning
 from hotline.app.migrate import upgrade
@@ -44,6 +45,7 @@ from pbx.ami.client import AmiClient
 from pbx.calllog import CallLogWriter
 from pbx.tracker import CallTracker
 from recordings.recorder import StoreRecorder
+from recordings.refs import recording_ref
 from recordings.store import RecordingStore
 
 log = logging.getLogger("hotline")
@@ -77,6 +79,7 @@ class Runtime:
     acd: AcdService = field(init=False)
     agi: FastAgiServer = field(init=False)
     menus: MenuHolder = field(init=False)
+    interactions: InteractionSync = field(init=False)
     app: Any = field(init=False, default=None)
     _tasks: list[asyncio.Task[Any]] = field(init=False, default_factory=list)
     _http: uvicorn.Server | None = field(init=False, default=None)
@@ -115,6 +118,10 @@ class Runtime:
         self._stop_escalations = asyncio.Event()
         self._tasks.append(asyncio.create_task(escalation_loop(
             self.sessions, self.clock, stop=self._stop_escalations), name="crm-escalations"))
+        # every wrap-up in the call-event log becomes a CRM interaction (crm.interaction_sync)
+        self.interactions = InteractionSync(self.sessions, self.clock, recording_ref=recording_ref)
+        self._tasks.append(asyncio.create_task(self.interactions.loop(
+            self._stop_escalations, every_s=s.interaction_sync_interval_s), name="crm-interactions"))
         self.agi = FastAgiServer(s.agi_host, s.agi_port, ivr.routes(),
                                  self.clock)
         await self.agi.start()
@@ -162,10 +169,12 @@ class Runtime:
             await self.ami.close()
         self._stop_escalations.set()
         for t in self._tasks:
-            if t.get_name() not in ("http", "crm-escalations"):
+            if t.get_name() not in ("http", "crm-escalations", "crm-interactions"):
                 t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.eventlog.stop()
+        with contextlib.suppress(Exception):
+            await self.interactions.run_once()  # the wrap-ups the last flush wrote
         self.crm_reader.close()
         await self.engine.dispose()
         if self._tuning is not None:

@@ -55,3 +55,48 @@ def test_bad_inputs_give_one_line_errors(tmp_path: Path, db_url: str) -> None:
     empty_db = f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
     r = runner.invoke(app, ["search", "--name", "x", "--url", empty_db])
     assert r.exit_code == 2 and "hotline db upgrade" in r.output
+
+
+def test_sync_interactions_backfills_from_the_event_log_with_recording_refs(db_url: str) -> None:
+    import time
+
+    from sqlalchemy import select
+
+    from crm.models import Interaction
+    from hotline.app.cli import app as hotline_app
+    from hotline.clock import ManualClock
+    from hotline.db import make_sessionmaker
+    from hotline.eventlog import CallEventLog
+    from recordings.models import Recording
+
+    now = time.time()
+
+    async def seed() -> None:
+        engine = make_engine(db_url)
+        ev = CallEventLog(engine, clock=ManualClock(now))
+        ev.log("c1", "ENTERQUEUE", ts=now - 300, queue="sales", data={"callerid": "13800138000"})
+        ev.log("c1", "CONNECT", ts=now - 290, queue="sales", agent="1001", data={})
+        ev.log("c1", "COMPLETECALLER", ts=now - 200, queue="sales", agent="1001", data={})
+        ev.log("c1", "WRAPUP", ts=now - 190, queue="sales", agent="1001", data={"disposition": "resolved"})
+        await ev.flush()
+        async with make_sessionmaker(engine)() as s:
+            s.add(Recording(call_id="c1", uniqueid="1.1", agent="1001", queue="sales",
+                            path="2026/12/06/c1.wav", started_at=now - 290, policy="all"))
+            await s.commit()
+        await engine.dispose()
+
+    async def rows() -> list[tuple[str | None, str | None]]:
+        engine = make_engine(db_url)
+        async with make_sessionmaker(engine)() as s:
+            out = [(i.disposition, i.recording_ref) for i in (await s.scalars(select(Interaction))).all()]
+        await engine.dispose()
+        return out
+
+    asyncio.run(seed())
+    runner = CliRunner()
+    r = runner.invoke(hotline_app, ["crm", "sync-interactions", "--url", db_url])
+    assert r.exit_code == 0, r.output
+    assert "1 interaction(s) written" in r.output
+    again = runner.invoke(hotline_app, ["crm", "sync-interactions", "--url", db_url])
+    assert "0 interaction(s) written" in again.output
+    assert asyncio.run(rows()) == [("resolved", "recording:1")]

@@ -93,6 +93,17 @@ async def run_call_flow(stack: Stack) -> None:
         ("a1001", disposition, "转给王强 / to Wang")]
     assert kinds.index("ENTERQUEUE") < kinds.index("CONNECT") < kinds.index("BLINDTRANSFER") < kinds.index("WRAPUP")
 
+    # The wrap-up reached the CRM: one interaction with the disposition and notes (issue 15).
+    await stack.rt.eventlog.flush()
+    await stack.rt.interactions.run_once()
+    from sqlalchemy import select
+
+    from crm.models import Interaction
+    async with stack.rt.sessions() as s:
+        its = (await s.scalars(select(Interaction).where(Interaction.call_id == call_id))).all()
+    assert [(i.agent, i.disposition, i.notes) for i in its] == [("a1001", disposition, "转给王强 / to Wang")]
+    assert its[0].answered_at is not None and its[0].ended_at == transfer[0].ts
+
     # The colleague who took the transfer is busy with it: on_call on both consoles.
     await agent2.wait_for(_state("a1002", "on_call"))
     await sup.wait_for(_state("a1002", "on_call"))
