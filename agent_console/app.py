@@ -12,18 +12,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from acd.ports import ContactCenter
 from agent_console.config import ConsoleConfig
 from agent_console.context import ConsoleContext
 from agent_console.deps import CurrentUser, SessionDep, get_session
 from agent_console.hub import Hub, ScreenPopLookup, dumps
+from agent_console.messages import localize, to_chinese, wants_chinese
 from agent_console.revocation import watch_sessions
 from agent_console.routes import admin, agent, auth, ops, pages, supervisor, ws
-from agent_console.routes.pages import STATIC
+from agent_console.routes.pages import STATIC, not_found_page
 from agent_console.security import LoginLimiter
 from agent_console.store import team_ids_for
 from crm.http import build_router as build_crm_router
@@ -129,13 +133,31 @@ def _install_error_handling(app: FastAPI) -> None:
         rid = getattr(request.state, "request_id", "-")
         log.exception("unhandled error in %s %s (request %s)", request.method, request.url.path, rid,
                       exc_info=exc)
-        return _internal_error(rid)
+        return _internal_error(rid, zh=wants_chinese(request.headers.get("accept-language")))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        path = request.url.path
+        if (exc.status_code == 404 and request.method == "GET" and "text/html" in request.headers.get("accept", "")
+                and not path.startswith(("/api/", "/static/", "/ws"))):
+            return not_found_page()  # a page URL that does not exist: a page, not raw JSON
+        detail = exc.detail
+        if wants_chinese(request.headers.get("accept-language")):
+            detail = localize(detail)
+        return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail: Any = jsonable_encoder(exc.errors())
+        if wants_chinese(request.headers.get("accept-language")):
+            detail = localize(detail)
+        return JSONResponse({"detail": detail}, status_code=422)
 
 
-def _internal_error(rid: str) -> JSONResponse:
+def _internal_error(rid: str, *, zh: bool = False) -> JSONResponse:
+    text = f"Something went wrong on our side; quote request id {rid} to an admin."
     return JSONResponse(
         status_code=500,
-        content={"detail": f"Something went wrong on our side; quote request id {rid} to an admin.",
-                 "request_id": rid},
+        content={"detail": to_chinese(text) if zh else text, "request_id": rid},
         headers={REQUEST_ID: rid},
     )

@@ -43,6 +43,18 @@ class LoginOut(BaseModel):
     token: str
     expires_at: float
     user: UserOut
+    home: str = "/"  # the page this user lands on (agent_console.nav)
+
+
+class PageLink(BaseModel):
+    path: str
+    label_en: str
+    label_zh: str
+
+
+class MyPagesOut(BaseModel):
+    home: str
+    pages: list[PageLink]
 
 
 class Ok(BaseModel):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
+from agent_console import nav
 from agent_console.deps import ClientIp, Ctx, CurrentUser, SessionDep, bearer_or_cookie
-from agent_console.schemas import LoginIn, LoginOut, Ok, UserOut
+from agent_console.schemas import LoginIn, LoginOut, MyPagesOut, Ok, PageLink, UserOut
 from agent_console.security import token_digest, verify_password
 from agent_console.store import audit, close_session, open_session, user_by_name
 
@@ -37,7 +38,8 @@ async def login(body: LoginIn, response: Response, ctx: Ctx, session: SessionDep
     await session.commit()
     response.set_cookie(ctx.config.cookie_name, token, max_age=int(ctx.config.session_ttl_s), httponly=True,
                         samesite="strict", secure=ctx.config.cookie_secure, path="/")
-    return LoginOut(token=token, expires_at=expires, user=UserOut.model_validate(user))
+    return LoginOut(token=token, expires_at=expires, user=UserOut.model_validate(user),
+                    home=nav.landing_for(user.role, user.agent_id))
 
 
 @router.post("/logout", response_model=Ok)
@@ -56,3 +58,11 @@ async def logout(request: Request, response: Response, user: CurrentUser, ctx: C
 @router.get("/me", response_model=UserOut)
 async def me(user: CurrentUser) -> UserOut:
     return UserOut.model_validate(user)
+
+
+@router.get("/pages", response_model=MyPagesOut)
+async def my_pages(user: CurrentUser) -> MyPagesOut:
+    """The pages this user may open (the navigation bar) and the one they land on."""
+    return MyPagesOut(home=nav.landing_for(user.role, user.agent_id),
+                      pages=[PageLink(path=p.path, label_en=p.label_en, label_zh=p.label_zh)
+                             for p in nav.pages_for(user.role, user.agent_id)])

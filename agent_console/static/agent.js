@@ -1,4 +1,4 @@
-import { api, applyI18n, clock, codeLabel, connectLive, el, fmtDuration, liveStatus, setupLangSwitch, signOut, t, toast } from "/static/common.js";
+import { api, applyI18n, clock, codeLabel, connectLive, el, fmtDuration, liveStatus, setupLangSwitch, setupNav, signOut, t, toast } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { me: null, agent: null, pop: null, codes: { reasons: [], dispositions: [] } };
@@ -108,7 +108,7 @@ function act(id, path, body) {
 
 async function main() {
   applyI18n();
-  setupLangSwitch(() => { renderCodes(); renderState(); });
+  setupLangSwitch(() => { renderCodes(); renderState(); }); setupNav();
   $("sign-out").addEventListener("click", signOut);
   try { view.codes = await api("GET", "/api/agent/codes"); } catch (e) { /* toast shown */ }
   renderCodes();

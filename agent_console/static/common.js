@@ -49,7 +49,9 @@ export function toast(message, isError = false) {
 }
 
 export async function api(method, path, body) {
-  const opts = { method, headers: { "X-Hotline-CSRF": "1" }, credentials: "same-origin" };
+  // Accept-Language: the server words its error messages in the UI's language
+  const opts = { method, headers: { "X-Hotline-CSRF": "1", "Accept-Language": lang === "zh" ? "zh-CN" : "en" },
+                 credentials: "same-origin" };
   if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
   const r = await fetch(path, opts);
   if (r.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new Error("401"); }
@@ -128,3 +130,20 @@ export async function signOut() {
 
 // Server time minus local time, from the last snapshot, for ticking "time in state".
 export const clock = { offset: 0, now() { return Date.now() / 1000 + this.offset; } };
+
+// The links to the other pages this user may open (server side: agent_console.nav),
+// drawn after the header's title; labels follow the language switch.
+export async function setupNav() {
+  const header = document.querySelector("header");
+  if (!header) return;
+  let links;
+  try { links = await api("GET", "/api/auth/pages"); } catch (e) { return; }
+  const nav = el("nav", { id: "nav" });
+  const draw = () => {
+    nav.replaceChildren(...links.pages.filter((p) => p.path !== location.pathname).map((p) =>
+      el("a", { href: p.path, "data-path": p.path }, lang === "zh" ? p.label_zh : p.label_en)));
+  };
+  draw();
+  document.getElementById("lang")?.addEventListener("click", draw);
+  header.querySelector("h1")?.after(nav);
+}

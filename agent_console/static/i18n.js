@@ -37,6 +37,10 @@ export const STRINGS = {
     alarm_longest_wait: "{q}: longest wait {v} s (limit {t} s)",
     alarm_service_level: "{q}: service level {v} below target {t}",
     force_reason: "Reason for the agent", done: "Done", error: "Error",
+    my_pages: "My pages", pages_for_role: "Pages for your role", api_docs: "API documentation",
+    no_pages_yet: "Your role has no page of its own in this version yet; the API is open to you.",
+    role_agent: "Agent", role_team_lead: "Team lead", role_supervisor: "Supervisor", role_qa: "QA analyst",
+    role_admin: "Administrator",
   },
   zh: {
     app_title: "热线", login_title: "登录", username: "用户名", password: "密码",
@@ -68,5 +72,9 @@ export const STRINGS = {
     alarm_longest_wait: "{q}：最长等待 {v} 秒（上限 {t} 秒）",
     alarm_service_level: "{q}：服务水平 {v} 低于目标 {t}",
     force_reason: "给坐席的原因", done: "完成", error: "错误",
+    my_pages: "我的页面", pages_for_role: "您的角色可用的页面", api_docs: "接口文档",
+    no_pages_yet: "此版本尚未为您的角色提供专属页面；您可以使用接口。",
+    role_agent: "坐席", role_team_lead: "组长", role_supervisor: "班长", role_qa: "质检员",
+    role_admin: "管理员",
   },
 };

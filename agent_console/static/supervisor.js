@@ -1,4 +1,4 @@
-import { api, applyI18n, clock, connectLive, el, fmtDuration, liveStatus, setupLangSwitch, signOut, t, toast } from "/static/common.js";
+import { api, applyI18n, clock, connectLive, el, fmtDuration, liveStatus, setupLangSwitch, setupNav, signOut, t, toast } from "/static/common.js";
 import { SL_FORMULAS } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -105,7 +105,7 @@ function tick() {
 }
 
 applyI18n();
-setupLangSwitch(renderAll);
+setupLangSwitch(renderAll); setupNav();
 $("sign-out").addEventListener("click", signOut);
 window.hotlineLive = connectLive(onMessage, liveStatus($("live")));
 setInterval(tick, 1000);

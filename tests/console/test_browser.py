@@ -183,3 +183,30 @@ def test_a_page_whose_session_expires_goes_to_the_login_page(browser, live):
     assert "next=%2Fsupervisor" in page.url
     assert asked == []  # close code 4001 says it all: no need to ask whether we are signed in
     page.close()
+
+
+def test_each_role_lands_on_its_page_with_links_in_its_language(browser, live):
+    url = live.url
+    for username, landing, links in (("lead", "/supervisor", {"/agent": None, "/home": "我的页面"}),
+                                     ("qa", "/home", {}),
+                                     ("alice", "/agent", {"/home": "我的页面"})):
+        ctx = browser.new_context(locale="zh-CN")
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        login(page, url, username)
+        page.wait_for_url(f"{url}{landing}")
+        if landing == "/home":
+            page.wait_for_selector("#no-pages:not(.hidden)")
+            assert "尚未" in page.text_content("#no-pages")
+        else:
+            page.wait_for_selector('#nav a[data-path="/home"]')
+            for path, label in links.items():
+                if label is None:  # a team lead without an agent id has no agent console link
+                    assert page.query_selector(f'#nav a[data-path="{path}"]') is None
+                else:
+                    assert page.text_content(f'#nav a[data-path="{path}"]') == label
+        page.goto(f"{url}/no-such-page")
+        assert "页面不存在" in page.text_content("h1")
+        assert not errors, errors
+        ctx.close()

@@ -1,0 +1,116 @@
+"""Server error messages in the UI's language.
+
+Routes and the ACD word their refusals in English, one sentence a user can act on. When the
+request asks for Chinese (``Accept-Language: zh…``, which the console's ``api()`` sends from
+the language switch), :func:`localize` rewrites the ``detail`` of an error response with the
+catalogue below: each entry is a regular expression over the English sentence, with named
+groups carried into the Chinese template. A sentence with no entry is sent as it is (English
+is better than nothing); ``tests/console/test_messages.py`` checks that every message the
+agent and supervisor pages can meet has an entry.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_CATALOGUE: list[tuple[str, str]] = [
+    # sign-in and sessions
+    (r"Wrong username or password; check both and try again\.", "用户名或密码错误，请检查后重试。"),
+    (r"Too many failed logins; wait (?P<s>\d+) s and try again\.", "登录失败次数过多，请等待 {s} 秒后重试。"),
+    (r"You are not logged in or your session expired; log in again\.", "您尚未登录或会话已过期，请重新登录。"),
+    (r"Your role \((?P<role>[^)]+)\) may not do this; it needs one of: (?P<roles>.+)\.",
+     "您的角色（{role}）无权执行此操作，需要以下角色之一：{roles}。"),
+    (r"Requests authenticated by cookie must send the (?P<h>\S+) header\.", "使用 Cookie 认证的请求必须带 {h} 请求头。"),
+    (r"Your user is not linked to an ACD agent; ask an admin to set your agent id\.",
+     "您的账号未关联坐席工号，请联系管理员设置。"),
+    # agent: phone, states, wrap-up
+    (r"No extension given and none on your profile; enter the phone to ring\.",
+     "未提供分机且您的资料中没有分机，请输入要振铃的话机。"),
+    (r"Your profile has no extension to ring; ask an admin to set one\.", "您的资料中没有可振铃的分机，请联系管理员设置。"),
+    (r"Agent (?P<a>\S+) is not configured in the ACD: ask an admin to add the agent\.",
+     "坐席 {a} 未在 ACD 中配置，请联系管理员添加。"),
+    (r"Agent (?P<a>\S+) is not in wrap-up \(now (?P<st>[^)]+)\)\.", "坐席 {a} 不在话后处理状态（当前：{st}）。"),
+    (r"Unknown disposition (?:code )?(?P<d>'[^']*'|\"[^\"]*\")(?:: pick one from the list)?\.",
+     "未知的处理结果 {d}，请从列表中选择。"),
+    (r"Unknown reason code (?P<r>'[^']*'|\"[^\"]*\")\.", "未知的原因代码 {r}。"),
+    # agent: call control
+    (r"Agent (?P<a>\S+) has no call to (?P<what>.+)\.", "坐席 {a} 当前没有可操作的通话。"),
+    (r"Agent (?P<a>\S+)'s caller is already on hold\.", "坐席 {a} 的来电已在保持中。"),
+    (r"Agent (?P<a>\S+)'s caller is not on hold\.", "坐席 {a} 的来电不在保持中。"),
+    (r"Agent (?P<a>\S+)'s call is in a conference or a transfer: it cannot be put on hold now\.",
+     "坐席 {a} 的通话正在三方或转接中，现在不能保持。"),
+    (r"Agent (?P<a>\S+)'s caller is on hold: take the caller off hold before adding a third party\.",
+     "坐席 {a} 的来电在保持中：请先恢复通话再加入第三方。"),
+    (r"Agent (?P<a>\S+) is transferring the call: finish or cancel the transfer first\.",
+     "坐席 {a} 正在转接：请先完成或取消转接。"),
+    (r"Agent (?P<a>\S+) has no attended transfer to complete\.", "坐席 {a} 没有可完成的咨询转接。"),
+    (r"Agent (?P<a>\S+) has no attended transfer to cancel\.", "坐席 {a} 没有可取消的咨询转接。"),
+    (r"Unknown agent (?P<t>'[^']*'|\"[^\"]*\"): pick an agent from the list\.", "未知坐席 {t}，请从列表中选择。"),
+    (r"Unknown queue (?P<q>'[^']*'|\"[^\"]*\"): pick a queue from the list\.", "未知队列 {q}，请从列表中选择。"),
+    (r"(?P<n>'[^']*'|\"[^\"]*\") is not a phone number: use digits only\.", "{n} 不是电话号码：只能使用数字。"),
+    (r"The call could not be hung up \((?P<e>.*)\)\.", "无法挂断通话（{e}）。"),
+    (r"The caller could not be put on hold \((?P<e>.*)\)\.", "无法保持来电（{e}）。"),
+    (r"The caller could not be taken off hold \((?P<e>.*)\)\.", "无法恢复来电（{e}）。"),
+    (r"The transfer to queue (?P<q>\S+) failed \((?P<e>.*)\)\.", "转接到队列 {q} 失败（{e}）。"),
+    (r"The transfer to (?P<t>\S+) failed \((?P<e>.*)\); the caller is still with the agent\.",
+     "转接到 {t} 失败（{e}），来电仍在坐席处。"),
+    (r"The transfer could not be completed \((?P<e>.*)\)\.", "无法完成转接（{e}）。"),
+    (r"The transfer could not be cancelled \((?P<e>.*)\)\.", "无法取消转接（{e}）。"),
+    (r"The conference could not be set up \((?P<e>.*)\); the caller is still with the agent\.",
+     "无法建立三方通话（{e}），来电仍在坐席处。"),
+    # supervisor
+    (r"There is no agent (?P<a>\S+); check the agent id\.", "没有坐席 {a}，请检查工号。"),
+    (r"Agent (?P<a>\S+) is not in your teams; you can only act on agents you lead\.",
+     "坐席 {a} 不在您的班组内，您只能操作您所带班组的坐席。"),
+    (r"The supervisor phone could not be rung \((?P<e>.*)\)\.", "无法振铃班长话机（{e}）。"),
+    # admin
+    (r"There is no user (?P<u>\S+)\.", "没有用户 {u}。"),
+    (r"There is no team (?P<t>\S+)\.", "没有班组 {t}。"),
+    (r"A team named (?P<n>.+) already exists\.", "名为 {n} 的班组已存在。"),
+    (r"A team cannot sit under itself or one of its own sub-teams\.", "班组不能隶属于自身或其下级班组。"),
+    (r"Agent id (?P<a>.+) already belongs to another user\.", "工号 {a} 已属于其他用户。"),
+    # generic
+    (r"Something went wrong on our side; quote request id (?P<rid>\S+) to an admin\.",
+     "系统内部错误，请将请求编号 {rid} 告知管理员。"),
+    (r"Not Found", "未找到"),
+    # pydantic's validation messages (detail lists of 422 responses)
+    (r"Field required", "必填项"),
+    (r"Extra inputs are not permitted", "不允许的额外字段"),
+    (r"Input should be a valid string", "应为文本"),
+    (r"Input should be a valid integer(?:, .*)?", "应为整数"),
+    (r"Input should be a valid number(?:, .*)?", "应为数字"),
+    (r"Input should be a valid boolean(?:, .*)?", "应为是/否"),
+    (r"String should have at least (?P<n>\d+) characters?", "至少 {n} 个字符"),
+    (r"String should have at most (?P<n>\d+) characters?", "最多 {n} 个字符"),
+    (r"Input should be (?P<opts>'.*')", "应为以下之一：{opts}"),
+    (r"JSON decode error", "JSON 格式错误"),
+]
+_COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
+
+
+def wants_chinese(accept_language: str | None) -> bool:
+    """True when the first language the client asks for is Chinese (``zh``, ``zh-CN`` …)."""
+    if not accept_language:
+        return False
+    first = accept_language.split(",")[0].split(";")[0].strip().lower()
+    return first == "zh" or first.startswith("zh-")
+
+
+def to_chinese(message: str) -> str:
+    """The Chinese wording of ``message``, or ``message`` itself when the catalogue has none."""
+    for pattern, zh in _COMPILED:
+        m = pattern.match(message)
+        if m:
+            return zh.format(**m.groupdict())
+    return message
+
+
+def localize(detail: Any) -> Any:
+    """``detail`` of an error body in Chinese: a sentence, or FastAPI's list of ``{msg: …}``."""
+    if isinstance(detail, str):
+        return to_chinese(detail)
+    if isinstance(detail, list):
+        return [{**d, "msg": to_chinese(d["msg"])} if isinstance(d, dict) and isinstance(d.get("msg"), str)
+                else d for d in detail]
+    return detail
