@@ -81,6 +81,26 @@ def build_router(require_admin_dep: Any, get_session: Any,
         await changed(session)
 
     # --- skills and codes ---------------------------------------------------------
+    @r.get("/skills", response_model=list[SkillOut])
+    async def list_skills(session: AsyncSession = Depends(get_session)) -> list[SkillOut]:
+        """Every skill: the declared ones and those agents have or queues ask for without a row."""
+        declared = {s.name: s for s in (await session.execute(select(AcdSkill))).scalars()}
+        agents: dict[str, int] = {}
+        for a in (await session.execute(select(AcdAgent))).scalars():
+            for name in a.skills:
+                agents[name] = agents.get(name, 0) + 1
+        queues: dict[str, int] = {}
+        for q in (await session.execute(select(AcdQueue))).scalars():
+            for name in q.config.get("skills") or ():
+                queues[name] = queues.get(name, 0) + 1
+        out = []
+        for name in sorted(set(declared) | set(agents) | set(queues)):
+            row = declared.get(name)
+            out.append(SkillOut(name=name, label_en=row.label_en if row else name,  # undeclared: the name
+                                label_zh=row.label_zh if row else name, agents=agents.get(name, 0),
+                                queues=queues.get(name, 0), declared=row is not None))
+        return out
+
     for path, model, key, what in (("skills", AcdSkill, "name", "skill"),
                                    ("reason-codes", AcdReasonCode, "code", "reason code"),
                                    ("disposition-codes", AcdDispositionCode, "code", "disposition")):
@@ -123,6 +143,7 @@ def _code_routes(r: APIRouter, path: str, model: Any, key: str, what: str, get_s
         await _delete(session, model, getattr(model, key), code, what)
         await changed(session)
 
-    r.add_api_route(f"/{path}", list_codes, methods=["GET"], response_model=list[out_model])  # type: ignore[valid-type]
+    if key != "name":  # skills have list_skills (declared + used)
+        r.add_api_route(f"/{path}", list_codes, methods=["GET"], response_model=list[out_model])  # type: ignore[valid-type]
     r.add_api_route(f"/{path}/{{code}}", put_code, methods=["PUT"], response_model=out_model)
     r.add_api_route(f"/{path}/{{code}}", delete_code, methods=["DELETE"], status_code=204)

@@ -90,3 +90,6 @@ class CodeOut(CodeIn):
 
 class SkillOut(CodeIn):
     name: str
+    agents: int = 0  # agents who have the skill (any level)
+    queues: int = 0  # queues that ask for it
+    declared: bool = True  # has a row of its own (labels); False: only used by agents / queues

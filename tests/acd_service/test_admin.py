@@ -61,3 +61,34 @@ async def test_put_queue_and_agent_reload_the_running_service(sqlite_engine: Asy
     await svc.login("a7", "")
     assert svc.router.agent("a7") is not None
     assert svc.agents_logged_in("support") == 1
+
+
+async def test_skills_lists_the_skills_agents_have_even_without_a_row(sqlite_engine: AsyncEngine) -> None:
+    maker = make_sessionmaker(sqlite_engine)
+
+    async def session() -> AsyncIterator[AsyncSession]:
+        async with maker() as s:
+            yield s
+
+    async def admin() -> None:
+        return None
+
+    async def nothing() -> None:
+        return None
+
+    app = FastAPI()
+    app.include_router(build_router(admin, session, on_change=nothing))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        assert (await c.get("/api/admin/acd/skills")).json() == []
+        assert (await c.put("/api/admin/acd/skills/billing",
+                            json={"label_en": "Billing", "label_zh": "账务"})).status_code == 200
+        for agent, skills in (("a1", {"billing": 5, "tech": 7}), ("a2", {"tech": 3})):
+            r = await c.put(f"/api/admin/acd/agents/{agent}", json={
+                "name": agent, "endpoint": f"PJSIP/{agent}", "skills": skills, "languages": ["zh"]})
+            assert r.status_code == 200, r.text
+        r = await c.put("/api/admin/acd/queues/vip", json={
+            "label_en": "VIP", "label_zh": "贵宾", "skills": ["vip_care"], "wrap_up_s": 10})
+        assert r.status_code == 200, r.text
+        skills = (await c.get("/api/admin/acd/skills")).json()
+    assert [(s["name"], s["agents"], s["queues"], s["declared"], s["label_zh"]) for s in skills] == [
+        ("billing", 1, 0, True, "账务"), ("tech", 2, 0, False, "tech"), ("vip_care", 0, 1, False, "vip_care")]

@@ -193,7 +193,7 @@ def test_each_role_lands_on_its_page_with_links_in_its_language(browser, live):
         ctx = browser.new_context(locale="zh-CN")
         page = ctx.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         login(page, url, username)
         page.wait_for_url(f"{url}{landing}")
         if landing == "/home":
