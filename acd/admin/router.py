@@ -122,7 +122,7 @@ async def _delete(session: AsyncSession, model: Any, column: Any, key: str, what
 
 def _code_routes(r: APIRouter, path: str, model: Any, key: str, what: str, get_session: Any,
                  changed: Callable[[AsyncSession], Awaitable[None]]) -> None:
-    out_model = SkillOut if key == "name" else CodeOut
+    out_model: Any = SkillOut if key == "name" else CodeOut
 
     async def list_codes(session: AsyncSession = Depends(get_session)) -> list[Any]:
         rows = (await session.execute(select(model).order_by(getattr(model, key)))).scalars()
