@@ -87,6 +87,16 @@ def serve() -> None:
         raise typer.Exit(2) from exc
 
 
+def _progress_line(snapshot: Any, elapsed: float, placed: int) -> str:
+    queues = snapshot.queues
+    waiting = sum(q.waiting for q in queues)
+    answered = sum(q.answered_today for q in queues)
+    abandoned = sum(q.abandoned_today for q in queues)
+    busy = sum(1 for a in snapshot.agents if a.state in ("ringing", "on_call", "on_hold", "wrap_up"))
+    return (f"[{elapsed:6.0f} s] placed {placed}, waiting {waiting}, answered {answered}, "
+            f"abandoned {abandoned}, agents busy {busy}/{len(snapshot.agents)}")
+
+
 def _dashboard(snapshot: Any, elapsed: float, placed: int) -> Table:
     table = Table(title=f"hotline demo — {elapsed:5.0f} s, {placed} calls placed", expand=False)
     for col in ("queue", "waiting", "longest wait", "offered", "answered", "abandoned", "SL"):
@@ -104,15 +114,27 @@ def _dashboard(snapshot: Any, elapsed: float, placed: int) -> Table:
 
 def demo(
     duration: float = typer.Option(None, help="Stop after this many seconds and print totals."),
-    rate: float = typer.Option(0.1, help="New calls per second (Poisson)."),
-    agents: int = typer.Option(8, help="Simulated agents."),
+    rate: float = typer.Option(0.05, help="New calls per second (Poisson). The default keeps the "
+                               "demo's 8 agents about half busy; 0.12 and up fills the queues and "
+                               "raises the wallboard's alarms."),
+    agents: int = typer.Option(8, help="Agents (simulated, except --human-agents)."),
+    human_agents: str = typer.Option("", "--human-agents",
+                                     help="Comma-separated extensions (e.g. 1001) left to the person "
+                                          "at the keyboard: sign in as agent1001 and take the calls."),
+    port: int = typer.Option(None, "--port", help="Console HTTP port (default: settings, or the next "
+                                                   "free one); an explicit port that is busy is an error."),
     speed: float = typer.Option(1.0, help="Simulated seconds per real second."),
     seed: int = typer.Option(1, help="Random seed: same seed, same callers."),
     customers: int = typer.Option(200, help="Demo CRM customers."),
 ) -> None:
     """The whole system live: simulated Asterisk, callers and agents; console URL printed."""
     from hotline.app.demo_agents import AgentHabits, SimulatedAgents
-    from hotline.app.demo_seed import DEMO_PASSWORD, demo_customer_numbers, demo_menu
+    from hotline.app.demo_seed import (
+        DEMO_PASSWORD,
+        demo_customer_numbers,
+        demo_menu,
+        monitor_phones,
+    )
     from hotline.app.demo_seed import seed as seed_db
     from hotline.app.runtime import DEFAULT_MENU, Runtime
     from pbx.sim import AgentPhone, CallerScript, SimAsterisk, SimClock, SimConfig
@@ -123,12 +145,21 @@ def demo(
     base = get_settings()
     data = Path(base.data_dir)
     host = "127.0.0.1"
+    humans = {h.strip() for h in human_agents.split(",") if h.strip()}
+    bad = sorted(h for h in humans if not h.isdigit() or not 1001 <= int(h) < 1001 + agents)
+    if bad:
+        console.print(f"[red]--human-agents: {', '.join(bad)} is not one of the demo's extensions "
+                      f"1001 … {1000 + agents}.[/red]")
+        raise typer.Exit(2)
+    if port is not None and _free_port(base.http_host, port) != port:
+        console.print(f"[red]--port {port}: the port is in use on {base.http_host}; pick another.[/red]")
+        raise typer.Exit(2)
     settings = Settings(**{
         **base.model_dump(),
         "pbx_mode": "sim",
         "ami_host": host, "ami_port": _free_port(host, 15038),
         "agi_host": host, "agi_port": _free_port(host, 14573), "agi_public_host": host,
-        "http_port": _free_port(base.http_host, base.http_port),
+        "http_port": port if port is not None else _free_port(base.http_host, base.http_port),
         "ivr_menu_file": demo_menu(DEFAULT_MENU, data / "demo-menu.yaml"),
     })
     known = demo_customer_numbers(customers)
@@ -163,26 +194,39 @@ def demo(
             team = await seed_db(make_sessionmaker(engine), agents=agents, customers=customers,
                                  now=time.time())
             await engine.dispose()
-            for i, a in enumerate(team):
-                sim.add_agent_phone(AgentPhone(endpoint=f"agent{a.extension}",
-                                               behaviour="noanswer" if i == len(team) - 1 else "answer",
-                                               answer_delay_s=1.0 + i % 3))
+            simulated = [a for a in team if a.extension not in humans]
+            for a in team:  # the last simulated agent never answers: RONA shows in the demo
+                sim.add_agent_phone(AgentPhone(
+                    endpoint=f"agent{a.extension}",
+                    behaviour="noanswer" if simulated and a == simulated[-1] else "answer",
+                    answer_delay_s=1.0 + int(a.extension) % 3))
+            for endpoint in monitor_phones():  # where listen / whisper / barge ring
+                sim.add_agent_phone(AgentPhone(endpoint=endpoint, answer_delay_s=0.5))
             await rt.start()
             console.print(f"[bold green]hotline demo is live[/]: open [bold]{rt.console_url}[/] "
                           f"(users agent{team[0].extension} … agent{team[-1].extension}, team_lead, "
-                          f"supervisor, qa, admin; password [bold]{DEMO_PASSWORD}[/])")
+                          f"team_lead_b, supervisor, qa, admin; password [bold]{DEMO_PASSWORD}[/])")
+            if humans:
+                console.print("Yours (not simulated): " + ", ".join(f"agent{h}" for h in sorted(humans))
+                              + " — sign in, log in to the ACD and go ready; the phone answers by itself.")
             console.print("Ctrl-C stops it." if duration is None else f"Stops after {duration:.0f} s.")
-            sim_agents = SimulatedAgents(rt.acd, rt.bus, [(a.agent_id, a.extension) for a in team],
+            sim_agents = SimulatedAgents(rt.acd, rt.bus, [(a.agent_id, a.extension) for a in simulated],
                                          seed=seed, speed=speed, habits=AgentHabits())
             await sim_agents.start()
             traffic = TrafficGenerator(sim, rate, seed=seed, caller_factory=caller)
             traffic.start()
-            with Live(console=console, refresh_per_second=2, transient=False) as live:
-                stopper = asyncio.create_task(_until_stopped(duration))
+            stopper = asyncio.create_task(_until_stopped(duration))
+            if console.is_terminal:
+                with Live(console=console, refresh_per_second=2, transient=False) as live:
+                    while not stopper.done():
+                        live.update(_dashboard(await rt.acd.snapshot(), time.monotonic() - started,
+                                               len(traffic.placed)))
+                        await asyncio.wait({stopper}, timeout=0.5)
+            else:  # piped or logged: one plain line every 10 s instead of a redrawn table
                 while not stopper.done():
-                    live.update(_dashboard(await rt.acd.snapshot(), time.monotonic() - started,
-                                           len(traffic.placed)))
-                    await asyncio.wait({stopper}, timeout=0.5)
+                    print(_progress_line(await rt.acd.snapshot(), time.monotonic() - started,
+                                         len(traffic.placed)), flush=True)
+                    await asyncio.wait({stopper}, timeout=10.0)
         finally:
             if traffic is not None:
                 await traffic.stop()

@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from acd.admin.schemas import AgentIn, MembershipIn, QueueIn
 from acd.admin.store import save_agent, save_queue
+from agent_console.models import Team, TeamMember, User
 from agent_console.store import create_user, user_by_name
 from crm.customers import create_customer
 from crm.lookup import find_by_phone
@@ -43,6 +45,32 @@ _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华"
 
 
+# Console users who are not agents: username -> (role, display name, sim phone endpoint).
+# The supervisor and the team leads have phones so listen / whisper / barge ring somewhere.
+MONITORS: dict[str, tuple[str, str, str | None]] = {
+    "supervisor": ("supervisor", "孙主管 Supervisor", "sup9001"),
+    "team_lead": ("team_lead", "李组长 Team lead A", "lead9002"),
+    "team_lead_b": ("team_lead", "周组长 Team lead B", "lead9003"),
+    "qa": ("qa", "钱质检 QA", None),
+    "admin": ("admin", "Admin", None),
+}
+# Console teams: name -> (leader, level, parent); team-a / team-b are the ACD's team names.
+TEAMS: dict[str, tuple[str, str, str | None]] = {
+    "centre": ("supervisor", "supervisor", None),
+    "team-a": ("team_lead", "team_lead", "centre"),
+    "team-b": ("team_lead_b", "team_lead", "centre"),
+}
+
+
+def acd_team(i: int) -> str:
+    return "team-a" if i % 2 else "team-b"
+
+
+def monitor_phones() -> list[str]:
+    """The sim phone endpoints of the demo's supervisor and team leads."""
+    return [ext for _, _, ext in MONITORS.values() if ext]
+
+
 @dataclass(frozen=True, slots=True)
 class DemoAgent:
     agent_id: str
@@ -70,7 +98,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession], *, agents: int, custo
             skills = _SKILLSETS[i % len(_SKILLSETS)]
             await save_agent(session, a.agent_id, AgentIn(
                 name=a.name, endpoint=f"PJSIP/agent{a.extension}", skills=skills,
-                languages=["zh", "en"] if i % 3 else ["zh"], teams=["team-a" if i % 2 else "team-b"],
+                languages=["zh", "en"] if i % 3 else ["zh"], teams=[acd_team(i)],
                 queues={q: MembershipIn(weight=1.0) for q in QUEUES
                         if QUEUES[q]["skills"][0] in skills}))
     async with sessions() as session, session.begin():
@@ -79,11 +107,16 @@ async def seed(sessions: async_sessionmaker[AsyncSession], *, agents: int, custo
                 await create_user(session, username=f"agent{a.extension}", password=DEMO_PASSWORD,
                                   role="agent", now=now, display_name=a.name, agent_id=a.agent_id,
                                   extension=a.extension)
-        for role in ("team_lead", "supervisor", "qa", "admin"):
-            if await user_by_name(session, role) is None:
-                await create_user(session, username=role, password=DEMO_PASSWORD, role=role,
-                                  now=now, display_name=role.replace("_", " ").title(),
-                                  language="zh")
+        for username, (role, display, ext) in MONITORS.items():
+            user = await user_by_name(session, username)
+            if user is None:
+                await create_user(session, username=username, password=DEMO_PASSWORD, role=role,
+                                  now=now, display_name=display, language="zh",
+                                  extension=f"PJSIP/{ext}" if ext else None)
+            elif ext and not user.extension:  # a database from an older demo
+                user.extension = f"PJSIP/{ext}"
+    async with sessions() as session, session.begin():
+        await _seed_teams(session, team)
     rng = random.Random(3)
     async with sessions() as session, session.begin():
         for i, number in enumerate(demo_customer_numbers(customers)):
@@ -94,6 +127,27 @@ async def seed(sessions: async_sessionmaker[AsyncSession], *, agents: int, custo
                 name=name, phones=[number], vip_level=2 if i % 17 == 0 else 0,
                 segment="retail", tags=["demo"]), actor="demo", now=now)
     return team
+
+
+async def _seed_teams(session: AsyncSession, team: list[DemoAgent]) -> None:
+    """Console teams that match the ACD's (``team-a`` / ``team-b``) under one centre, each led
+    by its demo team lead, so a team lead sees exactly their agents."""
+    by_name = {t.name: t for t in (await session.execute(select(Team))).scalars()}
+    users = {u.username: u for u in (await session.execute(select(User))).scalars()}
+    for name, (leader, level, parent) in TEAMS.items():
+        t = by_name.get(name)
+        if t is None:
+            t = Team(name=name, level=level, leader_id=users[leader].id,
+                     parent_id=by_name[parent].id if parent else None)
+            session.add(t)
+            await session.flush()
+            by_name[name] = t
+    have = {(m.team_id, m.user_id) for m in (await session.execute(select(TeamMember))).scalars()}
+    for i, a in enumerate(team):
+        user = users.get(f"agent{a.extension}")
+        t = by_name[acd_team(i)]
+        if user is not None and (t.id, user.id) not in have:
+            session.add(TeamMember(team_id=t.id, user_id=user.id))
 
 
 def demo_menu(source: Path, target: Path) -> Path:

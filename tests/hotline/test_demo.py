@@ -25,7 +25,7 @@ def test_demo_runs_calls_serves_the_console_and_prints_totals(tmp_path):
     env.pop("HOTLINE_CONFIG", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "hotline.app", "demo", "--duration", "15", "--rate", "1.5",
-         "--speed", "4", "--agents", "6", "--customers", "30"],
+         "--speed", "4", "--agents", "6", "--customers", "30", "--human-agents", "1001"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     lines: list[str] = []
@@ -52,3 +52,52 @@ def test_demo_runs_calls_serves_the_console_and_prints_totals(tmp_path):
     assert offered >= 5 and answered >= 1, text
     assert answered + abandoned + other <= offered
     assert "Traceback" not in text, text
+    assert "Yours (not simulated): agent1001" in text
+    assert re.search(r"\[\s*\d+ s\] placed \d+, waiting \d+", text), text  # not a terminal: plain lines
+    _check_demo_database(tmp_path / "demo.db")
+
+
+def _check_demo_database(db: Path) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(db)
+    try:
+        # the person at the keyboard did nothing: agent a1001 took no call
+        assert con.execute("SELECT count(*) FROM call_events WHERE kind='CONNECT' AND agent='a1001'"
+                           ).fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM call_events WHERE kind='CONNECT'").fetchone()[0] >= 1
+        # console teams match the ACD's, each led by its team lead; monitors have phones
+        teams = dict(con.execute(
+            "SELECT t.name, u.username FROM console_teams t JOIN console_users u ON u.id = t.leader_id"))
+        assert teams == {"centre": "supervisor", "team-a": "team_lead", "team-b": "team_lead_b"}
+        import json
+
+        acd = {a: json.loads(t)[0] for a, t in con.execute("SELECT id, teams FROM acd_agents")}
+        members = dict(con.execute(
+            "SELECT u.agent_id, t.name FROM console_team_members m JOIN console_teams t ON t.id = m.team_id "
+            "JOIN console_users u ON u.id = m.user_id"))
+        assert members == acd and len(acd) == 6
+        ext = dict(con.execute("SELECT username, extension FROM console_users WHERE role != 'agent'"))
+        assert ext["supervisor"] == "PJSIP/sup9001" and ext["team_lead"] == "PJSIP/lead9002"
+        # wrap-ups reached the CRM
+        assert con.execute("SELECT count(*) FROM crm_interactions").fetchone()[0] >= 1
+    finally:
+        con.close()
+
+
+def test_demo_refuses_a_busy_port_and_an_unknown_human_agent(tmp_path):
+    import socket
+
+    env = {**os.environ, "HOTLINE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+           "HOTLINE_DATA_DIR": str(tmp_path / "var")}
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env["HOTLINE_HTTP_HOST"] = "127.0.0.1"
+        r = subprocess.run([sys.executable, "-m", "hotline.app", "demo", "--port", str(port)],
+                           cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and f"--port {port}: the port is in use" in r.stdout + r.stderr
+    r = subprocess.run([sys.executable, "-m", "hotline.app", "demo", "--human-agents", "999"],
+                       cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "999 is not one of the demo's extensions" in r.stdout + r.stderr
