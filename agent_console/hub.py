@@ -70,6 +70,7 @@ from agent_console.connection import (
     TopicError,
     dumps,
 )
+from agent_console.current_calls import CALL_STATES, CurrentCalls
 from agent_console.popcard import build_pop
 from agent_console.scope import scope_queues
 from agent_console.wallboard import Wallboard, queue_dict
@@ -108,6 +109,7 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self.calls = CurrentCalls()  # what the supervisor page shows as an agent's current call
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refreshing = False
         self._dirty = False
@@ -233,7 +235,7 @@ class Hub:
         e = self._encoded
         if e is None or e[0] is not snap:
             now = self.clock.now()
-            e = self._encoded = (snap, {a.agent: dumps(_agent_dict(a, now)) for a in snap.agents},
+            e = self._encoded = (snap, {a.agent: dumps(_agent_dict(a, now, self.calls)) for a in snap.agents},
                                  {q.queue: dumps(queue_dict(q)) for q in snap.queues})
         return e[1], e[2]
 
@@ -294,10 +296,17 @@ class Hub:
             self._dispatch(event)
 
     def _dispatch(self, event: AcdEvent) -> None:
+        changed = self.calls.feed(event)
+        if changed is not None:  # the caller / talk start reached the monitors with the call
+            frame = dumps({"type": "agent_call", "agent": changed, "call": self.calls.by_agent.get(changed)})
+            for c in self._targets("agent:*", f"agent:{changed}"):
+                if c.agent != changed:  # monitors only: the agent's own page has the pop
+                    c.offer(frame)
         if isinstance(event, AgentStateChanged):
             frame = dumps({"type": "agent_state", "agent": event.agent, "state": event.state,
                            "previous": event.previous, "since": event.at, "reason": event.reason,
-                           "current_call": event.call_id})
+                           "current_call": event.call_id if event.state in CALL_STATES else None,
+                           "call": self.calls.get(event.agent, event.state)})
             for c in self._targets("agent:*", f"agent:{event.agent}"):
                 c.offer(frame)
             if event.state in _POP_ENDS:
@@ -368,11 +377,16 @@ class Hub:
                     c.offer(frame, latest=key)
 
 
-def _agent_dict(a: AgentStatus, now: float) -> dict[str, Any]:
+def _agent_dict(a: AgentStatus, now: float, calls: CurrentCalls) -> dict[str, Any]:
     d = asdict(a)
     d["queues"] = list(a.queues)
     d["time_in_state_s"] = max(0.0, round(now - a.since, 1))
-    d["current_call"] = a.current_call
+    on_call = a.state in CALL_STATES
+    d["current_call"] = a.current_call if on_call else None  # never a stale id after the call
+    call = calls.get(a.agent, a.state)
+    if call is None and on_call and a.current_call:  # a call older than this console's hub
+        call = {"call_id": a.current_call, "caller": "", "caller_name": "", "queue": "", "talk_since": None}
+    d["call"] = call
     return d
 
 

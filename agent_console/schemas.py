@@ -101,6 +101,26 @@ class CodesOut(BaseModel):
     dispositions: list[CodeOut]
 
 
+class Label(BaseModel):
+    en: str
+    zh: str
+
+
+class LabelsOut(BaseModel):
+    queues: dict[str, Label]
+    reasons: dict[str, Label]
+
+
+class CurrentCallOut(BaseModel):
+    """An agent's call as people read it (never only an id): caller, queue, talk start."""
+
+    call_id: str
+    caller: str
+    caller_name: str
+    queue: str
+    talk_since: float | None = None
+
+
 class AgentOut(BaseModel):
     agent: str
     name: str
@@ -109,6 +129,7 @@ class AgentOut(BaseModel):
     time_in_state_s: float
     reason: str | None = None
     current_call: str | None = None
+    call: CurrentCallOut | None = None
     extension: str | None = None
     calls_handled: int = 0
     aht_s: float | None = None

@@ -86,7 +86,7 @@ async def state(user: AgentUser, ctx: Ctx) -> AgentOut:
     snap = await ctx.center.snapshot()
     for a in snap.agents:
         if a.agent == agent:
-            return AgentOut.model_validate(_agent_dict(a, ctx.clock.now()))
+            return AgentOut.model_validate(_agent_dict(a, ctx.clock.now(), ctx.hub.calls))
     return AgentOut(agent=agent, name=user.display_name, state="logged_out", since=snap.at, time_in_state_s=0.0)
 
 

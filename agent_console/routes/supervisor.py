@@ -5,12 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, status
+from sqlalchemy import select
 
+from acd.admin.models import AcdQueue
 from acd.ports import CenterSnapshot
 from agent_console.deps import ClientIp, Ctx, MonitorUser, SessionDep, UserScope
 from agent_console.hub import _agent_dict
 from agent_console.routes.agent import _ERRORS, call_center
-from agent_console.schemas import AgentOut, AlarmOut, ForceStateIn, Ok, QueueOut, SnapshotOut, SpyIn
+from agent_console.schemas import (
+    AgentOut,
+    AlarmOut,
+    ForceStateIn,
+    Label,
+    LabelsOut,
+    Ok,
+    QueueOut,
+    SnapshotOut,
+    SpyIn,
+)
 from agent_console.scope import Scope, scope_queues
 from agent_console.store import audit
 
@@ -24,7 +36,7 @@ def _filtered(snap: CenterSnapshot, scope: Scope, now: float, ctx: Ctx) -> Snaps
     return SnapshotOut(
         at=snap.at,
         queues=[QueueOut.model_validate(q, from_attributes=True) for q in snap.queues if scope.sees_queue(q.queue)],
-        agents=[AgentOut.model_validate(_agent_dict(a, now)) for a in snap.agents if scope.sees_agent(a.agent)],
+        agents=[AgentOut.model_validate(_agent_dict(a, now, ctx.hub.calls)) for a in snap.agents if scope.sees_agent(a.agent)],
         alarms=[AlarmOut.model_validate(a.as_dict()) for a in ctx.hub.active_alarms.values()
                 if scope.sees_queue(a.queue)],
     )
@@ -33,6 +45,17 @@ def _filtered(snap: CenterSnapshot, scope: Scope, now: float, ctx: Ctx) -> Snaps
 @router.get("/snapshot", response_model=SnapshotOut, responses=_ERRORS)
 async def snapshot(user: MonitorUser, scope: UserScope, ctx: Ctx) -> SnapshotOut:
     return _filtered(await ctx.center.snapshot(), scope, ctx.clock.now(), ctx)
+
+
+@router.get("/labels", response_model=LabelsOut, responses=_ERRORS)
+async def labels(user: MonitorUser, ctx: Ctx, session: SessionDep) -> LabelsOut:
+    """Queue names and not-ready reasons in both languages, for the page to show in its own."""
+    rows = (await session.execute(select(AcdQueue.name, AcdQueue.label_en, AcdQueue.label_zh))).all()
+    queues = {r.name: Label(en=r.label_en or r.name, zh=r.label_zh or r.label_en or r.name) for r in rows}
+    for q in (await ctx.center.snapshot()).queues:  # a queue of the running config without a row
+        queues.setdefault(q.queue, Label(en=q.queue, zh=q.queue))
+    reasons = {c.code: Label(en=c.label_en, zh=c.label_zh) for c in ctx.center.reason_codes()}
+    return LabelsOut(queues=queues, reasons=reasons)
 
 
 @router.get("/alarms", response_model=list[AlarmOut], responses=_ERRORS)

@@ -40,7 +40,7 @@ export const STRINGS = {
     my_pages: "My pages", pages_for_role: "Pages for your role", api_docs: "API documentation",
     no_pages_yet: "Your role has no page of its own in this version yet; the API is open to you.",
     role_agent: "Agent", role_team_lead: "Team lead", role_supervisor: "Supervisor", role_qa: "QA analyst",
-    role_admin: "Administrator",
+    role_admin: "Administrator", pending: "pending",
   },
   zh: {
     app_title: "热线", login_title: "登录", username: "用户名", password: "密码",
@@ -75,6 +75,6 @@ export const STRINGS = {
     my_pages: "我的页面", pages_for_role: "您的角色可用的页面", api_docs: "接口文档",
     no_pages_yet: "此版本尚未为您的角色提供专属页面；您可以使用接口。",
     role_agent: "坐席", role_team_lead: "组长", role_supervisor: "班长", role_qa: "质检员",
-    role_admin: "管理员",
+    role_admin: "管理员", pending: "待生效",
   },
 };

@@ -1,8 +1,23 @@
-import { api, applyI18n, clock, connectLive, el, fmtDuration, liveStatus, setupLangSwitch, setupNav, signOut, t, toast } from "/static/common.js";
+import { api, applyI18n, clock, connectLive, el, fmtDuration, lang, liveStatus, setupLangSwitch, setupNav, signOut, t, toast } from "/static/common.js";
 import { SL_FORMULAS } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const view = { me: null, agents: new Map(), queues: new Map(), alarms: new Map() };
+const view = { me: null, agents: new Map(), queues: new Map(), alarms: new Map(),
+               labels: { queues: {}, reasons: {} }, pending: new Map() };
+const CALL_STATES = new Set(["reserved", "ringing", "on_call", "on_hold"]);
+// Queue names and reasons in the UI's language (GET /api/supervisor/labels), else the code.
+const label = (kind, code) => { const l = code && view.labels[kind][code]; return l ? l[lang === "zh" ? "zh" : "en"] : (code || ""); };
+const queueLabel = (q) => label("queues", q);
+
+// An agent's current call as people read it: caller, queue, talk time (never the call id).
+function callCell(a) {
+  const c = CALL_STATES.has(a.state) ? a.call : null;
+  if (!c) return el("td", { class: "call", "data-call": "" });
+  const who = c.caller_name && c.caller ? `${c.caller_name} ${c.caller}` : (c.caller_name || c.caller || t("unknown_caller"));
+  return el("td", { class: "call", "data-call": c.call_id },
+    el("span", { class: "caller" }, who), c.queue ? el("span", { class: "muted" }, ` · ${queueLabel(c.queue)}`) : null,
+    c.talk_since ? el("span", { class: "talk", "data-since": c.talk_since }, ` · ${fmtDuration(clock.now() - c.talk_since)}`) : null);
+}
 // The formula in the UI's language when it is one we know, else as the ACD sent it.
 function slFormula(q) {
   const key = SL_FORMULAS[q.service_level_formula];
@@ -16,7 +31,7 @@ function renderQueues() {
     const alarmed = (kind) => view.alarms.has(`${q.queue}|${kind}`) ? "kpi alert" : "kpi";
     const byState = Object.entries(q.agents_by_state || {}).map(([s, n]) => el("span", { class: `badge s-${s}` }, `${t("st_" + s)} ${n}`));
     return el("div", { class: "card queue", "data-queue": q.queue },
-      el("h3", {}, q.queue),
+      el("h3", { title: q.queue }, queueLabel(q.queue)),
       el("div", { class: "kpis" },
         el("div", { class: alarmed("waiting") }, t("waiting"), el("b", { "data-kpi": "waiting" }, q.waiting)),
         el("div", { class: alarmed("longest_wait") }, t("longest_wait"), el("b", { "data-kpi": "longest_wait" }, fmtDuration(q.longest_wait_s))),
@@ -38,14 +53,24 @@ function agentRow(a) {
     const state = el("select", { "aria-label": "force state" },
       ...["not_ready", "logged_out", "ready"].map((s) => el("option", { value: s }, t("st_" + s))));
     const reason = el("input", { size: 10, placeholder: t("force_reason"), maxlength: 64 });
-    const force = el("button", { onclick: () => api("POST", `/api/supervisor/agents/${encodeURIComponent(a.agent)}/state`,
-      { state: state.value, reason: reason.value.trim() || "supervisor" }).then(() => toast(t("done"))) }, t("force"));
+    const force = el("button", { onclick: () => {
+      const wanted = state.value;
+      api("POST", `/api/supervisor/agents/${encodeURIComponent(a.agent)}/state`,
+        { state: wanted, reason: reason.value.trim() || "supervisor" }).then(() => {
+        // on a call the change waits for the call to end: show it as pending until then
+        const now = view.agents.get(a.agent);
+        if (now && CALL_STATES.has(now.state) && now.state !== wanted) { view.pending.set(a.agent, wanted); renderAgent(a.agent); }
+        toast(t("done"));
+      });
+    } }, t("force"));
+    const pending = view.pending.get(a.agent);
     return el("tr", { "data-agent": a.agent },
       el("td", {}, a.agent), el("td", {}, a.name || ""),
       el("td", {}, el("span", { class: `badge s-${a.state}`, "data-state": a.state }, t("st_" + a.state)),
-        a.reason ? el("span", { class: "muted" }, ` ${a.reason}`) : null),
+        a.reason ? el("span", { class: "muted reason" }, ` ${label("reasons", a.reason)}`) : null,
+        pending ? el("span", { class: "pending", "data-pending": pending }, ` → ${t("st_" + pending)} (${t("pending")})`) : null),
       el("td", { class: "tis", "data-since": a.since || "" }, fmtDuration(clock.now() - (a.since || clock.now()))),
-      el("td", {}, a.current_call || ""), el("td", {}, a.calls_handled ?? 0), el("td", {}, fmtDuration(a.aht_s)),
+      callCell(a), el("td", {}, a.calls_handled ?? 0), el("td", {}, fmtDuration(a.aht_s)),
       el("td", {}, el("div", { class: "row" }, spy("listen"), spy("whisper"), spy("barge"), state, reason, force)));
 }
 
@@ -61,7 +86,7 @@ function renderAgent(id) {
 
 function renderAlarms() {
   const items = [...view.alarms.values()].map((a) => el("div", { class: "alarm", "data-alarm": `${a.queue}|${a.kind}` },
-    "⚠ " + t("alarm_" + a.kind, { q: a.queue, v: a.kind === "service_level" ? pct(a.value) : a.value,
+    "⚠ " + t("alarm_" + a.kind, { q: queueLabel(a.queue), v: a.kind === "service_level" ? pct(a.value) : a.value,
       t: a.kind === "service_level" ? pct(a.threshold) : a.threshold })));
   $("alarms").replaceChildren(...(items.length ? items : [el("p", { class: "muted" }, t("no_alarms"))]));
 }
@@ -81,7 +106,12 @@ function onMessage(m) {
       break;
     case "agent_state":
       view.agents.set(m.agent, { ...(view.agents.get(m.agent) || { agent: m.agent, state: "logged_out" }), ...m });
+      // a forced state waits for the call and its wrap-up; it is done once the agent gets there
+      if (view.pending.has(m.agent) && [view.pending.get(m.agent), "ready", "logged_out"].includes(m.state)) view.pending.delete(m.agent);
       renderAgent(m.agent);
+      break;
+    case "agent_call":  // the caller / talk start of the agent's call, or null when it ended
+      if (view.agents.has(m.agent)) { view.agents.get(m.agent).call = m.call; renderAgent(m.agent); }
       break;
     case "queue":
       view.queues.set(m.queue.queue, m.queue);
@@ -102,10 +132,14 @@ function tick() {
     const since = parseFloat(td.dataset.since);
     if (since) td.textContent = fmtDuration(clock.now() - since);
   });
+  document.querySelectorAll("span.talk").forEach((sp) => {
+    sp.textContent = ` · ${fmtDuration(clock.now() - parseFloat(sp.dataset.since))}`;
+  });
 }
 
 applyI18n();
 setupLangSwitch(renderAll); setupNav();
 $("sign-out").addEventListener("click", signOut);
+api("GET", "/api/supervisor/labels").then((l) => { view.labels = l; renderAll(); }).catch(() => {});
 window.hotlineLive = connectLive(onMessage, liveStatus($("live")));
 setInterval(tick, 1000);

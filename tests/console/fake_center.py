@@ -52,6 +52,7 @@ class _Agent:
     call_queue: str | None = None
     answered_at: float = 0.0
     pending_transfer: str | None = None
+    pending_state: tuple[str, str] | None = None  # forced while on a call: (state, reason)
     handled: int = 0
     handle_total: float = 0.0
 
@@ -231,7 +232,12 @@ class FakeCenter:
         a = self._agent(agent)
         self._need(a, "wrap_up", what="finish wrap-up")
         self.actions.append(("wrap_up", agent, disposition, notes, ticket_ref))
-        self._set(a, "ready")
+        if a.pending_state is not None:  # like the ACD: a forced state waits for the call's end
+            state, reason = a.pending_state
+            a.pending_state = None
+            self._set(a, state, reason=reason if state == "not_ready" else None)
+        else:
+            self._set(a, "ready")
 
     async def extend_wrap_up(self, agent: str, seconds: int) -> None:
         a = self._agent(agent)
@@ -240,8 +246,11 @@ class FakeCenter:
 
     async def force_state(self, supervisor: str, agent: str, state: ForcibleState, reason: str) -> None:
         a = self._agent(agent)
-        self._need(a, "ready", "not_ready", "wrap_up", "logged_out", what=f"be forced {state}")
         self.actions.append(("force_state", supervisor, agent, state, reason))
+        if a.state in ("on_call", "on_hold") and state != "ready":
+            a.pending_state = (state, reason)
+            return
+        self._need(a, "ready", "not_ready", "wrap_up", "logged_out", what=f"be forced {state}")
         self._set(a, state, reason=reason)
 
     async def spy(self, supervisor: str, agent: str, mode: SpyMode, supervisor_endpoint: str) -> None:

@@ -210,3 +210,43 @@ def test_each_role_lands_on_its_page_with_links_in_its_language(browser, live):
         assert "页面不存在" in page.text_content("h1")
         assert not errors, errors
         ctx.close()
+
+
+async def _ready_and_offer(center):
+    await center.login("1001", "PJSIP/agent1001")
+    await center.set_ready("1001")
+    center.offer_call("1001", "sales", "13800000001", "张安娜")
+
+
+async def _hang_up_and_wrap(center):
+    await center.hangup("1001")
+    await center.wrap_up("1001", "resolved", "", None)
+
+
+def test_supervisor_sees_caller_queue_talk_time_and_a_pending_forced_state(browser, live):
+    ctx = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, live.url, "sup")
+    page.wait_for_url(f"{live.url}/supervisor")
+    page.wait_for_selector('#live[data-up="1"]')
+    live.run(lambda: _ready_and_offer(live.center))
+    row = 'tr[data-agent="1001"]'
+    page.wait_for_selector(f'{row} td.call .caller')
+    cell = page.text_content(f"{row} td.call")
+    assert "张安娜 13800000001" in cell and "call-" not in cell  # caller, never the call id
+    live.run(lambda: _answer(live.center))
+    page.wait_for_selector(f"{row} td.call .talk")
+    # force not-ready while on the call: shown as pending until the call and wrap-up end
+    page.select_option(f"{row} select", "not_ready")
+    page.click(f'{row} button:has-text("强制")')
+    page.wait_for_selector(f'{row} [data-pending="not_ready"]')
+    assert "待生效" in page.text_content(f"{row} [data-pending]")
+    shot(page, "supervisor-current-call-pending.png")
+    live.run(lambda: _hang_up_and_wrap(live.center))
+    page.wait_for_selector(f'{row} [data-state="not_ready"]')
+    assert page.query_selector(f"{row} [data-pending]") is None
+    assert page.text_content(f"{row} td.call") == ""  # a not-ready agent keeps no stale call
+    assert errors == [], errors
+    ctx.close()

@@ -16,6 +16,7 @@ EVERYONE = {"agent", "team_lead", "supervisor", "qa", "admin"}
 ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
     ("GET", "/api/auth/me", None, EVERYONE),
     ("GET", "/api/auth/pages", None, EVERYONE),
+    ("GET", "/api/supervisor/labels", None, MONITOR),
     ("POST", "/api/auth/logout", None, EVERYONE),
     ("POST", "/api/agent/login", {"extension": "PJSIP/x"}, AGENTS),
     ("POST", "/api/agent/logout", None, AGENTS),
