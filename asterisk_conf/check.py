@@ -1,5 +1,6 @@
 """Checks of a rendered configuration directory: asterisklint on the dialplan, every
-context hotline uses exists, every jump target exists, no ``all`` AMI privilege."""
+context hotline uses exists, every jump target exists, no ``all`` AMI privilege, and the
+WebRTC part (:mod:`asterisk_conf.check_webrtc`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
+from asterisk_conf.check_webrtc import check_webrtc
+from asterisk_conf.finding import Finding
 from pbx.contexts import CONTEXTS, ENTRY_POINTS
 
 _CONTEXT = re.compile(r"^\[([^\]]+)\]", re.M)
@@ -18,12 +20,6 @@ _GOTO = re.compile(r"\b(?:Goto|GotoIf)\(([^)]*(?:\([^)]*\))*[^)]*)\)")
 _LOCAL = re.compile(r"Local/[^@,)]+@([\w-]+)")
 _BRIDGE_F = re.compile(r"F\(([\w-]+)\^")
 _LINT_LINE = re.compile(r"^\S+:\d+ ([EWHI])_\w+: ", re.M)
-
-
-@dataclass(frozen=True)
-class Finding:
-    level: str  # "error" | "warning"
-    message: str
 
 
 def dialplan_contexts(text: str) -> dict[str, set[str]]:
@@ -67,7 +63,8 @@ def run_asterisklint(extensions_conf: Path) -> list[Finding]:
     return findings
 
 
-def check_directory(directory: Path, *, lint: bool = True) -> list[Finding]:
+def check_directory(directory: Path, *, lint: bool = True, certs: bool = True,
+                    agents: tuple[str, ...] = ()) -> list[Finding]:
     findings: list[Finding] = []
     ext = directory / "extensions.conf"
     text = ext.read_text(encoding="utf-8")
@@ -90,6 +87,7 @@ def check_directory(directory: Path, *, lint: bool = True) -> list[Finding]:
     for m in re.finditer(r"^(read|write)\s*=\s*(.*)$", manager, re.M):
         if "all" in [c.strip() for c in m[2].split(",")]:
             findings.append(Finding("error", f"manager.conf grants {m[1]}=all; list the classes"))
+    findings += check_webrtc(directory, certs=certs, agents=agents)
     if lint:
         findings += run_asterisklint(ext)
     return findings

@@ -22,7 +22,12 @@ from pbx.contexts import (
 )
 
 FILES = ("extensions.conf", "manager.conf", "pjsip.conf", "musiconhold.conf", "features.conf",
-         "modules.conf", "confbridge.conf")
+         "modules.conf", "confbridge.conf", "http.conf", "rtp.conf")
+WEBRTC_MODULES = ("res_http_websocket.so", "res_pjsip_transport_websocket.so", "res_srtp.so",
+                  "res_rtp_asterisk.so")
+# The command for a lab certificate (a real site uses its CA's); docs and `render` print it.
+SELF_SIGNED = ("openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj /CN={host} "
+               "-addext subjectAltName=DNS:{host} -keyout {key} -out {cert}")
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 
@@ -43,6 +48,15 @@ class SiteOptions:
     moh_dir: str = "moh"
     survey_enabled: bool = False
     hold_max_s: int = 3600  # an agent leg parked while its caller is on hold is hung up after this
+    # agents whose phone is the browser console (WebRTC over WSS); the others have SIP phones
+    webrtc_agents: tuple[str, ...] = ()
+    tls_cert: str = "/etc/asterisk/keys/asterisk.crt"  # on the Asterisk box
+    tls_key: str = "/etc/asterisk/keys/asterisk.key"
+    https_bind: str = "0.0.0.0"
+    https_port: int = 8089
+    stun: str = ""  # host:port of a STUN server, for Asterisk behind NAT
+    rtp_start: int = 10000
+    rtp_end: int = 20000
 
 
 def parse_agents(spec: str) -> tuple[str, ...]:
@@ -120,10 +134,39 @@ def render_all(settings: Settings, site: SiteOptions | None = None) -> dict[str,
         "trunk_host": _conf_value(site.trunk_host, "trunk_host"),
         "trunk_match": _conf_value(site.trunk_match, "trunk_match"),
     }
-    agent_tmpl = _template("agent.pjsip.tmpl")
+    values.update(_webrtc_values(site))
+    agent_tmpl, webrtc_tmpl = _template("agent.pjsip.tmpl"), _template("agent.webrtc.pjsip.tmpl")
     values["agents"] = "\n".join(
-        fill(agent_tmpl, {"n": a, "password": agent_password(settings, a)}) for a in site.agents)
+        fill(webrtc_tmpl if a in site.webrtc_agents else agent_tmpl,
+             {"n": a, "password": agent_password(settings, a), "tls_cert": values["tls_cert"],
+              "tls_key": values["tls_key"]}) for a in site.agents)
     return {name: fill(_template(name + ".tmpl"), values) for name in FILES}
+
+
+def _webrtc_values(site: SiteOptions) -> dict[str, str]:
+    unknown = sorted(set(site.webrtc_agents) - set(site.agents))
+    if unknown:
+        raise ConfigRenderError(f"webrtc agents {', '.join(unknown)} are not among the agents; "
+                                "list them in --agents too.")
+    for path, what in ((site.tls_cert, "tls_cert"), (site.tls_key, "tls_key")):
+        if not path.startswith("/"):
+            raise ConfigRenderError(f"{what} must be an absolute path on the Asterisk box, not {path!r}.")
+    if not 1 <= site.https_port <= 65535 or not 1024 <= site.rtp_start < site.rtp_end <= 65535:
+        raise ConfigRenderError("https_port must be 1-65535 and rtp_start < rtp_end within 1024-65535.")
+    webrtc = bool(site.webrtc_agents)
+    return {
+        "http_enabled": "yes" if webrtc else "no",
+        "https_bind": _ip(site.https_bind, "https_bind"),
+        "https_port": str(site.https_port),
+        "tls_cert": _conf_value(site.tls_cert, "tls_cert"),
+        "tls_key": _conf_value(site.tls_key, "tls_key"),
+        "wss_transport": ("\n[transport-wss]\ntype=transport\nprotocol=wss\n"
+                          "; WSS rides on http.conf's TLS server (tlsbindaddr); bind is required but unused\n"
+                          "bind=0.0.0.0\n") if webrtc else "",
+        "webrtc_modules": "".join(f"require={m}\n" for m in WEBRTC_MODULES) if webrtc else "",
+        "rtp_start": str(site.rtp_start), "rtp_end": str(site.rtp_end),
+        "stun_line": f"stunaddr={_conf_value(site.stun, 'stun')}" if site.stun else "; stunaddr=stun.example.org:3478",
+    }
 
 
 def write_all(directory: Path, files: dict[str, str]) -> list[Path]:

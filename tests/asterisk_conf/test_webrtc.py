@@ -1,0 +1,112 @@
+"""WebRTC phones: what `render` writes for browser agents and what `check` catches."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from asterisk_conf.check import check_directory
+from asterisk_conf.check_webrtc import sections
+from asterisk_conf.cli import app
+from asterisk_conf.render import ConfigRenderError, SiteOptions, render_all, write_all
+from hotline.settings import Settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def certs(tmp_path: Path) -> tuple[str, str]:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    r = runner.invoke(app, ["cert", "pbx.lab.example", "--out", str(tmp_path / "keys")])
+    assert r.exit_code == 0, r.output
+    return str(tmp_path / "keys" / "asterisk.crt"), str(tmp_path / "keys" / "asterisk.key")
+
+
+def _render(tmp_path: Path, certs: tuple[str, str], **kw) -> Path:
+    site = SiteOptions(agents=("1001", "1002", "1003"), webrtc_agents=("1001", "1002"),
+                       tls_cert=certs[0], tls_key=certs[1], **kw)
+    out = tmp_path / "conf"
+    write_all(out, render_all(Settings(), site))
+    return out
+
+
+def _errors(directory: Path, **kw) -> list[str]:
+    return [f.message for f in check_directory(directory, lint=False, **kw) if f.level == "error"]
+
+
+def test_browser_agents_get_webrtc_endpoints_on_wss_and_the_others_keep_udp(tmp_path, certs):
+    conf = _render(tmp_path, certs, stun="stun.lab.example:3478")
+    pjsip = sections((conf / "pjsip.conf").read_text())
+    assert pjsip["transport-wss"][0] == {"__templates__": "", "type": "transport", "protocol": "wss",
+                                         "bind": "0.0.0.0"}
+    web = pjsip["agent1001"][0]
+    assert (web["webrtc"], web["transport"], web["dtls_cert_file"]) == ("yes", "transport-wss", certs[0])
+    assert {"opus", "ulaw"} <= set(web["allow"].split(","))
+    hard = pjsip["agent1003"][0]
+    assert "webrtc" not in hard and "transport" not in hard  # the template's UDP transport
+    assert [b.get("type") for b in pjsip["agent1001"]] == [None, "aor"]
+    http = sections((conf / "http.conf").read_text())["general"][0]
+    assert (http["enabled"], http["tlsenable"], http["tlsbindaddr"]) == ("yes", "yes", "0.0.0.0:8089")
+    assert (http["tlscertfile"], http["tlsprivatekey"]) == certs
+    assert "bindaddr=127.0.0.1" in (conf / "http.conf").read_text()  # plain HTTP never public
+    rtp = sections((conf / "rtp.conf").read_text())["general"][0]
+    assert (rtp["icesupport"], rtp["stunaddr"]) == ("yes", "stun.lab.example:3478")
+    modules = (conf / "modules.conf").read_text()
+    assert "require=res_http_websocket.so" in modules and "require=res_pjsip_transport_websocket.so" in modules
+    assert _errors(conf, agents=("1001", "1002", "1003")) == []
+
+
+def test_without_browser_agents_nothing_webrtc_is_switched_on(tmp_path):
+    conf = tmp_path / "plain"
+    write_all(conf, render_all(Settings(), SiteOptions(agents=("1001",))))
+    assert "transport-wss" not in (conf / "pjsip.conf").read_text()
+    assert sections((conf / "http.conf").read_text())["general"][0]["enabled"] == "no"
+    assert "websocket" not in (conf / "modules.conf").read_text()
+    assert _errors(conf) == []
+
+
+def test_check_names_each_broken_piece(tmp_path, certs):
+    conf = _render(tmp_path, certs)
+    assert _errors(conf, agents=("1001", "1004")) == ["pjsip.conf has no endpoint agent1004 for agent 1004"]
+    Path(certs[1]).unlink()
+    missing = _errors(conf)
+    assert any(f"tlsprivatekey={certs[1]} does not exist" in m for m in missing)
+    assert any(f"endpoint agent1001: dtls_private_key={certs[1]} does not exist" in m for m in missing)
+    assert _errors(conf, certs=False) == []  # checked elsewhere than on the Asterisk box
+    pjsip = conf / "pjsip.conf"
+    text = pjsip.read_text()
+    pjsip.write_text(text.replace("protocol=wss", "protocol=tcp").replace("allow=opus,ulaw,alaw", "allow=gsm")
+                     .replace("auth=agent1002-auth", "auth=nobody"))
+    broken = _errors(conf, certs=False)
+    assert "WebRTC endpoints need a transport with protocol=wss in pjsip.conf" in broken
+    assert "endpoint agent1001 allows no browser codec (opus, ulaw, alaw)" in broken
+    assert "endpoint agent1002: auth=nobody names no auth section" in broken
+    (conf / "http.conf").write_text((conf / "http.conf").read_text().replace("tlsenable=yes", "tlsenable=no"))
+    (conf / "rtp.conf").write_text("[general]\nrtpstart=10000\n")
+    more = _errors(conf, certs=False)
+    assert "http.conf must have enabled=yes and tlsenable=yes for WSS" in more
+    assert "rtp.conf must have icesupport=yes for WebRTC phones" in more
+
+
+def test_render_refuses_inconsistent_webrtc_options():
+    with pytest.raises(ConfigRenderError, match="webrtc agents 1009 are not among the agents"):
+        render_all(Settings(), SiteOptions(agents=("1001",), webrtc_agents=("1009",)))
+    with pytest.raises(ConfigRenderError, match="tls_cert must be an absolute path"):
+        render_all(Settings(), SiteOptions(agents=("1001",), webrtc_agents=("1001",), tls_cert="keys/a.crt"))
+
+
+def test_the_cli_renders_checks_and_prints_the_lab_certificate_command(tmp_path, certs):
+    out = tmp_path / "cli"
+    r = runner.invoke(app, ["render", str(out), "--agents", "1001-1002", "--webrtc-agents", "1002",
+                            "--tls-cert", certs[0], "--tls-key", certs[1]])
+    assert r.exit_code == 0, r.output
+    assert "wss://<asterisk host>:8089/ws" in r.output and "openssl req -x509" in r.output
+    ok = runner.invoke(app, ["check", str(out), "--no-lint", "--agents", "1001-1002"])
+    assert ok.exit_code == 0 and "0 error(s)" in ok.output, ok.output
+    bad = runner.invoke(app, ["check", str(out), "--no-lint", "--agents", "1001-1003"])
+    assert bad.exit_code == 1 and "no endpoint agent1003" in bad.output
+    assert runner.invoke(app, ["cert", "bad host!"]).exit_code == 2
