@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     # a result) gets it; Python's default is 5 ms. 0 keeps the default.
     gil_switch_interval_s: float = Field(default=0.001, ge=0.0, le=0.1)
 
+    def default_secrets(self) -> list[str]:
+        """The environment variables of secrets still at their shipped defaults."""
+        shipped = {"ami_secret": "hotline-secret", "secret_key": "change-me-in-production"}
+        return [f"HOTLINE_{name.upper()}" for name, value in shipped.items() if getattr(self, name) == value]
+
     @field_validator("ami_port", "agi_port", "http_port")
     @classmethod
     def _port_range(cls, v: int) -> int:

@@ -50,6 +50,21 @@ def serve() -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
+    defaults = settings.default_secrets()
+    if settings.pbx_mode == "asterisk":
+        console.print(f"hotline serve: mode asterisk — the real Asterisk at {settings.ami_host}:"
+                      f"{settings.ami_port}, database {_safe_url(settings.database_url)}")
+        if defaults:
+            console.print(f"[red]Refusing to start against a real Asterisk with default secrets: set "
+                          f"{' and '.join(defaults)} (and the same AMI secret in manager.conf).[/red]")
+            raise typer.Exit(2)
+    else:
+        console.print("hotline serve: mode sim — a SIMULATED Asterisk on "
+                      f"{settings.ami_host}:{settings.ami_port}, no real calls "
+                      "(HOTLINE_PBX_MODE=asterisk for a real one)")
+        if defaults:
+            console.print(f"[yellow]default secrets in use ({', '.join(defaults)}): fine for a "
+                          "trial, never for production[/yellow]")
 
     async def run() -> None:
         sim = None
@@ -68,6 +83,7 @@ def serve() -> None:
         try:
             await rt.start()
         except BaseException:
+            await rt.stop()  # what did start is taken down again (Runtime.stop logs its failures)
             if sim is not None:
                 await sim.stop()
             raise
@@ -85,6 +101,16 @@ def serve() -> None:
     except (AmiAuthError, AmiConnectError) as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+
+
+def _safe_url(url: str) -> str:
+    """A database URL without its password, for the start-up line."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL fails later with its own message
+        return "<unparsable URL>"
 
 
 def _progress_line(snapshot: Any, elapsed: float, placed: int) -> str:

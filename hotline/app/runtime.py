@@ -10,8 +10,8 @@ it only connects the parts.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -159,24 +159,39 @@ class Runtime:
         return f"http://{self.settings.http_host}:{self.settings.http_port}/"
 
     async def stop(self) -> None:
+        """Take everything down in reverse order. Safe after a ``start()`` that failed half-way:
+        parts never built are skipped, and what a part raised while stopping is logged, not lost."""
         if self._http is not None:
             self._http.should_exit = True
-        with contextlib.suppress(Exception):
-            await self.agi.stop()
-        with contextlib.suppress(Exception):
-            await self.acd.stop()
-        with contextlib.suppress(Exception):
-            await self.ami.close()
-        self._stop_escalations.set()
+        await self._quietly("FastAGI server", "agi", lambda p: p.stop())
+        await self._quietly("ACD", "acd", lambda p: p.stop())
+        await self._quietly("AMI client", "ami", lambda p: p.close())
+        stop_loops = getattr(self, "_stop_escalations", None)
+        if stop_loops is not None:
+            stop_loops.set()
         for t in self._tasks:
             if t.get_name() not in ("http", "crm-escalations", "crm-interactions"):
                 t.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.eventlog.stop()
-        with contextlib.suppress(Exception):
-            await self.interactions.run_once()  # the wrap-ups the last flush wrote
-        self.crm_reader.close()
-        await self.engine.dispose()
+        for t, result in zip(self._tasks, await asyncio.gather(*self._tasks, return_exceptions=True),
+                             strict=True):
+            if isinstance(result, Exception):
+                log.warning("task %s had failed: %r", t.get_name(), result)
+        self._tasks.clear()
+        await self._quietly("call-event log", "eventlog", lambda p: p.stop())
+        # the wrap-ups the last flush wrote become interactions
+        await self._quietly("CRM interaction sync", "interactions", lambda p: p.run_once())
+        if getattr(self, "crm_reader", None) is not None:
+            self.crm_reader.close()
+        await self._quietly("database engine", "engine", lambda p: p.dispose())
         if self._tuning is not None:
             tuning.restore(self._tuning)
             self._tuning = None
+
+    async def _quietly(self, what: str, attr: str, stop: Callable[[Any], Awaitable[Any]]) -> None:
+        part = getattr(self, attr, None)
+        if part is None:
+            return
+        try:
+            await stop(part)
+        except Exception:
+            log.warning("stopping the %s failed; carrying on with the rest", what, exc_info=True)
