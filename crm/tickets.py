@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.audit import record, record_changes
@@ -133,10 +132,3 @@ async def act(session: AsyncSession, ticket_id: int, action: Action, body: Actio
         notify.append(t.created_by)
     return Transition(t.id, action, old, new, tuple(dict.fromkeys(n for n in notify if n != actor)))
 
-
-async def open_tickets_of(session: AsyncSession, customer_id: int, limit: int = 20) -> list[Ticket]:
-    rows = await session.execute(
-        select(Ticket).where(Ticket.customer_id == customer_id,
-                             Ticket.status.in_([s.value for s in Status if s is not Status.CLOSED]))
-        .order_by(Ticket.created_at.desc()).limit(limit))
-    return list(rows.scalars())

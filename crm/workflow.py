@@ -32,6 +32,10 @@ class Action(StrEnum):
 
 
 S, A = Status, Action
+# "cannot be ...": the past participle of each action (not action + "ed": "resolveed")
+DONE: dict[Action, str] = {A.ACCEPT: "accepted", A.ASSIGN: "assigned", A.START: "started",
+                           A.RESOLVE: "resolved", A.CALLBACK: "called back", A.CLOSE: "closed",
+                           A.REOPEN: "reopened"}
 
 # (from, action) -> to. Everything not listed is refused.
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
@@ -95,7 +99,7 @@ def next_status(status: Status, action: Action, params: Params = Params()) -> St
         zh = LABELS[status][0]
         raise IllegalTransition(
             "illegal_transition",
-            f"a ticket that is {status.value} cannot be {action.value}ed; allowed now: {can}",
+            f"a ticket that is {status.value} cannot be {DONE[action]}; allowed now: {can}",
             f"工单当前状态为“{zh}”，不能执行“{action.value}”；当前可执行：{can}",
         )
     if action is A.ASSIGN and params.department_id is None and not params.assignee:

@@ -227,9 +227,8 @@ class MenuMachine:
     def _zero_out(self, digits: str, out: list[Output]) -> list[Output] | None:
         node = self.node
         target = self.menus.zero_out_for(node)
+        # a menu's own choices were tried first (_on_menu_digit): its own "0" never gets here
         if target is None or digits != self.menus.defaults.zero_out_digit:
-            return None
-        if isinstance(node, s.MenuNode) and digits in node.choices:
             return None
         return self._run(target, out, via="zero_out")
 

@@ -61,7 +61,7 @@ def build_router(require_admin_dep: Any, get_session: Any,
     async def list_agents(session: AsyncSession = Depends(get_session)) -> list[AgentOut]:
         rows = (await session.execute(select(AcdAgent).order_by(AcdAgent.id))).scalars()
         return [AgentOut(id=a.id, name=a.name, endpoint=a.endpoint, skills=a.skills,
-                         languages=a.languages, teams=a.teams, queues=a.queues,  # type: ignore[arg-type]
+                         languages=a.languages, teams=a.teams, queues=a.queues,
                          active=a.active) for a in rows]
 
     @r.put("/agents/{agent_id}", response_model=AgentOut)
@@ -144,6 +144,6 @@ def _code_routes(r: APIRouter, path: str, model: Any, key: str, what: str, get_s
         await changed(session)
 
     if key != "name":  # skills have list_skills (declared + used)
-        r.add_api_route(f"/{path}", list_codes, methods=["GET"], response_model=list[out_model])  # type: ignore[valid-type]
+        r.add_api_route(f"/{path}", list_codes, methods=["GET"], response_model=list[out_model])
     r.add_api_route(f"/{path}/{{code}}", put_code, methods=["PUT"], response_model=out_model)
     r.add_api_route(f"/{path}/{{code}}", delete_code, methods=["DELETE"], status_code=204)

@@ -71,7 +71,7 @@ async def load_config(session: AsyncSession, base: AcdConfig | None = None) -> A
         try:
             agents[a.id] = agent_profile(a.id, AgentIn(
                 name=a.name, endpoint=a.endpoint, skills=a.skills, languages=a.languages,
-                teams=a.teams, queues=a.queues))  # type: ignore[arg-type]
+                teams=a.teams, queues=a.queues))
         except ValueError as exc:
             log.warning("agent %s skipped: %s", a.id, exc)
     reasons = tuple(Code(r.code, r.label_en, r.label_zh) for r in

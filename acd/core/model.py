@@ -131,7 +131,7 @@ class Membership:
     priority: int = 0
 
 
-def _frozen_map(m: Mapping[str, int] | Mapping[str, Membership]) -> Mapping:  # type: ignore[type-arg]
+def _frozen_map(m: Mapping[str, int] | Mapping[str, Membership]) -> Mapping:
     return MappingProxyType(dict(m))
 
 

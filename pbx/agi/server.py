@@ -108,7 +108,7 @@ class FastAgiServer:
                           writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._tasks.add(task)  # type: ignore[arg-type]
+        self._tasks.add(task)
         self.stats.connections += 1
         peer = writer.get_extra_info("peername")
         try:
@@ -119,7 +119,7 @@ class FastAgiServer:
             log.info("FastAGI session from %s cancelled (server stopping)", peer)
         finally:
             await self._close(writer)
-            self._tasks.discard(task)  # type: ignore[arg-type]
+            self._tasks.discard(task)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                      peer: object) -> None:

@@ -66,7 +66,7 @@ _BACKOFF_BASE = 0.5
 _MAX_UNREAD_ORIGINATES = 1000
 
 
-class AmiClient(Manager):  # type: ignore[misc]
+class AmiClient(Manager):
     def __init__(
         self,
         settings: Settings,
@@ -117,14 +117,14 @@ class AmiClient(Manager):  # type: ignore[misc]
 
     # --- lifecycle ---------------------------------------------------------------
 
-    async def connect(self) -> None:  # type: ignore[override]
+    async def connect(self) -> None:
         """Connect, log in, wait for FullyBooted, resync. Raises on refusal/unreachable."""
         self._closing = False
         self.loop = asyncio.get_running_loop()
         await self._establish()
         self._spawn(self._keepalive(), "ami-keepalive")
 
-    async def close(self) -> None:  # type: ignore[override]
+    async def close(self) -> None:
         """Log off and stop reconnecting."""
         self._closing = True
         for task in list(self._tasks):

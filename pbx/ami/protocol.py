@@ -78,7 +78,7 @@ class PendingAction:
         return done and self.response is not None
 
 
-class HotlineAmiProtocol(AMIProtocol):  # type: ignore[misc]
+class HotlineAmiProtocol(AMIProtocol):
     """``AMIProtocol`` with the incremental decoder, a fast event path and our own
     ActionID map. ``factory`` (the client) must have ``connection_lost(exc)``."""
 
@@ -116,12 +116,12 @@ class HotlineAmiProtocol(AMIProtocol):  # type: ignore[misc]
             if pending:
                 aid = msg.get("ActionID")
                 if aid is not None and aid in pending and msg.get("Event") != "OriginateResponse":
-                    self._route(aid, msg)  # type: ignore[arg-type]
+                    self._route(aid, msg)
                     continue
             if "Event" in msg:
                 self.events_received += 1
                 try:
-                    on_event(msg)  # type: ignore[arg-type]
+                    on_event(msg)
                 except Exception:
                     log.exception("AMI event handler failed on %s", msg.get("Event"))
             elif msg.get("ActionID"):

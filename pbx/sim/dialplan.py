@@ -216,7 +216,7 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
             after_kick(sim, guest)
 
 
-def leave_bridge(sim: SimAsterisk, ch: Channel):  # type: ignore[no-untyped-def]
+def leave_bridge(sim: SimAsterisk, ch: Channel):
     """``ch`` leaves its two-party bridge; the peer leaves too and the bridge is
     destroyed. Returns the peer's continuation (what its dialplan does next)."""
     bridge = ch.bridge

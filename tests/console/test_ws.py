@@ -94,6 +94,14 @@ def test_screen_pop_goes_to_the_offered_agent_only(console):
     # a console that reconnects while the call rings gets the pop in its snapshot
     with ws(console, "alice") as alice:
         assert recv(alice)["pop"]["call_id"] == pop["call_id"]
+    # once the agent is not ready (the caller gave up, a RONA), the pop is gone for good
+    console.run(lambda: _not_ready(center))
+    with ws(console, "alice") as alice:
+        assert recv(alice)["pop"] is None
+
+
+async def _not_ready(center):
+    center._set(center.agents["1001"], "not_ready", reason="rona")
 
 
 async def _offer(center):

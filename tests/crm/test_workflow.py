@@ -56,6 +56,7 @@ def test_every_illegal_transition_is_refused_with_a_reason(old: Status, action: 
     (Status.ACCEPTED, Action.ASSIGN, Params(), "assignee_required"),
     (Status.RESOLVED, Action.CALLBACK, Params(), "satisfaction_required"),
     (Status.RESOLVED, Action.CALLBACK, Params(satisfaction=6), "satisfaction_required"),
+    (Status.RESOLVED, Action.CALLBACK, Params(satisfaction=0), "satisfaction_required"),
     (Status.IN_PROGRESS, Action.RESOLVE, Params(resolution="  "), "resolution_required"),
     (Status.CLOSED, Action.REOPEN, Params(), "reason_required"),
 ])
@@ -118,3 +119,24 @@ def test_a_very_late_ticket_goes_straight_to_the_manager() -> None:
 @pytest.mark.parametrize("status", [Status.RESOLVED, Status.CALLBACK, Status.CLOSED])
 def test_done_tickets_never_escalate(status: Status) -> None:
     assert escalations_due([_ticket(status=status)], 1000 * HOUR) == []
+
+
+def test_satisfaction_bounds_are_the_workflows_own_not_only_the_schemas() -> None:
+    for score in (1, 5):
+        assert next_status(Status.RESOLVED, Action.CALLBACK, Params(satisfaction=score)) is Status.CALLBACK
+    for score in (0, -1, 6):
+        with pytest.raises(IllegalTransition):
+            next_status(Status.RESOLVED, Action.CALLBACK, Params(satisfaction=score))
+
+
+def test_refusals_name_the_action_in_plain_english() -> None:
+    refused = [(s, a) for s in Status for a in Action if (s, a) not in TRANSITIONS]
+    assert refused
+    for status, action in refused:
+        with pytest.raises(IllegalTransition) as err:
+            next_status(status, action, FULL)
+        text = err.value.message
+        assert "eed" not in text and "closeed" not in text, text
+    with pytest.raises(IllegalTransition) as err:
+        next_status(Status.CLOSED, Action.RESOLVE, FULL)
+    assert "cannot be resolved" in err.value.message

@@ -398,3 +398,36 @@ def test_every_batch_waits_or_ends_and_every_call_ends(default_menus, keys, ts, 
         feeds += 1
         assert feeds < 60, "the caller is stuck in a loop"
     assert m.done
+
+
+ZERO_IS_A_CHOICE = """
+defaults: {retries: 1, zero_out: operator, zero_out_digit: "0"}
+entries: {ivr: main}
+nodes:
+  main:
+    type: menu
+    prompt: main_menu
+    choices: {1: sales, 0: billing}
+  sales:
+    type: queue
+    queue: sales
+  billing:
+    type: queue
+    queue: billing
+  operator:
+    type: queue
+    queue: general
+"""
+
+
+def test_a_menu_whose_own_choice_is_the_zero_out_digit_keeps_its_choice():
+    menus = small(ZERO_IS_A_CHOICE)
+    m = machine(menus)
+    m.start()
+    outs = m.feed(Digits("0"))
+    assert [o.data for o in outs if isinstance(o, LogFunnel) and o.event == "node"] == [{"via": "digit:0"}]
+    assert last(m.feed(UNKNOWN)).queue == "billing"  # the menu's own 0, not the operator
+    m2 = machine(menus)
+    m2.start()
+    m2.feed(Digits("1"))
+    assert last(m2.feed(UNKNOWN)).queue == "sales"
