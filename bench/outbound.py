@@ -1,7 +1,7 @@
 """Predictive against progressive pacing on a simulated dialing day (outbound.simday).
 
 20 agents, a 100,000-record list by default: the issue's 10,000 records are used up in
-about six hours by both modes (``--records 10000`` shows it), and utilisation over a day
+five to seven hours by both modes (``--records 10000`` shows it), and utilisation over a day
 with an exhausted list measures the list, not the pacing. 30 % live-answer rate, 10 % machine, 10 % busy, the rest ring out after 25 s;
 talk exponential with mean 90 s, 15 s wrap. The peer is progressive 1:1 dialing (an agent
 reserved, then one customer dialed), which is what a VICIdial-style user would otherwise
