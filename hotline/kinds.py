@@ -27,3 +27,10 @@ QUEUE_KINDS = frozenset({
 })
 # A call leaves the queue without an agent in one of these ways.
 LOST_KINDS = frozenset({ABANDON, EXITWITHTIMEOUT, EXITWITHKEY, EXITEMPTY})
+
+# Outbound campaigns (``outbound``): one row per dial, per result, per refused record.
+# ``queue`` is the campaign name; ``data`` holds number, result, cause, reason.
+OUTBOUND_DIAL = "OUTBOUND_DIAL"
+OUTBOUND_RESULT = "OUTBOUND_RESULT"
+OUTBOUND_REFUSED = "OUTBOUND_REFUSED"
+OUTBOUND_KINDS = frozenset({OUTBOUND_DIAL, OUTBOUND_RESULT, OUTBOUND_REFUSED})

@@ -1,0 +1,1 @@
+"""Outbound campaigns: pacing, compliance, lists and the dialer."""

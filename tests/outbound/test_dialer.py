@@ -1,0 +1,79 @@
+"""The runner core: compliance at dial time, retries, and every dial/result in the log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline import kinds
+from hotline.clock import ManualClock
+from hotline.db import CallEvent
+from hotline.eventlog import CallEventLog
+from outbound.compliance import CallingHours, Compliance, DialResult, DncList, RetryRule
+from outbound.dialer import Record, Runner
+from outbound.pacing import Floor, ProgressivePacer
+
+NOON_SH = datetime(2026, 12, 7, 4, tzinfo=UTC).timestamp()  # 12:00 Shanghai, 20:00 LA (Dec 6)
+LATE_LA = datetime(2026, 12, 7, 6, tzinfo=UTC).timestamp()  # 14:00 Shanghai, 22:00 LA
+
+
+class ListSink:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def log(self, call_id: str, kind: str, *, ts: float | None = None, **kw: Any) -> None:
+        self.rows.append({"call_id": call_id, "kind": kind, "ts": ts, **kw})
+
+
+def runner(sink: Any, records: list[Record]) -> Runner:
+    dnc = DncList()
+    dnc.add("13900139000")
+    comp = Compliance(dnc, CallingHours.daily(time(9), time(21)), max_per_day=3)
+    return Runner("huifang", "+864008001234", ProgressivePacer(), comp, records, sink,
+                  retries={DialResult.BUSY: RetryRule(600.0, 1)})
+
+
+def test_refused_records_are_logged_with_the_reason_and_skipped() -> None:
+    sink = ListSink()
+    r = runner(sink, [Record("1", "13900139000"), Record("2", "+14155550123"),
+                      Record("3", "13800138000")])
+    dials = r.tick(Floor(now=LATE_LA, free=("a1", "a2")))
+    assert [(d.number, d.agent) for d in dials] == [("+8613800138000", "a1")]  # the others refused
+    refused = [(x["data"]["record"], x["data"]["reason"]) for x in sink.rows
+               if x["kind"] == kinds.OUTBOUND_REFUSED]
+    assert refused == [("1", "dnc_global"), ("2", "outside_hours")]
+    assert r.records["1"].status == "refused"  # DNC is final
+    assert r.records["2"].status == "pending" and r.records["2"].next_at > LATE_LA  # hours clear later
+    assert r.penetration() == 1 / 3
+
+
+def test_busy_is_retried_by_the_rule_then_finished() -> None:
+    sink = ListSink()
+    r = runner(sink, [Record("3", "13800138000")])
+    (d,) = r.tick(Floor(now=NOON_SH, free=("a1",)))
+    assert r.result(d.call_id, DialResult.BUSY, NOON_SH + 5, cause=17) == NOON_SH + 605
+    assert r.tick(Floor(now=NOON_SH + 10, free=("a1",))) == []  # not due yet
+    (d2,) = r.tick(Floor(now=NOON_SH + 605, free=("a1",)))
+    assert r.result(d2.call_id, DialResult.BUSY, NOON_SH + 610, cause=17) is None  # one retry only
+    assert r.records["3"].status == "done"
+    results = [(x["data"]["result"], x["data"]["cause"], x["agent"]) for x in sink.rows
+               if x["kind"] == kinds.OUTBOUND_RESULT]
+    assert results == [("busy", 17, "a1"), ("busy", 17, "a1")]
+
+
+async def test_dials_and_results_land_in_the_call_event_log(sqlite_engine: AsyncEngine) -> None:
+    log = CallEventLog(sqlite_engine, ManualClock(NOON_SH))
+    r = runner(log, [Record("3", "13800138000"), Record("4", "13700137000")])
+    a, b = r.tick(Floor(now=NOON_SH, free=("a1", "a2")))
+    r.result(a.call_id, DialResult.ANSWERED, NOON_SH + 8, cause=16)
+    r.result(b.call_id, DialResult.ABANDONED, NOON_SH + 9, cause=16)
+    await log.flush()
+    async with sqlite_engine.connect() as conn:
+        rows = (await conn.execute(select(CallEvent.kind, CallEvent.queue, CallEvent.data)
+                                   .order_by(CallEvent.id))).all()
+    assert [k for k, _, _ in rows] == [kinds.OUTBOUND_DIAL] * 2 + [kinds.OUTBOUND_RESULT] * 2
+    answered = [d["result"] for k, q, d in rows if k == kinds.OUTBOUND_RESULT and q == "huifang"]
+    assert answered.count("abandoned") / len(answered) == 0.5  # the auditable abandon rate
