@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy hotline pbx ivr acd crm recordings reports agent_console
+	$(BIN)/mypy hotline pbx ivr acd crm recordings reports agent_console qa
 
 clean:
 	rm -rf $(VENV) .pytest_cache hotline.db test-artifacts

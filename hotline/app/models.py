@@ -10,10 +10,12 @@ import acd.admin.models
 import agent_console.models
 import crm.models
 import ivr.models
+import qa.models
 import recordings.models
 from hotline.db import Base
 
-MODEL_MODULES = (acd.admin.models, agent_console.models, crm.models, ivr.models, recordings.models)
+MODEL_MODULES = (acd.admin.models, agent_console.models, crm.models, ivr.models, qa.models,
+                 recordings.models)
 
 
 def load_all() -> type[Base]:
