@@ -36,6 +36,17 @@ def runs(mask: Mask) -> list[tuple[int, int]]:
     return list(zip(d[::2].tolist(), d[1::2].tolist(), strict=True))
 
 
+def bridge(mask: Mask, max_gap: int) -> Mask:
+    """``mask`` with gaps of fewer than ``max_gap`` frames between two runs filled: the
+    pauses between words of one utterance are talk, not silence."""
+    out = mask.copy()
+    r = runs(mask)
+    for (_, e), (s, _) in zip(r, r[1:], strict=False):
+        if s - e < max_gap:
+            out[e:s] = True
+    return out
+
+
 def metrics(agent: Mask, caller: Mask, frame_s: float, *, dead_air_min_s: float = 5.0,
             pause_s: float = 1.0) -> TalkMetrics:
     n = max(len(agent), len(caller))

@@ -40,3 +40,10 @@ def test_short_agent_pauses_are_one_monologue() -> None:
     m = metrics(agent, mask(total=80), F, pause_s=1.0)
     assert m.longest_monologue_s == pytest.approx(70)
     assert "monologue" in flags(m)
+
+
+def test_bridge_fills_only_short_gaps() -> None:
+    from qa.talk import bridge
+
+    m = np.array([1, 0, 0, 1, 0, 0, 0, 0, 1], bool)
+    assert bridge(m, 3).tolist() == [True] * 4 + [False] * 4 + [True]
