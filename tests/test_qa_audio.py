@@ -42,6 +42,12 @@ def _track(tmp: Path, name: str, parts: list[Path | float]) -> Path:
     return out
 
 
+def _mix(agent: Path, caller: Path, out: Path) -> Path:
+    """Agent on the left channel, caller on the right."""
+    subprocess.run(["sox", "-M", str(agent), str(caller), str(out)], check=True)
+    return out
+
+
 def test_metrics_match_the_built_call(tmp_path: Path) -> None:
     hello, h = _speech(tmp_path, "hello", "Thank you for calling hotline, this is Anna.")
     ask, q = _speech(tmp_path, "ask", "My internet has been down since this morning.")
@@ -69,3 +75,32 @@ def test_a_mono_mix_is_refused_with_a_reason(tmp_path: Path) -> None:
     hello, _ = _speech(tmp_path, "hello", "Hello")
     with pytest.raises(AudioError, match="1 channel"):
         analyse_stereo(hello)
+
+
+async def test_every_indexed_recording_is_analysed_and_stored(sqlite_engine, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from qa.autoqa import analyse_pending
+    from qa.models import QaAudioMetrics
+    from recordings.models import Recording
+    from recordings.store import RecordingStore
+
+    store = RecordingStore(tmp_path / "rec")
+    (tmp_path / "rec").mkdir()
+    hello, h = _speech(tmp_path, "hello", "Thank you for calling.")
+    agent = _track(tmp_path, "a", [0.5, hello, 12.0])
+    caller = _track(tmp_path, "c", [0.5 + h + 12.0])
+    _mix(agent, caller, tmp_path / "rec" / "ok.wav")
+    async with sqlite_engine.begin() as conn:
+        for i, path in ((1, "ok.wav"), (2, "gone.wav")):
+            await conn.execute(Recording.__table__.insert().values(
+                id=i, call_id=f"c{i}", uniqueid=f"u{i}", agent="1001", queue="q", path=path,
+                started_at=0.0, policy="all"))
+    out = await analyse_pending(sqlite_engine, store, now=50.0)
+    assert out.analysed == 1 and len(out.errors) == 1 and "recording 2" in out.errors[0]
+    async with sqlite_engine.connect() as conn:
+        row = (await conn.execute(select(QaAudioMetrics))).one()
+    assert row.recording_id == 1 and row.caller_talk_s == 0.0
+    assert row.longest_dead_air_s == pytest.approx(12.0, abs=0.2)
+    assert "dead_air" in row.flags and "talk_ratio" in row.flags
+    assert (await analyse_pending(sqlite_engine, store, now=60.0)).analysed == 0
