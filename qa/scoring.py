@@ -154,3 +154,19 @@ def item_failures(evaluations: Iterable[Scored]) -> list[tuple[str, int, int]]:
                 seen[r.item_id] = seen.get(r.item_id, 0) + 1
                 failed[r.item_id] = failed.get(r.item_id, 0) + r.failed
     return sorted(((k, failed[k], seen[k]) for k in seen), key=lambda t: (-t[1], t[0]))
+
+
+def calibration(evaluations: Iterable[Scored]) -> dict[str, tuple[float, float, float]]:
+    """Several evaluators' scores of one call: per item (min, max, max - min) of the credit
+    given (0..1), n.a. answers left out; ``"score"`` is the same for the total score."""
+    per: dict[str, list[float]] = {}
+    scores: list[float] = []
+    for ev in evaluations:
+        scores.append(ev.score)
+        for r in ev.items:
+            if r.evaluated:
+                per.setdefault(r.item_id, []).append(r.credit)
+    out = {k: (min(v), max(v), max(v) - min(v)) for k, v in per.items()}
+    if scores:
+        out["score"] = (min(scores), max(scores), max(scores) - min(scores))
+    return out

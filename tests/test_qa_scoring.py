@@ -91,3 +91,13 @@ def test_bad_forms_are_refused() -> None:
     with pytest.raises(FormError, match="repeats item ids"):
         Form.from_dict({**DEF, "sections": [{"title": "x", "items": [{"id": "a"}, {"id": "a"}]}]})
     assert Form.from_dict(FORM.to_dict()) == FORM
+
+
+def test_calibration_shows_the_spread_per_item() -> None:
+    from qa.scoring import calibration
+
+    spread = calibration([score(FORM, A), score(FORM, {**A, "tone": 1, "upsell": "yes"})])
+    assert spread["tone"] == pytest.approx((0.25, 0.75, 0.5))
+    assert spread["greet"] == (1.0, 1.0, 0.0)
+    assert spread["upsell"] == (1.0, 1.0, 0.0)  # one evaluator said n.a.: only the other counts
+    assert spread["score"][2] > 0
