@@ -31,7 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy hotline pbx ivr acd crm recordings reports agent_console outbound
+	$(BIN)/mypy hotline pbx ivr acd crm recordings reports agent_console outbound qa asterisk_conf
 
 clean:
 	rm -rf $(VENV) .pytest_cache hotline.db test-artifacts

@@ -12,7 +12,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ("hotline", "pbx", "crm", "acd", "ivr", "recordings", "reports", "asterisk_conf",
-            "agent_console", "outbound")
+            "agent_console", "outbound", "qa")
 
 
 def _module_name(path: Path) -> str:

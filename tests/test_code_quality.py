@@ -10,7 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGES = ["hotline", "pbx", "ivr", "acd", "crm", "recordings", "reports", "agent_console",
-            "asterisk_conf", "outbound"]
+            "asterisk_conf", "outbound", "qa"]
 
 
 def test_ruff_is_clean():

@@ -22,11 +22,12 @@ ALLOWED: dict[str, set[str]] = {
     "ivr": FOUNDATION | {"pbx", "crm", "acd"},
     "asterisk_conf": FOUNDATION | {"pbx"},
     "recordings": FOUNDATION | {"pbx", "crm", "acd"},
+    "qa": FOUNDATION | {"pbx", "crm", "acd", "recordings"},
     "reports": FOUNDATION | {"pbx", "crm", "acd", "ivr"},
     "outbound": FOUNDATION | {"pbx", "crm", "acd", "ivr", "reports"},
-    "agent_console": FOUNDATION | {"pbx", "crm", "acd", "ivr", "recordings", "reports", "outbound"},
+    "agent_console": FOUNDATION | {"pbx", "crm", "acd", "ivr", "recordings", "reports", "outbound", "qa"},
     "hotline.app": FOUNDATION | {"pbx", "crm", "acd", "ivr", "asterisk_conf", "recordings", "reports",
-                                 "outbound", "agent_console"},
+                                 "outbound", "agent_console", "qa"},
 }
 
 GRAPH = modules()

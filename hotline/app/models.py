@@ -11,11 +11,12 @@ import agent_console.models
 import crm.models
 import ivr.models
 import outbound.models
+import qa.models
 import recordings.models
 from hotline.db import Base
 
 MODEL_MODULES = (acd.admin.models, agent_console.models, crm.models, ivr.models, outbound.models,
-                 recordings.models)
+                 qa.models, recordings.models)
 
 
 def load_all() -> type[Base]:
