@@ -8,23 +8,26 @@ import logging
 from acd.admin.models import AcdAgentState
 from acd.core.commands import SetAgentState
 from acd.events import AgentStateChanged
-from acd.service.talk import Talk
+from acd.service.context import AcdContext
 from hotline import kinds
 
 log = logging.getLogger("acd.service")
 
 
-class Agents(Talk):
-    def _init_agents(self) -> None:
+class Agents:
+    """Agent states: since when, and the rows and events each change writes."""
+
+    def __init__(self, ctx: AcdContext) -> None:
+        self.ctx = ctx
         self.since: dict[str, float] = {}
         self.quiet = False  # restoring after a restart: no member rows in the log
 
-    def _cmd_state(self, cmd: SetAgentState) -> None:
-        now = self.now()
+    def on_state(self, cmd: SetAgentState) -> None:
+        now = self.ctx.now()
         if cmd.previous == "wrap_up" and cmd.state != "wrap_up":
-            self.today().wrapped(cmd.agent_id, now - self.since.get(cmd.agent_id, now))
+            self.ctx.today().wrapped(cmd.agent_id, now - self.since.get(cmd.agent_id, now))
         self.since[cmd.agent_id] = now
-        self.bus.publish(AgentStateChanged(at=now, agent=cmd.agent_id, state=cmd.state,
+        self.ctx.bus.publish(AgentStateChanged(at=now, agent=cmd.agent_id, state=cmd.state,
                                            previous=cmd.previous, reason=cmd.reason,
                                            call_id=cmd.call_id))
         self._persist(cmd.agent_id, cmd.state, cmd.reason, now)
@@ -32,7 +35,7 @@ class Agents(Talk):
             self._member_rows(cmd, now)
 
     def _member_rows(self, cmd: SetAgentState, now: float) -> None:
-        profile = self.config.agents.get(cmd.agent_id)
+        profile = self.ctx.config.agents.get(cmd.agent_id)
         queues = sorted(profile.agent.queues) if profile is not None else []
         kind, reason = None, ""
         if cmd.previous == "logged_out":
@@ -45,15 +48,15 @@ class Agents(Talk):
             kind = kinds.UNPAUSE
         if kind is not None:
             for queue in queues:
-                self.journal.member(cmd.agent_id, queue, now, kind, reason)
+                self.ctx.journal.member(cmd.agent_id, queue, now, kind, reason)
 
     # --- persistence -----------------------------------------------------------------------
 
     def _persist(self, agent: str, state: str, reason: str | None, at: float) -> None:
-        self.rows.replace(AcdAgentState, "agent_id", {
+        self.ctx.rows.replace(AcdAgentState, "agent_id", {
             "agent_id": agent, "state": state, "reason": reason,
-            "extension": self.extensions.get(agent), "since": at})
+            "extension": self.ctx.extensions.get(agent), "since": at})
 
     async def flush_agent_states(self) -> None:
         """Write the latest state of every agent that changed (and any recording rows)."""
-        await self.rows.flush()
+        await self.ctx.rows.flush()

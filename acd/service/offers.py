@@ -21,8 +21,10 @@ from __future__ import annotations
 from acd.core import CallLeft, OfferAccepted, OfferFailed, OfferRinging
 from acd.core.commands import CancelOffer, Offer
 from acd.events import CallConnected, CallOffered, CallRingNoAnswer
-from acd.service.base import ServiceBase
+from acd.service.callbacks import Callbacks
 from acd.service.calls import LiveCall
+from acd.service.context import AcdContext
+from acd.service.recording import start_recording
 from pbx.ami.actions import Hangup, Originate, Setvar, caller_id
 from pbx.events import (
     ChannelBridged,
@@ -44,27 +46,33 @@ def leg_id(call_id: str, n: int) -> str:
     return f"{LEG_PREFIX}{call_id}-{n}"
 
 
-class Offers(ServiceBase):
-    def _cmd_offer(self, cmd: Offer) -> None:
-        now = self.now()
-        call = self.book.get(cmd.call_id)
-        profile = self.config.agents.get(cmd.agent_id)
+class Offers:
+    """The offers: the agent legs being rung and what becomes of them."""
+
+    def __init__(self, ctx: AcdContext, callbacks: Callbacks) -> None:
+        self.ctx = ctx
+        self.callbacks = callbacks
+
+    def on_offer(self, cmd: Offer) -> None:
+        now = self.ctx.now()
+        call = self.ctx.book.get(cmd.call_id)
+        profile = self.ctx.config.agents.get(cmd.agent_id)
         if call is None or profile is None:
             missing = "call" if call is None else f"phone of agent {cmd.agent_id}"
-            self.rejections.append(_note(now, cmd.call_id, f"no {missing} for the offer"))
-            self.feed(OfferFailed(now, cmd.call_id, cmd.agent_id, "unreachable"))
+            self.ctx.rejections.append(_note(now, cmd.call_id, f"no {missing} for the offer"))
+            self.ctx.feed(OfferFailed(now, cmd.call_id, cmd.agent_id, "unreachable"))
             return
         call.offers += 1
         leg = leg_id(call.call_id, call.offers)
         call.agent, call.leg, call.leg_channel = cmd.agent_id, leg, None
         call.offered_at, call.ringing = now, False
-        self.book.add_leg(call, leg)
+        self.ctx.book.add_leg(call, leg)
         r = call.request
-        self.bus.publish(CallOffered(
+        self.ctx.bus.publish(CallOffered(
             at=now, call_id=call.call_id, queue=cmd.queue, agent=cmd.agent_id,
             caller_num=r.caller_num, caller_name=r.caller_name, customer_id=r.customer_id,
             skills=r.skills, ivr_path=r.ivr_path, waited_s=cmd.waited_s, reason=cmd.why))
-        endpoint = self.endpoint_of(cmd.agent_id)
+        endpoint = self.ctx.endpoint_of(cmd.agent_id)
         variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AGENT": cmd.agent_id}
         # Asterisk's verdict (no answer vs unreachable vs busy) should arrive before the
         # router's own ring timer, which stays as the backstop: ring slightly shorter.
@@ -77,121 +85,114 @@ class Offers(ServiceBase):
             originate = Originate(channel=endpoint, application="Bridge", data=f"{call.channel},T",
                                   timeout_ms=timeout_ms, channel_id=leg, variables=variables,
                                   caller_id=caller_id(r.caller_name, r.caller_num))
-        self.send(originate, on_error=lambda _exc: self._offer_failed(call, leg, "unreachable"))
+        self.ctx.send(originate, on_error=lambda _exc: self.offer_failed(call, leg, "unreachable"))
 
-    def endpoint_of(self, agent: str) -> str:
-        return self.endpoints.get(agent) or self.config.agents[agent].endpoint
+    def offer_not_made(self, cmd: Offer, exc: Exception) -> None:
+        """Executing ``cmd`` raised before its Originate was queued: the agent was never rung."""
+        call = self.ctx.book.get(cmd.call_id)
+        if call is not None and call.agent == cmd.agent_id and call.leg is not None:
+            self.offer_failed(call, call.leg, "unreachable")
+        elif self.ctx.router.agent(cmd.agent_id) is not None:
+            self.ctx.feed(OfferFailed(self.ctx.now(), cmd.call_id, cmd.agent_id, "unreachable"))
 
-    def _cmd_cancel(self, cmd: CancelOffer) -> None:
-        call = self.book.get(cmd.call_id)
+    def on_cancel(self, cmd: CancelOffer) -> None:
+        call = self.ctx.book.get(cmd.call_id)
         if call is None or call.leg is None or call.agent != cmd.agent_id:
             return
         leg = call.leg
         if cmd.why == "rona":
             self._log_rona(call, cmd.agent_id, "rona")
         call.agent = call.leg = None
-        self.send(Hangup(leg, cause=16))
+        self.ctx.send(Hangup(leg, cause=16))
 
     def _log_rona(self, call: LiveCall, agent: str, why: str) -> None:
-        now = self.now()
-        self.journal.ringnoanswer(call, agent, now, why)
-        self.bus.publish(CallRingNoAnswer(at=now, call_id=call.call_id, queue=call.queue,
+        now = self.ctx.now()
+        self.ctx.journal.ringnoanswer(call, agent, now, why)
+        self.ctx.bus.publish(CallRingNoAnswer(at=now, call_id=call.call_id, queue=call.queue,
                                           agent=agent, rang_s=max(0.0, now - call.offered_at)))
 
-    def _offer_failed(self, call: LiveCall, leg: str, why: str) -> None:
+    def offer_failed(self, call: LiveCall, leg: str, why: str) -> None:
         """The leg ``leg`` will not connect; the first report wins, later ones are ignored."""
         if call.leg != leg or call.connected_at is not None or call.agent is None:
             return
         agent = call.agent
         self._log_rona(call, agent, why)
         call.agent = call.leg = None
-        self.send(Hangup(leg, cause=16), on_error=lambda _exc: None)  # usually gone already
-        self.feed(OfferFailed(self.now(), call.call_id, agent, why))
+        self.ctx.send(Hangup(leg, cause=16), on_error=lambda _exc: None)  # usually gone already
+        self.ctx.feed(OfferFailed(self.ctx.now(), call.call_id, agent, why))
 
     # --- pbx events about agent legs ---------------------------------------------------
 
-    def _on_channel_created(self, ev: ChannelCreated) -> None:
-        call = self.book.by_leg.get(ev.uniqueid)
+    def on_channel_created(self, ev: ChannelCreated) -> None:
+        call = self.ctx.book.by_leg.get(ev.uniqueid)
         if call is not None and call.leg == ev.uniqueid:
             call.leg_channel = ev.channel
 
-    def _on_state(self, ev: ChannelStateChanged) -> None:
-        call = self.book.by_leg.get(ev.uniqueid)
+    def on_state(self, ev: ChannelStateChanged) -> None:
+        call = self.ctx.book.by_leg.get(ev.uniqueid)
         if call is None or call.leg != ev.uniqueid or call.agent is None:
             return
         call.leg_channel = ev.channel
         if ev.state == "Ringing" and not call.ringing:
             call.ringing = True
-            self.feed(OfferRinging(self.now(), call.call_id, call.agent))
+            self.ctx.feed(OfferRinging(self.ctx.now(), call.call_id, call.agent))
         elif ev.state == "Up" and call.callback and call.connected_at is None:
-            self._callback_agent_answered(call)
+            self.callbacks.agent_answered(call)
 
-    def _callback_agent_answered(self, call: LiveCall) -> None:
-        raise NotImplementedError
-
-    def _on_originate(self, ev: OriginateResult) -> None:
+    def on_originate(self, ev: OriginateResult) -> None:
         uid = ev.uniqueid or ""
-        call = self.book.by_leg.get(uid)
+        call = self.ctx.book.by_leg.get(uid)
         if call is None or ev.success:
             return
         if call.customer_leg == uid:
-            self._callback_customer_failed(call, ev.reason)
+            self.callbacks.customer_failed(call, ev.reason)
             return
         why = _BY_REASON.get(ev.reason, "unreachable")
         if ev.reason == 3:
             why = "rona" if call.ringing else "unreachable"
-        self._offer_failed(call, uid, why)
+        self.offer_failed(call, uid, why)
 
-    def _callback_customer_failed(self, call: LiveCall, reason: int) -> None:
-        raise NotImplementedError
-
-    def _leg_gone(self, call: LiveCall, leg: str, cause: int) -> None:
+    def leg_gone(self, call: LiveCall, leg: str, cause: int) -> None:
         """An agent leg hung up before it was bridged."""
         if call.caller_gone:
             return
         why = _BY_CAUSE.get(cause, "unreachable")
         if why == "rona" and not call.ringing:
             why = "unreachable"
-        self._offer_failed(call, leg, why)
+        self.offer_failed(call, leg, why)
 
-    def _on_bridged(self, ev: ChannelBridged) -> None:
-        call = self.book.by_leg.get(ev.uniqueid)
+    def on_bridged(self, ev: ChannelBridged) -> None:
+        call = self.ctx.book.by_leg.get(ev.uniqueid)
         if call is None or call.leg != ev.uniqueid or call.connected_at is not None:
             return
         if call.agent is None:
             return
-        now = self.now()
+        now = self.ctx.now()
         call.leg_channel = ev.channel
         call.connected_at = now
-        self.book.by_agent[call.agent] = call
+        self.ctx.book.by_agent[call.agent] = call
         if call.callback is None:  # a callback's offer was accepted when the agent answered
-            self.feed(OfferAccepted(now, call.call_id, call.agent))
-        self.journal.connect(call, now)
-        self.note_done(call, "connected")  # a callback: nothing left to restore
+            self.ctx.feed(OfferAccepted(now, call.call_id, call.agent))
+        self.ctx.journal.connect(call, now)
+        self.callbacks.note_done(call, "connected")  # a callback: nothing left to restore
         if call.channel:
             # The caller's channel outlives the agent leg: the post-call survey
             # (hotline-survey, AGI survey,agent=${HOTLINE_AGENT}) reads who took the call.
-            self.send(Setvar("HOTLINE_AGENT", call.agent, channel=call.channel))
-            self.send(Setvar("HOTLINE_CALL_ID", call.call_id, channel=call.channel))
-        self.today().answered(call.queue, call.holdtime())
-        self.bus.publish(CallConnected(at=now, call_id=call.call_id, queue=call.queue,
+            self.ctx.send(Setvar("HOTLINE_AGENT", call.agent, channel=call.channel))
+            self.ctx.send(Setvar("HOTLINE_CALL_ID", call.call_id, channel=call.channel))
+        self.ctx.today().answered(call.queue, call.holdtime())
+        self.ctx.bus.publish(CallConnected(at=now, call_id=call.call_id, queue=call.queue,
                                        agent=call.agent, waited_s=call.holdtime()))
-        self.start_recording(call)
+        start_recording(self.ctx, call)
 
-    def _on_varset(self, ev: VariableSet) -> None:
+    def on_varset(self, ev: VariableSet) -> None:
         if ev.variable != "BRIDGERESULT" or ev.value != "NONEXISTENT":
             return
-        call = self.book.by_leg.get(ev.uniqueid)
+        call = self.ctx.book.by_leg.get(ev.uniqueid)
         if call is not None and call.leg == ev.uniqueid and call.connected_at is None:
             # The caller vanished without us seeing its hang-up (ami-06b).
             call.caller_gone = True
-            self.feed(CallLeft(self.now(), call.call_id, "abandon"))
-
-    def start_recording(self, call: LiveCall) -> None:
-        raise NotImplementedError
-
-    def note_done(self, call: LiveCall, why: str) -> None:
-        raise NotImplementedError
+            self.ctx.feed(CallLeft(self.ctx.now(), call.call_id, "abandon"))
 
 
 def _note(at: float, subject: str, reason: str):  # type: ignore[no-untyped-def]

@@ -23,9 +23,11 @@ from sqlalchemy import select
 
 from acd.admin.models import AcdAgentState
 from acd.core import AgentLoggedIn, AgentNotReady, AgentReady, WaitingCall
+from acd.service.agents import Agents
 from acd.service.callbacks import DONE, PENDING, Callbacks
 from acd.service.calls import LiveCall
-from acd.service.queueing import parse_request
+from acd.service.context import AcdContext
+from acd.service.queueing import Queueing, parse_request
 from hotline.db import CallEvent
 from pbx.events import AmiResynced, ChannelSnapshot
 
@@ -34,37 +36,46 @@ log = logging.getLogger("acd.service")
 _BACK_READY = {"ready", "reserved", "ringing"}
 
 
-class Restart(Callbacks):
+class Restart:
+    """Bringing agents, waiting callers and pending callbacks back after a restart."""
+
+    def __init__(self, ctx: AcdContext, agents: Agents, queueing: Queueing,
+                 callbacks: Callbacks) -> None:
+        self.ctx = ctx
+        self.agents = agents
+        self.queueing = queueing
+        self.callbacks = callbacks
+
     async def restore_agents(self) -> int:
         """Log agents back in as the database remembers them; returns how many."""
-        async with self.eventlog.engine.connect() as conn:
+        async with self.ctx.eventlog.engine.connect() as conn:
             rows = (await conn.execute(select(
                 AcdAgentState.agent_id, AcdAgentState.state, AcdAgentState.reason,
                 AcdAgentState.extension))).all()
         restored = 0
-        self.quiet = True
+        self.agents.quiet = True
         try:
             for agent_id, state, reason, extension in rows:
-                profile = self.config.agents.get(agent_id)
+                profile = self.ctx.config.agents.get(agent_id)
                 if profile is None or state == "logged_out":
                     continue
                 if extension:
-                    self.extensions[agent_id] = extension
-                now = self.now()
-                self.feed(AgentLoggedIn(now, profile.agent))
+                    self.ctx.extensions[agent_id] = extension
+                now = self.ctx.now()
+                self.ctx.feed(AgentLoggedIn(now, profile.agent))
                 if state in _BACK_READY:
-                    self.feed(AgentReady(now, agent_id))
+                    self.ctx.feed(AgentReady(now, agent_id))
                 else:
                     why = reason if state == "not_ready" and reason else "after_call_work"
-                    self.feed(AgentNotReady(now, agent_id, why))
+                    self.ctx.feed(AgentNotReady(now, agent_id, why))
                 restored += 1
         finally:
-            self.quiet = False
+            self.agents.quiet = False
         return restored
 
     async def restore_callbacks(self) -> int:
         """Put pending callbacks back in line, oldest first; returns how many."""
-        async with self.eventlog.engine.connect() as conn:
+        async with self.ctx.eventlog.engine.connect() as conn:
             rows = (await conn.execute(
                 select(CallEvent.call_id, CallEvent.kind, CallEvent.data)
                 .where(CallEvent.kind.in_((PENDING, DONE))).order_by(CallEvent.id))).all()
@@ -73,7 +84,7 @@ class Restart(Callbacks):
             last[call_id] = data if kind == PENDING else None
         found: list[tuple[LiveCall, int]] = []
         for call_id, data in last.items():
-            if data is None or self.book.get(call_id) is not None:
+            if data is None or self.ctx.book.get(call_id) is not None:
                 continue
             try:
                 req, origposition = parse_request(str(data["request"]))
@@ -89,31 +100,31 @@ class Restart(Callbacks):
                                    origposition=origposition, callback=number), attempts))
         for call, attempts in sorted(found, key=lambda x: (x[0].enqueued_at, x[0].call_id)):
             if attempts:
-                self.attempts[call.call_id] = attempts
+                self.callbacks.attempts[call.call_id] = attempts
             try:
-                self.callback_again(call)
+                self.callbacks.callback_again(call)
             except ValueError as exc:
                 log.warning("callback %s not restored: %s", call.call_id, exc)
                 continue
-            self.journal.note(call, "READOPT", self.now(), callback=call.callback)
+            self.ctx.journal.note(call, "READOPT", self.ctx.now(), callback=call.callback)
         return len(found)
 
-    def _on_resynced(self, ev: AmiResynced) -> None:
+    def on_resynced(self, ev: AmiResynced) -> None:
         found: list[tuple[float, LiveCall]] = []
         for snap in ev.channels:
             call = self._adoptable(snap)
             if call is not None:
                 found.append((call.enqueued_at, call))
         for _t, call in sorted(found, key=lambda x: (x[0], x[1].call_id)):
-            waiting = WaitingCall.from_request(call.request, self.config.queue(call.queue))
-            self.adopting.add(call.call_id)
+            waiting = WaitingCall.from_request(call.request, self.ctx.config.queue(call.queue))
+            self.queueing.adopting.add(call.call_id)
             try:
-                self._arrive(call, waiting)
+                self.queueing.arrive(call, waiting)
             except ValueError as exc:
                 log.warning("caller %s not re-adopted: %s", call.channel, exc)
             finally:
-                self.adopting.discard(call.call_id)
-            self.journal.note(call, "READOPT", self.now(), channel=call.channel)
+                self.queueing.adopting.discard(call.call_id)
+            self.ctx.journal.note(call, "READOPT", self.ctx.now(), channel=call.channel)
         if found:
             log.info("re-adopted %d waiting caller(s) after AMI resync", len(found))
 
@@ -127,7 +138,7 @@ class Restart(Callbacks):
             log.warning("channel %s has an unreadable HOTLINE_REQUEST (%s); left alone",
                         snap.channel, exc)
             return None
-        if self.book.get(req.call_id) is not None:
+        if self.ctx.book.get(req.call_id) is not None:
             return None
         try:
             enq = float(snap.variables.get("HOTLINE_ENQUEUED_AT") or req.enqueued_at)

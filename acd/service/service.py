@@ -1,7 +1,9 @@
 """AcdService: implements :class:`acd.requests.Enqueuer` (for the IVR) and
 :class:`acd.ports.ContactCenter` (for the console).
 
-Wiring (see :mod:`acd.service.wiring` for the one-call version)::
+It is a thin dispatcher: it builds the collaborators around one
+:class:`~acd.service.context.AcdContext`, routes each pbx event and router command to
+the ones that own it (in the order below), and keeps the public API::
 
     bus = EventBus(); tracker = CallTracker(bus, clock)
     ami = AmiClient(settings, bus, clock, on_event=tracker.feed)
@@ -17,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import deque
 from typing import Any
 
-from acd.core import Router
+from acd.core import AgentLoggedIn, Router, RouterEvent
 from acd.core.commands import (
     Announce,
     CancelOffer,
+    Command,
     ExitQueue,
     MoveQueue,
     Offer,
@@ -31,9 +35,21 @@ from acd.core.commands import (
     SetAgentState,
 )
 from acd.ports import Recorder
-from acd.service.base import ActionExecutor
+from acd.requests import CallbackRequest, RoutingRequest
+from acd.service.agents import Agents
+from acd.service.callbacks import Callbacks
+from acd.service.calls import CallBook
 from acd.service.center import Center
+from acd.service.conference import Conferences
 from acd.service.config import AcdConfig
+from acd.service.context import AcdContext, ActionExecutor
+from acd.service.offers import Offers
+from acd.service.queueing import Queueing
+from acd.service.restart import Restart
+from acd.service.stats import DayStats
+from acd.service.takes import Takes
+from acd.service.talk import Talk
+from acd.service.transfers import Transfers
 from hotline.clock import Clock
 from hotline.eventlog import CallEventLog
 from hotline.events import EventBus
@@ -58,32 +74,70 @@ log = logging.getLogger("acd.service")
 class AcdService(Center):
     """The ACD. ``ami`` is anything with ``execute(action)`` (the AmiClient); ``recorder``
     enables recording (``recordings.recorder.StoreRecorder``); ``rows`` is the write-behind
-    the agents' states go through (share it with the recorder: one transaction per flush); ``rng`` draws the percentage recording policy; ``time_scale`` is
-    clock seconds per wall second (tests running the simulator faster); ``timezone``:
-    where the snapshot's "today" starts (default: ``Settings.timezone``)."""
+    the agents' states go through (share it with the recorder: one transaction per flush);
+    ``rng`` draws the percentage recording policy; ``time_scale`` is clock seconds per wall
+    second (tests running the simulator faster); ``timezone``: where the snapshot's
+    "today" starts (default: ``Settings.timezone``)."""
 
     def __init__(self, bus: EventBus, clock: Clock, ami: ActionExecutor, eventlog: CallEventLog,
                  config: AcdConfig, *, router: Router | None = None,
                  recorder: Recorder | None = None, rows: WriteBehind | None = None,
                  rng: random.Random | None = None,
                  time_scale: float = 1.0, timezone: str | None = None) -> None:
-        super().__init__(bus, clock, ami, eventlog, config, router=router, rng=rng,
-                         time_scale=time_scale, timezone=timezone)
-        self.recorder = recorder
-        if rows is not None:
-            self.rows = rows
-        self._init_agents()
-        self._init_queueing()
-        self._init_callbacks()
-        self._init_takes()
-        self._init_transfers()
-        self._init_conferences()
-        self._dispatch = {
-            Queued: self._cmd_queued, Offer: self._cmd_offer, CancelOffer: self._cmd_cancel,
-            SetAgentState: self._cmd_state, ExitQueue: self._cmd_exit, MoveQueue: self._cmd_move,
-            Announce: self._cmd_announce, Rejection: self._on_rejection,
-        }
+        ctx = self.ctx = AcdContext(bus, clock, ami, eventlog, config, router=router, rng=rng,
+                                    time_scale=time_scale, timezone=timezone, recorder=recorder,
+                                    rows=rows)
+        self.agents = Agents(ctx)
+        self.queueing = Queueing(ctx)
+        self.callbacks = Callbacks(ctx, self.queueing)
+        self.queueing.callbacks = self.callbacks
+        self.offers = Offers(ctx, self.callbacks)
+        self.takes = Takes(ctx)
+        self.transfers = Transfers(ctx, self.queueing, self.takes)
+        self.conferences = Conferences(ctx)
+        self.talk = Talk(ctx, self.offers, self.callbacks, self.takes, self.transfers,
+                         self.conferences)
+        self.restart = Restart(ctx, self.agents, self.queueing, self.callbacks)
+        q = self.queueing
+        ctx.dispatch.update({
+            Queued: q.on_queued, Offer: self.offers.on_offer, CancelOffer: self.offers.on_cancel,
+            SetAgentState: self.agents.on_state, ExitQueue: q.on_exit, MoveQueue: q.on_move,
+            Announce: q.on_announce,
+        })
         self.started = False
+
+    # --- what the rest of the code (and the tests) read -------------------------------
+
+    @property
+    def router(self) -> Router:
+        return self.ctx.router
+
+    @property
+    def book(self) -> CallBook:
+        return self.ctx.book
+
+    @property
+    def config(self) -> AcdConfig:
+        return self.ctx.config
+
+    @property
+    def recorder(self) -> Recorder | None:
+        return self.ctx.recorder
+
+    def now(self) -> float:
+        return self.ctx.now()
+
+    def today(self) -> DayStats:
+        return self.ctx.today()
+
+    def feed(self, event: RouterEvent) -> list[Command]:
+        return self.ctx.feed(event)
+
+    @property
+    def rejections(self) -> deque[Rejection]:
+        return self.ctx.rejections
+
+    # --- life cycle --------------------------------------------------------------------
 
     async def start(self, *, restore: bool = True) -> None:
         """Subscribe to the bus and start the workers; restore agents from the database.
@@ -91,69 +145,96 @@ class AcdService(Center):
         if self.started:
             return
         self.started = True
-        self._actions = asyncio.Queue()
-        self.spawn(self._action_worker(), "acd-ami-actions")
-        self.spawn(self.rows.run(), "acd-rows")
+        ctx = self.ctx
+        ctx.actions = asyncio.Queue()
+        ctx.spawn(ctx.action_worker(), "acd-ami-actions")
+        ctx.spawn(ctx.rows.run(), "acd-rows")
         subscriptions: list[tuple[type[Any], Any]] = [
-            (ChannelCreated, self._on_created), (ChannelStateChanged, self._on_state),
-            (OriginateResult, self._on_originate_any), (ChannelBridged, self._on_bridge_enter),
-            (ChannelUnbridged, self._on_bridge_leave), (ChannelHungUp, self._on_channel_gone),
-            (VariableSet, self._on_varset), (HoldChanged, self._on_hold),
-            (DtmfReceived, self._on_dtmf), (TransferDone, self._on_transfer),
-            (AmiResynced, self._on_resynced), (AmiResynced, self._rebuild_bridges),
+            (ChannelCreated, self._on_created), (ChannelStateChanged, self.offers.on_state),
+            (OriginateResult, self._on_originate), (ChannelBridged, self._on_bridge_enter),
+            (ChannelUnbridged, self._on_bridge_leave), (ChannelHungUp, self._on_hangup),
+            (VariableSet, self.offers.on_varset), (HoldChanged, self.talk.on_hold),
+            (DtmfReceived, self.callbacks.on_dtmf), (TransferDone, self.transfers.on_transfer),
+            (AmiResynced, self.restart.on_resynced), (AmiResynced, self.takes.rebuild_bridges),
         ]
         for event_type, handler in subscriptions:
-            self.subscribe(event_type, handler)
+            ctx.subscribe(event_type, handler)
         if restore:
-            n = await self.restore_agents()
+            n = await self.restart.restore_agents()
             if n:
                 log.info("restored %d agent(s) from the database", n)
-            n = await self.restore_callbacks()
+            n = await self.restart.restore_callbacks()
             if n:
                 log.info("put %d pending callback(s) back in line", n)
-        self._arm_timer()
+        ctx.arm_timer()
+
+    async def drain(self) -> None:
+        """Wait until every queued AMI action has been answered (tests, shutdown)."""
+        await self.ctx.drain()
 
     async def stop(self) -> None:
         """Stop reacting (callers stay in Asterisk; a new service re-adopts them)."""
-        await self.drain()
-        await self.flush_agent_states()
-        await self._stop_tasks()
+        await self.ctx.drain()
+        await self.agents.flush_agent_states()
+        await self.ctx.stop_tasks()
         self.started = False
 
-    def _on_created(self, ev: ChannelCreated) -> None:
-        self._on_channel_created(ev)
-        if self.pending_atxfer:
-            self._on_consult_created(ev)
+    # --- pbx events: which collaborator sees them, in which order ----------------------
 
-    def _on_originate_any(self, ev: OriginateResult) -> None:
-        if self.conf_legs and self._on_conf_originate(ev):
+    def _on_created(self, ev: ChannelCreated) -> None:
+        self.offers.on_channel_created(ev)
+        if self.transfers.pending_atxfer:
+            self.transfers.on_consult_created(ev)
+
+    def _on_originate(self, ev: OriginateResult) -> None:
+        if self.conferences.conf_legs and self.conferences.on_originate(ev):
             return
-        call = self.book.by_leg.get(ev.uniqueid or "")
+        call = self.ctx.book.by_leg.get(ev.uniqueid or "")
         if call is not None and call.customer_leg == ev.uniqueid and ev.success:
-            self._on_customer_answered(ev)
+            self.callbacks.on_customer_answered(ev)
         else:
-            self._on_originate(ev)
+            self.offers.on_originate(ev)
+
+    def _on_bridge_enter(self, ev: ChannelBridged) -> None:
+        self.takes.bridge_enter(ev)
+        self.offers.on_bridged(ev)
+        self.takes.look_for_landing(ev)
+        self.conferences.leg_joined(ev)
+
+    def _on_bridge_leave(self, ev: ChannelUnbridged) -> None:
+        self.takes.bridge_leave(ev)
+        self.talk.on_unbridged(ev)
+
+    def _on_hangup(self, ev: ChannelHungUp) -> None:
+        self.takes.channel_gone(ev)
+        self.conferences.leg_gone(ev)
+        self.talk.on_hangup(ev)
 
     # --- configuration --------------------------------------------------------------
 
     def reload(self, config: AcdConfig) -> None:
         """Apply a new configuration without a restart: queues are replaced (they apply
         to waiting calls from their next step), logged-in agents get their new profile."""
-        from acd.core import AgentLoggedIn
-
-        self.config = config
-        self.router.reasons = config.reasons()
+        ctx = self.ctx
+        ctx.config = config
+        ctx.router.reasons = config.reasons()
         for cfg in config.queues:
-            self.router.set_queue(cfg)
+            ctx.router.set_queue(cfg)
         for aid, profile in config.agents.items():
-            view = self.router.agent(aid)
+            view = ctx.router.agent(aid)
             if view is not None and view.state != "logged_out":
-                self.feed(AgentLoggedIn(self.now(), profile.agent))
+                ctx.feed(AgentLoggedIn(ctx.now(), profile.agent))
 
     # --- Enqueuer ----------------------------------------------------------------------
 
+    def enqueue(self, request: RoutingRequest) -> None:
+        self.queueing.enqueue(request)
+
+    def request_callback(self, request: CallbackRequest) -> None:
+        self.callbacks.request_callback(request)
+
     def estimated_wait(self, queue: str) -> float | None:
-        return self.router.estimated_wait(queue)
+        return self.ctx.router.estimated_wait(queue)
 
     def agents_logged_in(self, queue: str) -> int:
-        return self.router.agents_logged_in(queue)
+        return self.ctx.router.agents_logged_in(queue)

@@ -28,52 +28,46 @@ enters the room and its call ends when that leg hangs up (it has no console cont
 
 from __future__ import annotations
 
-from acd.core import AgentTookCall, CallEnded, TransferGone, TransferRinging
-from acd.events import CallCompleted
+from acd.core import TransferGone, TransferRinging
 from acd.service.calls import LiveCall
-from acd.service.restart import Restart
+from acd.service.context import AcdContext
 from pbx.events import AmiResynced, ChannelBridged, ChannelHungUp, ChannelUnbridged
 
 TRANSFER_RING_MARGIN_S = 5.0  # the dialplan's Dial gives up after the ring timeout; then some
 
 
-class Takes(Restart):
-    conf_legs: dict[str, tuple[str, str]]  # see Conferences
+class Takes:
+    """Bridge membership and the transferred calls awaiting their taker."""
 
-    def _init_takes(self) -> None:
+    def __init__(self, ctx: AcdContext) -> None:
+        self.ctx = ctx
         self.bridge_of: dict[str, str] = {}  # channel uniqueid -> bridge it is in
         self.bridged: dict[str, dict[str, str]] = {}  # bridge -> {uniqueid: channel name}
         self.awaiting: dict[str, LiveCall] = {}  # call id -> taken call not landed yet
-        # conference leg uniqueid -> (agent, call id, queue, joined at)
-        self.conf_takers: dict[str, tuple[str, str, str, float]] = {}
 
     # --- bridge membership (what is in the bridge the caller just entered) -------------
 
-    def _on_bridge_enter(self, ev: ChannelBridged) -> None:
+    def bridge_enter(self, ev: ChannelBridged) -> None:
         self._forget_bridge(ev.uniqueid)
         self.bridge_of[ev.uniqueid] = ev.bridge_id
         self.bridged.setdefault(ev.bridge_id, {})[ev.uniqueid] = ev.channel
-        self._on_bridged(ev)
+
+    def look_for_landing(self, ev: ChannelBridged) -> None:
+        """A channel entered ``ev.bridge_id``: a call awaiting its taker may have landed."""
         if self.awaiting:
             for uid in list(self.bridged.get(ev.bridge_id, ())):
-                call = self.book.by_uniqueid.get(uid)
+                call = self.ctx.book.by_uniqueid.get(uid)
                 if call is not None and self.awaiting.get(call.call_id) is call:
                     self._check_landed(call)
-        if ev.uniqueid in self.conf_legs:
-            self._conf_agent_joined(ev.uniqueid)
 
-    def _on_bridge_leave(self, ev: ChannelUnbridged) -> None:
+    def bridge_leave(self, ev: ChannelUnbridged) -> None:
         if self.bridge_of.get(ev.uniqueid) == ev.bridge_id:
             self._forget_bridge(ev.uniqueid)
-        self._on_unbridged(ev)
 
-    def _on_channel_gone(self, ev: ChannelHungUp) -> None:
+    def channel_gone(self, ev: ChannelHungUp) -> None:
         self._forget_bridge(ev.uniqueid)
-        if ev.uniqueid in self.conf_takers:
-            self._conf_agent_left(ev.uniqueid)
-        self._on_hangup(ev)
 
-    def _rebuild_bridges(self, ev: AmiResynced) -> None:
+    def rebuild_bridges(self, ev: AmiResynced) -> None:
         """After a reconnect the bridge events in between are lost: start again from
         Asterisk's own list (CoreShowChannel ``BridgeId``)."""
         self.bridge_of = {s.uniqueid: s.bridge_id for s in ev.channels if s.bridge_id}
@@ -101,16 +95,16 @@ class Takes(Restart):
         call = LiveCall(request=old.request, queue=old.queue, enqueued_at=old.enqueued_at,
                         origposition=old.origposition, agent=taker, taken=via,
                         taken_from=old.agent, queue_wait_s=old.holdtime())
-        self.book.add(call)
+        self.ctx.book.add(call)
         self.awaiting[call.call_id] = call
         # No queue offer to the taker while its phone rings for this call (acd.core).
-        cfg = self.config.queue(old.queue)
+        cfg = self.ctx.config.queue(old.queue)
         ring_s = (cfg.ring_timeout_s if cfg is not None else 15.0) + TRANSFER_RING_MARGIN_S
-        self.feed(TransferRinging(self.now(), taker, call.call_id, ring_s))
+        self.ctx.feed(TransferRinging(self.ctx.now(), taker, call.call_id, ring_s))
         self._check_landed(call)
 
     def _phone_of(self, agent: str, channel: str) -> bool:
-        return channel.startswith(self.endpoint_of(agent) + "-")
+        return channel.startswith(self.ctx.endpoint_of(agent) + "-")
 
     def _check_landed(self, call: LiveCall) -> None:
         bridge = self.bridge_of.get(call.uniqueid)
@@ -120,57 +114,22 @@ class Takes(Restart):
                 self._land(call, uid, channel)
                 return
 
-    def _took(self, agent: str, call_id: str, queue: str) -> bool:
-        """Tell the router; False if it refused (agent logged out or on another call)."""
-        self.feed(AgentTookCall(self.now(), agent, call_id, queue))
-        view = self.router.agent(agent)
-        return view is not None and view.call_id == call_id and view.state == "on_call"
-
     def _land(self, call: LiveCall, leg: str, channel: str) -> None:
         del self.awaiting[call.call_id]
         assert call.agent is not None
-        if not self._took(call.agent, call.call_id, call.queue):
-            self.book.drop(call)  # the refusal is in ``rejections``; the phones talk anyway
-            self.feed(TransferGone(self.now(), call.agent, call.call_id))
+        if not self.ctx.agent_took(call.agent, call.call_id, call.queue):
+            self.ctx.book.drop(call)  # the refusal is in ``rejections``; the phones talk anyway
+            self.ctx.feed(TransferGone(self.ctx.now(), call.agent, call.call_id))
             return
-        now = self.now()
+        now = self.ctx.now()
         call.leg, call.leg_channel, call.connected_at = leg, channel, now
-        self.book.add_leg(call, leg)
-        self.book.by_agent[call.agent] = call
-        self.journal.take(call, call.agent, now, call.taken or "", call.taken_from, leg)
+        self.ctx.book.add_leg(call, leg)
+        self.ctx.book.by_agent[call.agent] = call
+        self.ctx.journal.take(call, call.agent, now, call.taken or "", call.taken_from, leg)
 
     def take_abandoned(self, call: LiveCall) -> None:
         """The caller hung up before the taker's phone answered: nothing to account."""
         self.awaiting.pop(call.call_id, None)
-        self.book.drop(call)
+        self.ctx.book.drop(call)
         if call.agent is not None:
-            self.feed(TransferGone(self.now(), call.agent, call.call_id))
-
-    # --- an agent conferenced in ---------------------------------------------------------
-
-    def _conf_agent_joined(self, leg: str) -> None:
-        call_id, number = self.conf_legs[leg]
-        agent = self._agent_at(number)
-        call = self.book.get(call_id)
-        if agent is None or call is None or leg in self.conf_takers:
-            return
-        if self._took(agent, call_id, call.queue):
-            now = self.now()
-            self.conf_takers[leg] = (agent, call_id, call.queue, now)
-            self.journal.take(call, agent, now, "conference", call.agent, leg)
-
-    def _conf_agent_left(self, leg: str) -> None:
-        agent, call_id, queue, joined = self.conf_takers.pop(leg)
-        self.conf_legs.pop(leg, None)
-        now = self.now()
-        live = self.book.get(call_id)
-        by = "agent" if live is not None and live.connected_at is not None else "caller"
-        self.journal.take_complete(call_id, queue, agent, now, now - joined, 0.0, by, "conference")
-        self.today().talked(agent, now - joined)
-        self.bus.publish(CallCompleted(at=now, call_id=call_id, queue=queue, agent=agent,
-                                       talk_s=now - joined, hold_s=0.0, by=by))
-        self.last_call[agent] = (call_id, queue)
-        self.feed(CallEnded(now, call_id, agent, by))
-
-    def _agent_at(self, exten: str) -> str | None:
-        raise NotImplementedError
+            self.ctx.feed(TransferGone(self.ctx.now(), call.agent, call.call_id))

@@ -1,0 +1,22 @@
+"""Recording a connected call: MixMonitor on the caller's channel when the queue's
+policy says so (the file name comes from the :class:`acd.ports.Recorder`)."""
+
+from __future__ import annotations
+
+from acd.ports import RecordingStart
+from acd.service.calls import LiveCall
+from acd.service.context import AcdContext
+from pbx.ami.actions import MixMonitor
+
+
+def start_recording(ctx: AcdContext, call: LiveCall) -> None:
+    if ctx.recorder is None or not call.channel:
+        return
+    policy = ctx.config.recording_for(call.queue)
+    if policy.mode == "none":
+        return
+    if policy.mode == "percentage" and ctx.rng.random() * 100.0 >= policy.percent:
+        return
+    file = ctx.recorder.begin(RecordingStart(call.call_id, call.uniqueid, call.agent, call.queue,
+                                             ctx.now(), policy.mode))
+    ctx.send(MixMonitor(channel=call.channel, file=file))
