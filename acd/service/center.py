@@ -54,7 +54,7 @@ class Center:
         if refused:
             raise ContactCenterError(refused[0].reason)
 
-    def _profile(self, agent: str):  # type: ignore[no-untyped-def]
+    def _profile(self, agent: str):
         profile = self.ctx.config.agents.get(agent)
         if profile is None:
             raise ContactCenterError(f"Agent {agent} is not configured in the ACD: ask an admin "

@@ -195,7 +195,7 @@ class Offers:
             self.ctx.feed(CallLeft(self.ctx.now(), call.call_id, "abandon"))
 
 
-def _note(at: float, subject: str, reason: str):  # type: ignore[no-untyped-def]
+def _note(at: float, subject: str, reason: str):
     from acd.core.commands import Rejection
 
     return Rejection(at, subject, reason)
