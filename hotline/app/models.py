@@ -13,10 +13,11 @@ import ivr.models
 import outbound.models
 import qa.models
 import recordings.models
+import reports.facts
 from hotline.db import Base
 
 MODEL_MODULES = (acd.admin.models, agent_console.models, crm.models, ivr.models, outbound.models,
-                 qa.models, recordings.models)
+                 qa.models, recordings.models, reports.facts)
 
 
 def load_all() -> type[Base]:
