@@ -16,7 +16,9 @@ import ivr.cli
 import ivr.prompts_cli
 import pbx.ami.cli
 import recordings.refs
+import reports.cli
 from hotline.app import commands
+from hotline.app.wiring import callback_refusal
 from hotline.settings import get_settings
 
 app = typer.Typer(help="hotline: a contact-center backend for Asterisk.", no_args_is_help=True)
@@ -30,6 +32,8 @@ app.add_typer(crm.cli.app, name="crm")
 crm.cli.recording_ref = recordings.refs.recording_ref  # backfilled interactions link their recording
 app.add_typer(acd.cli.app, name="acd")
 app.add_typer(agent_console.cli.app, name="users")
+app.add_typer(reports.cli.app, name="reports")
+reports.cli.refusal = callback_refusal  # the worklist keeps to the outbound calling hours
 app.command()(commands.serve)
 app.command()(commands.demo)
 
