@@ -52,6 +52,9 @@ class SimConfig:
     target_s: float = 20.0
     batches: int = 20
     seed: int = 1
+    # Arrival rate multipliers per hour of the simulated clock (24 values, mean 1 keeps
+    # ``arrival_rate`` as the day's mean); None: a constant rate. Thinning (Lewis-Shedler).
+    profile: tuple[float, ...] | None = None
     queue: QueueConfig = field(default_factory=lambda: QueueConfig(
         QUEUE, skills=(SKILL,), ring_timeout_s=1e9))
 
@@ -127,9 +130,29 @@ class _Batch:
         self.wait_sum = 0.0
 
 
-def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None) -> SimResult:
-    """Run the simulation; ``progress(fraction)`` is called about a hundred times."""
+Journal = Callable[[str, str, float, str | None, dict[str, float]], None]
+
+
+def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None,
+             journal: Journal | None = None) -> SimResult:
+    """Run the simulation; ``progress(fraction)`` is called about a hundred times.
+
+    ``journal(call_id, kind, at, agent, data)`` sees each call's queue verbs as the ACD
+    writes them (ENTERQUEUE, CONNECT with ``holdtime``, COMPLETECALLER with ``calltime``,
+    ABANDON with ``waittime``), for the whole run including the warm-up."""
     rng = random.Random(cfg.seed)
+    peak = max(cfg.profile) if cfg.profile else 1.0
+    if cfg.profile is not None and (len(cfg.profile) != 24 or min(cfg.profile) < 0 or peak <= 0):
+        raise ValueError("profile must be 24 non-negative hourly multipliers, not all 0")
+
+    def next_arrival(now: float) -> float:
+        if cfg.profile is None:
+            return now + rng.expovariate(cfg.arrival_rate)
+        t = now
+        while True:  # candidates at the peak rate, kept with probability rate(t) / peak
+            t += rng.expovariate(cfg.arrival_rate * peak)
+            if rng.random() * peak <= cfg.profile[int(t // 3600) % 24]:
+                return t
     router = Router([cfg.queue])
     end = cfg.warmup_s + cfg.duration_s
     batch_len = cfg.duration_s / cfg.batches
@@ -152,7 +175,12 @@ def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None) ->
             t0, b = arrived.pop(cmd.call_id)
             events += 1
             router.handle(OfferAccepted(now, cmd.call_id, cmd.agent_id))
-            push(now + rng.expovariate(1.0 / cfg.aht), CallEnded(now, cmd.call_id, cmd.agent_id))
+            talk = rng.expovariate(1.0 / cfg.aht)
+            push(now + talk, CallEnded(now, cmd.call_id, cmd.agent_id))
+            if journal is not None:
+                journal(cmd.call_id, "CONNECT", now, cmd.agent_id, {"holdtime": now - t0})
+                journal(cmd.call_id, "COMPLETECALLER", now + talk, cmd.agent_id,
+                        {"holdtime": now - t0, "calltime": talk})
             if b >= 0:
                 wait = now - t0
                 batch = batches[b]
@@ -164,7 +192,7 @@ def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None) ->
     for i in range(cfg.agents):
         router.handle(AgentLoggedIn(0.0, Agent(f"a{i}", {SKILL: 5}, queues={QUEUE: Membership()})))
         router.handle(AgentReady(0.0, f"a{i}"))
-    push(rng.expovariate(cfg.arrival_rate), Tick(0.0))  # the first arrival
+    push(next_arrival(0.0), Tick(0.0))  # the first arrival
     n = 0
     next_report = 0.0
     while heap:
@@ -182,14 +210,18 @@ def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None) ->
                 batches[b].offered += 1
             if cfg.patience is not None:
                 push(now + rng.expovariate(1.0 / cfg.patience), CallLeft(now, cid))
-            nxt = now + rng.expovariate(cfg.arrival_rate)
+            if journal is not None:
+                journal(cid, "ENTERQUEUE", now, None, {})
+            nxt = next_arrival(now)
             if nxt <= end:  # after the end, only let the measured calls finish
                 push(nxt, Tick(now))
             event = CallArrived(now, WaitingCall(cid, QUEUE, (SKILL,), enqueued_at=now))
         elif isinstance(event, CallLeft):
             if event.call_id not in arrived:
                 continue  # already answered
-            _, b = arrived.pop(event.call_id)
+            t0, b = arrived.pop(event.call_id)
+            if journal is not None:
+                journal(event.call_id, "ABANDON", now, None, {"waittime": now - t0})
             if b >= 0:
                 batches[b].abandoned += 1
                 batches[b].waited += 1
