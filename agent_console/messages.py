@@ -15,6 +15,11 @@ import re
 from typing import Any
 
 _CATALOGUE: list[tuple[str, str]] = [
+    (r"(?P<d>'[^']*'|\"[^\"]*\") is not a day; write it as YYYY-MM-DD\.", "{d} 不是日期，请写成 YYYY-MM-DD。"),
+    (r"The end day \((?P<b>[^)]*)\) is before the first day \((?P<a>[^)]*)\)\.",
+     "结束日期（{b}）早于开始日期（{a}）。"),
+    (r"At most (?P<n>\d+) days at a time; ask for a shorter range\.", "一次最多 {n} 天，请缩短日期范围。"),
+    (r"There is no sheet (?P<s>'[^']*'|\"[^\"]*\"); pick one of (?P<l>.*)\.", "没有工作表 {s}，可选：{l}。"),
     # sign-in and sessions
     (r"Wrong username or password; check both and try again\.", "用户名或密码错误，请检查后重试。"),
     (r"Too many failed logins; wait (?P<s>\d+) s and try again\.", "登录失败次数过多，请等待 {s} 秒后重试。"),

@@ -26,6 +26,7 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("/agent", frozenset({"agent", "team_lead"}), "Agent console", "坐席工作台", needs_agent_id=True),
     Page("/supervisor", frozenset(MONITOR_ROLES), "Supervisor monitor", "班长监控台"),
+    Page("/reports", frozenset({"supervisor", "admin"}), "Reports", "报表"),
     Page("/home", frozenset(ROLES), "My pages", "我的页面"),
 )
 # Where each role lands after sign-in: the first of its pages it may use, else /home.

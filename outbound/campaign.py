@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from enum import StrEnum
 
+from hotline.settings import get_settings
 from ivr.hours import Range
 from outbound.compliance import DEFAULT_RETRIES, CallingHours, DialResult, RetryRule, normalise
 from outbound.pacing import DEFAULT_ABANDON_CAP
@@ -132,3 +133,11 @@ class CampaignConfig:
     def calling_hours(self) -> CallingHours:
         start, end = parse_hours(self.hours)
         return CallingHours({d: (Range(start, end),) for d in range(7)})
+
+
+def callback_refusal(number: str, at: float, hours: str | None = None) -> str | None:
+    """Why a lost caller may not be called back at ``at`` (the callee's local time, daily
+    ``hours`` such as ``09:00-21:00``, default the ``callback_hours`` setting), or None."""
+    start, end = parse_hours(hours or get_settings().callback_hours)
+    r = CallingHours.daily(start, end).refusal(number, at)
+    return r.detail if r is not None else None

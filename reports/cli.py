@@ -197,8 +197,8 @@ def kpi_cmd(since: str = typer.Option(None, "--from", help="First day (default y
         rows = _run(url, lambda e: kpi.kpi_table(e, days, period, by, th, threshold))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    sheets = kpi_sheets(rows, sl, f"{threshold:g}s", lang)
-    _emit(sheets, fmt, out, lang, {"rows": sheets[0].rows, "formulas": kpi.formulas(sl, f"{threshold:g}s")})
+    sheets = kpi_sheets(rows, sl, f"{threshold:g}", lang)
+    _emit(sheets, fmt, out, lang, {"rows": sheets[0].rows, "formulas": kpi.formulas(sl, f"{threshold:g}")})
 
 
 @app.command("winback")

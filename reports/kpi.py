@@ -111,18 +111,18 @@ KPIS: tuple[Kpi, ...] = (
 # Service level: the share of calls handled within T. Which calls count is a choice the
 # manager makes; every variant is offered and named with its formula.
 SL_VARIANTS: dict[str, tuple[str, str, Callable[[Counts], float | None]]] = {
-    "answered": ("T 秒内接通 / 接通量", "answered within T / answered",
+    "answered": ("T 秒内接通 / 接通量", "answered within T s / answered",
                  lambda c: _ratio(c.answered_within, c.answered)),
-    "offered": ("T 秒内接通 / 呼入量", "answered within T / offered",
+    "offered": ("T 秒内接通 / 呼入量", "answered within T s / offered",
                 lambda c: _ratio(c.answered_within, c.offered)),
     "offered_no_short": ("T 秒内接通 / (呼入量 - 短时放弃)",
-                         "answered within T / (offered - short abandons)",
+                         "answered within T s / (offered - short abandons)",
                          lambda c: _ratio(c.answered_within, c.offered - c.short_abandoned)),
     "abandon_within_ok": ("(T 秒内接通 + T 秒内放弃) / 呼入量",
-                          "(answered within T + abandoned within T) / offered",
+                          "(answered within T s + abandoned within T s) / offered",
                           lambda c: _ratio(c.answered_within + c.abandoned_within, c.offered)),
     "abandon_excluded": ("T 秒内接通 / (呼入量 - T 秒内放弃)",
-                         "answered within T / (offered - abandoned within T)",
+                         "answered within T s / (offered - abandoned within T s)",
                          lambda c: _ratio(c.answered_within, c.offered - c.abandoned_within)),
 }
 

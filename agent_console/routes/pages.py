@@ -65,6 +65,11 @@ async def supervisor_page(request: Request) -> Response:
     return await _guarded(request, "/supervisor", "supervisor.html")
 
 
+@router.get("/reports")
+async def reports_page(request: Request) -> Response:
+    return await _guarded(request, "/reports", "reports.html")
+
+
 @router.get("/home")
 async def my_pages(request: Request) -> Response:
     return await _guarded(request, "/home", "home.html")

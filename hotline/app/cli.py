@@ -14,11 +14,11 @@ import asterisk_conf.cli
 import crm.cli
 import ivr.cli
 import ivr.prompts_cli
+import outbound.campaign
 import pbx.ami.cli
 import recordings.refs
 import reports.cli
 from hotline.app import commands
-from hotline.app.wiring import callback_refusal
 from hotline.settings import get_settings
 
 app = typer.Typer(help="hotline: a contact-center backend for Asterisk.", no_args_is_help=True)
@@ -33,7 +33,7 @@ crm.cli.recording_ref = recordings.refs.recording_ref  # backfilled interactions
 app.add_typer(acd.cli.app, name="acd")
 app.add_typer(agent_console.cli.app, name="users")
 app.add_typer(reports.cli.app, name="reports")
-reports.cli.refusal = callback_refusal  # the worklist keeps to the outbound calling hours
+reports.cli.refusal = outbound.campaign.callback_refusal  # the worklist keeps to the outbound calling hours
 app.command()(commands.serve)
 app.command()(commands.demo)
 

@@ -63,7 +63,7 @@ def test_rebuild_then_every_report_in_every_format(tmp_path: Path, db_url: str) 
     assert lines[1].startswith(f"{DAY} 09:00,all,5,3,2,0.6,0.4,")
     assert lines[1].endswith(",0.6667")  # SL answered within T / answered = 2 / 3
     formulas = (tmp_path / "kpi-formulas.csv").read_text(encoding="utf-8-sig")
-    assert "Service level,answered within 20s / answered" in formulas
+    assert "Service level,answered within 20 s / answered" in formulas
     res = r.invoke(app, ["reports", "winback", "--from", DAY, "-f", "json", "--url", db_url])
     assert res.exit_code == 0, res.output
     body = json.loads(res.stdout[res.stdout.index("{"):])

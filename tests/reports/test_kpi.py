@@ -70,8 +70,8 @@ async def test_leaderboard_ranks_agents(engine, clock):
 PHRASES = {
     "sum of waits of answered calls": "wait_answered", "answered calls transferred": "transferred",
     "calls from a number that called within the repeat window before": "repeat",
-    "calls with a number": "with_number", "answered within T": "answered_within",
-    "abandoned within T": "abandoned_within", "short abandons": "short_abandoned",
+    "calls with a number": "with_number", "answered within T s": "answered_within",
+    "abandoned within T s": "abandoned_within", "short abandons": "short_abandoned",
     "wrap-up": "wrap", "talk": "talk", "hold": "hold", "answered": "answered",
     "offered": "offered", "abandoned": "abandoned",
 }
@@ -99,9 +99,9 @@ def test_the_formula_text_is_the_computation():
     for name, (zh, en, fn) in SL_VARIANTS.items():
         assert _eval(en, c) == pytest.approx(fn(c)), name
         assert zh.count("/") == en.count("/") == 1
-    texts = {f["key"]: f for f in formulas("offered_no_short", "20s")}
-    assert texts["service_level"]["formula_en"] == "answered within 20s / (offered - short abandons)"
-    assert texts["service_level"]["formula_zh"].startswith("20s 秒内接通")
+    texts = {f["key"]: f for f in formulas("offered_no_short", "20")}
+    assert texts["service_level"]["formula_en"] == "answered within 20 s / (offered - short abandons)"
+    assert texts["service_level"]["formula_zh"].startswith("20 秒内接通")
     assert all(f["zh"] and f["formula_zh"] for f in texts.values())
 
 

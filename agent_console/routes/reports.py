@@ -1,0 +1,157 @@
+"""Reports over HTTP: the daily lost-call report, KPIs with formulas, win-back and the
+callback worklist, exports (CSV / XLSX), and a rebuild of the per-call facts.
+
+Centre-wide figures with callers' numbers: supervisors and admins only. Every export is
+audited (who, which report, which days), like every other access to callers' data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import Response
+
+from agent_console.deps import Ctx, RequireRole, SessionDep
+from agent_console.store import User, audit
+from outbound.campaign import callback_refusal
+from reports import facts, kpi, lost, winback
+from reports.export import Sheet, to_csv, to_xlsx
+from reports.views import kpi_rows, kpi_sheets, lost_sheets, winback_sheets
+
+router = APIRouter(prefix="/api/reports", tags=["reports"])
+ReportUser = Annotated[User, Depends(RequireRole("supervisor", "admin"))]
+Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="local day, YYYY-MM-DD")]
+MAX_DAYS = 93
+
+
+def _tz(ctx: Ctx) -> ZoneInfo:
+    return ZoneInfo(ctx.settings.timezone)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(422,
+                            detail=f"{text!r} is not a day; write it as YYYY-MM-DD.") from None
+
+
+def _range(since: str, until: str | None) -> list[str]:
+    a = _date(since)
+    b = _date(until) if until else a
+    if b < a:
+        raise HTTPException(422, detail=f"The end day ({b}) is before the first day ({a}).")
+    if (b - a).days >= MAX_DAYS:
+        raise HTTPException(422,
+                            detail=f"At most {MAX_DAYS} days at a time; ask for a shorter range.")
+    return [(a + dt.timedelta(days=i)).isoformat() for i in range((b - a).days + 1)]
+
+
+@router.get("/lost")
+async def lost_report(user: ReportUser, ctx: Ctx, day: Day) -> dict[str, Any]:
+    """The daily lost-call report (呼损) of a local day."""
+    _date(day)
+    return (await lost.daily(ctx.engine, day, _tz(ctx))).as_dict()
+
+
+async def _kpi(ctx: Ctx, since: str, until: str | None, period: str, by: str,
+               threshold: float) -> list[kpi.KpiRow]:
+    return await kpi.kpi_table(ctx.engine, _range(since, until), period, by,
+                               default_threshold=threshold)
+
+
+Period = Annotated[Literal["15", "30", "60", "day", "week", "month"], Query()]
+By = Annotated[Literal["all", "queue", "agent"], Query()]
+Variant = Annotated[Literal["answered", "offered", "offered_no_short", "abandon_within_ok",
+                            "abandon_excluded"], Query()]
+Threshold = Annotated[float, Query(gt=0, le=3600, description="service-level threshold T, s")]
+
+
+@router.get("/kpi")
+async def kpi_report(user: ReportUser, ctx: Ctx, since: Annotated[str, Query(alias="from")],
+                     until: Annotated[str | None, Query(alias="to")] = None, period: Period = "60",
+                     by: By = "all", sl: Variant = "offered", threshold: Threshold = 20.0) -> dict[str, Any]:
+    """KPIs per period and key, each figure's formula, the SL variants to switch to."""
+    rows = await _kpi(ctx, since, until, period, by, threshold)
+    return {"rows": kpi_rows(rows, sl), "formulas": kpi.formulas(sl, f"{threshold:g}"),
+            "variants": [{"key": k, "formula_zh": zh, "formula_en": en}
+                         for k, (zh, en, _) in kpi.SL_VARIANTS.items()],
+            "leaderboard": kpi.leaderboard(rows, "answered", sl) if by == "agent" else []}
+
+
+async def _winback(ctx: Ctx, since: str, until: str | None) -> dict[str, Any]:
+    days = _range(since, until)
+    tz = _tz(ctx)
+    start, _ = facts.day_bounds(dt.date.fromisoformat(days[0]), tz)
+    _, end = facts.day_bounds(dt.date.fromisoformat(days[-1]), tz)
+    return await winback.analyse(ctx.engine, start, end, ctx.clock.now(),
+                                  lambda n, at: callback_refusal(n, at, ctx.settings.callback_hours))
+
+
+@router.get("/winback")
+async def winback_report(user: ReportUser, ctx: Ctx, since: Annotated[str, Query(alias="from")],
+                         until: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
+    """Recovery of lost callers per day, and the callback worklist (VIP first)."""
+    res = await _winback(ctx, since, until)
+    sheets = winback_sheets(res)
+    return {"days": res["days"], "worklist": sheets[1].rows, "held": sheets[2].rows}
+
+
+@router.post("/rebuild")
+async def rebuild(user: ReportUser, ctx: Ctx, session: SessionDep,
+                  since: Annotated[str, Query(alias="from")],
+                  until: Annotated[str | None, Query(alias="to")] = None) -> dict[str, Any]:
+    """Derive the per-call facts of the days again from the call-event log."""
+    tz = _tz(ctx)
+    n = 0
+    days = _range(since, until)
+    for d in days:
+        n += await facts.rebuild(ctx.engine, *facts.day_bounds(dt.date.fromisoformat(d), tz), tz)
+    await audit(session, now=ctx.clock.now(), actor=user.username, action="reports.rebuild",
+                target=f"{days[0]}..{days[-1]}")
+    await session.commit()
+    return {"days": len(days), "calls": n}
+
+
+@router.get("/export")
+async def export(user: ReportUser, ctx: Ctx, session: SessionDep,
+                 report: Annotated[Literal["lost", "kpi", "winback"], Query()],
+                 fmt: Annotated[Literal["csv", "xlsx"], Query(alias="format")],
+                 since: Annotated[str, Query(alias="from")],
+                 until: Annotated[str | None, Query(alias="to")] = None,
+                 lang: Annotated[Literal["zh", "en"], Query()] = "zh",
+                 sheet: Annotated[str | None, Query(max_length=32)] = None,
+                 period: Period = "60", by: By = "all", sl: Variant = "offered",
+                 threshold: Threshold = 20.0) -> Response:
+    """A report as a file: XLSX with every sheet, or CSV of one sheet (``sheet``)."""
+    days = _range(since, until)
+    sheets: list[Sheet]
+    if report == "lost":
+        sheets = lost_sheets(await lost.daily(ctx.engine, days[0], _tz(ctx)))
+    elif report == "kpi":
+        sheets = kpi_sheets(await _kpi(ctx, since, until, period, by, threshold), sl,
+                            f"{threshold:g}", lang)
+    else:
+        sheets = winback_sheets(await _winback(ctx, since, until))
+    if sheet is not None:
+        chosen = [s for s in sheets if s.title == sheet]
+        if not chosen:
+            raise HTTPException(422,
+                                detail=f"There is no sheet {sheet!r}; pick one of {', '.join(s.title for s in sheets)}.")
+        sheets = chosen
+    name = f"{report}-{days[0]}" + (f"-{days[-1]}" if len(days) > 1 else "")
+    await audit(session, now=ctx.clock.now(), actor=user.username, action="reports.export",
+                target=f"{name}.{fmt}")
+    await session.commit()
+    if fmt == "xlsx":
+        body = to_xlsx(sheets, lang)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = to_csv(sheets[0], lang)
+        media = "text/csv; charset=utf-8"
+        name += f"-{sheets[0].title}"
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

@@ -1,0 +1,98 @@
+"""/api/reports and the /reports page: roles, figures, exports (audited), bad input."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from agent_console.models import AuditEntry
+from hotline.eventlog import CallEventLog
+from tests.console.conftest import Console
+from tests.reports.daydata import DAY, write_day
+
+HTML = {"accept": "text/html,application/xhtml+xml"}
+
+
+def _fill(console: Console) -> None:
+    async def job() -> None:
+        log = CallEventLog(console.engine, clock=console.clock)
+        write_day(log)
+        await log.flush()
+    console.run(job)
+
+
+def test_rebuild_then_lost_kpi_winback(console: Console) -> None:
+    _fill(console)
+    c, sup = console.client, console.auth("sup")
+    r = c.post(f"/api/reports/rebuild?from={DAY}", headers=sup)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"days": 1, "calls": 6}
+    rep = c.get(f"/api/reports/lost?day={DAY}", headers=sup).json()
+    assert rep["totals"] == {"day": DAY, "calls": 6, "lost": 3, "lost_rate": 0.5}
+    assert {f["fate"] for f in rep["by_fate"]} == {"short_abandon", "queue_abandon", "ivr_abandon"}
+    k = c.get(f"/api/reports/kpi?from={DAY}&period=day&by=queue&sl=answered&threshold=30",
+              headers=sup).json()
+    support = next(row for row in k["rows"] if row["key"] == "support")
+    assert (support["offered"], support["answered"]) == (4, 2)
+    assert support["service_level"] == 1.0  # c1 (10 s) and c2 (30 s) both within 30 s
+    assert k["formulas"][-1]["formula_en"] == "answered within 30 s / answered"
+    assert len(k["variants"]) == 5
+    board = c.get(f"/api/reports/kpi?from={DAY}&period=day&by=agent", headers=sup).json()["leaderboard"]
+    assert board[0]["key"] == "a1" and board[0]["rank"] == 1
+    wb = c.get(f"/api/reports/winback?from={DAY}", headers=sup).json()
+    assert wb["days"][0]["lost_callers"] == 1 and wb["worklist"][0]["number"] == "+8613800138000"
+
+
+def test_exports_are_files_and_audited(console: Console) -> None:
+    _fill(console)
+    c, sup = console.client, console.auth("sup")
+    c.post(f"/api/reports/rebuild?from={DAY}", headers=sup)
+    x = c.get(f"/api/reports/export?report=lost&format=xlsx&from={DAY}&lang=zh", headers=sup)
+    assert x.status_code == 200 and "attachment" in x.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(x.content))
+    assert "calls" in book.sheetnames and book["by_hour"]["A1"].value == "小时"
+    csv = c.get(f"/api/reports/export?report=kpi&format=csv&sheet=formulas&from={DAY}&lang=en", headers=sup)
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert "Service level,answered within 20 s / offered" in csv.content.decode("utf-8-sig")
+    bad = c.get(f"/api/reports/export?report=kpi&format=csv&sheet=nope&from={DAY}", headers=sup)
+    assert bad.status_code == 422 and "no sheet 'nope'" in bad.text
+
+    async def audited() -> list[str]:
+        async with console.app.state.console.sessions() as s:
+            rows = (await s.execute(select(AuditEntry.target).where(
+                AuditEntry.action == "reports.export").order_by(AuditEntry.id))).scalars().all()
+            return list(rows)
+    assert console.run(audited) == [f"lost-{DAY}.xlsx", f"kpi-{DAY}.csv"]
+
+
+def test_roles_and_bad_input(console: Console) -> None:
+    c = console.client
+    for user in ("alice", "lead", "qa"):
+        r = c.get(f"/api/reports/lost?day={DAY}", headers=console.auth(user))
+        assert r.status_code == 403, user
+    admin = console.auth("admin")
+    assert c.get("/api/reports/lost?day=2026-13-01", headers=admin).status_code == 422
+    assert c.get("/api/reports/lost?day=yesterday", headers=admin).status_code == 422
+    r = c.get(f"/api/reports/kpi?from={DAY}&to=2026-12-01", headers=admin)
+    assert r.status_code == 422 and "is before the first day" in r.text
+    r = c.get("/api/reports/kpi?from=2026-01-01&to=2026-12-31", headers=admin)
+    assert r.status_code == 422 and "At most 93 days" in r.text
+    assert c.get(f"/api/reports/kpi?from={DAY}&period=7", headers=admin).status_code == 422
+    empty = c.get("/api/reports/lost?day=2026-01-01", headers=admin).json()
+    assert empty["totals"]["calls"] == 0 and empty["peaks"] == []
+
+
+def test_the_page_is_for_supervisors_and_admins(console: Console) -> None:
+    c = console.client
+    c.cookies.clear()
+    from tests.console.conftest import PASSWORD
+    c.post("/api/auth/login", json={"username": "sup", "password": PASSWORD})
+    page = c.get("/reports", headers=HTML)
+    assert page.status_code == 200 and "/static/vendor/echarts/echarts.min.js" in page.text
+    assert c.get("/static/vendor/echarts/echarts.min.js").status_code == 200
+    c.cookies.clear()
+    c.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
+    r = c.get("/reports", headers=HTML, follow_redirects=False)
+    assert (r.status_code, r.headers["location"]) == (303, "/agent")
