@@ -19,6 +19,7 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"The end day \((?P<b>[^)]*)\) is before the first day \((?P<a>[^)]*)\)\.",
      "结束日期（{b}）早于开始日期（{a}）。"),
     (r"At most (?P<n>\d+) days at a time; ask for a shorter range\.", "一次最多 {n} 天，请缩短日期范围。"),
+    (r"The interval must be 15, 30 or 60 minutes, not (?P<n>\S+)\.", "时段长度必须是 15、30 或 60 分钟，而不是 {n}。"),
     (r"There is no sheet (?P<s>'[^']*'|\"[^\"]*\"); pick one of (?P<l>.*)\.", "没有工作表 {s}，可选：{l}。"),
     # sign-in and sessions
     (r"Wrong username or password; check both and try again\.", "用户名或密码错误，请检查后重试。"),

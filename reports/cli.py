@@ -223,3 +223,47 @@ def winback_cmd(since: str = typer.Option(None, "--from", help="First day (defau
     sheets = winback_sheets(res)
     payload = {"days": res["days"], "worklist": sheets[1].rows, "held": sheets[2].rows}
     _emit(sheets, fmt, out, lang, payload)
+
+
+@app.command("staffing")
+def staffing_cmd(day: str = typer.Option(None, "--day", help="Local day to plan (default today)."),
+                 interval: int = typer.Option(30, help="Interval, minutes: 15, 30 or 60."),
+                 target_sl: float = typer.Option(0.8, "--sl", help="Target service level, e.g. 0.8."),
+                 threshold: float = typer.Option(20.0, help="SL threshold T, seconds."),
+                 shrinkage: float = typer.Option(0.3, help="Share of paid time not on the phones."),
+                 weeks: int = typer.Option(4, help="Same weekday over this many past weeks."),
+                 queue: str | None = typer.Option(None, help="One queue (default all)."),
+                 what_if_agents: int | None = typer.Option(
+                     None, "--what-if-agents", help="Run each busy interval through the router with N agents."),
+                 fmt: str = FormatOpt, out: Path | None = OutOpt, lang: str = LangOpt,
+                 url: str | None = UrlOpt) -> None:
+    """Agents needed per interval (Erlang C and A, shrinkage) vs. logged in; what-if runs."""
+    from reports import staffing
+
+    d = _day(day, dt.datetime.now(_tz()).date())
+    if not 0 < target_sl < 1:
+        raise typer.BadParameter("--sl must be between 0 and 1, e.g. 0.8")
+    try:
+        p = _run(url, lambda e: staffing.staffing(e, d.isoformat(), _tz(), interval, target_sl,
+                                                   threshold, shrinkage, weeks, queue))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    bt = p.backtest
+    err.print(f"{p.day}: model {p.model}, patience "
+              f"{'—' if p.patience is None else f'{p.patience:.0f} s'}, from {len(p.days_used)} "
+              f"past day(s) {', '.join(p.days_used) or '(none: no forecast)'}; backtest WAPE "
+              f"{'—' if not bt or bt.wape_same_weekday is None else f'{bt.wape_same_weekday:.1%}'} "
+              f"(day before: {'—' if not bt or bt.wape_day_before is None else f'{bt.wape_day_before:.1%}'})")
+    rows = p.as_dict()["rows"]
+    if what_if_agents is not None:
+        for r, row in zip(rows, p.rows, strict=True):
+            if row.forecast > 0:
+                w = staffing.what_if(row, what_if_agents, interval, p.patience, threshold)
+                r.update(what_if_agents=what_if_agents, what_if_sl=w.service_level,
+                         what_if_abandon=w.abandon_rate)
+    cols = ["slot", "forecast", "aht", "erlang_c", "erlang_a", "required", "logged_in", "gap", "actual"]
+    if what_if_agents is not None:
+        cols += ["what_if_agents", "what_if_sl", "what_if_abandon"]
+    busy = [r for r in rows if r["forecast"] or r["logged_in"]]
+    _emit([Sheet("staffing", cols, busy if fmt == "table" else rows)], fmt, out, lang,
+          {**p.as_dict(), "rows": rows})

@@ -40,7 +40,12 @@ HEADERS: dict[str, tuple[str, str]] = {
     "att": ("平均通话 (秒)", "Average talk (s)"), "transfer_rate": ("转接率", "Transfer rate"),
     "repeat_rate": ("重复来电率", "Repeat-call rate"), "service_level": ("服务水平", "Service level"),
     "formula": ("公式", "Formula"), "figure": ("指标", "Figure"), "rank": ("名次", "Rank"),
-    "value": ("数值", "Value"),
+    "value": ("数值", "Value"), "slot": ("时段", "Interval"), "forecast": ("预测话务量", "Forecast calls"),
+    "erlang_c": ("Erlang C 坐席", "Erlang C agents"), "erlang_a": ("Erlang A 坐席", "Erlang A agents"),
+    "required": ("需排班 (含缺勤率)", "Required (with shrinkage)"), "logged_in": ("签入坐席", "Logged in"),
+    "gap": ("差额", "Gap"), "actual": ("实际话务量", "Actual calls"),
+    "what_if_agents": ("模拟坐席数", "What-if agents"), "what_if_sl": ("模拟服务水平", "What-if SL"),
+    "what_if_abandon": ("模拟放弃率", "What-if abandon rate"),
 }
 
 

@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from agent_console.deps import Ctx, RequireRole, SessionDep
 from agent_console.store import User, audit
 from outbound.campaign import callback_refusal
-from reports import facts, kpi, lost, winback
+from reports import facts, kpi, lost, staffing, winback
 from reports.export import Sheet, to_csv, to_xlsx
 from reports.views import kpi_rows, kpi_sheets, lost_sheets, winback_sheets
 
@@ -98,6 +98,31 @@ async def winback_report(user: ReportUser, ctx: Ctx, since: Annotated[str, Query
     res = await _winback(ctx, since, until)
     sheets = winback_sheets(res)
     return {"days": res["days"], "worklist": sheets[1].rows, "held": sheets[2].rows}
+
+
+@router.get("/staffing")
+async def staffing_plan(user: ReportUser, ctx: Ctx, day: Day,
+                        interval: Annotated[int, Query(description="15, 30 or 60 minutes")] = 30,
+                        target_sl: Annotated[float, Query(gt=0, lt=1)] = 0.8,
+                        threshold: Threshold = 20.0,
+                        shrinkage: Annotated[float, Query(ge=0, lt=1)] = 0.3,
+                        weeks: Annotated[int, Query(ge=1, le=12)] = 4,
+                        what_if_agents: Annotated[int | None, Query(ge=1, le=2000)] = None) -> dict[str, Any]:
+    """Agents needed per interval (Erlang C / A with shrinkage) against agents logged in;
+    with ``what_if_agents`` each busy interval is also run through the router (desim)."""
+    _date(day)
+    if interval not in (15, 30, 60):
+        raise HTTPException(422, detail=f"The interval must be 15, 30 or 60 minutes, not {interval}.")
+    p = await staffing.staffing(ctx.engine, day, _tz(ctx), interval, target_sl, threshold,
+                                shrinkage, weeks)
+    out = p.as_dict()
+    if what_if_agents is not None:
+        for r, row in zip(out["rows"], p.rows, strict=True):
+            if row.forecast > 0:
+                w = staffing.what_if(row, what_if_agents, interval, p.patience, threshold)
+                r.update(what_if_agents=what_if_agents, what_if_sl=w.service_level,
+                         what_if_abandon=w.abandon_rate)
+    return out
 
 
 @router.post("/rebuild")

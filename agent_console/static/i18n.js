@@ -55,7 +55,10 @@ export const STRINGS = {
     interval_60: "60 min", p_day: "Day", p_week: "Week", p_month: "Month", region: "Region",
     fate: "Fate", cause: "Cause", share: "Share", node: "Node", hour: "Hour", figure: "Figure",
     formula: "Formula", no_data: "No calls in this range (rebuild the facts if calls are missing).",
-    value: "Value", leaderboard: "Leaderboard",
+    value: "Value", leaderboard: "Leaderboard", staffing: "Staffing", target_sl: "Target SL",
+    shrinkage: "Shrinkage", what_if_agents: "What-if agents", plan: "Plan", required: "Required",
+    logged_in: "Logged in", forecast: "Forecast calls", what_if_sl: "What-if SL",
+    staffing_note: "{model}; patience {patience}; forecast from {days}; backtest WAPE {wape}",
   },
   zh: {
     app_title: "热线", login_title: "登录", username: "用户名", password: "密码",
@@ -105,6 +108,9 @@ export const STRINGS = {
     interval_60: "60 分钟", p_day: "日", p_week: "周", p_month: "月", region: "地区",
     fate: "结局", cause: "原因", share: "占比", node: "节点", hour: "小时", figure: "指标",
     formula: "公式", no_data: "此范围内没有呼叫（如有缺失请重建呼叫事实）。",
-    value: "数值", leaderboard: "排行榜",
+    value: "数值", leaderboard: "排行榜", staffing: "排班需求", target_sl: "目标服务水平",
+    shrinkage: "缺勤率", what_if_agents: "模拟坐席数", plan: "测算", required: "需排班",
+    logged_in: "签入坐席", forecast: "预测话务量", what_if_sl: "模拟服务水平",
+    staffing_note: "{model}；耐心时长 {patience}；预测依据 {days}；回测误差 {wape}",
   },
 };

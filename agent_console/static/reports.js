@@ -89,6 +89,36 @@ function drawWinback(res) {
   $("winback-xlsx").href = `/api/reports/export?report=winback&format=xlsx&from=${$("from").value}&to=${$("to").value}&lang=${lang}`;
 }
 
+async function loadStaffing() {
+  const wi = $("what-if").value;
+  const q = new URLSearchParams({ day: $("day").value, interval: "30", target_sl: $("target-sl").value,
+    shrinkage: $("shrinkage").value, threshold: $("threshold").value });
+  if (wi) q.set("what_if_agents", wi);
+  try { drawStaffing(await api("GET", `/api/reports/staffing?${q}`)); } catch (e) { toast(e.message, true); }
+}
+
+function drawStaffing(p) {
+  const rows = p.rows;
+  $("staffing-note").textContent = t("staffing_note", { model: p.model === "erlang_a" ? "Erlang A" : "Erlang C",
+    patience: p.patience === null ? "—" : `${Math.round(p.patience)} s`, days: p.days_used.join(", ") || "—",
+    wape: p.backtest?.wape_same_weekday == null ? "—" : pct(p.backtest.wape_same_weekday) });
+  const series = [
+    { name: t("required"), type: "bar", data: rows.map((r) => r.required), itemStyle: { color: "#9db4d8" } },
+    { name: t("logged_in"), type: "line", step: "middle", data: rows.map((r) => r.logged_in) },
+    { name: t("forecast"), type: "line", yAxisIndex: 1, data: rows.map((r) => r.forecast), lineStyle: { type: "dashed" } },
+  ];
+  if (rows.some((r) => r.what_if_sl !== undefined)) {
+    series.push({ name: t("what_if_sl"), type: "line", yAxisIndex: 2, data: rows.map((r) => r.what_if_sl ?? null) });
+  }
+  chart("staffing-chart").setOption({
+    tooltip: { trigger: "axis" }, legend: { data: series.map((x) => x.name) },
+    xAxis: { type: "category", data: rows.map((r) => r.slot) },
+    yAxis: [{ type: "value", name: t("agents") }, { type: "value", name: t("calls") },
+            { type: "value", max: 1, show: false }],
+    series,
+  }, true);
+}
+
 function fillVariants(variants) {
   const sel = $("sl");
   const keep = sel.value || "offered";
@@ -105,6 +135,7 @@ async function load() {
     ]);
     last = { lostRep, kpiRes, wb };
     draw();
+    await loadStaffing();
   } catch (e) { toast(e.message, true); }
 }
 
@@ -121,6 +152,7 @@ $("who").textContent = `${me.display_name} · ${t("role_" + me.role)}`;
 const y = new Date(Date.now() - 86400000);
 $("day").value = iso(y); $("to").value = iso(y); $("from").value = iso(new Date(y.getTime() - 6 * 86400000));
 $("load").addEventListener("click", load);
+$("plan").addEventListener("click", loadStaffing);
 ["period", "by", "sl", "threshold"].forEach((id) => $(id).addEventListener("change", load));
 $("rebuild").addEventListener("click", async () => {
   try {

@@ -96,3 +96,18 @@ def test_the_page_is_for_supervisors_and_admins(console: Console) -> None:
     c.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
     r = c.get("/reports", headers=HTML, follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (303, "/agent")
+
+
+def test_staffing_plan_and_what_if(console: Console) -> None:
+    _fill(console)
+    c, sup = console.client, console.auth("sup")
+    c.post(f"/api/reports/rebuild?from={DAY}", headers=sup)
+    r = c.get("/api/reports/staffing?day=2026-12-12&interval=60&shrinkage=0.5&what_if_agents=3", headers=sup)
+    assert r.status_code == 200, r.text
+    p = r.json()
+    assert p["days_used"] == [DAY] and p["model"] == "erlang_a"  # the day had abandons
+    nine = p["rows"][9]
+    assert nine["forecast"] == 5.0 and nine["required"] == 2 * (nine["erlang_a"])
+    assert 0 <= nine["what_if_sl"] <= 1 and "what_if_sl" not in p["rows"][3]
+    assert c.get("/api/reports/staffing?day=2026-12-12&interval=20", headers=sup).status_code == 422
+    assert c.get("/api/reports/staffing?day=2026-12-12&shrinkage=1", headers=sup).status_code == 422

@@ -59,6 +59,7 @@ def test_reports_page_charts_formulas_and_export(browser, live, tmp_path, locale
     assert lost_word in page.text_content("#lost-total")
     assert page.locator("#lost-hour canvas").count() == 1
     assert page.locator("#lost-fate canvas").count() == 1
+    page.wait_for_selector("#staffing-chart canvas")
     assert formula in page.text_content("#kpi-formulas") or formula in page.text_content("#sl")
     region = page.text_content("#lost-region")
     assert ("北京市" if lang == "zh" else "Beijing") in region

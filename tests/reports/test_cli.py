@@ -84,3 +84,19 @@ def test_bad_arguments_get_a_clear_error(db_url: str) -> None:
     assert res.exit_code == 2 and "before" in res.output
     res = r.invoke(app, ["reports", "lost", "--day", DAY, "-f", "xlsx", "--url", db_url])
     assert res.exit_code == 2 and "xlsx needs --out" in res.output
+
+
+def test_staffing_from_the_command_line(db_url: str) -> None:
+    r = CliRunner()
+    assert r.invoke(app, ["reports", "rebuild", "--from", DAY, "--url", db_url]).exit_code == 0
+    nxt = "2026-12-12"  # a week later: DAY is its history
+    res = r.invoke(app, ["reports", "staffing", "--day", nxt, "--interval", "60", "--shrinkage", "0.2",
+                         "--what-if-agents", "2", "-f", "json", "--url", db_url])
+    assert res.exit_code == 0, res.output
+    assert f"from 1 past day(s) {DAY}" in res.output
+    body = json.loads(res.stdout[res.stdout.index("{"):])
+    nine = body["rows"][9]
+    assert nine["slot"] == "09:00" and nine["forecast"] == 5.0 and nine["required"] >= 2
+    assert 0 <= nine["what_if_sl"] <= 1
+    bad = r.invoke(app, ["reports", "staffing", "--day", nxt, "--interval", "20", "--url", db_url])
+    assert bad.exit_code == 2 and "15, 30 or 60" in bad.output
