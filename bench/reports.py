@@ -97,8 +97,9 @@ def day_rows(day: dt.date, calls: int, seed: int, pool: list[str]) -> Iterator[d
             if r["kind"] == "ENTERQUEUE":
                 num = callers.setdefault(cid, pool[rng.randrange(len(pool))])
                 ch = f"PJSIP/trunk-{cid}"
-                yield ev(t - 20, cid, "CHAN_START", None, None, {"channel": ch, "caller": num})
-                yield ev(t - 18, cid, "IVR_NODE", None, None, {"node": "main"})
+                t_in = max(midnight, t - 20)  # the call starts on its day, IVR before the queue
+                yield ev(t_in, cid, "CHAN_START", None, None, {"channel": ch, "caller": num})
+                yield ev(max(t_in, t - 18), cid, "IVR_NODE", None, None, {"node": "main"})
                 yield ev(t - 0.5, cid, "IVR_EXIT", queue, None, {"node": "main", "to": "queue"})
                 yield ev(t, cid, "ENTERQUEUE", queue, None, {"callerid": num, "position": 1})
             elif r["kind"] == "CONNECT":
