@@ -110,6 +110,8 @@ class Hub:
         self._thread: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self.calls = CurrentCalls()  # what the supervisor page shows as an agent's current call
+        # user-defined traffic alarms (reports.alarms.AlarmWatch), by "rule<id>|queue"
+        self.traffic_alarms: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._refreshing = False
         self._dirty = False
@@ -214,6 +216,22 @@ class Hub:
             self._index.setdefault(t, set()).add(conn)
         conn.topics = wanted
 
+    def traffic_alarms_changed(self, raised: Iterable[dict[str, Any]],
+                               cleared: Iterable[dict[str, Any]]) -> None:
+        """Announce user-defined alarms that rose or cleared (``reports.alarms.Alarm.as_dict``
+        with ``kind`` = ``rule<id>``) to the monitors that see the queue."""
+        for a, active in [(a, True) for a in raised] + [(a, False) for a in cleared]:
+            a = {**a, "kind": f"rule{a['rule_id']}", "metric": a["kind"]}
+            key = f"{a['kind']}|{a['queue']}"
+            if active:
+                self.traffic_alarms[key] = a
+            else:
+                self.traffic_alarms.pop(key, None)
+            frame = dumps({"type": "alarm", "active": active, **a})
+            for c in self._targets("alarms"):
+                if c.scope.sees_queue(a["queue"]):
+                    c.offer(frame)
+
     def _targets(self, *topics: str) -> set[Connection]:
         out: set[Connection] = set()
         for t in topics:
@@ -253,6 +271,7 @@ class Hub:
         # The figures this console now has (a version per queue; see ``refresh``).
         self.wallboard.versions_for(conn)
         alarms = ([a.as_dict() for a in self.wallboard.active_alarms.values() if scope.sees_queue(a.queue)]
+                  + [a for a in self.traffic_alarms.values() if scope.sees_queue(a["queue"])]
                   if "alarms" in topics else [])
         pop = self.last_pop.get(conn.agent) if conn.agent and f"pops:{conn.agent}" in topics else None
         head = dumps({"type": "snapshot", "now": self.clock.now(), "me": {

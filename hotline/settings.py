@@ -90,6 +90,8 @@ class Settings(BaseSettings):
     ring_timeout_s: float = 15.0
     # when lost callers may be called back (the callee's local time; reports winback)
     callback_hours: str = "09:00-21:00"
+    # how often the user-defined traffic alarms are evaluated on the call-event log (reports.alarms)
+    traffic_alarm_interval_s: float = Field(default=15.0, gt=0.0, le=3600.0)
     # how often wrap-ups in the call-event log are turned into CRM interactions
     interaction_sync_interval_s: float = Field(default=2.0, gt=0.0, le=3600.0)
 

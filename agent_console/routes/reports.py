@@ -11,13 +11,15 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, select
 
 from agent_console.deps import Ctx, RequireRole, SessionDep
 from agent_console.store import User, audit
 from outbound.campaign import callback_refusal
-from reports import facts, kpi, lost, staffing, winback
+from reports import alarms, facts, kpi, lost, staffing, winback
 from reports.export import Sheet, to_csv, to_xlsx
 from reports.views import kpi_rows, kpi_sheets, lost_sheets, winback_sheets
 
@@ -180,3 +182,55 @@ async def export(user: ReportUser, ctx: Ctx, session: SessionDep,
         name += f"-{sheets[0].title}"
     return Response(body, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+class AlarmRuleIn(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    queue: str = Field(default="*", min_length=1, max_length=64, pattern=r"^(\*|[A-Za-z0-9_.-]+)$")
+    metric: Literal["waiting", "longest_wait", "sl_30min", "abandon_rate_30min", "arrivals_over_forecast"]
+    threshold: float = Field(ge=0, le=1_000_000)
+    threshold_s: float = Field(default=20.0, gt=0, le=3600)
+    min_calls: int = Field(default=5, ge=0, le=100_000)
+    enabled: bool = True
+
+
+@router.get("/alarm-rules")
+async def alarm_rules(user: ReportUser, ctx: Ctx) -> list[dict[str, Any]]:
+    """The traffic alarm rules (话务预警), each with its metric's name and comparison."""
+    return [r.as_dict() for r in await alarms.load_rules(ctx.engine)]
+
+
+@router.post("/alarm-rules", status_code=201)
+async def add_alarm_rule(user: ReportUser, ctx: Ctx, session: SessionDep, body: AlarmRuleIn) -> dict[str, Any]:
+    """A new rule; the watch picks it up at its next evaluation."""
+    if body.metric in ("sl_30min", "abandon_rate_30min") and body.threshold > 1:
+        raise HTTPException(422, detail="A rate threshold is a share between 0 and 1, e.g. 0.8 for 80 %.")
+    row = alarms.AlarmRuleRow(**body.model_dump(), created_by=user.username, created_at=ctx.clock.now())
+    session.add(row)
+    await session.flush()
+    await audit(session, now=ctx.clock.now(), actor=user.username, action="reports.alarm_rule.add",
+                target=str(row.id), to_value=f"{body.queue} {body.metric} {body.threshold}")
+    await session.commit()
+    return alarms.Rule(row.id, row.name, row.queue, row.metric, row.threshold, row.threshold_s,
+                       row.min_calls, row.enabled).as_dict()
+
+
+@router.delete("/alarm-rules/{rule_id}")
+async def delete_alarm_rule(user: ReportUser, ctx: Ctx, session: SessionDep,
+                            rule_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+    found = (await session.execute(select(alarms.AlarmRuleRow.id).where(
+        alarms.AlarmRuleRow.id == rule_id))).scalar_one_or_none()
+    if found is None:
+        raise HTTPException(404, detail=f"There is no alarm rule {rule_id}.")
+    await session.execute(delete(alarms.AlarmRuleRow).where(alarms.AlarmRuleRow.id == rule_id))
+    await audit(session, now=ctx.clock.now(), actor=user.username, action="reports.alarm_rule.delete",
+                target=str(rule_id))
+    await session.commit()
+    return {"ok": True}
+
+
+@router.get("/alarms")
+async def alarm_history(user: ReportUser, ctx: Ctx, day: Day) -> list[dict[str, Any]]:
+    """Alarms that rose that local day, and those still on, with when they rose and cleared."""
+    _date(day)
+    return await alarms.history_of(ctx.engine, *alarms.day_range(day, _tz(ctx)))

@@ -119,6 +119,22 @@ function drawStaffing(p) {
   }, true);
 }
 
+async function loadAlarms() {
+  try {
+    const [rules, hist] = await Promise.all([api("GET", "/api/reports/alarm-rules"),
+      api("GET", `/api/reports/alarms?day=${$("day").value}`)]);
+    const when = (ts) => (ts === null ? t("still_open") : new Date(ts * 1000).toLocaleTimeString());
+    $("alarm-rules").replaceChildren(
+      el("thead", {}, el("tr", {}, ...["rule_name", "queue", "metric", "threshold_s", ""].map((k) => el("th", {}, k ? t(k) : "")))),
+      el("tbody", {}, ...rules.map((r) => el("tr", { "data-rule": r.id },
+        el("td", {}, r.name), el("td", {}, r.queue), el("td", {}, lang === "zh" ? r.metric_zh : r.metric_en),
+        el("td", {}, `${r.op} ${r.threshold}`),
+        el("td", {}, el("button", { onclick: async () => { await api("DELETE", `/api/reports/alarm-rules/${r.id}`); loadAlarms(); } }, t("delete")))))));
+    table("alarm-history", [{ label: t("rule_name") }, { label: t("queue") }, { label: t("metric") }, { label: t("value") }, { label: t("peak") }, { label: t("raised_at") }, { label: t("cleared_at") }],
+      hist.map((h) => [h.rule, h.queue, t("metric_" + h.metric), h.value, h.peak, when(h.raised_at), when(h.cleared_at)]));
+  } catch (e) { toast(e.message, true); }
+}
+
 function fillVariants(variants) {
   const sel = $("sl");
   const keep = sel.value || "offered";
@@ -136,6 +152,7 @@ async function load() {
     last = { lostRep, kpiRes, wb };
     draw();
     await loadStaffing();
+    await loadAlarms();
   } catch (e) { toast(e.message, true); }
 }
 
@@ -153,6 +170,14 @@ const y = new Date(Date.now() - 86400000);
 $("day").value = iso(y); $("to").value = iso(y); $("from").value = iso(new Date(y.getTime() - 6 * 86400000));
 $("load").addEventListener("click", load);
 $("plan").addEventListener("click", loadStaffing);
+$("rule-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  try {
+    await api("POST", "/api/reports/alarm-rules", { name: $("rule-name").value, queue: $("rule-queue").value || "*",
+      metric: $("rule-metric").value, threshold: Number($("rule-threshold").value) });
+    $("rule-name").value = ""; await loadAlarms();
+  } catch (e) { toast(e.message, true); }
+});
 ["period", "by", "sl", "threshold"].forEach((id) => $(id).addEventListener("change", load));
 $("rebuild").addEventListener("click", async () => {
   try {

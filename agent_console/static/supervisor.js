@@ -85,9 +85,13 @@ function renderAgent(id) {
 }
 
 function renderAlarms() {
+  const share = (m) => m === "service_level" || m === "sl_30min" || m === "abandon_rate_30min";
   const items = [...view.alarms.values()].map((a) => el("div", { class: "alarm", "data-alarm": `${a.queue}|${a.kind}` },
-    "⚠ " + t("alarm_" + a.kind, { q: queueLabel(a.queue), v: a.kind === "service_level" ? pct(a.value) : a.value,
-      t: a.kind === "service_level" ? pct(a.threshold) : a.threshold })));
+    "⚠ " + (a.rule_id !== undefined  // a user-defined traffic alarm (reports.alarms)
+      ? t("alarm_rule", { r: a.rule, q: queueLabel(a.queue), m: t("metric_" + a.metric),
+          v: share(a.metric) ? pct(a.value) : a.value, op: a.op, t: share(a.metric) ? pct(a.threshold) : a.threshold })
+      : t("alarm_" + a.kind, { q: queueLabel(a.queue), v: a.kind === "service_level" ? pct(a.value) : a.value,
+          t: a.kind === "service_level" ? pct(a.threshold) : a.threshold }))));
   $("alarms").replaceChildren(...(items.length ? items : [el("p", { class: "muted" }, t("no_alarms"))]));
 }
 

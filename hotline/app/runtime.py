@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -47,6 +48,7 @@ from pbx.tracker import CallTracker
 from recordings.recorder import StoreRecorder
 from recordings.refs import recording_ref
 from recordings.store import RecordingStore
+from reports.alarms import Alarm, AlarmWatch
 
 log = logging.getLogger("hotline")
 DEFAULT_MENU = Path(__file__).resolve().parents[2] / "ivr" / "menus" / "default.yaml"
@@ -144,6 +146,15 @@ class Runtime:
                     self._tasks[-1].result()  # re-raise why uvicorn could not start
                     raise RuntimeError(f"the console could not listen on {s.http_host}:{s.http_port}")
                 await asyncio.sleep(0.02)
+        # user-defined traffic alarms (话务预警), on the call-event log; shown on the wallboard
+        hub = self.app.state.console.hub if self.http else None
+
+        def announce(raised: list[Alarm], cleared: list[Alarm]) -> None:
+            if hub is not None:
+                hub.traffic_alarms_changed([a.as_dict() for a in raised], [a.as_dict() for a in cleared])
+        self.alarm_watch = AlarmWatch(self.engine, self.clock, ZoneInfo(s.timezone),
+                                      s.traffic_alarm_interval_s, on_change=announce)
+        self._tasks.append(asyncio.create_task(self.alarm_watch.run(), name="traffic-alarms"))
         # Everything built so far lives as long as the process: move it out of the
         # collector's reach, and let short-lived objects die young (hotline.tuning).
         self._tuning = tuning.apply(young_threshold=s.gc_young_threshold,

@@ -111,3 +111,52 @@ def test_staffing_plan_and_what_if(console: Console) -> None:
     assert 0 <= nine["what_if_sl"] <= 1 and "what_if_sl" not in p["rows"][3]
     assert c.get("/api/reports/staffing?day=2026-12-12&interval=20", headers=sup).status_code == 422
     assert c.get("/api/reports/staffing?day=2026-12-12&shrinkage=1", headers=sup).status_code == 422
+
+
+def test_alarm_rules_history_and_the_wallboard(console: Console) -> None:
+    from reports.alarms import AlarmWatch
+    from tests.console.test_ws import ws
+    from tests.console.wsutil import recv, recv_until
+    from tests.reports.daydata import TZ
+
+    c, sup = console.client, console.auth("sup")
+    r = c.post("/api/reports/alarm-rules", headers=sup,
+               json={"name": "排队过多", "queue": "sales", "metric": "waiting", "threshold": 1, "min_calls": 0})
+    assert r.status_code == 201, r.text
+    rule = r.json()
+    assert (rule["op"], rule["metric_zh"]) == (">", "排队人数")
+    bad = c.post("/api/reports/alarm-rules", headers=sup,
+                 json={"name": "x", "metric": "sl_30min", "threshold": 80})
+    assert bad.status_code == 422 and "share between 0 and 1" in bad.text
+    assert c.post("/api/reports/alarm-rules", headers=sup,
+                  json={"name": "x", "metric": "calls", "threshold": 1}).status_code == 422
+    assert c.post("/api/reports/alarm-rules", headers=console.auth("alice"),
+                  json={"name": "x", "metric": "waiting", "threshold": 1}).status_code == 403
+    assert [x["id"] for x in c.get("/api/reports/alarm-rules", headers=sup).json()] == [rule["id"]]
+
+    now = console.clock.now()
+
+    async def two_waiting() -> None:
+        log = CallEventLog(console.engine, clock=console.clock)
+        log.log("w1", "ENTERQUEUE", ts=now - 30, queue="sales")
+        log.log("w2", "ENTERQUEUE", ts=now - 20, queue="sales")
+        await log.flush()
+    console.run(two_waiting)
+    hub = console.app.state.console.hub
+    watch = AlarmWatch(console.engine, console.clock, TZ, on_change=lambda r, cl: hub.traffic_alarms_changed(
+        [a.as_dict() for a in r], [a.as_dict() for a in cl]))
+    with ws(console, "sup") as w:
+        assert recv(w)["type"] == "snapshot"
+        console.run(watch.tick)
+        frame = recv_until(w, "alarm")
+    assert (frame["active"], frame["queue"], frame["metric"], frame["value"], frame["rule"]) == (
+        True, "sales", "waiting", 2.0, "排队过多")
+    with ws(console, "sup") as w:  # a new monitor gets it in its snapshot
+        assert [a["kind"] for a in recv(w)["alarms"]] == [f"rule{rule['id']}"]
+    with ws(console, "carol") as w:  # an agent of another queue does not
+        assert recv(w)["alarms"] == []
+    day = __import__("datetime").datetime.fromtimestamp(now, TZ).date().isoformat()
+    hist = c.get(f"/api/reports/alarms?day={day}", headers=sup).json()
+    assert [(h["rule"], h["cleared_at"]) for h in hist] == [("排队过多", None)]
+    assert c.delete(f"/api/reports/alarm-rules/{rule['id']}", headers=sup).json() == {"ok": True}
+    assert c.delete(f"/api/reports/alarm-rules/{rule['id']}", headers=sup).status_code == 404

@@ -71,5 +71,11 @@ def test_reports_page_charts_formulas_and_export(browser, live, tmp_path, locale
     dl.value.save_as(path)
     book = load_workbook(path)
     assert book["by_hour"]["A1"].value == ("小时" if lang == "zh" else "Hour")
+    page.fill("#rule-name", f"waiting-{lang}")
+    page.select_option("#rule-metric", "waiting")
+    page.fill("#rule-threshold", "5")
+    page.click("#rule-form button[type=submit]")
+    page.wait_for_selector(f"#alarm-rules tr:has-text('waiting-{lang}')")
+    assert ("排队人数" if lang == "zh" else "Callers waiting") in page.text_content("#alarm-rules")
     assert errors == []
     ctx.close()
