@@ -13,11 +13,12 @@ import ivr.models
 import outbound.models
 import qa.models
 import recordings.models
+import reports.cdrs
 import reports.facts
 from hotline.db import Base
 
 MODEL_MODULES = (acd.admin.models, agent_console.models, crm.models, ivr.models, outbound.models,
-                 qa.models, recordings.models, reports.facts)
+                 qa.models, recordings.models, reports.cdrs, reports.facts)
 
 
 def load_all() -> type[Base]:
