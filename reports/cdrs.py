@@ -60,6 +60,7 @@ class CdrRow(Base):
     channel: Mapped[str] = mapped_column(String(128), nullable=False, default="")
     dstchannel: Mapped[str] = mapped_column(String(128), nullable=False, default="")
     lastapp: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    lastdata: Mapped[str] = mapped_column(String(255), nullable=False, default="")
     source: Mapped[str] = mapped_column(String(8), nullable=False)
 
     __table_args__ = (
@@ -87,6 +88,7 @@ class Cdr:
     channel: str
     dstchannel: str
     lastapp: str
+    lastdata: str  # an agent leg's Bridge() target: the caller's channel (ami-13)
     source: str  # "ami" | "csv"
 
     @property
@@ -132,7 +134,8 @@ def from_columns(col: Mapping[str, str], source: str, tz: str = "UTC") -> Cdr:
                duration=_seconds(col.get("duration", ""), "duration"),
                billsec=_seconds(col.get("billsec", ""), "billsec"), disposition=disposition,
                channel=col.get("channel", ""), dstchannel=col.get("dstchannel", ""),
-               lastapp=col.get("lastapp", ""), source=source)
+               lastapp=col.get("lastapp", ""), lastdata=col.get("lastdata", "")[:255],
+               source=source)
 
 
 def parse_cdr_event(fields: Mapping[str, str], tz: str = "UTC") -> Cdr:

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(128), nullable=False),
         sa.Column("dstchannel", sa.String(128), nullable=False),
         sa.Column("lastapp", sa.String(80), nullable=False),
+        sa.Column("lastdata", sa.String(255), nullable=False),
         sa.Column("source", sa.String(8), nullable=False),
     )
     op.create_index("ix_report_cdrs_start", "report_cdrs", ["start"])
