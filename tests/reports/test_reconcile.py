@@ -229,3 +229,18 @@ async def _synthetic(engine: AsyncEngine, calls: int) -> None:
 @pytest.fixture(autouse=True)
 def _no_wall_clock_here() -> None:
     """Nothing in these tests waits; the reconciliation reads only stored rows."""
+
+
+async def test_live_writer_stores_good_cdrs_and_counts_a_bad_one(engine: AsyncEngine) -> None:
+    from pbx.ami.parse import cdr_recorded
+
+    bus, rows = EventBus(), WriteBehind(engine)
+    writer = CdrWriter(bus, rows)
+    good = next(m for m in _ami13() if m.get("Event") == "Cdr")
+    bus.publish(cdr_recorded(good, T0))
+    bus.publish(cdr_recorded({**good, "UniqueID": ""}, T0))
+    assert await rows.flush()
+    assert writer.problems == 1
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(CdrRow.uniqueid, CdrRow.source))).all() == [
+            ("1795355869.119", "ami")]
