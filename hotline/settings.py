@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     ami_secret: str = "hotline-secret"
     ami_connect_timeout: float = 5.0
     ami_reconnect_max_delay: float = 30.0
+    # The Asterisk server's own time zone: CDR times (AMI Cdr, Master.csv) are its local time.
+    asterisk_timezone: str = "UTC"
 
     # --- FastAGI -----------------------------------------------------------
     agi_host: str = "127.0.0.1"

@@ -197,6 +197,33 @@ class RecordingStarted(PbxEvent):
     filename: str
 
 
+@dataclass(frozen=True, slots=True)
+class CdrRecorded(PbxEvent):
+    """Asterisk finished a CDR (cdr_manager's ``Event: Cdr``, ami-13), field by field as
+    sent, named like Master.csv's columns. Times are Asterisk's local
+    ``YYYY-MM-DD HH:MM:SS`` (``answer`` empty when never answered); ``uniqueid`` is the
+    CDR's party A channel. Cdr carries no Linkedid."""
+
+    accountcode: str
+    src: str
+    dst: str
+    dcontext: str
+    clid: str
+    channel: str
+    dstchannel: str
+    lastapp: str
+    lastdata: str
+    start: str
+    answer: str
+    end: str
+    duration: str
+    billsec: str
+    disposition: str
+    amaflags: str
+    uniqueid: str
+    userfield: str
+
+
 # --- calls (the tracker's view) ------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from hotline.clock import Clock
 from hotline.events import EventBus
 from pbx.ami.codec import AmiMessage
-from pbx.ami.parse import originate_result, snapshot
+from pbx.ami.parse import cdr_recorded, originate_result, snapshot
 from pbx.callstate import CALL_ID_VAR, Call, CallState, Channel
 from pbx.events import (
     CallerIdChanged,
@@ -75,7 +75,7 @@ class CallTracker(CallState):
             "BlindTransfer": self._blind_transfer, "AttendedTransfer": self._attended_transfer,
             "ChanSpyStart": self._spy, "ChanSpyStop": self._spy,
             "MixMonitorStart": self._mixmonitor, "Shutdown": self._shutdown,
-            "CoreShowChannel": self._coreshowchannel,
+            "CoreShowChannel": self._coreshowchannel, "Cdr": self._cdr,
         }
 
     # --- public -------------------------------------------------------------------
@@ -254,6 +254,10 @@ class CallTracker(CallState):
         for ch in list(self.channels.values()):
             self._end_channel(ch, at, 0, "Asterisk shut down")
         self.bridges.clear()
+
+    def _cdr(self, m: AmiMessage) -> None:
+        """A finished CDR: passed on as is; it changes nothing the tracker knows."""
+        self._publish(cdr_recorded(m, self.clock.now()))
 
     def _coreshowchannel(self, m: AmiMessage) -> None:
         self.adopt(snapshot(m, {}))

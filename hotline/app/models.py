@@ -14,11 +14,12 @@ import outbound.models
 import qa.models
 import recordings.models
 import reports.alarms
+import reports.cdrs
 import reports.facts
 from hotline.db import Base
 
 MODEL_MODULES = (acd.admin.models, agent_console.models, crm.models, ivr.models, outbound.models,
-                 qa.models, recordings.models, reports.facts, reports.alarms)
+                 qa.models, recordings.models, reports.cdrs, reports.facts, reports.alarms)
 
 
 def load_all() -> type[Base]:

@@ -49,6 +49,7 @@ from recordings.recorder import StoreRecorder
 from recordings.refs import recording_ref
 from recordings.store import RecordingStore
 from reports.alarms import Alarm, AlarmWatch
+from reports.cdrs import CdrWriter
 
 log = logging.getLogger("hotline")
 DEFAULT_MENU = Path(__file__).resolve().parents[2] / "ivr" / "menus" / "default.yaml"
@@ -105,6 +106,8 @@ class Runtime:
         async with self.sessions() as session:
             config = await load_config(session, AcdConfig(trunk=s.trunk_endpoint))
         rows = WriteBehind(self.engine)
+        # Asterisk's CDRs (cdr_manager) for reconciliation with our calls (reports.reconcile)
+        CdrWriter(self.bus, rows, tz=s.asterisk_timezone)
         self.acd = AcdService(self.bus, self.clock, self.ami, self.eventlog, config, rows=rows,
                               recorder=StoreRecorder(RecordingStore(s.recordings_dir), rows),
                               time_scale=self.time_scale,

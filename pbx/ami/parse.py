@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pbx.ami.codec import AmiMessage
-from pbx.events import ChannelSnapshot, OriginateResult
+from pbx.events import CdrRecorded, ChannelSnapshot, OriginateResult
+
+# ``Event: Cdr`` field -> Master.csv column (cdr_manager and cdr_csv name them apart)
+CDR_FIELDS = (
+    ("AccountCode", "accountcode"), ("Source", "src"), ("Destination", "dst"),
+    ("DestinationContext", "dcontext"), ("CallerID", "clid"), ("Channel", "channel"),
+    ("DestinationChannel", "dstchannel"), ("LastApplication", "lastapp"),
+    ("LastData", "lastdata"), ("StartTime", "start"), ("AnswerTime", "answer"),
+    ("EndTime", "end"), ("Duration", "duration"), ("BillableSeconds", "billsec"),
+    ("Disposition", "disposition"), ("AMAFlags", "amaflags"), ("UniqueID", "uniqueid"),
+    ("UserField", "userfield"),
+)
 
 
 def originate_result(msg: AmiMessage, now: float) -> OriginateResult:
@@ -22,6 +33,17 @@ def originate_result(msg: AmiMessage, now: float) -> OriginateResult:
         uniqueid=None if uid in (None, "", "<unknown>") else uid,
         success=msg.get("Response") == "Success",
         reason=int(reason) if reason.isdigit() else 0)
+
+
+def cdr_recorded(msg: Mapping[str, str], now: float) -> CdrRecorded:
+    """``Event: Cdr`` as :class:`CdrRecorded`; a missing field reads as empty.
+
+    ``Source: 13800138000`` / ``Channel: PJSIP/hotline-trunk-0000005d`` /
+    ``StartTime: 2026-11-22 13:57:49`` / ``Duration: 10`` / ``UniqueID: 1795355869.119``
+    ... (ami-13).
+    """
+    return CdrRecorded(at=_float(msg.get("Timestamp"), now),
+                       **{column: msg.get(name, "") for name, column in CDR_FIELDS})
 
 
 def duration(text: str) -> float:

@@ -44,6 +44,7 @@ class SimAsterisk:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.running = False
         self.rtp_flowing = self.config.rtp_flowing
+        self.cdr = self.config.cdr
 
     # --- time -----------------------------------------------------------------------
 

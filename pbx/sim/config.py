@@ -24,6 +24,9 @@ class SimConfig:
     as ``SimAsterisk.rtp_flowing``.
     ``recordings_dir``: when set, MixMonitor writes a small real WAV there (named after
     the basename of the requested ``File``).
+    ``cdr``: cdr_manager is on, so every finished CDR is sent as ``Event: Cdr``
+    (ami-13; :mod:`pbx.sim.cdr`). Off by default, as on the test bed for every other
+    transcript. Mutable at run time as ``SimAsterisk.cdr``.
     """
 
     ami_host: str = "127.0.0.1"
@@ -40,6 +43,7 @@ class SimConfig:
     atxfer_featuremap: str | None = None
     recordings_dir: str | None = None
     rtp_flowing: bool = True
+    cdr: bool = False
     hold_max_s: float = 3600.0  # the dialplan's HOLD_MAX: Wait() of a parked agent leg
     restart_refuse_s: float = 0.5
     restart_eof_s: float = 1.1

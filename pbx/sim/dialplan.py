@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 from typing import TYPE_CHECKING, Literal
 
+from . import cdr
 from .channels import RING, UP, Channel
 from .config import CallerScript
 
@@ -187,12 +188,18 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
 
         cancel_dial(sim, ch, dialing)
     ch.alive = False
+    # ami-13: the caller's Cdr comes just before its Hangup, an agent leg's after it
+    cdr_first = ch.role == "caller"
     if how == "restart" or peer_cont is None:
+        if cdr_first:
+            cdr.send(sim, ch)
         e.hangup(ch, cause)
     else:
         # The peer's dialplan reacts first when the bridge breaks (ami-02a: agent
         # Hangup before the caller's; other runs differ, see README).
         peer_cont()
+        if cdr_first:
+            cdr.send(sim, ch)
         e.hangup(ch, cause)
         peer_cont = None
     sim._kill(ch)
@@ -209,6 +216,8 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
 
         finish_recording(sim, ch)
     refresh_device(sim, ch.device)
+    if not cdr_first:
+        cdr.send(sim, ch)
     if kicked:
         from .confbridge import after_kick
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .channels import CAUSE_TEXT, TECH_CAUSE, Bridge, Channel, Fields
+from . import cdr
+from .channels import CAUSE_TEXT, TECH_CAUSE, UP, Bridge, Channel, Fields
 
 
 class Emitter:
@@ -40,6 +41,7 @@ class Emitter:
         if exten is not None:
             ch.exten = exten
         ch.priority, ch.app, ch.app_data = priority, app, data
+        cdr.note_app(ch, app, data)
         self.chan("Newexten", ch, ("Extension", ch.exten), ("Application", app),
                   ("AppData", data), privilege="dialplan,all")
 
@@ -50,6 +52,8 @@ class Emitter:
 
     def newstate(self, ch: Channel, state: int) -> None:
         ch.state = state
+        if state == UP:
+            ch.links.setdefault("cdr_answered", self.now())
         self.chan("Newstate", ch)
 
     def hangup(self, ch: Channel, cause: int) -> None:

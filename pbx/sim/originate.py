@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import cdr
 from .channels import DOWN, RINGING, UP, Channel
 from .dialplan import (
     after_bridge_hangup_caller,
@@ -107,6 +108,9 @@ def originate(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
     for name, value in req.variables.items():
         e.varset(ch, name, value)
     e.newexten(ch, 1, "AppDial2", "(Outgoing Line)")
+    ch.links["cdr_originated"] = True
+    if req.application:
+        cdr.note_app(ch, req.application, req.data)
     if req.cid_num is not None or req.cid_name is not None:
         ch.cid_num = req.cid_num or ch.cid_num
         ch.cid_name = req.cid_name or ch.cid_name
@@ -249,6 +253,7 @@ def join(sim: SimAsterisk, bridge: Any, first: Channel, second: Channel,
     e.varset(second, "BRIDGEPEER", first.name)
     e.varset(first, "BRIDGEPEER", second.name)
     agent = second if caller is first else first
+    cdr.note_bridged(agent, caller, sim.now())
     caller.conn_num, caller.conn_name = agent.cid_num, agent.cid_name
     e.chan("NewConnectedLine", caller)
     caller_bridged(sim, caller)
@@ -285,6 +290,7 @@ def dial_from_caller(sim: SimAsterisk, caller: Channel, exten: str,
     agent.conn_num, agent.conn_name = caller.cid_num, caller.cid_name
     e.chan("NewConnectedLine", agent)
     caller.links["dialing"] = agent
+    caller.links["cdr_dialed"] = agent
     agent.links["dialed_by"] = caller
     e.dial("DialBegin", caller, agent, ("DialString", endpoint))
 

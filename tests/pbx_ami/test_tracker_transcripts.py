@@ -14,6 +14,7 @@ from pbx.ami.codec import AmiDecoder, AmiMessage
 from pbx.events import (
     CallEnded,
     CallMerged,
+    CdrRecorded,
     ChannelBridged,
     ChannelHungUp,
     ChannelStateChanged,
@@ -270,7 +271,7 @@ def test_12_hold_and_unhold(t):
     assert ("1795355232.68", True) in moh and ("1795355232.68", False) in moh
 
 
-def test_13_cdr_and_cel_are_ignored(transcripts_dir):
+def test_13_cdr_becomes_cdr_recorded_and_changes_nothing_else(transcripts_dir):
     (path,) = [p for p in ami_files(transcripts_dir) if p.name.startswith("ami-13")]
     events, _ = replay(path)
     bus = EventBus()
@@ -280,6 +281,14 @@ def test_13_cdr_and_cel_are_ignored(transcripts_dir):
     for msg in AmiDecoder().feed(b"".join(received_chunks(path))):
         if msg.get("Event") not in ("Cdr", "CEL"):
             tracker.feed(msg)
-    assert filtered == events
+    assert filtered == [e for e in events if not isinstance(e, CdrRecorded)]
+    cdrs = of(events, CdrRecorded)
+    assert [(c.uniqueid, c.channel, c.dstchannel, c.lastapp, c.duration, c.billsec) for c in cdrs] == [
+        ("1795355869.119", "PJSIP/hotline-trunk-0000005d", "", "MusicOnHold", "10", "10"),
+        ("1795355872.120", "PJSIP/agent1001-0000005e", "", "Bridge", "0", "0"),
+        ("1795355872.120", "PJSIP/agent1001-0000005e", "PJSIP/hotline-trunk-0000005d", "Bridge",
+         "7", "7")]
+    assert cdrs[0].start == "2026-11-22 13:57:49" and cdrs[0].at == 1795355880.316771
+    assert cdrs[0].clid == '"张安娜" <13800138000>' and cdrs[0].disposition == "ANSWERED"
     (call,) = ended(events)
     assert call.hangup_cause == 16 and len(call.legs) == 2
