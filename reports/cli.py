@@ -267,3 +267,51 @@ def staffing_cmd(day: str = typer.Option(None, "--day", help="Local day to plan 
     busy = [r for r in rows if r["forecast"] or r["logged_in"]]
     _emit([Sheet("staffing", cols, busy if fmt == "table" else rows)], fmt, out, lang,
           {**p.as_dict(), "rows": rows})
+
+
+@app.command("import-cdrs")
+def import_cdrs_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
+                                                help="Asterisk's cdr_csv Master.csv."),
+                    dry_run: bool = typer.Option(False, "--dry-run", help="Check only, store nothing."),
+                    url: str | None = UrlOpt) -> None:
+    """Import past CDRs from Master.csv (bad lines are reported with why; good ones kept)."""
+    from reports import cdrs
+
+    res = cdrs.read_master_csv(path.read_bytes(), get_settings().asterisk_timezone)
+    for p in res.problems[:50]:
+        err.print(f"[yellow]line {p.line}: {p.reason}[/yellow]")
+    if len(res.problems) > 50:
+        err.print(f"[yellow]... and {len(res.problems) - 50} more bad lines[/yellow]")
+    stored = 0 if dry_run else _run(url, lambda e: cdrs.store_cdrs(e, res.cdrs))
+    err.print(f"{res.lines} lines: {len(res.cdrs)} CDRs read, {len(res.problems)} bad; "
+              f"{'would store' if dry_run else 'stored'} {len(res.cdrs) if dry_run else stored} "
+              "(a CDR already stored is kept once)")
+
+
+@app.command("reconcile")
+def reconcile_cmd(since: str = typer.Option(None, "--from", help="First day (default yesterday)."),
+                  until: str = typer.Option(None, "--to", help="Last day (default --from)."),
+                  fmt: str = FormatOpt, out: Path | None = OutOpt, lang: str = LangOpt,
+                  url: str | None = UrlOpt) -> None:
+    """Asterisk's CDRs against our calls: calls Asterisk saw that we did not, and the
+    reverse, each with its explanation where one can be named. Exit 1 if any is unexplained."""
+    from reports import reconcile
+
+    tz = _tz()
+    a = _day(since, _yesterday())
+    b = _day(until, a)
+    _days(a, b)
+    start, _ = facts.day_bounds(a, tz)
+    _, end = facts.day_bounds(b, tz)
+    res = _run(url, lambda e: reconcile.reconcile(e, start, end, trunk=get_settings().trunk_endpoint))
+    err.print(f"{a}..{b}: {len(res.matched)} CDRs matched; {len(res.missing_in_ours)} CDRs with no call "
+              f"of ours, {len(res.missing_in_asterisk)} calls of ours with no CDR; "
+              f"{res.unexplained} unexplained")
+    rows = [{"side": side, "uniqueid": u.uniqueid, "channel": u.channel, "call_id": u.call_id,
+             "reason": u.reason or "UNEXPLAINED", "explanation": u.explanation or ""}
+            for side, us in (("asterisk_only", res.missing_in_ours), ("ours_only", res.missing_in_asterisk))
+            for u in us]
+    _emit([Sheet("reconciliation", ["side", "uniqueid", "channel", "call_id", "reason", "explanation"],
+                 rows)], fmt, out, lang, res.as_dict())
+    if res.unexplained:
+        raise typer.Exit(1)

@@ -100,3 +100,24 @@ def test_staffing_from_the_command_line(db_url: str) -> None:
     assert 0 <= nine["what_if_sl"] <= 1
     bad = r.invoke(app, ["reports", "staffing", "--day", nxt, "--interval", "20", "--url", db_url])
     assert bad.exit_code == 2 and "15, 30 or 60" in bad.output
+
+
+def test_import_cdrs_and_reconcile_from_the_command_line(tmp_path: Path, db_url: str) -> None:
+    from tests.reports.test_reconcile import MASTER
+
+    src = tmp_path / "Master.csv"
+    src.write_text(MASTER + '"too","few"\n', encoding="utf-8")
+    r = CliRunner()
+    dry = r.invoke(app, ["reports", "import-cdrs", str(src), "--dry-run", "--url", db_url])
+    assert dry.exit_code == 0, dry.output
+    assert "line 3:" in dry.output and "2 CDRs read, 1 bad; would store 2" in dry.output
+    res = r.invoke(app, ["reports", "import-cdrs", str(src), "--url", db_url])
+    assert res.exit_code == 0 and "stored 2" in res.output
+    again = r.invoke(app, ["reports", "import-cdrs", str(src), "--url", db_url])
+    assert "stored 0" in again.output  # kept once
+    rec = r.invoke(app, ["reports", "reconcile", "--from", "2026-11-22", "-f", "json", "--url", db_url])
+    body = json.loads(rec.stdout[rec.stdout.index("{"):])
+    # our log has nothing on that day: the CDRs are Asterisk's only, each with its reason
+    assert body["matched"] == 0 and len(body["missing_in_ours"]) == 2
+    assert rec.exit_code == (1 if body["unexplained"] else 0)
+    assert "2 CDRs with no call of ours" in rec.output
