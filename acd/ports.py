@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from acd.requests import CallbackRequest
+
 AgentStateName = Literal[
     "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up"
 ]
@@ -134,6 +136,11 @@ class ContactCenter(Protocol):
     def reason_codes(self) -> Sequence[Code]: ...
 
     def disposition_codes(self) -> Sequence[Code]: ...
+
+    def request_callback(self, request: CallbackRequest) -> None:
+        """Queue a callback: when its turn comes an agent of the queue is rung first, then
+        the number (win-back of lost callers; IVR callback requests)."""
+        ...
 
 
 # --- the ACD's port to recording (implemented by ``recordings.recorder``) ---------------

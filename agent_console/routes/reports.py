@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import delete, select
 
+from acd.requests import CallbackRequest
 from agent_console.deps import Ctx, RequireRole, SessionDep
 from agent_console.store import User, audit
 from outbound.campaign import callback_refusal
@@ -25,6 +26,7 @@ from reports.views import kpi_rows, kpi_sheets, lost_sheets, winback_sheets
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 ReportUser = Annotated[User, Depends(RequireRole("supervisor", "admin"))]
+CallbackUser = Annotated[User, Depends(RequireRole("agent", "team_lead", "supervisor", "admin"))]
 Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="local day, YYYY-MM-DD")]
 MAX_DAYS = 93
 
@@ -234,3 +236,38 @@ async def alarm_history(user: ReportUser, ctx: Ctx, day: Day) -> list[dict[str, 
     """Alarms that rose that local day, and those still on, with when they rose and cleared."""
     _date(day)
     return await alarms.history_of(ctx.engine, *alarms.day_range(day, _tz(ctx)))
+
+
+class CallbackIn(BaseModel):
+    number: str = Field(min_length=3, max_length=32)
+    queue: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    last_call_id: str | None = Field(default=None, max_length=64)
+    customer_id: int | None = None
+    priority: int = Field(default=5, ge=0, le=100)
+
+
+@router.post("/winback/callback", status_code=202)
+async def winback_callback(user: CallbackUser, ctx: Ctx, session: SessionDep,
+                           body: CallbackIn) -> dict[str, Any]:
+    """Call a lost caller back through the ACD: an agent of the queue is rung first, then
+    the number; the attempt is written to the CRM interactions (kind ``callback``). When the
+    callback is answered, the win-back report counts the caller as reached."""
+    refusal = callback_refusal(body.number, ctx.clock.now(), ctx.settings.callback_hours)
+    if refusal:
+        raise HTTPException(409, detail=f"Not now: {refusal}.")
+    now = ctx.clock.now()
+    cid = f"winback-{body.last_call_id or body.number}-{int(now)}"
+    try:
+        ctx.center.request_callback(CallbackRequest(call_id=cid, number=body.number, queue=body.queue,
+                                                    requested_at=now, priority=body.priority,
+                                                    customer_id=body.customer_id))
+    except ValueError as exc:
+        raise HTTPException(422, detail=str(exc)) from None
+    item = winback.WorkItem(body.number, body.last_call_id or cid, now, 1, body.queue,
+                            customer_id=body.customer_id)
+    iid = await winback.record_attempt(ctx.engine, item, user.username, now, "callback_requested",
+                                       answered=False)
+    await audit(session, now=now, actor=user.username, action="reports.winback.callback",
+                target=body.number, data={"queue": body.queue, "call_id": cid})
+    await session.commit()
+    return {"call_id": cid, "interaction_id": iid}

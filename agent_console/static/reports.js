@@ -83,8 +83,19 @@ function drawKpi(res) {
 function drawWinback(res) {
   table("winback-days", [{ label: t("day") }, { label: t("lost_callers") }, { label: t("recovered") }, { label: t("recovery_rate") }, { label: t("median_delay") }],
     res.days.map((d) => [d.day, d.lost_callers, d.recovered, pct(d.rate), d.median_delay_s === null ? "—" : `${Math.round(d.median_delay_s / 60)} min`]));
-  table("worklist", [{ label: t("number") }, { label: t("attempts") }, { label: "VIP" }, { label: t("queue") }, { label: t("assignee") }],
-    res.worklist.map((w) => [w.number, w.attempts, w.vip_level, w.queue, w.assignee]));
+  table("worklist", [{ label: t("number") }, { label: t("attempts") }, { label: "VIP" }, { label: t("queue") }, { label: t("assignee") }, { label: "" }],
+    res.worklist.map((w) => [w.number, w.attempts, w.vip_level, w.queue, w.assignee, ""]));
+  // one "call back" button per line: the ACD rings an agent of the queue, then the number
+  $("worklist").querySelectorAll("tbody tr").forEach((tr, i) => {
+    const w = res.worklist[i];
+    tr.lastChild.replaceChildren(el("button", { "data-call": w.number, onclick: async () => {
+      try {
+        await api("POST", "/api/reports/winback/callback", { number: w.number, queue: w.queue || "support",
+          last_call_id: w.last_call_id, customer_id: w.customer_id });
+        toast(t("callback_queued", { n: w.number }));
+      } catch (e) { toast(e.message, true); }
+    } }, t("call_back")));
+  });
   table("held", [{ label: t("number") }, { label: t("reason") }], res.held.map((h) => [h.number, h.reason]));
   $("winback-xlsx").href = `/api/reports/export?report=winback&format=xlsx&from=${$("from").value}&to=${$("to").value}&lang=${lang}`;
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from acd.events import (
     AgentStateChanged,
@@ -74,6 +75,7 @@ class FakeCenter:
         self.agents: dict[str, _Agent] = {}
         self.queues: dict[str, _Queue] = {}
         self.actions: list[tuple[object, ...]] = []  # what was asked, for assertions
+        self.callbacks: list[Any] = []  # CallbackRequests queued (win-back)
         self._seq = 0
 
     # --- test helpers ------------------------------------------------------
@@ -282,6 +284,9 @@ class FakeCenter:
 
     def reason_codes(self) -> Sequence[Code]:
         return REASONS
+
+    def request_callback(self, request: Any) -> None:
+        self.callbacks.append(request)
 
     def disposition_codes(self) -> Sequence[Code]:
         return DISPOSITIONS

@@ -160,3 +160,28 @@ def test_alarm_rules_history_and_the_wallboard(console: Console) -> None:
     assert [(h["rule"], h["cleared_at"]) for h in hist] == [("排队过多", None)]
     assert c.delete(f"/api/reports/alarm-rules/{rule['id']}", headers=sup).json() == {"ok": True}
     assert c.delete(f"/api/reports/alarm-rules/{rule['id']}", headers=sup).status_code == 404
+
+
+def test_click_to_call_back_goes_through_the_acd_and_the_crm(console: Console) -> None:
+    from crm.models import Interaction
+
+    c = console.client
+    r = c.post("/api/reports/winback/callback", headers=console.auth("alice"),
+               json={"number": "+8613800138000", "queue": "sales", "last_call_id": "c4"})
+    assert r.status_code == 202, r.text
+    [req] = console.center.callbacks
+    assert (req.number, req.queue, req.call_id) == ("+8613800138000", "sales", r.json()["call_id"])
+
+    async def attempts() -> list[tuple]:
+        async with console.app.state.console.sessions() as s:
+            rows = (await s.execute(select(Interaction.number, Interaction.kind, Interaction.direction,
+                                           Interaction.disposition, Interaction.agent))).all()
+            return [tuple(x) for x in rows]
+    assert console.run(attempts) == [("+8613800138000", "callback", "out", "callback_requested", "alice")]
+    console.clock.advance(6 * 3600)  # 16:00 -> 22:00 in Shanghai: outside the calling hours
+    late = c.post("/api/reports/winback/callback", headers=console.auth("sup"),
+                  json={"number": "+8613800138000", "queue": "sales"})
+    assert late.status_code == 409 and "outside the calling hours" in late.text
+    assert len(console.center.callbacks) == 1
+    assert c.post("/api/reports/winback/callback", headers=console.auth("qa"),
+                  json={"number": "+8613800138000", "queue": "sales"}).status_code == 403

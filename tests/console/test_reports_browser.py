@@ -77,5 +77,8 @@ def test_reports_page_charts_formulas_and_export(browser, live, tmp_path, locale
     page.click("#rule-form button[type=submit]")
     page.wait_for_selector(f"#alarm-rules tr:has-text('waiting-{lang}')")
     assert ("排队人数" if lang == "zh" else "Callers waiting") in page.text_content("#alarm-rules")
+    page.click("#worklist button[data-call='+8613800138000']")
+    page.wait_for_selector("#toast:has-text('+8613800138000')")
+    assert [r.number for r in live.center.callbacks][-1] == "+8613800138000"
     assert errors == []
     ctx.close()
