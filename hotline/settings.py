@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./hotline.db"
     data_dir: Path = Path("./var")
     recordings_dir: Path = Path("./var/recordings")
+    # the scheduled daily / weekly / monthly report files (reports.schedule): on or off, and
+    # where (None: <data_dir>/reports)
+    scheduled_reports: bool = True
+    reports_dir: Path | None = None
     prompts_dir: Path = Path("./var/prompts")
 
     # --- Asterisk (AMI) --------------------------------------------------
@@ -125,6 +129,15 @@ class Settings(BaseSettings):
         # Asterisk plays prompts and writes recordings by absolute path; a relative one
         # would be looked up under Asterisk's own directories.
         return Path(v).expanduser().resolve()
+
+    @field_validator("reports_dir")
+    @classmethod
+    def _absolute_or_off(cls, v: Path | None) -> Path | None:
+        return None if v is None or str(v) == "" else Path(v).expanduser().resolve()
+
+    @property
+    def report_files_dir(self) -> Path:
+        return self.reports_dir if self.reports_dir is not None else self.data_dir / "reports"
 
     @property
     def is_sqlite(self) -> bool:

@@ -50,6 +50,7 @@ from recordings.refs import recording_ref
 from recordings.store import RecordingStore
 from reports.alarms import Alarm, AlarmWatch
 from reports.cdrs import CdrWriter
+from reports.schedule import ReportSchedule
 
 log = logging.getLogger("hotline")
 DEFAULT_MENU = Path(__file__).resolve().parents[2] / "ivr" / "menus" / "default.yaml"
@@ -158,6 +159,10 @@ class Runtime:
         self.alarm_watch = AlarmWatch(self.engine, self.clock, ZoneInfo(s.timezone),
                                       s.traffic_alarm_interval_s, on_change=announce)
         self._tasks.append(asyncio.create_task(self.alarm_watch.run(), name="traffic-alarms"))
+        if s.scheduled_reports:  # daily / weekly / monthly report files (reports.schedule)
+            self.report_schedule = ReportSchedule(self.engine, self.clock, s.report_files_dir,
+                                                  ZoneInfo(s.timezone), s.default_language)
+            self._tasks.append(asyncio.create_task(self.report_schedule.run(), name="report-files"))
         # Everything built so far lives as long as the process: move it out of the
         # collector's reach, and let short-lived objects die young (hotline.tuning).
         self._tuning = tuning.apply(young_threshold=s.gc_young_threshold,
