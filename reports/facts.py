@@ -31,6 +31,9 @@ caller         ENTERQUEUE ``callerid``, else the first CHAN_START ``caller``
 node           the IVR node of the fate, else the last IVR_NODE
 transferred    a BLINDTRANSFER or ATTENDEDTRANSFER row
 disposition    the WRAPUP's disposition
+prev_start     start of the same caller's call before this one (any day), for
+               the repeat-call rate; set by :func:`rebuild`, which reads the
+               facts of earlier days, so days are rebuilt in order
 =============  ==============================================================
 """
 
@@ -42,8 +45,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Boolean, Float, Index, Integer, String, delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline import kinds
@@ -79,6 +82,7 @@ class CallFactRow(Base):
     node: Mapped[str | None] = mapped_column(String(64))
     transferred: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     disposition: Mapped[str | None] = mapped_column(String(64))
+    prev_start: Mapped[float | None] = mapped_column(Float)  # the caller's call before
 
     __table_args__ = (
         Index("ix_report_call_facts_day", "local_day", "local_minute"),
@@ -107,6 +111,7 @@ class CallFact:
     node: str | None = None
     transferred: bool = False
     disposition: str | None = None
+    prev_start: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -182,21 +187,38 @@ async def rebuild(engine: AsyncEngine, since: float, until: float, tz: ZoneInfo,
              .distinct())
     async with engine.connect() as conn:
         candidates = [r[0] for r in (await conn.execute(first)).all()]
-    n = 0
+    out: list[dict[str, Any]] = []
     async with engine.begin() as conn:
         await conn.execute(delete(CallFactRow).where(CallFactRow.start >= since,
                                                      CallFactRow.start < until))
         for i in range(0, len(candidates), batch):
             chunk = candidates[i:i + batch]
             res = await conn.execute(select(CallEvent).where(CallEvent.call_id.in_(chunk)))
-            out = [f.as_dict() for f in facts_of(res.all(), tz, short_s)
-                   if since <= f.start < until]
-            if out:
-                await conn.execute(delete(CallFactRow).where(
-                    CallFactRow.call_id.in_([o["call_id"] for o in out])))
-                await conn.execute(insert(CallFactRow), out)
-                n += len(out)
-    return n
+            out += [f.as_dict() for f in facts_of(res.all(), tz, short_s) if since <= f.start < until]
+        await _link_previous(conn, out, since)
+        for i in range(0, len(out), batch):
+            part = out[i:i + batch]
+            await conn.execute(delete(CallFactRow).where(
+                CallFactRow.call_id.in_([o["call_id"] for o in part])))
+            await conn.execute(insert(CallFactRow), part)
+    return len(out)
+
+
+async def _link_previous(conn: AsyncConnection, out: list[dict[str, Any]], since: float) -> None:
+    """``prev_start`` of each new fact: the caller's call before, in the range or earlier."""
+    callers = sorted({o["caller"] for o in out if o["caller"]})
+    last: dict[str, float] = {}
+    for i in range(0, len(callers), 500):
+        res = await conn.execute(
+            select(CallFactRow.caller, func.max(CallFactRow.start))
+            .where(CallFactRow.caller.in_(callers[i:i + 500]), CallFactRow.start < since)
+            .group_by(CallFactRow.caller))
+        last.update({c: t for c, t in res.all() if c is not None})
+    for o in sorted(out, key=lambda o: (o["start"], o["call_id"])):
+        c = o["caller"]
+        if c:
+            o["prev_start"] = last.get(c)
+            last[c] = o["start"]
 
 
 def day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[float, float]:

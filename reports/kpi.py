@@ -172,20 +172,15 @@ async def kpi_table(engine: AsyncEngine, days: Sequence[str], period: str = "60"
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
     if by not in DIMENSIONS:
         raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
-    f = CallFactRow
-    prev = func.lag(f.start).over(partition_by=f.caller, order_by=(f.start, f.call_id))
-    inner = (select(f.local_day, f.local_minute, f.queue, f.agent, f.fate, f.entered, f.wait,
-                    f.talk, f.hold, f.wrap, f.transferred, f.caller, prev.label("prev_start"),
-                    f.start)
-             .where(f.local_day.in_(list(days))).subquery())
+    inner = CallFactRow  # one pass over the facts, no subquery
     t_expr: Any = default_threshold
     if thresholds:
-        t_expr = case(*[(inner.c.queue == q, float(t)) for q, t in thresholds.items()],
+        t_expr = case(*[(inner.queue == q, float(t)) for q, t in thresholds.items()],
                       else_=default_threshold)
-    offered = inner.c.entered.is_not(None)
-    answered = and_(offered, inner.c.fate == "answered")
-    abandoned = and_(offered, inner.c.fate.in_(sorted(ABANDON_FATES)))
-    wait = func.coalesce(inner.c.wait, 0.0)
+    offered = inner.entered.is_not(None)
+    answered = and_(offered, inner.fate == "answered")
+    abandoned = and_(offered, inner.fate.in_(sorted(ABANDON_FATES)))
+    wait = func.coalesce(inner.wait, 0.0)
 
     def n(cond: Any) -> Any:
         return func.sum(case((cond, 1), else_=0))
@@ -194,20 +189,21 @@ async def kpi_table(engine: AsyncEngine, days: Sequence[str], period: str = "60"
         return func.sum(case((cond, cast(col, Float)), else_=0.0))
 
     minutes = 1440 if period not in ("15", "30", "60") else int(period)
-    bucket = inner.c.local_minute // minutes
-    key: Any = {"all": literal("all"), "queue": func.coalesce(inner.c.queue, "—"),
-                "agent": func.coalesce(inner.c.agent, "—")}[by]
-    stmt = (select(inner.c.local_day, bucket.label("bucket"), key.label("k"),
+    bucket = inner.local_minute // minutes
+    key: Any = {"all": literal("all"), "queue": func.coalesce(inner.queue, "—"),
+                "agent": func.coalesce(inner.agent, "—")}[by]
+    stmt = (select(inner.local_day, bucket.label("bucket"), key.label("k"),
                    n(offered), n(answered), n(abandoned),
-                   n(and_(abandoned, inner.c.fate == "short_abandon")),
+                   n(and_(abandoned, inner.fate == "short_abandon")),
                    n(and_(answered, wait <= t_expr)), n(and_(abandoned, wait <= t_expr)),
                    s(answered, wait), func.max(case((offered, wait), else_=0.0)),
-                   s(answered, inner.c.talk), s(answered, inner.c.hold), s(answered, inner.c.wrap),
-                   n(and_(answered, inner.c.transferred.is_(True))),
-                   n(and_(inner.c.prev_start.is_not(None),
-                          inner.c.start - inner.c.prev_start <= repeat_window_s)),
-                   n(inner.c.caller.is_not(None)))
-            .group_by(inner.c.local_day, bucket, key))
+                   s(answered, inner.talk), s(answered, inner.hold), s(answered, inner.wrap),
+                   n(and_(answered, inner.transferred.is_(True))),
+                   n(and_(inner.prev_start.is_not(None),
+                          inner.start - inner.prev_start <= repeat_window_s)),
+                   n(inner.caller.is_not(None)))
+            .where(inner.local_day.in_(list(days)))
+            .group_by(inner.local_day, bucket, key))
     acc: dict[tuple[str, str], Counts] = {}
     async with engine.connect() as conn:
         for row in (await conn.execute(stmt)).all():
