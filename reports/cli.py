@@ -194,7 +194,7 @@ def kpi_cmd(since: str = typer.Option(None, "--from", help="First day (default y
     days = _days(a, _day(until, a))
     th = _thresholds(queue_threshold)
     try:
-        rows = _run(url, lambda e: kpi.kpi_table(e, days, period, by, th, threshold))
+        rows = _run(url, lambda e: kpi.kpi_table(e, days, period, by, th, threshold, tz=_tz()))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     sheets = kpi_sheets(rows, sl, f"{threshold:g}", lang)

@@ -22,7 +22,15 @@ talk / hold / wrap   sums over answered calls
 transferred          answered calls that were transferred
 repeat               calls from a number that called within the repeat window before
 with_number          calls with a caller number
+logged_s / paused_s  agents' logged-in and on-break seconds in the interval, from the
+                     ADDMEMBER / REMOVEMEMBER / PAUSE / UNPAUSE rows (per agent and for
+                     all; a queue has none: an agent's time is not split between queues)
+survey_sum / _n      post-call survey scores (``ivr_survey_answers``) of the interval's calls
 ===================  ====================================================================
+
+Handle time counts in the interval the call started in (as offered calls do); occupancy
+of a 15-minute interval with a long call in it can therefore exceed 100 %, over a day it
+does not.
 """
 
 from __future__ import annotations
@@ -31,11 +39,16 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline import kinds
+from ivr.models import IvrSurveyAnswer
+from reports import facts as facts_mod
 from reports.facts import ABANDON_FATES, CallFactRow
+from reports.lost import MemberRow, member_rows
 
 PERIODS = ("15", "30", "60", "day", "week", "month")
 DIMENSIONS = ("all", "queue", "agent")
@@ -57,6 +70,10 @@ class Counts:
     transferred: int = 0
     repeat: int = 0
     with_number: int = 0
+    logged_s: float = 0.0  # agents' logged-in time (all or agent; not per queue)
+    paused_s: float = 0.0  # of which on break (paused)
+    survey_sum: float = 0.0
+    survey_n: int = 0
 
     def add(self, o: Counts) -> None:
         for f in fields(self):
@@ -102,6 +119,14 @@ KPIS: tuple[Kpi, ...] = (
         lambda c: _ratio(c.talk, c.answered), "s"),
     Kpi("transfer_rate", "转接率", "Transfer rate", "被转接的接通呼叫 / 接通量",
         "answered calls transferred / answered", lambda c: _ratio(c.transferred, c.answered)),
+    Kpi("occupancy", "占用率", "Occupancy", "(通话 + 保持 + 话后处理) / (签入时长 - 小休时长)",
+        "(talk + hold + wrap-up) / (logged-in time - break time)",
+        lambda c: _ratio(c.talk + c.hold + c.wrap, c.logged_s - c.paused_s)),
+    Kpi("utilisation", "利用率", "Utilisation", "(通话 + 保持 + 话后处理) / 签入时长",
+        "(talk + hold + wrap-up) / logged-in time",
+        lambda c: _ratio(c.talk + c.hold + c.wrap, c.logged_s)),
+    Kpi("survey", "满意度均分", "Survey score", "满意度评分之和 / 评分个数",
+        "sum of survey scores / survey answers", lambda c: _ratio(c.survey_sum, c.survey_n), ""),
     Kpi("repeat_rate", "重复来电率", "Repeat-call rate",
         "重复窗口内再次来电的呼叫 / 有主叫号码的呼叫",
         "calls from a number that called within the repeat window before / calls with a number",
@@ -166,7 +191,7 @@ def _period(day: str, bucket: int, period: str) -> str:
 async def kpi_table(engine: AsyncEngine, days: Sequence[str], period: str = "60",
                     by: str = "all", thresholds: Mapping[str, float] | None = None,
                     default_threshold: float = 20.0,
-                    repeat_window_s: float = 24 * 3600.0) -> list[KpiRow]:
+                    repeat_window_s: float = 24 * 3600.0, tz: ZoneInfo | None = None) -> list[KpiRow]:
     """KPI counts per period and key for the given local days (one SQL pass)."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
@@ -205,16 +230,76 @@ async def kpi_table(engine: AsyncEngine, days: Sequence[str], period: str = "60"
             .where(inner.local_day.in_(list(days)))
             .group_by(inner.local_day, bucket, key))
     acc: dict[tuple[str, str], Counts] = {}
+
+    def put(day: str, b: int, k: str, c: Counts) -> None:
+        pkey = (_period(day, b, period), k)
+        if pkey in acc:
+            acc[pkey].add(c)
+        else:
+            acc[pkey] = c
+
+    survey_key: Any = {"all": literal("all"), "queue": func.coalesce(inner.queue, "—"),
+                       "agent": func.coalesce(inner.agent, "—")}[by]
+    surveys = (select(inner.local_day, bucket, survey_key, func.sum(IvrSurveyAnswer.score),
+                      func.count(IvrSurveyAnswer.id))
+               .join(IvrSurveyAnswer, IvrSurveyAnswer.call_id == inner.call_id)
+               .where(inner.local_day.in_(list(days))).group_by(inner.local_day, bucket, survey_key))
     async with engine.connect() as conn:
         for row in (await conn.execute(stmt)).all():
             day, b, k, *vals = row
-            c = Counts(*(v or 0 for v in vals))
-            pkey = (_period(day, int(b or 0), period), str(k))
-            if pkey in acc:
-                acc[pkey].add(c)
-            else:
-                acc[pkey] = c
+            put(day, int(b or 0), str(k), Counts(*(v or 0 for v in vals)))
+        for day, b, k, total, n_answers in (await conn.execute(surveys)).all():
+            put(day, int(b or 0), str(k), Counts(survey_sum=float(total or 0), survey_n=int(n_answers or 0)))
+    if by != "queue" and tz is not None:
+        ends = [facts_mod.day_bounds(dt.date.fromisoformat(d), tz)[1] for d in days]
+        members = await member_rows(engine, max(ends)) if ends else []
+        for (day, b, agent), (logged, paused) in agent_seconds(members, days, minutes, tz).items():
+            put(day, b, "all" if by == "all" else agent, Counts(logged_s=logged, paused_s=paused))
     return [KpiRow(p, k, acc[(p, k)]) for p, k in sorted(acc)]
+
+
+def agent_seconds(members: Sequence[MemberRow], days: Sequence[str], minutes: int,
+                  tz: ZoneInfo) -> dict[tuple[str, int, str], tuple[float, float]]:
+    """(day, bucket, agent) -> (logged-in s, paused s) from the member rows (pure). An agent
+    is logged in while in at least one queue, paused between PAUSE and UNPAUSE."""
+    spans: dict[str, list[tuple[float, float, bool]]] = {}  # agent -> (from, to, paused)
+    queues: dict[str, set[str]] = {}
+    paused: set[str] = set()
+    since: dict[str, tuple[float, bool]] = {}  # agent -> (start of the current span, paused)
+    for m in sorted(members, key=lambda r: r.ts):
+        a = m.agent
+        was_in, was_paused = bool(queues.get(a)), a in paused
+        if m.kind == kinds.ADDMEMBER:
+            queues.setdefault(a, set()).add(m.queue or "")
+        elif m.kind == kinds.REMOVEMEMBER:
+            queues.get(a, set()).discard(m.queue or "")
+        elif m.kind == kinds.PAUSE:
+            paused.add(a)
+        elif m.kind == kinds.UNPAUSE:
+            paused.discard(a)
+        now_in = bool(queues.get(a))
+        if not now_in:
+            paused.discard(a)
+        now_paused = a in paused
+        if (was_in, was_paused) != (now_in, now_paused):
+            if was_in:
+                start, p = since.pop(a)
+                spans.setdefault(a, []).append((start, m.ts, p))
+            if now_in:
+                since[a] = (m.ts, now_paused)
+    out: dict[tuple[str, int, str], tuple[float, float]] = {}
+    for d in days:
+        lo, hi = facts_mod.day_bounds(dt.date.fromisoformat(d), tz)
+        open_spans = [(a, (t0, hi, p)) for a, (t0, p) in since.items()]
+        for a, span in [(a, x) for a, xs in spans.items() for x in xs] + open_spans:
+            t0, t1, p = max(span[0], lo), min(span[1], hi), span[2]
+            while t0 < t1:
+                b = int((t0 - lo) // (minutes * 60))
+                edge = min(t1, lo + (b + 1) * minutes * 60)
+                logged, pz = out.get((d, b, a), (0.0, 0.0))
+                out[(d, b, a)] = (logged + edge - t0, pz + (edge - t0 if p else 0.0))
+                t0 = edge
+    return out
 
 
 def leaderboard(rows: Sequence[KpiRow], kpi: str = "answered", sl_variant: str = "offered",

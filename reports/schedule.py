@@ -78,7 +78,7 @@ async def run_job(engine: AsyncEngine, job: Job, out_dir: Path, tz: ZoneInfo, la
         p = out_dir / "daily" / f"lost-{d}.xlsx"
         _write(p, to_xlsx(lost_sheets(rep), lang))
         written.append(p)
-        rows = await kpi.kpi_table(engine, [d.isoformat()], "60", "queue", default_threshold=threshold)
+        rows = await kpi.kpi_table(engine, [d.isoformat()], "60", "queue", default_threshold=threshold, tz=tz)
         p = out_dir / "daily" / f"kpi-{d}.xlsx"
         _write(p, to_xlsx(kpi_sheets(rows, "offered", f"{threshold:g}", lang), lang))
         written.append(p)
@@ -91,8 +91,8 @@ async def run_job(engine: AsyncEngine, job: Job, out_dir: Path, tz: ZoneInfo, la
         first = d.replace(day=1)
         days = [(first + dt.timedelta(days=k)).isoformat() for k in range((d - first).days + 1)]
         p = out_dir / "monthly" / f"kpi-{d:%Y-%m}.xlsx"
-    by_day = await kpi.kpi_table(engine, days, "day", "queue", default_threshold=threshold)
-    agents = await kpi.kpi_table(engine, days, "day", "agent", default_threshold=threshold)
+    by_day = await kpi.kpi_table(engine, days, "day", "queue", default_threshold=threshold, tz=tz)
+    agents = await kpi.kpi_table(engine, days, "day", "agent", default_threshold=threshold, tz=tz)
     board = kpi.leaderboard([r for r in agents if r.key != "—"], "answered")
     sheets = kpi_sheets(by_day, "offered", f"{threshold:g}", lang)
     sheets.insert(1, Sheet("leaderboard", ["rank", "key", "answered", "aht", "service_level"], board))

@@ -64,7 +64,7 @@ async def lost_report(user: ReportUser, ctx: Ctx, day: Day) -> dict[str, Any]:
 async def _kpi(ctx: Ctx, since: str, until: str | None, period: str, by: str,
                threshold: float) -> list[kpi.KpiRow]:
     return await kpi.kpi_table(ctx.engine, _range(since, until), period, by,
-                               default_threshold=threshold)
+                               default_threshold=threshold, tz=_tz(ctx))
 
 
 Period = Annotated[Literal["15", "30", "60", "day", "week", "month"], Query()]

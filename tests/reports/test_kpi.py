@@ -73,7 +73,8 @@ PHRASES = {
     "calls with a number": "with_number", "answered within T s": "answered_within",
     "abandoned within T s": "abandoned_within", "short abandons": "short_abandoned",
     "wrap-up": "wrap", "talk": "talk", "hold": "hold", "answered": "answered",
-    "offered": "offered", "abandoned": "abandoned",
+    "offered": "offered", "abandoned": "abandoned", "logged-in time": "logged_s",
+    "break time": "paused_s", "sum of survey scores": "survey_sum", "survey answers": "survey_n",
 }
 
 
@@ -91,7 +92,8 @@ def _eval(formula: str, c: Counts) -> float:
 def test_the_formula_text_is_the_computation():
     c = Counts(offered=50, answered=40, abandoned=8, short_abandoned=3, answered_within=30,
                abandoned_within=5, wait_answered=400, max_wait=90, talk=6000, hold=300,
-               wrap=900, transferred=4, repeat=6, with_number=45)
+               wrap=900, transferred=4, repeat=6, with_number=45, logged_s=28800, paused_s=3600,
+               survey_sum=170, survey_n=40)
     for k in KPIS:
         if k.key in ("offered", "answered", "abandoned", "longest_wait"):
             continue  # counts, not formulas
@@ -115,3 +117,39 @@ def test_periods_are_labelled():
     assert kpi._period(DAY, 9, "60") == f"{DAY} 09:00"
     assert kpi._period(DAY, 0, "month") == "2026-12"
     assert at(9, 0) < at(9, 15)
+
+
+async def test_occupancy_utilisation_and_survey_per_agent(engine, clock):
+    from sqlalchemy import insert
+
+    from ivr.models import IvrSurveyAnswer
+    log = CallEventLog(engine, clock=clock)
+    write_day(log)
+    for agent in ("a1", "a2"):
+        log.log("NONE", "ADDMEMBER", ts=at(8, 30), queue="support", agent=agent)
+    log.log("NONE", "ADDMEMBER", ts=at(8, 30), queue="sales", agent="a1")  # two queues: still one agent
+    log.log("NONE", "PAUSE", ts=at(9, 20), queue="support", agent="a1")
+    log.log("NONE", "UNPAUSE", ts=at(9, 30), queue="support", agent="a1")
+    log.log("NONE", "REMOVEMEMBER", ts=at(9, 45), queue="support", agent="a2")
+    await log.flush()
+    async with engine.begin() as conn:
+        for cid, agent, score in (("c1", "a1", 5), ("c5", "a1", 3), ("c2", "a2", 2)):
+            await conn.execute(insert(IvrSurveyAnswer).values(call_id=cid, agent=agent, question="q1",
+                                                              score=score, answered_at=at(9, 30)))
+    since, until = facts.day_bounds(__import__("datetime").date.fromisoformat(DAY), TZ)
+    await facts.rebuild(engine, since, until, TZ)
+    rows = {(r.period, r.key): r for r in await kpi_table(engine, [DAY], "60", "agent", tz=TZ)}
+    a1 = rows[(f"{DAY} 09:00", "a1")]
+    # a1: in from 08:30 (never out), 10 min on break 09:20-09:30; c1 130 s + c5 60 s of handling
+    assert (a1.counts.logged_s, a1.counts.paused_s) == (3600, 600)
+    fig = a1.figures()
+    assert fig["occupancy"] == pytest.approx(190 / 3000) and fig["utilisation"] == pytest.approx(190 / 3600)
+    assert fig["survey"] == 4.0
+    assert rows[(f"{DAY} 08:00", "a1")].counts.logged_s == 1800
+    a2 = rows[(f"{DAY} 09:00", "a2")].counts
+    assert (a2.logged_s, a2.paused_s, a2.survey_n) == (2700, 0, 1)  # out at 09:45
+    day_all = (await kpi_table(engine, [DAY], "day", "all", tz=TZ))[0].counts
+    assert day_all.logged_s == 86400 - 8.5 * 3600 + 4500  # a1 to midnight + a2 08:30-09:45
+    queue = {r.key: r for r in await kpi_table(engine, [DAY], "day", "queue", tz=TZ)}
+    assert queue["support"].figures()["occupancy"] is None  # agents' time is not split by queue
+    assert queue["support"].counts.survey_n == 2
