@@ -23,6 +23,7 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"A rate threshold is a share between 0 and 1, e.g\. 0\.8 for 80 %\.", "比率阈值是 0 到 1 之间的小数，例如 0.8 表示 80%。"),
     (r"There is no alarm rule (?P<n>\d+)\.", "没有编号为 {n} 的预警规则。"),
     (r"Not now: (?P<why>.*)\.", "现在不能回拨：{why}。"),
+    (r"Unknown figure (?P<k>'[^']*'); use one of (?P<l>.*)\.", "未知指标 {k}，可选：{l}。"),
     (r"There is no sheet (?P<s>'[^']*'|\"[^\"]*\"); pick one of (?P<l>.*)\.", "没有工作表 {s}，可选：{l}。"),
     # sign-in and sessions
     (r"Wrong username or password; check both and try again\.", "用户名或密码错误，请检查后重试。"),

@@ -18,7 +18,8 @@ from sqlalchemy import delete, select
 
 from acd.requests import CallbackRequest
 from agent_console.deps import Ctx, RequireRole, SessionDep
-from agent_console.store import User, audit
+from agent_console.models import Team, TeamMember, User
+from agent_console.store import audit
 from outbound.campaign import callback_refusal
 from reports import alarms, facts, kpi, lost, staffing, winback
 from reports.export import Sheet, to_csv, to_xlsx
@@ -271,3 +272,56 @@ async def winback_callback(user: CallbackUser, ctx: Ctx, session: SessionDep,
                 target=body.number, data={"queue": body.queue, "call_id": cid})
     await session.commit()
     return {"call_id": cid, "interaction_id": iid}
+
+
+async def _team_agents(session: SessionDep) -> list[tuple[str, str, list[str]]]:
+    """Every team with its level and the ACD agents of its whole subtree."""
+    teams = (await session.execute(select(Team.id, Team.name, Team.level, Team.parent_id))).all()
+    members = (await session.execute(select(TeamMember.team_id, User.agent_id).join(
+        User, User.id == TeamMember.user_id).where(User.agent_id.is_not(None)))).all()
+    children: dict[int | None, list[int]] = {}
+    for tid, _, _, parent in teams:
+        children.setdefault(parent, []).append(tid)
+    own: dict[int, list[str]] = {}
+    for tid, agent in members:
+        if agent:
+            own.setdefault(tid, []).append(agent)
+
+    def subtree(tid: int) -> list[str]:
+        out = list(own.get(tid, []))
+        for c in children.get(tid, []):
+            out += subtree(c)
+        return out
+    return [(name, level, sorted(set(subtree(tid)))) for tid, name, level, _ in teams]
+
+
+@router.get("/leaderboard")
+async def team_leaderboard(user: ReportUser, ctx: Ctx, session: SessionDep,
+                           since: Annotated[str, Query(alias="from")],
+                           until: Annotated[str | None, Query(alias="to")] = None,
+                           level: Annotated[Literal["agent", "group_lead", "team_lead", "supervisor",
+                                                    "manager"], Query()] = "agent",
+                           kpi_key: Annotated[str, Query(alias="kpi", max_length=32)] = "answered",
+                           sl: Variant = "offered", threshold: Threshold = 20.0,
+                           ascending: bool = False) -> dict[str, Any]:
+    """Ranked by one figure: agents, or the teams of one level of the hierarchy (centre >
+    supervisor > team lead > group lead > agent), each team's figures over its whole subtree."""
+    known = {k.key for k in kpi.KPIS} | {"service_level"}
+    if kpi_key not in known:
+        raise HTTPException(422, detail=f"Unknown figure {kpi_key!r}; use one of {', '.join(sorted(known))}.")
+    rows = [r for r in await _kpi(ctx, since, until, "day", "agent", threshold) if r.key != "—"]
+    if level != "agent":
+        by_agent: dict[str, kpi.Counts] = {}
+        for r in rows:
+            by_agent.setdefault(r.key, kpi.Counts()).add(r.counts)
+        rows = []
+        for name, lvl, agents in await _team_agents(session):
+            if lvl != level:
+                continue
+            c = kpi.Counts()
+            for a in agents:
+                if a in by_agent:
+                    c.add(by_agent[a])
+            rows.append(kpi.KpiRow("", name, c))
+    return {"level": level, "kpi": kpi_key,
+            "rows": kpi.leaderboard(rows, kpi_key, sl, reverse=not ascending)}

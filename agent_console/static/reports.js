@@ -73,9 +73,7 @@ function drawKpi(res) {
     series: keys.map((k) => ({ name: k, type: "line", data: periods.map((p) => res.rows.find((r) => r.period === p && r.key === k)?.service_level ?? null) })),
     title: { text: `${t("service_level")}: ${formula(f[f.length - 1])}`, textStyle: { fontSize: 12 } },
   }, true);
-  $("leaderboard-box").classList.toggle("hidden", !res.leaderboard.length);
-  table("leaderboard", [{ label: "#" }, { label: t("agent") }, { label: t("answered") }, { label: "AHT" }, { label: t("service_level") }],
-    res.leaderboard.map((r) => [r.rank, r.key, r.answered, num(r.aht, "s"), pct(r.service_level)]));
+  loadLeaderboard();
   $("kpi-xlsx").href = `/api/reports/export?report=kpi&format=xlsx&${params()}`;
   $("kpi-csv").href = `/api/reports/export?report=kpi&format=csv&sheet=kpi&${params()}`;
 }
@@ -98,6 +96,14 @@ function drawWinback(res) {
   });
   table("held", [{ label: t("number") }, { label: t("reason") }], res.held.map((h) => [h.number, h.reason]));
   $("winback-xlsx").href = `/api/reports/export?report=winback&format=xlsx&from=${$("from").value}&to=${$("to").value}&lang=${lang}`;
+}
+
+async function loadLeaderboard() {
+  try {
+    const lb = await api("GET", `/api/reports/leaderboard?from=${$("from").value}&to=${$("to").value}&level=${$("lb-level").value}&kpi=answered&sl=${$("sl").value || "offered"}&threshold=${$("threshold").value}`);
+    table("leaderboard", [{ label: "#" }, { label: t("by") }, { label: t("answered") }, { label: "AHT" }, { label: t("service_level") }, { label: t("occupancy") }],
+      lb.rows.map((r) => [r.rank, r.key, r.answered, num(r.aht, "s"), pct(r.service_level), pct(r.occupancy)]));
+  } catch (e) { toast(e.message, true); }
 }
 
 async function loadStaffing() {
@@ -181,6 +187,7 @@ const y = new Date(Date.now() - 86400000);
 $("day").value = iso(y); $("to").value = iso(y); $("from").value = iso(new Date(y.getTime() - 6 * 86400000));
 $("load").addEventListener("click", load);
 $("plan").addEventListener("click", loadStaffing);
+$("lb-level").addEventListener("change", loadLeaderboard);
 $("rule-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   try {

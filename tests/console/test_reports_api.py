@@ -185,3 +185,30 @@ def test_click_to_call_back_goes_through_the_acd_and_the_crm(console: Console) -
     assert len(console.center.callbacks) == 1
     assert c.post("/api/reports/winback/callback", headers=console.auth("qa"),
                   json={"number": "+8613800138000", "queue": "sales"}).status_code == 403
+
+
+def _agents_day(console: Console) -> None:
+    """alice (1001, Sales-A) answers 2 calls, bob (1002, Sales) 1, carol (1003, Support) 1."""
+    from tests.reports.daydata import answered, at
+
+    async def job() -> None:
+        log = CallEventLog(console.engine, clock=console.clock)
+        for i, agent in enumerate(("1001", "1001", "1002", "1003")):
+            answered(log, f"k{i}", at(10, i), "sales", None, agent, wait=5 + i, talk=100 * (i + 1))
+        await log.flush()
+    console.run(job)
+
+
+def test_leaderboards_down_the_team_tree(console: Console) -> None:
+    _agents_day(console)
+    c, sup = console.client, console.auth("sup")
+    c.post(f"/api/reports/rebuild?from={DAY}", headers=sup)
+    agents = c.get(f"/api/reports/leaderboard?from={DAY}&level=agent&kpi=answered", headers=sup).json()
+    assert [(r["rank"], r["key"], r["value"]) for r in agents["rows"]] == [(1, "1001", 2), (2, "1002", 1), (3, "1003", 1)]
+    # team_lead level: Sales (alice in Sales-A below it + bob) and Support (carol)
+    teams = c.get(f"/api/reports/leaderboard?from={DAY}&level=team_lead&kpi=answered", headers=sup).json()
+    assert [(r["key"], r["value"]) for r in teams["rows"]] == [("Sales", 3), ("Support", 1)]
+    centre = c.get(f"/api/reports/leaderboard?from={DAY}&level=manager&kpi=aht&ascending=true", headers=sup).json()
+    assert [(r["key"], r["answered"]) for r in centre["rows"]] == [("Center", 4)]
+    bad = c.get(f"/api/reports/leaderboard?from={DAY}&kpi=calls", headers=sup)
+    assert bad.status_code == 422 and "Unknown figure 'calls'" in bad.text
