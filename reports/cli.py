@@ -180,7 +180,7 @@ def _thresholds(items: list[str]) -> dict[str, float]:
 def kpi_cmd(since: str = typer.Option(None, "--from", help="First day (default yesterday)."),
             until: str = typer.Option(None, "--to", help="Last day (default --from)."),
             period: str = typer.Option("60", help="15, 30, 60, day, week or month."),
-            by: str = typer.Option("all", help="all, queue or agent."),
+            by: str = typer.Option("all", help="all, queue, agent or skill."),
             sl: str = typer.Option("offered", help=f"Service-level variant: {', '.join(kpi.SL_VARIANTS)}."),
             threshold: float = typer.Option(20.0, help="SL threshold T, seconds."),
             queue_threshold: list[str] = typer.Option([], "--queue-threshold",

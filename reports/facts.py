@@ -31,6 +31,7 @@ caller         ENTERQUEUE ``callerid``, else the first CHAN_START ``caller``
 node           the IVR node of the fate, else the last IVR_NODE
 transferred    a BLINDTRANSFER or ATTENDEDTRANSFER row
 disposition    the WRAPUP's disposition
+skills         the skills the first ENTERQUEUE asked for, as ``,billing,zh,``
 prev_start     start of the same caller's call before this one (any day), for
                the repeat-call rate; set by :func:`rebuild`, which reads the
                facts of earlier days, so days are rebuilt in order
@@ -83,6 +84,7 @@ class CallFactRow(Base):
     transferred: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     disposition: Mapped[str | None] = mapped_column(String(64))
     prev_start: Mapped[float | None] = mapped_column(Float)  # the caller's call before
+    skills: Mapped[str | None] = mapped_column(String(255))  # ",billing,zh," as requested
 
     __table_args__ = (
         Index("ix_report_call_facts_day", "local_day", "local_minute"),
@@ -112,6 +114,7 @@ class CallFact:
     transferred: bool = False
     disposition: str | None = None
     prev_start: float | None = None
+    skills: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -132,7 +135,7 @@ def fact_of(call_id: str, rows: Iterable[Row], tz: ZoneInfo, short_s: float = 5.
     f = fate_of(rs, short_s)
     start = rs[0].ts
     entered = answered = ended = wrapped = None
-    first_queue = caller = chan_caller = last_node = disposition = agent = None
+    first_queue = caller = chan_caller = last_node = disposition = agent = skills = None
     talk = hold = 0.0
     transferred = False
     for r in rs:
@@ -140,6 +143,9 @@ def fact_of(call_id: str, rows: Iterable[Row], tz: ZoneInfo, short_s: float = 5.
         if k == kinds.ENTERQUEUE and entered is None:
             entered, first_queue = r.ts, r.queue
             caller = r.data.get("callerid") or None
+            asked = r.data.get("skills")
+            if isinstance(asked, list) and asked:
+                skills = "," + ",".join(sorted(str(x) for x in asked)) + ","
         elif k in (kinds.CONNECT, "TAKECALL") and answered is None:
             answered, agent = r.ts, r.agent
         elif k in _END_KINDS:
@@ -161,7 +167,8 @@ def fact_of(call_id: str, rows: Iterable[Row], tz: ZoneInfo, short_s: float = 5.
         queue=f.queue or first_queue, fate=f.fate, lost=f.fate not in NOT_LOST,
         entered=entered, answered_at=answered, agent=agent or f.agent, wait=f.wait,
         talk=talk, hold=hold, wrap=round(wrap, 3), caller=str(caller or chan_caller or "") or None,
-        node=f.node or last_node, transferred=transferred, disposition=disposition)
+        node=f.node or last_node, transferred=transferred, disposition=disposition,
+        skills=skills[:255] if skills else None)
 
 
 def facts_of(rows: Iterable[Any], tz: ZoneInfo, short_s: float = 5.0) -> Iterator[CallFact]:

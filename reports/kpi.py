@@ -51,7 +51,7 @@ from reports.facts import ABANDON_FATES, CallFactRow
 from reports.lost import MemberRow, member_rows
 
 PERIODS = ("15", "30", "60", "day", "week", "month")
-DIMENSIONS = ("all", "queue", "agent")
+DIMENSIONS = ("all", "queue", "agent", "skill")
 
 
 @dataclass(slots=True)
@@ -216,7 +216,7 @@ async def kpi_table(engine: AsyncEngine, days: Sequence[str], period: str = "60"
     minutes = 1440 if period not in ("15", "30", "60") else int(period)
     bucket = inner.local_minute // minutes
     key: Any = {"all": literal("all"), "queue": func.coalesce(inner.queue, "—"),
-                "agent": func.coalesce(inner.agent, "—")}[by]
+                "agent": func.coalesce(inner.agent, "—"), "skill": func.coalesce(inner.skills, "—")}[by]
     stmt = (select(inner.local_day, bucket.label("bucket"), key.label("k"),
                    n(offered), n(answered), n(abandoned),
                    n(and_(abandoned, inner.fate == "short_abandon")),
@@ -232,14 +232,16 @@ async def kpi_table(engine: AsyncEngine, days: Sequence[str], period: str = "60"
     acc: dict[tuple[str, str], Counts] = {}
 
     def put(day: str, b: int, k: str, c: Counts) -> None:
-        pkey = (_period(day, b, period), k)
-        if pkey in acc:
-            acc[pkey].add(c)
-        else:
-            acc[pkey] = c
+        # per skill: the key is the set a call asked for (",billing,zh,"); a call counts
+        # under each of its skills, so the skills' offered add up to more than the calls
+        for one in ([x for x in k.split(",") if x] or ["—"]) if by == "skill" else [k]:
+            pkey = (_period(day, b, period), one)
+            if pkey in acc:
+                acc[pkey].add(c)
+            else:
+                acc[pkey] = Counts(**{f.name: getattr(c, f.name) for f in fields(c)})
 
-    survey_key: Any = {"all": literal("all"), "queue": func.coalesce(inner.queue, "—"),
-                       "agent": func.coalesce(inner.agent, "—")}[by]
+    survey_key = key
     surveys = (select(inner.local_day, bucket, survey_key, func.sum(IvrSurveyAnswer.score),
                       func.count(IvrSurveyAnswer.id))
                .join(IvrSurveyAnswer, IvrSurveyAnswer.call_id == inner.call_id)
@@ -250,7 +252,7 @@ async def kpi_table(engine: AsyncEngine, days: Sequence[str], period: str = "60"
             put(day, int(b or 0), str(k), Counts(*(v or 0 for v in vals)))
         for day, b, k, total, n_answers in (await conn.execute(surveys)).all():
             put(day, int(b or 0), str(k), Counts(survey_sum=float(total or 0), survey_n=int(n_answers or 0)))
-    if by != "queue" and tz is not None:
+    if by in ("all", "agent") and tz is not None:
         ends = [facts_mod.day_bounds(dt.date.fromisoformat(d), tz)[1] for d in days]
         members = await member_rows(engine, max(ends)) if ends else []
         for (day, b, agent), (logged, paused) in agent_seconds(members, days, minutes, tz).items():

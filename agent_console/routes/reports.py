@@ -69,7 +69,7 @@ async def _kpi(ctx: Ctx, since: str, until: str | None, period: str, by: str,
 
 
 Period = Annotated[Literal["15", "30", "60", "day", "week", "month"], Query()]
-By = Annotated[Literal["all", "queue", "agent"], Query()]
+By = Annotated[Literal["all", "queue", "agent", "skill"], Query()]
 Variant = Annotated[Literal["answered", "offered", "offered_no_short", "abandon_within_ok",
                             "abandon_excluded"], Query()]
 Threshold = Annotated[float, Query(gt=0, le=3600, description="service-level threshold T, s")]

@@ -66,7 +66,7 @@ export const STRINGS = {
     rule_name: "Name", metric: "Metric", add_rule: "Add rule", delete: "Delete", raised_at: "Raised",
     cleared_at: "Cleared", peak: "Worst", still_open: "still on", enabled: "On",
     lvl_group_lead: "Group", lvl_team_lead: "Team", lvl_supervisor: "Supervisor", lvl_manager: "Centre",
-    occupancy: "Occupancy", call_back: "Call back", callback_queued: "Callback to {n} queued: an agent is rung first",
+    occupancy: "Occupancy", skill: "Skill", call_back: "Call back", callback_queued: "Callback to {n} queued: an agent is rung first",
   },
   zh: {
     app_title: "热线", login_title: "登录", username: "用户名", password: "密码",
@@ -127,6 +127,6 @@ export const STRINGS = {
     rule_name: "名称", metric: "指标", add_rule: "添加规则", delete: "删除", raised_at: "发生时间",
     cleared_at: "解除时间", peak: "最差值", still_open: "仍在预警", enabled: "启用",
     lvl_group_lead: "小组", lvl_team_lead: "班组", lvl_supervisor: "主管", lvl_manager: "中心",
-    occupancy: "占用率", call_back: "回拨", callback_queued: "已排队回拨 {n}：先接通坐席",
+    occupancy: "占用率", skill: "技能", call_back: "回拨", callback_queued: "已排队回拨 {n}：先接通坐席",
   },
 };

@@ -153,3 +153,20 @@ async def test_occupancy_utilisation_and_survey_per_agent(engine, clock):
     queue = {r.key: r for r in await kpi_table(engine, [DAY], "day", "queue", tz=TZ)}
     assert queue["support"].figures()["occupancy"] is None  # agents' time is not split by queue
     assert queue["support"].counts.survey_n == 2
+
+
+async def test_kpis_per_skill_count_a_call_under_each_of_its_skills(engine, clock):
+    log = CallEventLog(engine, clock=clock)
+    t = at(11, 0)
+    for cid, skills, fate in (("s1", ["billing", "zh"], "a"), ("s2", ["billing"], "x"), ("s3", [], "a")):
+        log.log(cid, "ENTERQUEUE", ts=t, queue="support", data={"callerid": "", "skills": skills})
+        if fate == "a":
+            log.log(cid, "CONNECT", ts=t + 4, queue="support", agent="a1", data={"holdtime": 4})
+        else:
+            log.log(cid, "ABANDON", ts=t + 30, queue="support", data={"waittime": 30})
+    await log.flush()
+    since, until = facts.day_bounds(__import__("datetime").date.fromisoformat(DAY), TZ)
+    await facts.rebuild(engine, since, until, TZ)
+    rows = {r.key: r.counts for r in await kpi_table(engine, [DAY], "day", "skill")}
+    assert {k: (c.offered, c.answered, c.abandoned) for k, c in rows.items()} == {
+        "billing": (2, 1, 1), "zh": (1, 1, 0), "—": (1, 1, 0)}
