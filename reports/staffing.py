@@ -1,14 +1,13 @@
 """Staffing per interval: arrivals forecast from history, AHT, then agents needed for a
 target service level with Erlang C and Erlang A, shrinkage, and the agents logged in.
 
-**Forecast method (same weekday).** The arrivals (offered calls) of an interval of day D
-are the mean of the same interval on the same weekday in the ``weeks`` weeks before D
-that have any call (default 4). AHT of the interval: (talk + hold + wrap-up) / answered
+**Forecast.** The arrivals (offered calls) of an interval of day D come from
+:mod:`reports.forecast`: the same-weekday mean over the ``weeks`` weeks before D, or
+statsmodels' Holt-Winters on the daily totals when it did better on the 7 days before D
+(``forecast_method`` and ``forecast_wape`` of the plan say which and why). AHT of the interval: (talk + hold + wrap-up) / answered
 over those same days (the day's AHT where an interval had no answered call, 180 s where
 there is none at all). :func:`backtest` scores the method on held-out days against the
 naive "same as the day before" forecast, with WAPE = sum |forecast - actual| / sum actual.
-A statistical model (e.g. statsmodels' Holt-Winters) is worth adding only where it beats
-this on held-out weeks; on the traffic we have it has not been tried (see the closing note).
 
 **Patience** for Erlang A is estimated from the same days as the exponential maximum-
 likelihood estimate over waits censored by answer: mean patience = (sum of the waits of
@@ -38,6 +37,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reports import facts as facts_mod
+from reports import forecast
 from reports.desim import SimConfig, simulate
 from reports.erlang import agents_needed, erlang_a
 from reports.facts import ABANDON_FATES, CallFactRow
@@ -59,12 +59,7 @@ def forecast_same_weekday(history: Mapping[str, Sequence[float]], day: str,
                           weeks: int = 4) -> list[float] | None:
     """Per-interval forecast of ``day`` from ``history`` (local day -> values per interval):
     the mean over the same weekday of the ``weeks`` previous weeks that have data."""
-    d = dt.date.fromisoformat(day)
-    past = [history[k] for k in ((d - dt.timedelta(days=7 * w)).isoformat() for w in range(1, weeks + 1))
-            if k in history and sum(history[k]) > 0]
-    if not past:
-        return None
-    return [sum(p[i] for p in past) / len(past) for i in range(len(past[0]))]
+    return forecast.same_weekday(history, day, weeks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +133,13 @@ class StaffingPlan:
     rows: list[StaffingRow] = field(default_factory=list)
     backtest: Backtest | None = None
     days_used: list[str] = field(default_factory=list)
+    forecast_method: str = "same_weekday"
+    forecast_wape: dict[str, float | None] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         d = {k: getattr(self, k) for k in ("day", "interval_min", "target_sl", "target_s",
-                                             "shrinkage", "weeks", "patience", "model", "days_used")}
+                                             "shrinkage", "weeks", "patience", "model", "days_used",
+                                             "forecast_method", "forecast_wape")}
         d["rows"] = [{**asdict(r), "gap": r.gap} for r in self.rows]
         d["backtest"] = asdict(self.backtest) if self.backtest else None
         return d
@@ -158,7 +156,8 @@ def plan(day: str, history: Mapping[str, Sequence[IntervalHistory]], interval_mi
     used = [k for k in ((d - dt.timedelta(days=7 * w)).isoformat() for w in range(1, weeks + 1))
             if k in history and sum(x.offered for x in history[k]) > 0]
     arrivals = {k: [float(x.offered) for x in v] for k, v in history.items()}
-    fc = forecast_same_weekday(arrivals, day, weeks) or [0.0] * slots
+    choice = forecast.choose(arrivals, day, weeks)
+    fc = choice.forecast or [0.0] * slots
     past = [history[k] for k in used]
     flat = [x for h in past for x in h]
     patience = patience_of(flat)
@@ -185,6 +184,8 @@ def plan(day: str, history: Mapping[str, Sequence[IntervalHistory]], interval_mi
             actual[i].offered if actual is not None else None))
     holdout = [(d - dt.timedelta(days=k)).isoformat() for k in range(1, 8)]
     out.backtest = backtest(arrivals, holdout, weeks)
+    out.forecast_method = choice.method
+    out.forecast_wape = choice.wape
     return out
 
 
