@@ -1,6 +1,6 @@
 """One fate per call, read back from the call-event log (``call_events``).
 
-Every call id gets exactly one fate; :func:`fate_of` is pure and sorts the rows of a call
+Every call gets exactly one fate; :func:`fate_of` is pure and sorts the rows of a call
 by ``(ts, id)`` itself, so any order of rows gives the same fate. Rules are tried in the
 order of the table (first match wins), which is what makes the fate unique.
 
@@ -24,6 +24,13 @@ queue_abandon      排队放弃      Queue abandon          any other ABANDON
 ivr_abandon        IVR 中放弃    IVR abandon            IVR_HANGUP (``node`` kept), no queue row
 system_failure     系统故障      System failure         anything else (no IVR exit, no queue verdict)
 =================  ==========  =====================  ==============================================
+
+A call may have rows under more than one ``call_id``: the tracker files a channel's rows
+under its linkedid until the IVR sets ``HOTLINE_CALL_ID`` (a caller who hangs up in the
+menu never gets it), and an originated agent leg's under its own id until it joins the
+caller. :func:`join_calls` folds such a channel id into the call whose rows name that
+channel (their ``uniqueid``), so one call is one fate, never plus a phantom
+system_failure.
 
 What the log cannot tell apart (say so rather than guess):
 
@@ -148,9 +155,36 @@ def fate_of(rows: Iterable[Row], short_s: float = 5.0,
     return Fate("system_failure")
 
 
+def join_calls(rows: Iterable[tuple[str, Row]]) -> dict[str, list[Row]]:
+    """``(call_id, row)`` pairs grouped into calls, keyed by the call's own id.
+
+    A call id that is the ``uniqueid`` of a row filed under another call id is that
+    channel's id, not a call's: its rows go to that other call (chains followed, never a
+    cycle). Pure, and the same for any order of the pairs."""
+    by_id: dict[str, list[Row]] = {}
+    for cid, r in rows:
+        by_id.setdefault(cid, []).append(r)
+    parent: dict[str, str] = {}
+
+    def root(c: str) -> str:
+        while c in parent:
+            c = parent[c]
+        return c
+
+    for cid in sorted(by_id):
+        for u in sorted({r.uniqueid for r in by_id[cid] if r.uniqueid}):
+            if u != cid and u in by_id and u not in parent and root(cid) != u:
+                parent[u] = cid
+    calls: dict[str, list[Row]] = {}
+    for cid in sorted(by_id):
+        calls.setdefault(root(cid), []).extend(by_id[cid])
+    return calls
+
+
 async def fates(engine: AsyncEngine, since: float | None = None, until: float | None = None,
                 short_s: float = 5.0) -> dict[str, Fate]:
-    """call_id -> fate for every call with a row in ``[since, until)`` (all its rows read)."""
+    """call_id -> fate for every call with a row in ``[since, until)`` (all its rows read;
+    a channel's own id folded into its call, see :func:`join_calls`)."""
     ids = select(CallEvent.call_id).distinct()
     if since is not None:
         ids = ids.where(CallEvent.ts >= since)
@@ -158,9 +192,7 @@ async def fates(engine: AsyncEngine, since: float | None = None, until: float | 
         ids = ids.where(CallEvent.ts < until)
     stmt = select(CallEvent).where(CallEvent.call_id.in_(ids.scalar_subquery()),
                                    CallEvent.call_id != "NONE")
-    by_call: dict[str, list[Row]] = {}
     async with engine.connect() as conn:
-        for e in (await conn.execute(stmt)).all():
-            by_call.setdefault(e.call_id, []).append(
-                Row(e.id, e.ts, e.kind, e.queue, e.agent, e.uniqueid, e.data or {}))
-    return {cid: fate_of(rows, short_s) for cid, rows in sorted(by_call.items())}
+        pairs = [(e.call_id, Row(e.id, e.ts, e.kind, e.queue, e.agent, e.uniqueid, e.data or {}))
+                 for e in (await conn.execute(stmt)).all()]
+    return {cid: fate_of(rows, short_s) for cid, rows in sorted(join_calls(pairs).items())}

@@ -188,11 +188,14 @@ class Console:
 
 
 async def start_stack(tmp: Path, database_url: str | None = None, *, speed: float = SPEED,
-                      phones: list[AgentPhone] | None = None) -> Stack:
+                      phones: list[AgentPhone] | None = None, menu: Path | None = None,
+                      epoch: float | None = None) -> Stack:
+    """``menu``: the IVR menu file (default: the default menus open around the clock);
+    ``epoch``: the simulated clock's start (default: now)."""
     url = database_url or f"sqlite+aiosqlite:///{tmp / 'e2e.db'}"
     agi_port, http_port = free_port(), free_port()
     sim = SimAsterisk(SimConfig(ami_port=0, agi_host="127.0.0.1", agi_port=agi_port, speed=speed, seed=1,
-                                recordings_dir=str(tmp / "rec")))
+                                recordings_dir=str(tmp / "rec"), epoch=epoch))
     for p in phones if phones is not None else [
             AgentPhone(endpoint=f"agent{ext}", answer_delay_s=2.0) for ext, _, _ in AGENTS.values()]:
         sim.add_agent_phone(p)
@@ -201,7 +204,7 @@ async def start_stack(tmp: Path, database_url: str | None = None, *, speed: floa
         database_url=url, data_dir=tmp / "var", recordings_dir=tmp / "rec", prompts_dir=tmp / "prompts",
         pbx_mode="sim", ami_host="127.0.0.1", ami_port=sim.ami_port, agi_host="127.0.0.1",
         agi_port=agi_port, agi_public_host="127.0.0.1", http_host="127.0.0.1", http_port=http_port,
-        ivr_menu_file=demo_menu(DEFAULT_MENU, tmp / "menu.yaml"))
+        ivr_menu_file=menu or demo_menu(DEFAULT_MENU, tmp / "menu.yaml"))
     engine = make_engine(url)
     await upgrade(engine)
     customer_id = await seed_small(make_sessionmaker(engine), sim.now())
