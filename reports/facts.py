@@ -52,7 +52,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline import kinds
 from hotline.db import Base, CallEvent
-from reports.fates import Row, fate_of
+from reports.fates import Row, fate_of, join_calls, join_ids
 
 # A call that did not reach an agent is lost (呼损) unless it was sent on on purpose.
 NOT_LOST = frozenset({"answered", "transferred_out", "blacklisted"})
@@ -172,15 +172,13 @@ def fact_of(call_id: str, rows: Iterable[Row], tz: ZoneInfo, short_s: float = 5.
 
 
 def facts_of(rows: Iterable[Any], tz: ZoneInfo, short_s: float = 5.0) -> Iterator[CallFact]:
-    """Facts of every call in ``rows`` (``call_events`` rows, or objects with its fields)."""
-    by_call: dict[str, list[Row]] = {}
-    for e in rows:
-        if e.call_id == "NONE":
-            continue
-        by_call.setdefault(e.call_id, []).append(
-            Row(e.id, e.ts, e.kind, e.queue, e.agent, e.uniqueid, e.data or {}))
-    for cid in sorted(by_call):
-        yield fact_of(cid, by_call[cid], tz, short_s)
+    """Facts of every call in ``rows`` (``call_events`` rows, or objects with its fields);
+    a channel's own id is folded into its call (:func:`reports.fates.join_calls`)."""
+    pairs = [(e.call_id, Row(e.id, e.ts, e.kind, e.queue, e.agent, e.uniqueid, e.data or {}))
+             for e in rows if e.call_id != "NONE"]
+    calls = join_calls(pairs)
+    for cid in sorted(calls):
+        yield fact_of(cid, calls[cid], tz, short_s)
 
 
 async def rebuild(engine: AsyncEngine, since: float, until: float, tz: ZoneInfo,
@@ -188,23 +186,36 @@ async def rebuild(engine: AsyncEngine, since: float, until: float, tz: ZoneInfo,
     """Derive the facts of the calls whose first row is in ``[since, until)`` again.
 
     Returns the number of calls written. Calls that started before ``since`` are left as
-    they are even if they have rows in the range."""
+    they are even if they have rows in the range. The call ids of the range are first
+    grouped into calls (a channel's own id with its call, :func:`reports.fates.join_ids`)
+    so that a call's rows are always read together."""
     first = (select(CallEvent.call_id)
              .where(CallEvent.ts >= since, CallEvent.ts < until, CallEvent.call_id != "NONE")
              .distinct())
+    uids: dict[str, set[str | None]] = {}
     async with engine.connect() as conn:
         candidates = [r[0] for r in (await conn.execute(first)).all()]
+        for i in range(0, len(candidates), batch):
+            res = await conn.execute(select(CallEvent.call_id, CallEvent.uniqueid).where(
+                CallEvent.call_id.in_(candidates[i:i + batch])).distinct())
+            for cid, uid in res.all():
+                uids.setdefault(cid, set()).add(uid)
+    groups = list(join_ids(uids).values())
     out: list[dict[str, Any]] = []
     async with engine.begin() as conn:
         await conn.execute(delete(CallFactRow).where(CallFactRow.start >= since,
                                                      CallFactRow.start < until))
-        for i in range(0, len(candidates), batch):
-            chunk = candidates[i:i + batch]
-            res = await conn.execute(select(CallEvent).where(CallEvent.call_id.in_(chunk)))
+        i = 0
+        while i < len(groups):
+            ids: list[str] = []
+            while i < len(groups) and (not ids or len(ids) + len(groups[i]) <= batch):
+                ids += groups[i]
+                i += 1
+            res = await conn.execute(select(CallEvent).where(CallEvent.call_id.in_(ids)))
             out += [f.as_dict() for f in facts_of(res.all(), tz, short_s) if since <= f.start < until]
         await _link_previous(conn, out, since)
-        for i in range(0, len(out), batch):
-            part = out[i:i + batch]
+        for j in range(0, len(out), batch):
+            part = out[j:j + batch]
             await conn.execute(delete(CallFactRow).where(
                 CallFactRow.call_id.in_([o["call_id"] for o in part])))
             await conn.execute(insert(CallFactRow), part)

@@ -155,15 +155,11 @@ def fate_of(rows: Iterable[Row], short_s: float = 5.0,
     return Fate("system_failure")
 
 
-def join_calls(rows: Iterable[tuple[str, Row]]) -> dict[str, list[Row]]:
-    """``(call_id, row)`` pairs grouped into calls, keyed by the call's own id.
-
-    A call id that is the ``uniqueid`` of a row filed under another call id is that
-    channel's id, not a call's: its rows go to that other call (chains followed, never a
-    cycle). Pure, and the same for any order of the pairs."""
-    by_id: dict[str, list[Row]] = {}
-    for cid, r in rows:
-        by_id.setdefault(cid, []).append(r)
+def join_ids(uniqueids: Mapping[str, Iterable[str | None]]) -> dict[str, list[str]]:
+    """Call ids grouped into calls: ``uniqueids`` maps each call id to the ``uniqueid`` of
+    its rows. A call id that is the uniqueid of a row filed under another call id is that
+    channel's id, not a call's, and joins that call (chains followed, never a cycle).
+    Returns root call id -> the call ids folded into it (itself first). Pure."""
     parent: dict[str, str] = {}
 
     def root(c: str) -> str:
@@ -171,14 +167,26 @@ def join_calls(rows: Iterable[tuple[str, Row]]) -> dict[str, list[Row]]:
             c = parent[c]
         return c
 
-    for cid in sorted(by_id):
-        for u in sorted({r.uniqueid for r in by_id[cid] if r.uniqueid}):
-            if u != cid and u in by_id and u not in parent and root(cid) != u:
+    for cid in sorted(uniqueids):
+        for u in sorted({x for x in uniqueids[cid] if x}):
+            if u != cid and u in uniqueids and u not in parent and root(cid) != u:
                 parent[u] = cid
-    calls: dict[str, list[Row]] = {}
-    for cid in sorted(by_id):
-        calls.setdefault(root(cid), []).extend(by_id[cid])
-    return calls
+    groups: dict[str, list[str]] = {}
+    for cid in sorted(uniqueids):
+        r = root(cid)
+        groups.setdefault(r, [r] if r != cid else [])
+        groups[r].append(cid)
+    return {r: [r] + sorted(set(ids) - {r}) for r, ids in groups.items()}
+
+
+def join_calls(rows: Iterable[tuple[str, Row]]) -> dict[str, list[Row]]:
+    """``(call_id, row)`` pairs grouped into calls, keyed by the call's own id
+    (:func:`join_ids`). Pure, and the same for any order of the pairs."""
+    by_id: dict[str, list[Row]] = {}
+    for cid, r in rows:
+        by_id.setdefault(cid, []).append(r)
+    groups = join_ids({cid: [r.uniqueid for r in rs] for cid, rs in by_id.items()})
+    return {root: [r for cid in ids for r in by_id[cid]] for root, ids in groups.items()}
 
 
 async def fates(engine: AsyncEngine, since: float | None = None, until: float | None = None,

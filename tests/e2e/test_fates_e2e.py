@@ -22,6 +22,7 @@ from hotline import kinds
 from hotline.app.runtime import DEFAULT_MENU
 from hotline.db import CallEvent
 from pbx.sim import AgentPhone, CallerScript
+from reports.facts import CallFactRow, rebuild
 from reports.fates import Fate, Row, fate_of, fates, join_calls
 
 # A Tuesday at 22:00 in Shanghai: no holiday, after the office's 09:00-18:00.
@@ -78,6 +79,12 @@ async def _fates(stack: Stack, since: float, calls: int) -> dict[str, Fate]:
     assert {cid: fate_of(rs) for cid, rs in join_calls(backwards).items()} == got
     assert len(got) == calls, got  # one fate per call placed: no channel id taken for a call
     assert all(f.fate != "system_failure" for f in got.values()), got
+    # the per-call facts the reports read agree, call for call
+    assert await rebuild(stack.rt.engine, since, until, ZoneInfo("Asia/Shanghai")) == calls
+    async with stack.rt.engine.connect() as conn:
+        facts = dict((await conn.execute(select(CallFactRow.call_id, CallFactRow.fate).where(
+            CallFactRow.start >= since, CallFactRow.start < until))).all())
+    assert facts == {cid: f.fate for cid, f in got.items()}
     return got
 
 

@@ -142,3 +142,18 @@ async def test_daily_from_the_database(engine, clock):
     # rebuilding gives the same facts, and a rebuild after a late row changes only that call
     again = await facts.rebuild(engine, *facts.day_bounds(dt.date.fromisoformat(DAY), TZ), TZ)
     assert again == 6
+
+
+async def test_rebuild_folds_a_channel_id_into_its_call(engine, clock):
+    from tests.reports.test_fates import SPLIT
+
+    log = CallEventLog(engine, clock=clock)
+    t0 = at(9, 0)
+    for cid, r in SPLIT:
+        log.log(cid, r.kind, ts=t0 + r.ts, queue=r.queue, uniqueid=r.uniqueid, data=dict(r.data))
+    await log.flush()
+    n = await facts.rebuild(engine, *facts.day_bounds(dt.date.fromisoformat(DAY), TZ), TZ, batch=2)
+    fs = {f.call_id: f for f in await facts.load(engine, [DAY])}
+    assert n == 2 and sorted(fs) == ["c10", "c9"]  # no system_failure "calls" for the channel ids
+    assert (fs["c9"].fate, fs["c9"].start) == ("ring_abandon", t0)  # its first row is the channel's
+    assert (fs["c10"].fate, fs["c10"].node) == ("ivr_abandon", "main")
