@@ -24,6 +24,13 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"There is no alarm rule (?P<n>\d+)\.", "没有编号为 {n} 的预警规则。"),
     (r"Not now: (?P<why>.*)\.", "现在不能回拨：{why}。"),
     (r"Unknown figure (?P<k>'[^']*'); use one of (?P<l>.*)\.", "未知指标 {k}，可选：{l}。"),
+    (r"(?P<p>'[^']*'): write skill:level,skill:level=agents, e\.g\. (?P<e>.*)", "{p}：请写成 技能:等级,技能:等级=人数，例如 {e}"),
+    (r"(?P<p>'[^']*'): write skill,skill=share, e\.g\. (?P<e>.*)", "{p}：请写成 技能,技能=占比，例如 {e}"),
+    (r"(?P<p>'[^']*'): a skill is name:level with a level from 1 to 10", "{p}：技能写作 名称:等级，等级为 1 到 10"),
+    (r"(?P<p>'[^']*'): the group has no skill", "{p}：该组没有技能"),
+    (r"give at least one agent group, e\.g\. (?P<e>.*)", "至少需要一组坐席，例如 {e}"),
+    (r"give at least one call type, e\.g\. (?P<e>.*)", "至少需要一种呼叫类型，例如 {e}"),
+    (r"calls per hour, AHT and patience must be positive", "每小时呼叫量、平均处理时长和耐心时长必须为正数"),
     (r"There is no sheet (?P<s>'[^']*'|\"[^\"]*\"); pick one of (?P<l>.*)\.", "没有工作表 {s}，可选：{l}。"),
     # sign-in and sessions
     (r"Wrong username or password; check both and try again\.", "用户名或密码错误，请检查后重试。"),

@@ -315,3 +315,27 @@ def reconcile_cmd(since: str = typer.Option(None, "--from", help="First day (def
                  rows)], fmt, out, lang, res.as_dict())
     if res.unexplained:
         raise typer.Exit(1)
+
+
+@app.command("whatif")
+def whatif_cmd(calls_per_hour: float = typer.Option(..., help="Arrivals per hour."),
+               aht: float = typer.Option(180.0, help="Mean handle time, seconds."),
+               patience: float | None = typer.Option(120.0, help="Mean patience, s (0: callers never leave)."),
+               group: list[str] = typer.Option(..., "--group", help="Agents: billing:5,zh:3=4 (repeatable)."),
+               mix: list[str] = typer.Option(..., "--mix", help="Calls: billing,zh=0.3 (repeatable)."),
+               threshold: float = typer.Option(20.0, help="SL threshold T, seconds."),
+               seed: int = typer.Option(1), fmt: str = FormatOpt, out: Path | None = OutOpt,
+               lang: str = LangOpt) -> None:
+    """A changed staffing or skills matrix through the real router (reports.desim)."""
+    from reports import staffing
+
+    try:
+        res = staffing.what_if_matrix(calls_per_hour, aht, patience or None, "; ".join(group),
+                                      "; ".join(mix), threshold, seed)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    err.print(f"{res['agents']} agents, {calls_per_hour:g} calls/h: SL {res['service_level']:.1%} "
+              f"(+- {res['service_level_half_width']:.1%}), ASA {res['asa']:.1f} s, "
+              f"abandoned {res['abandon_rate']:.1%}")
+    _emit([Sheet("whatif", ["type", "offered", "answered", "abandoned", "service_level", "abandon_rate"],
+                 res["by_type"])], fmt, out, lang, res)

@@ -55,6 +55,10 @@ class SimConfig:
     # Arrival rate multipliers per hour of the simulated clock (24 values, mean 1 keeps
     # ``arrival_rate`` as the day's mean); None: a constant rate. Thinning (Lewis-Shedler).
     profile: tuple[float, ...] | None = None
+    # A skills matrix (what-if): groups of agents (skill -> proficiency, how many), replacing
+    # ``agents``; and the calls' mix (the skills a call needs, its share of arrivals).
+    agent_groups: tuple[tuple[tuple[tuple[str, int], ...], int], ...] | None = None
+    call_mix: tuple[tuple[tuple[str, ...], float], ...] | None = None
     queue: QueueConfig = field(default_factory=lambda: QueueConfig(
         QUEUE, skills=(SKILL,), ring_timeout_s=1e9))
 
@@ -98,6 +102,8 @@ class SimResult:
     p_abandon: Estimate
     p_wait: Estimate  # share of callers not offered at once
     router_events: int
+    # per call type of ``call_mix`` ("billing+zh"): offered, answered, within, abandoned
+    by_mix: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def t_quantile(p: float, df: int) -> float:
@@ -153,6 +159,19 @@ def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None,
             t += rng.expovariate(cfg.arrival_rate * peak)
             if rng.random() * peak <= cfg.profile[int(t // 3600) % 24]:
                 return t
+    mix = cfg.call_mix
+    if mix is not None and (not mix or any(w < 0 for _, w in mix) or sum(w for _, w in mix) <= 0):
+        raise ValueError("call_mix needs at least one call type with a positive share")
+    mix_total = sum(w for _, w in mix) if mix else 0.0
+    kind_of: dict[str, str] = {}  # call -> its type, with a mix
+    by_mix: dict[str, dict[str, int]] = {}
+
+    def tally(cid: str, what: str, b: int) -> None:
+        k = kind_of.get(cid)
+        if k is not None and b >= 0:
+            row = by_mix.setdefault(k, {"offered": 0, "answered": 0, "within": 0, "abandoned": 0})
+            row[what] += 1
+
     router = Router([cfg.queue])
     end = cfg.warmup_s + cfg.duration_s
     batch_len = cfg.duration_s / cfg.batches
@@ -183,14 +202,21 @@ def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None,
                         {"holdtime": now - t0, "calltime": talk})
             if b >= 0:
                 wait = now - t0
+                tally(cmd.call_id, "answered", b)
+                if wait <= cfg.target_s:
+                    tally(cmd.call_id, "within", b)
                 batch = batches[b]
                 batch.answered += 1
                 batch.wait_sum += wait
                 batch.within += wait <= cfg.target_s
                 batch.waited += wait > 0
 
-    for i in range(cfg.agents):
-        router.handle(AgentLoggedIn(0.0, Agent(f"a{i}", {SKILL: 5}, queues={QUEUE: Membership()})))
+    staff: list[dict[str, int]] = ([{SKILL: 5}] * cfg.agents if cfg.agent_groups is None else
+                                   [dict(skills) for skills, count in cfg.agent_groups for _ in range(count)])
+    if not staff:
+        raise ValueError("the what-if needs at least one agent")
+    for i, skills in enumerate(staff):
+        router.handle(AgentLoggedIn(0.0, Agent(f"a{i}", skills, queues={QUEUE: Membership()})))
         router.handle(AgentReady(0.0, f"a{i}"))
     push(next_arrival(0.0), Tick(0.0))  # the first arrival
     n = 0
@@ -215,11 +241,23 @@ def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None,
             nxt = next_arrival(now)
             if nxt <= end:  # after the end, only let the measured calls finish
                 push(nxt, Tick(now))
-            event = CallArrived(now, WaitingCall(cid, QUEUE, (SKILL,), enqueued_at=now))
+            needs: tuple[str, ...] = (SKILL,)
+            if mix is not None:
+                x, acc = rng.random() * mix_total, 0.0
+                needs = mix[-1][0]
+                for asked, w in mix:
+                    acc += w
+                    if x < acc:
+                        needs = asked
+                        break
+                kind_of[cid] = "+".join(needs) or "-"
+                tally(cid, "offered", b)
+            event = CallArrived(now, WaitingCall(cid, QUEUE, needs, enqueued_at=now))
         elif isinstance(event, CallLeft):
             if event.call_id not in arrived:
                 continue  # already answered
             t0, b = arrived.pop(event.call_id)
+            tally(event.call_id, "abandoned", b)
             if journal is not None:
                 journal(event.call_id, "ABANDON", now, None, {"waittime": now - t0})
             if b >= 0:
@@ -240,6 +278,7 @@ def simulate(cfg: SimConfig, progress: Callable[[float], None] | None = None,
         p_abandon=share(lambda b: b.abandoned / b.offered if b.offered else math.nan),
         p_wait=share(lambda b: b.waited / b.offered if b.offered else math.nan),
         router_events=events,
+        by_mix=by_mix,
     )
 
 

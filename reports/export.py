@@ -45,7 +45,7 @@ HEADERS: dict[str, tuple[str, str]] = {
     "required": ("需排班 (含缺勤率)", "Required (with shrinkage)"), "logged_in": ("签入坐席", "Logged in"),
     "gap": ("差额", "Gap"), "actual": ("实际话务量", "Actual calls"),
     "what_if_agents": ("模拟坐席数", "What-if agents"), "what_if_sl": ("模拟服务水平", "What-if SL"),
-    "what_if_abandon": ("模拟放弃率", "What-if abandon rate"),
+    "what_if_abandon": ("模拟放弃率", "What-if abandon rate"), "type": ("呼叫类型", "Call type"),
 }
 
 

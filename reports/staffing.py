@@ -253,3 +253,65 @@ def what_if(row: StaffingRow, agents: int, interval_min: int, patience: float | 
                              duration_s=interval_min * 60.0 * replications,
                              warmup_s=interval_min * 60.0, target_s=target_s, batches=10, seed=seed))
     return WhatIf(row.slot, agents, res.service_level.mean, res.asa.mean, res.p_abandon.mean)
+
+
+# --- what-if on a skills matrix ---------------------------------------------------------
+
+def parse_groups(text: str) -> tuple[tuple[tuple[tuple[str, int], ...], int], ...]:
+    """``billing:5,zh:3=4; billing:5=8`` -> agent groups (skill:proficiency 1-10 = how many)."""
+    out = []
+    for part in [p.strip() for p in text.replace("\n", ";").split(";") if p.strip()]:
+        skills, sep, count = part.rpartition("=")
+        if not sep or not count.strip().isdigit() or int(count) < 1:
+            raise ValueError(f"{part!r}: write skill:level,skill:level=agents, e.g. billing:5,zh:3=4")
+        pairs = []
+        for item in [x.strip() for x in skills.split(",") if x.strip()]:
+            name, _, level = item.partition(":")
+            lv = int(level) if level.strip().isdigit() else 5
+            if not name or not 1 <= lv <= 10:
+                raise ValueError(f"{item!r}: a skill is name:level with a level from 1 to 10")
+            pairs.append((name.strip(), lv))
+        if not pairs:
+            raise ValueError(f"{part!r}: the group has no skill")
+        out.append((tuple(sorted(pairs)), int(count)))
+    if not out:
+        raise ValueError("give at least one agent group, e.g. billing:5=8")
+    return tuple(out)
+
+
+def parse_mix(text: str) -> tuple[tuple[tuple[str, ...], float], ...]:
+    """``billing=0.7; billing,zh=0.3`` -> the calls' mix (skills a call needs = share)."""
+    out = []
+    for part in [p.strip() for p in text.replace("\n", ";").split(";") if p.strip()]:
+        skills, sep, share = part.rpartition("=")
+        try:
+            w = float(share)
+        except ValueError:
+            w = -1.0
+        names = tuple(sorted(x.strip() for x in skills.split(",") if x.strip()))
+        if not sep or w <= 0 or not names:
+            raise ValueError(f"{part!r}: write skill,skill=share, e.g. billing,zh=0.3")
+        out.append((names, w))
+    if not out:
+        raise ValueError("give at least one call type, e.g. billing=1")
+    return tuple(out)
+
+
+def what_if_matrix(calls_per_hour: float, aht: float, patience: float | None, groups_text: str,
+                   mix_text: str, target_s: float = 20.0, seed: int = 1,
+                   hours: float = 20.0) -> dict[str, Any]:
+    """A changed skills matrix through the real router (desim): overall and per call type."""
+    groups, mix = parse_groups(groups_text), parse_mix(mix_text)
+    if calls_per_hour <= 0 or aht <= 0 or (patience is not None and patience <= 0):
+        raise ValueError("calls per hour, AHT and patience must be positive")
+    res = simulate(SimConfig(arrival_rate=calls_per_hour / 3600, aht=aht, agents=0, patience=patience,
+                             duration_s=hours * 3600, warmup_s=1800, target_s=target_s, batches=10,
+                             seed=seed, agent_groups=groups, call_mix=mix))
+    types = []
+    for k, c in sorted(res.by_mix.items()):
+        types.append({"type": k, **c, "service_level": c["within"] / c["offered"] if c["offered"] else None,
+                      "abandon_rate": c["abandoned"] / c["offered"] if c["offered"] else None})
+    return {"agents": sum(n for _, n in groups), "calls_per_hour": calls_per_hour, "aht": aht,
+            "patience": patience, "target_s": target_s, "offered": res.offered,
+            "service_level": res.service_level.mean, "service_level_half_width": res.service_level.half_width,
+            "asa": res.asa.mean, "abandon_rate": res.p_abandon.mean, "by_type": types}

@@ -7,6 +7,7 @@ audited (who, which report, which days), like every other access to callers' dat
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -325,3 +326,23 @@ async def team_leaderboard(user: ReportUser, ctx: Ctx, session: SessionDep,
             rows.append(kpi.KpiRow("", name, c))
     return {"level": level, "kpi": kpi_key,
             "rows": kpi.leaderboard(rows, kpi_key, sl, reverse=not ascending)}
+
+
+class WhatIfIn(BaseModel):
+    calls_per_hour: float = Field(gt=0, le=100_000)
+    aht: float = Field(default=180.0, gt=0, le=36_000)
+    patience: float | None = Field(default=120.0, gt=0, le=36_000)
+    groups: str = Field(min_length=1, max_length=2000, description="billing:5,zh:3=4; billing:5=8")
+    mix: str = Field(min_length=1, max_length=2000, description="billing=0.7; billing,zh=0.3")
+    threshold: float = Field(default=20.0, gt=0, le=3600)
+
+
+@router.post("/whatif")
+async def what_if(user: ReportUser, body: WhatIfIn) -> dict[str, Any]:
+    """A changed staffing or skills matrix run through the real router (reports.desim),
+    overall and per call type."""
+    try:
+        return await asyncio.to_thread(staffing.what_if_matrix, body.calls_per_hour, body.aht,
+                                       body.patience, body.groups, body.mix, body.threshold)
+    except ValueError as exc:
+        raise HTTPException(422, detail=str(exc)) from None

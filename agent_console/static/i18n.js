@@ -66,7 +66,10 @@ export const STRINGS = {
     rule_name: "Name", metric: "Metric", add_rule: "Add rule", delete: "Delete", raised_at: "Raised",
     cleared_at: "Cleared", peak: "Worst", still_open: "still on", enabled: "On",
     lvl_group_lead: "Group", lvl_team_lead: "Team", lvl_supervisor: "Supervisor", lvl_manager: "Centre",
-    occupancy: "Occupancy", skill: "Skill", call_back: "Call back", callback_queued: "Callback to {n} queued: an agent is rung first",
+    occupancy: "Occupancy", skill: "Skill", whatif_matrix: "What-if: skills matrix",
+    calls_per_hour: "Calls / hour", patience: "Patience (s)", agent_groups: "Agents (skill:level=n; …)",
+    call_mix: "Calls (skills=share; …)", run: "Run", type: "Call type", abandon_rate: "Abandon rate",
+    whatif_result: "{n} agents: service level {sl}, ASA {asa} s, abandoned {ab}", call_back: "Call back", callback_queued: "Callback to {n} queued: an agent is rung first",
   },
   zh: {
     app_title: "热线", login_title: "登录", username: "用户名", password: "密码",
@@ -127,6 +130,9 @@ export const STRINGS = {
     rule_name: "名称", metric: "指标", add_rule: "添加规则", delete: "删除", raised_at: "发生时间",
     cleared_at: "解除时间", peak: "最差值", still_open: "仍在预警", enabled: "启用",
     lvl_group_lead: "小组", lvl_team_lead: "班组", lvl_supervisor: "主管", lvl_manager: "中心",
-    occupancy: "占用率", skill: "技能", call_back: "回拨", callback_queued: "已排队回拨 {n}：先接通坐席",
+    occupancy: "占用率", skill: "技能", whatif_matrix: "模拟：技能矩阵",
+    calls_per_hour: "每小时呼叫量", patience: "耐心时长（秒）", agent_groups: "坐席（技能:等级=人数；…）",
+    call_mix: "呼叫（技能=占比；…）", run: "模拟", type: "呼叫类型", abandon_rate: "放弃率",
+    whatif_result: "{n} 名坐席：服务水平 {sl}，平均应答 {asa} 秒，放弃 {ab}", call_back: "回拨", callback_queued: "已排队回拨 {n}：先接通坐席",
   },
 };

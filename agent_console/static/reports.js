@@ -188,6 +188,18 @@ $("day").value = iso(y); $("to").value = iso(y); $("from").value = iso(new Date(
 $("load").addEventListener("click", load);
 $("plan").addEventListener("click", loadStaffing);
 $("lb-level").addEventListener("change", loadLeaderboard);
+$("whatif-form").addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  try {
+    const r = await api("POST", "/api/reports/whatif", { calls_per_hour: Number($("wi-calls").value),
+      aht: Number($("wi-aht").value), patience: Number($("wi-patience").value), groups: $("wi-groups").value,
+      mix: $("wi-mix").value, threshold: Number($("threshold").value) });
+    $("whatif-summary").textContent = t("whatif_result", { n: r.agents, sl: pct(r.service_level),
+      asa: r.asa.toFixed(1), ab: pct(r.abandon_rate) });
+    table("whatif-table", [{ label: t("type") }, { label: t("offered") }, { label: t("service_level") }, { label: t("abandon_rate") }],
+      r.by_type.map((x) => [x.type, x.offered, pct(x.service_level), pct(x.abandon_rate)]));
+  } catch (e) { toast(e.message, true); }
+});
 $("rule-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   try {

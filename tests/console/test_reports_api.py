@@ -212,3 +212,19 @@ def test_leaderboards_down_the_team_tree(console: Console) -> None:
     assert [(r["key"], r["answered"]) for r in centre["rows"]] == [("Center", 4)]
     bad = c.get(f"/api/reports/leaderboard?from={DAY}&kpi=calls", headers=sup)
     assert bad.status_code == 422 and "Unknown figure 'calls'" in bad.text
+
+
+def test_what_if_on_a_skills_matrix_over_http(console: Console) -> None:
+    c, sup = console.client, console.auth("sup")
+    r = c.post("/api/reports/whatif", headers=sup, json={
+        "calls_per_hour": 120, "aht": 180, "patience": 120, "groups": "billing:5=6; billing:5,zh:5=2",
+        "mix": "billing=0.8; billing,zh=0.2"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["agents"] == 8 and {t["type"] for t in body["by_type"]} == {"billing", "billing+zh"}
+    assert 0 <= body["service_level"] <= 1
+    bad = c.post("/api/reports/whatif", headers=sup, json={"calls_per_hour": 120, "groups": "billing", "mix": "billing=1"})
+    assert bad.status_code == 422 and "write skill:level" in bad.text
+    zh = c.post("/api/reports/whatif", headers={**sup, "Accept-Language": "zh-CN"},
+                json={"calls_per_hour": 120, "groups": "billing", "mix": "billing=1"})
+    assert zh.status_code == 422

@@ -71,6 +71,8 @@ def test_reports_page_charts_formulas_and_export(browser, live, tmp_path, locale
     dl.value.save_as(path)
     book = load_workbook(path)
     assert book["by_hour"]["A1"].value == ("小时" if lang == "zh" else "Hour")
+    page.click("#whatif-form button[type=submit]")
+    page.wait_for_selector("#whatif-table td:has-text('billing+zh')", timeout=30_000)
     page.select_option("#lb-level", "team_lead")
     page.wait_for_selector("#leaderboard td")
     page.fill("#rule-name", f"waiting-{lang}")

@@ -108,3 +108,23 @@ async def test_staffing_from_the_database_with_logged_in_agents(engine, clock):
     assert p.as_dict()["rows"][20]["slot"] == "10:00"
     with pytest.raises(ValueError, match="15, 30 or 60"):
         await staffing.staffing(engine, DAY, TZ, interval_min=20)
+
+
+def test_what_if_on_a_skills_matrix_through_the_router():
+    from reports.staffing import parse_groups, parse_mix, what_if_matrix
+
+    assert parse_groups("billing:5,zh:3=4; billing=8") == (((("billing", 5), ("zh", 3)), 4), ((("billing", 5),), 8))
+    assert parse_mix("billing=0.7\nzh,billing=0.3") == ((("billing",), 0.7), (("billing", "zh"), 0.3))
+    for bad, why in (("billing:5", "write skill:level"), ("billing:11=2", "level from 1 to 10"), ("", "at least one")):
+        with pytest.raises(ValueError, match=why):
+            parse_groups(bad)
+    with pytest.raises(ValueError, match="skill,skill=share"):
+        parse_mix("billing=lots")
+    mix = "billing=0.7; billing,zh=0.3"
+    few = what_if_matrix(200, 180, 120, "billing:5=11; billing:5,zh:5=1", mix, seed=3)
+    more = what_if_matrix(200, 180, 120, "billing:5=8; billing:5,zh:5=4", mix, seed=3)
+    assert few["agents"] == more["agents"] == 12  # the same head count, skills moved
+    zh = {r["type"]: r for r in few["by_type"]}["billing+zh"]
+    zh_more = {r["type"]: r for r in more["by_type"]}["billing+zh"]
+    assert zh_more["service_level"] > zh["service_level"] + 0.2  # one zh agent cannot keep up
+    assert sum(r["offered"] for r in more["by_type"]) == more["offered"]
