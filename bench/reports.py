@@ -329,13 +329,15 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     ap.add_argument("--url", help="a database URL (default: a fresh SQLite file)")
     ap.add_argument("--db", type=Path, help="keep the SQLite file here (reused if it has the month)")
     ap.add_argument("--pg", action="store_true", help="also run on a throw-away PostgreSQL cluster")
+    ap.add_argument("--pg-only", action="store_true", help="only the PostgreSQL run")
     args = ap.parse_args(argv)
     results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite+aiosqlite:///{args.db or Path(tmp) / 'bench.db'}"
-        results.append(asyncio.run(run(url, args.days, args.calls_per_day)))
-        report(results[-1])
-    if args.pg:
+    if not args.pg_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = args.url or f"sqlite+aiosqlite:///{args.db or Path(tmp) / 'bench.db'}"
+            results.append(asyncio.run(run(url, args.days, args.calls_per_day)))
+            report(results[-1])
+    if args.pg or args.pg_only:
         with throwaway_postgres() as pg:
             results.append(asyncio.run(run(pg, args.days, args.calls_per_day)))
             report(results[-1])
