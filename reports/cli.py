@@ -183,6 +183,7 @@ def kpi_cmd(since: str = typer.Option(None, "--from", help="First day (default y
             by: str = typer.Option("all", help="all, queue, agent or skill."),
             sl: str = typer.Option("offered", help=f"Service-level variant: {', '.join(kpi.SL_VARIANTS)}."),
             threshold: float = typer.Option(20.0, help="SL threshold T, seconds."),
+            repeat_hours: float = typer.Option(24.0, help="A call is a repeat within this many hours."),
             queue_threshold: list[str] = typer.Option([], "--queue-threshold",
                                                       help="Per queue: support=20 (repeatable)."),
             fmt: str = FormatOpt, out: Path | None = OutOpt, lang: str = LangOpt,
@@ -194,7 +195,8 @@ def kpi_cmd(since: str = typer.Option(None, "--from", help="First day (default y
     days = _days(a, _day(until, a))
     th = _thresholds(queue_threshold)
     try:
-        rows = _run(url, lambda e: kpi.kpi_table(e, days, period, by, th, threshold, tz=_tz()))
+        rows = _run(url, lambda e: kpi.kpi_table(e, days, period, by, th, threshold,
+                                                    repeat_hours * 3600, tz=_tz()))
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     sheets = kpi_sheets(rows, sl, f"{threshold:g}", lang)

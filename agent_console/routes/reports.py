@@ -64,9 +64,10 @@ async def lost_report(user: ReportUser, ctx: Ctx, day: Day) -> dict[str, Any]:
 
 
 async def _kpi(ctx: Ctx, since: str, until: str | None, period: str, by: str,
-               threshold: float) -> list[kpi.KpiRow]:
+               threshold: float, repeat_hours: float = 24.0) -> list[kpi.KpiRow]:
     return await kpi.kpi_table(ctx.engine, _range(since, until), period, by,
-                               default_threshold=threshold, tz=_tz(ctx))
+                               default_threshold=threshold, repeat_window_s=repeat_hours * 3600,
+                               tz=_tz(ctx))
 
 
 Period = Annotated[Literal["15", "30", "60", "day", "week", "month"], Query()]
@@ -79,9 +80,10 @@ Threshold = Annotated[float, Query(gt=0, le=3600, description="service-level thr
 @router.get("/kpi")
 async def kpi_report(user: ReportUser, ctx: Ctx, since: Annotated[str, Query(alias="from")],
                      until: Annotated[str | None, Query(alias="to")] = None, period: Period = "60",
-                     by: By = "all", sl: Variant = "offered", threshold: Threshold = 20.0) -> dict[str, Any]:
+                     by: By = "all", sl: Variant = "offered", threshold: Threshold = 20.0,
+                     repeat_hours: Annotated[float, Query(gt=0, le=24 * 31)] = 24.0) -> dict[str, Any]:
     """KPIs per period and key, each figure's formula, the SL variants to switch to."""
-    rows = await _kpi(ctx, since, until, period, by, threshold)
+    rows = await _kpi(ctx, since, until, period, by, threshold, repeat_hours)
     return {"rows": kpi_rows(rows, sl), "formulas": kpi.formulas(sl, f"{threshold:g}"),
             "variants": [{"key": k, "formula_zh": zh, "formula_en": en}
                          for k, (zh, en, _) in kpi.SL_VARIANTS.items()],

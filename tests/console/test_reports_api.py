@@ -32,11 +32,15 @@ def test_rebuild_then_lost_kpi_winback(console: Console) -> None:
     rep = c.get(f"/api/reports/lost?day={DAY}", headers=sup).json()
     assert rep["totals"] == {"day": DAY, "calls": 6, "lost": 3, "lost_rate": 0.5}
     assert {f["fate"] for f in rep["by_fate"]} == {"short_abandon", "queue_abandon", "ivr_abandon"}
-    k = c.get(f"/api/reports/kpi?from={DAY}&period=day&by=queue&sl=answered&threshold=30",
+    k = c.get(f"/api/reports/kpi?from={DAY}&period=day&by=queue&sl=answered&threshold=30&repeat_hours=0.01",
               headers=sup).json()
     support = next(row for row in k["rows"] if row["key"] == "support")
     assert (support["offered"], support["answered"]) == (4, 2)
     assert support["service_level"] == 1.0  # c1 (10 s) and c2 (30 s) both within 30 s
+    # c4 called again 3 min after c3: a repeat within 24 h, not within 36 s
+    assert support["repeat_rate"] == 0.0
+    day = c.get(f"/api/reports/kpi?from={DAY}&period=day&by=queue", headers=sup).json()["rows"]
+    assert next(r for r in day if r["key"] == "support")["repeat_rate"] == 0.25
     assert k["formulas"][-1]["formula_en"] == "answered within 30 s / answered"
     assert len(k["variants"]) == 5
     board = c.get(f"/api/reports/kpi?from={DAY}&period=day&by=agent", headers=sup).json()["leaderboard"]
