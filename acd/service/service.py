@@ -104,6 +104,9 @@ class AcdService(Center):
             SetAgentState: self.agents.on_state, ExitQueue: q.on_exit, MoveQueue: q.on_move,
             Announce: q.on_announce,
         })
+        # A command that raised while being carried out is fed back to the router, so it
+        # never keeps a reservation for an agent Asterisk was never asked to ring.
+        ctx.undo.update({Offer: self.offers.offer_not_made})
         self.started = False
 
     # --- what the rest of the code (and the tests) read -------------------------------

@@ -88,3 +88,50 @@ async def test_agent_answering_into_vanished_caller_goes_back_to_ready(rig: Rig)
     assert rig.sim.find_channel(name) is None
     await rig.flush()
     assert rig.kinds("c1") == ["ENTERQUEUE", "ABANDON"]
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone(endpoint="agent1001"), AgentPhone(endpoint="agent1002")]])
+async def test_an_offer_that_fails_to_execute_releases_the_agent_and_is_offered_again(
+        rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Executing the Offer raises before the Originate is sent (here: the phone lookup):
+    the router must not keep a1001 reserved for a call Asterisk never rang."""
+    real = rig.service.ctx.endpoint_of
+    broken = {"a1001"}
+
+    def endpoint_of(agent: str) -> str:
+        if agent in broken:
+            broken.discard(agent)
+            raise RuntimeError("the phone table is being reloaded")
+        return real(agent)
+    monkeypatch.setattr(rig.service.ctx, "endpoint_of", endpoint_of)
+    await rig.login_ready("a1001")
+    await rig.call("c1", CallerScript(dtmf=[], talk_time_s=2.0, patience_s=200.0))
+    await wait_for(lambda: rig.state("a1001") == "not_ready", timeout=5)
+    assert rig.service.router.agent("a1001").reason == "unreachable"  # type: ignore[union-attr]
+    assert rig.service.router.position("c1") == 1  # still waiting, its place kept
+    await rig.login_ready("a1002")
+    await wait_for(lambda: rig.of(CallConnected), timeout=5)
+    assert rig.of(CallConnected)[0].agent == "a1002"
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone(endpoint="agent1001"), AgentPhone(endpoint="agent1002")]])
+async def test_an_originate_asterisk_refuses_releases_the_agent(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pbx.ami.actions import Originate
+    from pbx.ami.errors import AmiActionError
+
+    real = rig.ami.execute
+    refused: list[str] = []
+
+    async def execute(action, **kw):
+        if isinstance(action, Originate) and "agent1001" in action.channel and not refused:
+            refused.append(action.channel)
+            raise AmiActionError("Originate", "Extension does not exist.")
+        return await real(action, **kw)
+    monkeypatch.setattr(rig.ami, "execute", execute)
+    await rig.login_ready("a1001")
+    await rig.call("c1", CallerScript(dtmf=[], talk_time_s=2.0, patience_s=200.0))
+    await wait_for(lambda: rig.state("a1001") == "not_ready", timeout=5)
+    assert refused and rig.service.router.position("c1") == 1
+    await rig.login_ready("a1002")
+    await wait_for(lambda: rig.of(CallConnected), timeout=5)
+    assert rig.of(CallConnected)[0].agent == "a1002"
