@@ -151,3 +151,5 @@ class Conferences:
     def leg_gone(self, ev: ChannelHungUp) -> None:
         if ev.uniqueid in self.conf_takers:
             self.agent_left(ev.uniqueid)
+        else:  # a third party by number hung up: forget its leg (it was kept for ever)
+            self.conf_legs.pop(ev.uniqueid, None)

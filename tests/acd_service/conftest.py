@@ -10,6 +10,7 @@ from acdrig import EPOCH, SPEED, Rig, SimClock, make_config
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from acd.service import AcdConfig
+from acd.service.invariants import violations
 from hotline.events import EventBus
 from pbx.sim.asterisk import SimAsterisk
 from pbx.sim.config import AgentPhone, SimConfig
@@ -37,6 +38,9 @@ async def rig(sqlite_engine: AsyncEngine, tmp_path: Path, phones: list[AgentPhon
     await r.start_backend()
     try:
         yield r
+        # every scenario ends with the collaborators' tables agreeing (acd.service.invariants)
+        await r.service.drain()
+        assert violations(r.service) == []
     finally:
         await r.stop_backend()
         await sim.stop()
