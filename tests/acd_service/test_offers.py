@@ -135,3 +135,27 @@ async def test_an_originate_asterisk_refuses_releases_the_agent(rig: Rig, monkey
     await rig.login_ready("a1002")
     await wait_for(lambda: rig.of(CallConnected), timeout=5)
     assert rig.of(CallConnected)[0].agent == "a1002"
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone(endpoint="agent1001", behaviour="noanswer"),
+                                     AgentPhone(endpoint="agent1002")]])
+@pytest.mark.parametrize("cause,why", [(19, "rona"), (18, "rona"), (17, "busy"), (21, "unreachable")])
+async def test_the_hangup_cause_of_a_ringing_agent_leg_names_why(rig: Rig, cause: int, why: str) -> None:
+    """The agent's leg hangs up while ringing (its phone or the network gave up): cause 19
+    (no answer) and 18 are a RONA, 17 busy, anything else unreachable (README ami-03/04)."""
+    from pbx.sim.dialplan import terminate
+
+    await rig.login_ready("a1001")
+    await rig.call("c1", CallerScript(dtmf=[], talk_time_s=2.0, patience_s=200.0))
+    await wait_for(lambda: rig.service.book.get("c1") is not None
+                   and rig.service.book.get("c1").ringing, timeout=5)  # type: ignore[union-attr]
+    leg = rig.sim.find_channel(rig.service.book.get("c1").leg)  # type: ignore[union-attr, arg-type]
+    assert leg is not None
+    terminate(rig.sim, leg, cause, "bye")
+    await wait_for(lambda: rig.of(CallRingNoAnswer), timeout=5)
+    await wait_for(lambda: rig.state("a1001") == "not_ready")
+    reason = {"rona": "RONA", "busy": "busy", "unreachable": "unreachable"}[why]
+    assert rig.service.router.agent("a1001").reason == reason  # type: ignore[union-attr]
+    assert rig.service.router.position("c1") == 1  # the caller keeps its place
+    await rig.flush()
+    assert [r.data["why"] for r in rig.rows("c1") if r.kind == "RINGNOANSWER"] == [why]
