@@ -1,7 +1,8 @@
 """Router latency: 2,000 agents, 40 skills, ~500 waiting calls, a stream of state changes
 and arrivals. Ours (acd.core.Router, indexed) against a baseline in this file that walks
 every queue x member on each change and scans members / callers linearly to match, as
-Asterisk's app_queue does.
+Asterisk's app_queue does, and against the peer a developer would pick instead: sorted
+ready lists and caller lists per queue kept with ``bisect`` (SortedReadyRouter).
 
     .venv/bin/python bench/router.py            # default: ~30 s
     .venv/bin/python bench/router.py --full     # more events
@@ -14,6 +15,7 @@ JSON line per metric.
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import random
 import statistics
@@ -148,6 +150,114 @@ class LinearRouter:
                         agent = self._agent_for(c, now)
                         if agent is not None:
                             out += self._offer(c, agent, now)
+            return out
+        return []
+
+
+class SortedReadyRouter:
+    """The peer a developer would write: per queue, the ready agents in a sorted list
+    (best level in the queue's skill first, then longest idle) and the callers in a sorted
+    list (priority, then arrival), both kept with ``bisect``; an agent's change touches only
+    its own queues. A call takes the first eligible agent in its queue's order (secondary
+    skills and language checked on the way); a freed agent takes the first eligible caller
+    of its queues, best membership priority / weighted wait first. Relaxation after 30 s."""
+
+    def __init__(self, queues: list[QueueConfig]) -> None:
+        self.cfg = {q.name: q for q in queues}
+        self.ready: dict[str, list[tuple[int, float, str]]] = {q.name: [] for q in queues}
+        self.calls: dict[str, list[tuple[int, float, str]]] = {q.name: [] for q in queues}
+        self.by_id: dict[str, WaitingCall] = {}
+        self.agents: dict[str, Agent] = {}
+        self.keys: dict[str, dict[str, tuple[int, float, str]]] = {}  # agent -> queue -> key
+        self.relaxed: set[str] = set()
+
+    def _minp(self, call: WaitingCall, now: float) -> int:
+        return 2 if now - call.enqueued_at >= 30 else call.min_proficiency
+
+    def _eligible(self, agent: Agent, call: WaitingCall, now: float) -> bool:
+        if call.language is not None and call.language not in agent.languages:
+            return False
+        return min(agent.skills.get(s, 0) for s in call.skills) >= self._minp(call, now)
+
+    def _set_ready(self, aid: str, now: float) -> None:
+        agent = self.agents[aid]
+        keys = self.keys.setdefault(aid, {})
+        for q in agent.queues:
+            key = (-agent.skills.get(self.cfg[q].skills[0], 0), now, aid)
+            bisect.insort(self.ready[q], key)
+            keys[q] = key
+
+    def _set_busy(self, aid: str) -> None:
+        for q, key in self.keys.pop(aid, {}).items():
+            lst = self.ready[q]
+            i = bisect.bisect_left(lst, key)
+            if i < len(lst) and lst[i] == key:
+                del lst[i]
+
+    def _remove_call(self, call: WaitingCall) -> None:
+        lst = self.calls[call.queue]
+        key = (-call.priority, call.enqueued_at, call.id)
+        i = bisect.bisect_left(lst, key)
+        if i < len(lst) and lst[i] == key:
+            del lst[i]
+        self.by_id.pop(call.id, None)
+
+    def _offer(self, call: WaitingCall, aid: str, now: float) -> list[Command]:
+        self._remove_call(call)
+        self._set_busy(aid)
+        return [Offer(now, call.id, aid, call.queue, "sorted", now - call.enqueued_at, 0)]
+
+    def _agent_for(self, call: WaitingCall, now: float) -> str | None:
+        for _lvl, _idle, aid in self.ready[call.queue]:
+            if self._eligible(self.agents[aid], call, now):
+                return aid
+        return None
+
+    def _call_for(self, aid: str, now: float) -> list[Command]:
+        agent = self.agents[aid]
+        best, found = None, None
+        for queue, m in agent.queues.items():
+            for _p, _t, cid in self.calls[queue]:
+                call = self.by_id[cid]
+                if self._eligible(agent, call, now):
+                    key = (m.priority, call.priority, (now - call.enqueued_at) * m.weight)
+                    if best is None or key > best:
+                        best, found = key, call
+                    break
+        return self._offer(found, aid, now) if found is not None else []
+
+    def handle(self, e: RouterEvent) -> list[Command]:
+        now = e.at
+        if isinstance(e, AgentLoggedIn):
+            self.agents[e.agent.id] = e.agent
+        elif isinstance(e, AgentReady | CallEnded):
+            self._set_ready(e.agent_id, now)
+            out = self._call_for(e.agent_id, now)
+            return out
+        elif isinstance(e, AgentNotReady | OfferAccepted):
+            self._set_busy(e.agent_id)
+        elif isinstance(e, CallArrived):
+            call = e.call
+            self.by_id[call.id] = call
+            bisect.insort(self.calls[call.queue], (-call.priority, call.enqueued_at, call.id))
+            aid = self._agent_for(call, now)
+            return self._offer(call, aid, now) if aid is not None else []
+        elif isinstance(e, CallLeft):
+            call = self.by_id.get(e.call_id)
+            if call is not None:
+                self._remove_call(call)
+        elif isinstance(e, Tick):
+            out: list[Command] = []
+            for lst in self.calls.values():
+                for _p, _t, cid in list(lst):
+                    c = self.by_id.get(cid)
+                    if c is None or now - c.enqueued_at < 30:
+                        continue
+                    if c.id not in self.relaxed:
+                        self.relaxed.add(c.id)
+                        aid = self._agent_for(c, now)
+                        if aid is not None:
+                            out += self._offer(c, aid, now)
             return out
         return []
 
@@ -314,30 +424,32 @@ def main() -> int:
     peer_n = max(1000, ours_n // 10)
     print(f"workload: {N_AGENTS} agents, {N_SKILLS} skills, {N_QUEUES} queues, "
           f"~{TARGET_WAITING} waiting calls; {ours_n} events (baseline {peer_n})")
-    res = run({"ours (indexed)": lambda qs: Router(qs),
-               "baseline (queue x member walk)": LinearRouter},
-              {"ours (indexed)": ours_n, "baseline (queue x member walk)": peer_n},
-              args.rounds, args.seed)
-    ours, peer = res["ours (indexed)"], res["baseline (queue x member walk)"]
+    engines = {"ours (indexed)": lambda qs: Router(qs),
+               "peer (sorted ready lists)": SortedReadyRouter,
+               "baseline (queue x member walk)": LinearRouter}
+    counts = {"ours (indexed)": ours_n, "peer (sorted ready lists)": ours_n,
+              "baseline (queue x member walk)": peer_n}
+    res = run(engines, counts, args.rounds, args.seed)
+    ours, peer, walk = (res[k] for k in engines)
     print("idle center (most agents ready, ~300 on calls): arrivals meet many ready agents")
-    res = run({"ours (indexed)": lambda qs: Router(qs),
-               "baseline (queue x member walk)": LinearRouter},
-              {"ours (indexed)": ours_n // 3, "baseline (queue x member walk)": peer_n // 3},
-              args.rounds, args.seed, idle=True)
-    ours_idle, peer_idle = res["ours (indexed)"], res["baseline (queue x member walk)"]
+    res = run(engines, {k: v // 3 for k, v in counts.items()}, args.rounds, args.seed, idle=True)
+    ours_idle, peer_idle, walk_idle = (res[k] for k in engines)
     lines = [
-        ("p99_us", ours["p99_us"], peer["p99_us"], f"p99 < {TARGET_P99_US:g} us per event",
+        ("p99_us", ours["p99_us"], peer["p99_us"], walk["p99_us"], f"p99 < {TARGET_P99_US:g} us per event",
          ours["p99_us"] < TARGET_P99_US),
-        ("p50_us", ours["p50_us"], peer["p50_us"], "lower is better", True),
-        ("p99_us_idle_center", ours_idle["p99_us"], peer_idle["p99_us"],
+        ("p50_us", ours["p50_us"], peer["p50_us"], walk["p50_us"], "lower than the peer",
+         ours["p50_us"] <= peer["p50_us"]),
+        ("p99_us_idle_center", ours_idle["p99_us"], peer_idle["p99_us"], walk_idle["p99_us"],
          f"p99 < {TARGET_P99_US:g} us per event", ours_idle["p99_us"] < TARGET_P99_US),
-        ("decisions_per_s", ours["decisions_per_s"], peer["decisions_per_s"], "higher is better",
-         ours["decisions_per_s"] > peer["decisions_per_s"]),
+        ("decisions_per_s", ours["decisions_per_s"], peer["decisions_per_s"], walk["decisions_per_s"],
+         "higher is better", ours["decisions_per_s"] > peer["decisions_per_s"]),
     ]
-    for metric, o, p, target, ok in lines:
+    for metric, o, p, w, target, ok in lines:
         print(json.dumps({"bench": "router", "metric": metric, "ours": round(o, 2),
-                          "peer": round(p, 2), "peer_name": "linear queue x member walk (app_queue style)",
-                          "ratio": round(o / p, 4) if p else None, "target": target, "ok": ok}))
+                          "peer": round(p, 2), "peer_name": "sorted ready list per queue (bisect)",
+                          "ratio": round(o / p, 4) if p else None,
+                          "app_queue_style_walk": round(w, 2), "target": target, "ok": ok}))
+        # app_queue itself cannot run here (no Asterisk): its figures are not quoted
     return 0
 
 
