@@ -6,9 +6,10 @@ check, batched executemany). Then looks up random callers in mixed formats
 (13800138000, +86 138 ..., 0086..., 010-..., (020)..., sip:...) with ``find_by_phone``.
 
 Peers, measured in the same run on the same table:
-- lookup: the same customer found by a plain ``LIKE '%digits%'`` scan of the phone
-  column (what a CRM without normalised numbers must do);
-- import: one INSERT statement per row (no executemany), on a sample of rows.
+- lookup: what a developer writes: ``phonenumbers`` to E.164, then an equality query on
+  the indexed column (the naive ``LIKE '%digits%'`` scan is printed beside it);
+- import: the same parsing, then two ``executemany`` INSERTs with explicit ids (one INSERT
+  per row, the naive way, is printed beside it).
 
     .venv/bin/python bench/crm.py [--full] [--rows N] [--url postgresql+asyncpg://...]
 """
@@ -26,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import phonenumbers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -112,11 +115,35 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
     print(f"import (ours, batched executemany): {ours_rate:,.0f} rows/s ({import_s:.1f} s)")
 
     # Peer import: other rows (numbers after ours), the same parsing and validation, then
-    # one INSERT statement per customer and per phone; rolled back afterwards.
-    sample = min(5000, n)
+    # what a developer writes without our import path: explicit ids and two executemany
+    # statements (customers, then phones) in one transaction; rolled back afterwards.
+    sample = min(50_000, n)
     peer_csv = make_csv(sample, random.Random(7), start=n)
     t0 = time.perf_counter()
     _, good, _ = parse_customers(peer_csv)
+    async with maker() as s:
+        first = int((await s.execute(text("SELECT coalesce(max(id), 0) FROM crm_customers"))).scalar_one()) + 1
+        customers, phone_rows = [], []
+        for k, (_, c) in enumerate(good):
+            cid = first + k
+            customers.append({"id": cid, "n": c.name, "s": c.segment, "v": c.vip_level})
+            for e in c.phones:
+                i = info_e164(e)
+                phone_rows.append({"c": cid, "e": e, "k": i.kind, "co": i.country, "rz": i.region_zh,
+                                   "re": i.region_en})
+        await s.execute(text(
+            "INSERT INTO crm_customers (id, name, segment, vip_level, tags, blacklisted, created_at,"
+            " updated_at) VALUES (:id, :n, :s, :v, '[]', false, 0, 0)"), customers)
+        await s.execute(text(
+            "INSERT INTO crm_phones (customer_id, e164, kind, country, region_zh, region_en)"
+            " VALUES (:c, :e, :k, :co, :rz, :re)"), phone_rows)
+        peer_rate = sample / (time.perf_counter() - t0)
+        await s.rollback()
+    # The naive one, on a few rows: one INSERT statement per customer and per phone.
+    naive_n = min(2000, n)
+    naive_csv = make_csv(naive_n, random.Random(8), start=n + sample)
+    t0 = time.perf_counter()
+    _, good, _ = parse_customers(naive_csv)
     async with maker() as s:
         for _, c in good:
             cid = (await s.execute(text(
@@ -129,7 +156,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
                     "INSERT INTO crm_phones (customer_id, e164, kind, country, region_zh, region_en)"
                     " VALUES (:c, :e, :k, :co, :rz, :re)"),
                     {"c": cid, "e": e, "k": i.kind, "co": i.country, "rz": i.region_zh, "re": i.region_en})
-        peer_rate = sample / (time.perf_counter() - t0)
+        naive_rate = naive_n / (time.perf_counter() - t0)
         await s.rollback()
 
     # The import's data is garbage now; collect it so lookups measure lookups, not that.
@@ -149,7 +176,22 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
             lat.append((time.perf_counter() - t) * 1000)
             if found is None:
                 raise SystemExit(f"lookup of {q!r} found nobody: the benchmark data is wrong")
+        # Peer: what a developer writes: phonenumbers to E.164, then the indexed column.
         peer_lat: list[float] = []
+        by_e164 = text("SELECT c.id, c.name FROM crm_phones p JOIN crm_customers c ON c.id = p.customer_id "
+                       "WHERE p.e164 = :e LIMIT 1")
+        for q in queries:
+            t = time.perf_counter()
+            raw = q.split(":", 1)[1].split("@", 1)[0] if q.startswith("sip:") else q
+            try:
+                num = phonenumbers.parse(raw, "CN")
+            except phonenumbers.NumberParseException:
+                num = None
+            e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164) if num else raw
+            row = (await s.execute(by_e164, {"e": e164})).first()
+            peer_lat.append((time.perf_counter() - t) * 1000)
+            del row  # a trunk-prefixed mobile it cannot parse is a miss: counted, not fatal
+        naive_lat: list[float] = []
         like = text("SELECT c.id, c.name FROM crm_phones p JOIN crm_customers c ON c.id = p.customer_id "
                     "WHERE p.e164 LIKE :pat LIMIT 1")
         for q in queries[: args.peer_lookups]:
@@ -157,26 +199,31 @@ async def run(args: argparse.Namespace) -> list[dict[str, object]]:
             digits = digits[2:] if digits.startswith("86") and len(digits) > 11 else digits
             t = time.perf_counter()
             row = (await s.execute(like, {"pat": f"%{digits}%"})).first()
-            peer_lat.append((time.perf_counter() - t) * 1000)
+            naive_lat.append((time.perf_counter() - t) * 1000)
             if row is None:
-                raise SystemExit(f"LIKE peer found nobody for {q!r}")
+                raise SystemExit(f"LIKE scan found nobody for {q!r}")
     ours_p99, peer_p99 = pct(lat, 99), pct(peer_lat, 99)
     print(f"lookup (ours, normalise + indexed =): p50 {statistics.median(lat):.3f} ms, p99 {ours_p99:.3f} ms "
           f"over {len(lat):,} lookups")
-    print(f"lookup (peer, LIKE '%digits%' scan):   p50 {statistics.median(peer_lat):.1f} ms, p99 {peer_p99:.1f} ms "
-          f"over {len(peer_lat):,} lookups")
-    print(f"import (peer, one INSERT per row):   {peer_rate:,.0f} rows/s over {sample:,} rows")
+    print(f"lookup (peer, phonenumbers + indexed =): p50 {statistics.median(peer_lat):.3f} ms, "
+          f"p99 {peer_p99:.3f} ms over {len(peer_lat):,} lookups")
+    print(f"lookup (naive, LIKE '%digits%' scan):   p50 {statistics.median(naive_lat):.1f} ms, "
+          f"p99 {pct(naive_lat, 99):.1f} ms over {len(naive_lat):,} lookups")
+    print(f"import (peer, executemany with explicit ids): {peer_rate:,.0f} rows/s over {sample:,} rows")
+    print(f"import (naive, one INSERT per row):           {naive_rate:,.0f} rows/s over {naive_n:,} rows")
     await engine.dispose()
     tmp.cleanup()
     return [
         {"bench": "crm", "metric": "phone_lookup_p99_ms", "ours": round(ours_p99, 4),
-         "peer": round(peer_p99, 3), "peer_name": "plain LIKE '%digits%' scan on the same table",
+         "peer": round(peer_p99, 3), "peer_name": "phonenumbers E.164 + indexed equality, plain SQL",
+         "naive_like_scan": round(pct(naive_lat, 99), 3),
          "ratio": round(ours_p99 / peer_p99, 5), "target": f"< 5 ms on {n:,} customers",
-         "ok": ours_p99 < 5.0 and ours_p99 < peer_p99},
+         "ok": ours_p99 < 5.0},
         {"bench": "crm", "metric": "import_rows_per_s", "ours": round(ours_rate),
-         "peer": round(peer_rate), "peer_name": "one INSERT per row (same parsing)",
-         "ratio": round(ours_rate / peer_rate, 3), "target": "faster than row-at-a-time inserts",
-         "ok": ours_rate > peer_rate},
+         "peer": round(peer_rate), "peer_name": "executemany with explicit ids (same parsing)",
+         "naive_row_at_a_time": round(naive_rate),
+         "ratio": round(ours_rate / peer_rate, 3), "target": "as fast as a plain executemany",
+         "ok": ours_rate >= 0.8 * peer_rate},
     ]
 
 
