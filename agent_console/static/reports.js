@@ -142,7 +142,7 @@ async function loadAlarms() {
       api("GET", `/api/reports/alarms?day=${$("day").value}`)]);
     const when = (ts) => (ts === null ? t("still_open") : new Date(ts * 1000).toLocaleTimeString());
     $("alarm-rules").replaceChildren(
-      el("thead", {}, el("tr", {}, ...["rule_name", "queue", "metric", "threshold_s", ""].map((k) => el("th", {}, k ? t(k) : "")))),
+      el("thead", {}, el("tr", {}, ...["rule_name", "queue", "metric", "threshold", ""].map((k) => el("th", {}, k ? t(k) : "")))),
       el("tbody", {}, ...rules.map((r) => el("tr", { "data-rule": r.id },
         el("td", {}, r.name), el("td", {}, r.queue), el("td", {}, lang === "zh" ? r.metric_zh : r.metric_en),
         el("td", {}, `${r.op} ${r.threshold}`),
