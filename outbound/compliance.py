@@ -66,7 +66,10 @@ def normalise(number: str, region: str = DEFAULT_REGION) -> str:
 
 
 def zones_of(e164: str) -> tuple[str, ...]:
-    zones = pn_timezone.time_zones_for_number(phonenumbers.parse(e164))
+    try:
+        zones = pn_timezone.time_zones_for_number(phonenumbers.parse(e164))
+    except phonenumbers.NumberParseException:
+        return ()  # not a number: no zone, so never "inside the hours" (UNKNOWN_ZONE)
     return tuple(z for z in zones if z != pn_timezone.UNKNOWN_TIMEZONE)
 
 

@@ -21,6 +21,7 @@ from acd.requests import CallbackRequest
 from agent_console.deps import Ctx, RequireRole, SessionDep
 from agent_console.models import Team, TeamMember, User
 from agent_console.store import audit
+from crm import phones
 from outbound.campaign import callback_refusal
 from reports import alarms, facts, kpi, lost, staffing, winback
 from reports.export import Sheet, to_csv, to_xlsx
@@ -256,6 +257,10 @@ async def winback_callback(user: CallbackUser, ctx: Ctx, session: SessionDep,
     """Call a lost caller back through the ACD: an agent of the queue is rung first, then
     the number; the attempt is written to the CRM interactions (kind ``callback``). When the
     callback is answered, the win-back report counts the caller as reached."""
+    number = phones.try_normalize(body.number)
+    if number is None:
+        raise HTTPException(422, detail=f"{body.number!r} is not a phone number: use digits only.")
+    body = body.model_copy(update={"number": number})
     refusal = callback_refusal(body.number, ctx.clock.now(), ctx.settings.callback_hours)
     if refusal:
         raise HTTPException(409, detail=f"Not now: {refusal}.")

@@ -189,6 +189,9 @@ def test_click_to_call_back_goes_through_the_acd_and_the_crm(console: Console) -
     assert len(console.center.callbacks) == 1
     assert c.post("/api/reports/winback/callback", headers=console.auth("qa"),
                   json={"number": "+8613800138000", "queue": "sales"}).status_code == 403
+    bad = c.post("/api/reports/winback/callback", headers=console.auth("sup"),
+                 json={"number": "+00-12", "queue": "sales"})
+    assert bad.status_code == 422 and "is not a phone number" in bad.text
 
 
 def _agents_day(console: Console) -> None:

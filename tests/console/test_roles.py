@@ -48,6 +48,24 @@ ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
     ("DELETE", "/api/admin/teams/1/members/5", None, ADMIN),
     ("GET", "/api/admin/audit", None, ADMIN),
 ]
+REPORTS = {"supervisor", "admin"}
+D = "2026-12-05"
+ROUTES += [
+    ("GET", f"/api/reports/lost?day={D}", None, REPORTS),
+    ("GET", f"/api/reports/kpi?from={D}", None, REPORTS),
+    ("GET", f"/api/reports/winback?from={D}", None, REPORTS),
+    ("POST", f"/api/reports/rebuild?from={D}", None, REPORTS),
+    ("GET", f"/api/reports/export?report=lost&format=csv&from={D}", None, REPORTS),
+    ("GET", f"/api/reports/staffing?day={D}", None, REPORTS),
+    ("GET", f"/api/reports/leaderboard?from={D}", None, REPORTS),
+    ("GET", "/api/reports/alarm-rules", None, REPORTS),
+    ("POST", "/api/reports/alarm-rules", {"name": "x", "metric": "waiting", "threshold": 5}, REPORTS),
+    ("DELETE", "/api/reports/alarm-rules/1", None, REPORTS),
+    ("GET", f"/api/reports/alarms?day={D}", None, REPORTS),
+    ("POST", "/api/reports/whatif", {"calls_per_hour": 20, "groups": "billing:5=2", "mix": "billing=1"}, REPORTS),
+    ("POST", "/api/reports/winback/callback", {"number": "13800138000", "queue": "sales"},
+     {"agent", "team_lead", "supervisor", "admin"}),
+]
 USERNAMES = ["admin", "sup", "lead", "alice", "qa"]
 
 
@@ -72,7 +90,8 @@ def test_route_role_checks(console, method, path, body, allowed):
 def test_every_api_route_is_in_the_matrix(console):
     schema = console.client.get("/openapi.json").json()
     documented = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if p.startswith("/api/")}
-    covered = {(m, p.replace("/1001/", "/{agent}/").replace("/users/6", "/users/{user_id}")
+    covered = {(m, p.split("?")[0].replace("/1001/", "/{agent}/").replace("/users/6", "/users/{user_id}")
+                .replace("/alarm-rules/1", "/alarm-rules/{rule_id}")
                 .replace("/teams/1/members/5", "/teams/{team_id}/members/{user_id}")
                 .replace("/teams/1", "/teams/{team_id}")) for m, p, _, _ in ROUTES}
     assert documented - covered == {("POST", "/api/auth/login")}  # public by design (test_auth)
