@@ -12,7 +12,9 @@ last day done) gives, in order:
 * if D is the last day of its month: ``monthly/kpi-YYYY-MM.xlsx`` — the month per day and
   queue, and the leaderboard.
 
-A first run (no ``.last_done``) does yesterday only. A day is marked done after all its
+Every check (``every_s``, 5 min) also derives today's facts so far, so the reports page
+shows today within minutes (``refresh_today``). A first run (no ``.last_done``) does
+yesterday only. A day is marked done after all its
 files are written, so a crash in the middle redoes that day; files are written to a
 temporary name and renamed, so a reader never sees half a file.
 """
@@ -104,9 +106,9 @@ class ReportSchedule:
     """Writes the files of every ended day once; :meth:`tick` is one check."""
 
     def __init__(self, engine: AsyncEngine, clock: Clock, out_dir: Path, tz: ZoneInfo,
-                 lang: str = "zh", every_s: float = 300.0) -> None:
+                 lang: str = "zh", every_s: float = 300.0, refresh_today: bool = True) -> None:
         self.engine, self.clock, self.out_dir, self.tz = engine, clock, out_dir, tz
-        self.lang, self.every_s = lang, every_s
+        self.lang, self.every_s, self.refresh_today = lang, every_s, refresh_today
         self._state = out_dir / ".last_done"
 
     def last_done(self) -> dt.date | None:
@@ -117,6 +119,8 @@ class ReportSchedule:
 
     async def tick(self) -> list[Path]:
         today = dt.datetime.fromtimestamp(self.clock.now(), self.tz).date()
+        if self.refresh_today:
+            await facts.rebuild(self.engine, *facts.day_bounds(today, self.tz), self.tz)
         written: list[Path] = []
         jobs = due(self.last_done(), today)
         for i, job in enumerate(jobs):

@@ -5,7 +5,6 @@ import { api, applyI18n, el, lang, setupLangSwitch, setupNav, signOut, t, toast 
 const $ = (id) => document.getElementById(id);
 const pct = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
 const num = (v, unit) => (v === null || v === undefined ? "—" : unit === "%" ? pct(v) : unit === "s" ? `${v.toFixed(1)} s` : String(v));
-const iso = (d) => d.toISOString().slice(0, 10);
 const charts = {};
 let last = null;
 
@@ -183,8 +182,11 @@ function draw() {
 
 const me = await api("GET", "/api/auth/me");
 $("who").textContent = `${me.display_name} · ${t("role_" + me.role)}`;
-const y = new Date(Date.now() - 86400000);
-$("day").value = iso(y); $("to").value = iso(y); $("from").value = iso(new Date(y.getTime() - 6 * 86400000));
+// today (its facts are refreshed every few minutes), and the week up to it
+const localIso = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+const today = new Date();
+$("day").value = localIso(today); $("to").value = localIso(today);
+$("from").value = localIso(new Date(today.getTime() - 6 * 86400000));
 $("load").addEventListener("click", load);
 $("plan").addEventListener("click", loadStaffing);
 $("lb-level").addEventListener("change", loadLeaderboard);

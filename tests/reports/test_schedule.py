@@ -39,3 +39,16 @@ async def test_the_schedule_writes_each_file_once(engine, tmp_path):
     assert week.sheetnames == ["kpi", "leaderboard", "formulas"]
     assert [c.value for c in week["leaderboard"][2]][:3] == [1, "a1", 2]
     assert not list(tmp_path.rglob("*.part"))
+
+
+async def test_todays_facts_are_refreshed_at_every_check(engine, tmp_path):
+    from reports import facts
+
+    log = CallEventLog(engine)
+    write_day(log)
+    await log.flush()
+    clock = ManualClock(at(12, 0))  # the same day, noon
+    sched = ReportSchedule(engine, clock, tmp_path, TZ)
+    await sched.tick()
+    assert len(await facts.load(engine, [DAY])) == 6
+    assert not (tmp_path / "daily" / f"lost-{DAY}.xlsx").exists()  # the day is not over
