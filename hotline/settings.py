@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # where (None: <data_dir>/reports)
     scheduled_reports: bool = True
     reports_dir: Path | None = None
+    # how often the schedule checks for ended days and refreshes today's facts, seconds
+    report_refresh_interval_s: float = Field(default=300.0, gt=0.0, le=86400.0)
     prompts_dir: Path = Path("./var/prompts")
 
     # --- Asterisk (AMI) --------------------------------------------------

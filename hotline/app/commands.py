@@ -187,6 +187,7 @@ def demo(
         "agi_host": host, "agi_port": _free_port(host, 14573), "agi_public_host": host,
         "http_port": port if port is not None else _free_port(base.http_host, base.http_port),
         "ivr_menu_file": demo_menu(DEFAULT_MENU, data / "demo-menu.yaml"),
+        "report_refresh_interval_s": 30.0,  # the reports page fills while you watch
     })
     known = demo_customer_numbers(customers)
 

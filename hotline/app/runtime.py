@@ -161,7 +161,8 @@ class Runtime:
         self._tasks.append(asyncio.create_task(self.alarm_watch.run(), name="traffic-alarms"))
         if s.scheduled_reports:  # daily / weekly / monthly report files (reports.schedule)
             self.report_schedule = ReportSchedule(self.engine, self.clock, s.report_files_dir,
-                                                  ZoneInfo(s.timezone), s.default_language)
+                                                  ZoneInfo(s.timezone), s.default_language,
+                                                  every_s=s.report_refresh_interval_s)
             self._tasks.append(asyncio.create_task(self.report_schedule.run(), name="report-files"))
         # Everything built so far lives as long as the process: move it out of the
         # collector's reach, and let short-lived objects die young (hotline.tuning).
