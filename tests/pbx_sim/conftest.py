@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,19 @@ from pbx.sim import AgentPhone, SimAsterisk, SimConfig
 sys.path.insert(0, str(Path(__file__).parent))
 
 from sim_rig import SPEED, RawAmi  # noqa: E402  (helpers live in sim_rig.py)
+
+
+@pytest.fixture
+def transcript(transcripts_dir: Path) -> Callable[[str], Path]:
+    """The transcript ``ami-<prefix>-*.txt`` of the suite's corpus (tests/conftest.py's
+    ``transcripts_dir``, which fails with where it looked when the corpus is missing)."""
+    def find(prefix: str) -> Path:
+        found = sorted(transcripts_dir.glob(f"ami-{prefix}-*.txt"))
+        if len(found) != 1:
+            pytest.fail(f"expected one transcript ami-{prefix}-*.txt in {transcripts_dir}, "
+                        f"found {len(found)}; set HOTLINE_TRANSCRIPTS to the corpus")
+        return found[0]
+    return find
 
 
 @pytest.fixture
