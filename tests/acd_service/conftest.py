@@ -1,5 +1,5 @@
 """Fixtures: a running ACD against the simulated Asterisk (see acdrig.py), on an event
-loop with virtual time (see vtime.py): the tests' timings are exact, not wall-time windows."""
+loop with virtual time (see tests/vtime.py): the tests' timings are exact, not wall-time windows."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from acdrig import EPOCH, SPEED, Rig, SimClock, make_config
 from sqlalchemy.ext.asyncio import AsyncEngine
-from vtime import VirtualTimeLoop
 
 from acd.service import AcdConfig
 from acd.service.invariants import violations
 from hotline.events import EventBus
 from pbx.sim.asterisk import SimAsterisk
 from pbx.sim.config import AgentPhone, SimConfig
+from tests.vtime import VirtualTimeLoop
 
 
 def pytest_asyncio_loop_factories(config: pytest.Config,

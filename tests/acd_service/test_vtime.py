@@ -1,11 +1,11 @@
-"""The virtual-time loop the tests in this folder run on (vtime.py)."""
+"""The virtual-time loop (tests/vtime.py) that the tests in this folder run on."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 
-from vtime import VirtualTimeLoop
+from tests.vtime import VirtualTimeLoop
 
 
 async def test_the_tests_here_run_on_virtual_time() -> None:
