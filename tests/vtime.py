@@ -1,4 +1,4 @@
-"""An asyncio event loop on virtual time, so the ACD tests' timings are exact under any load.
+"""An asyncio event loop on virtual time, so simulator-driven tests are exact under any load.
 
 ``loop.time()`` is a virtual clock that stands still while there is work to do and jumps
 to the next timer when there is none: when the loop would sleep until its next timer, and
