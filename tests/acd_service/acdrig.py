@@ -1,8 +1,9 @@
 """Helpers: a running ACD against the simulated Asterisk over real sockets.
 
 The service's clock *is* the simulator's clock (simulated epoch seconds), and
-``time_scale`` = the simulator's speed, so ring timeouts, wrap-up and announcements
-run ``SPEED`` times faster than wall time without any test sleeping on a fixed delay.
+``time_scale`` = the simulator's speed. Both derive from the event loop's time, which in
+this folder is virtual (vtime.py): a scenario's times are exact and the same on every
+run, however loaded the machine, so the tests assert exact values, not windows.
 """
 
 from __future__ import annotations
@@ -33,8 +34,17 @@ from pbx.tracker import CallTracker
 from recordings.recorder import StoreRecorder
 from recordings.store import RecordingStore
 
-SPEED = 20.0  # sim seconds per wall second; margin for a loaded CI machine
+SPEED = 20.0  # sim seconds per second of (virtual) loop time
 EPOCH = 1_795_354_536.0
+# The service wakes its router 1 ms of loop time after a timer is due
+# (AcdContext.arm_timer): wrap-up, maximum wait and overflow end this much late.
+TIMER_LAG_S = 0.001 * SPEED
+# wait_for's poll step in simulated seconds: a step that waits for a condition ends
+# up to this much after it became true.
+POLL_S = 0.005 * SPEED
+# Simulated times are epoch seconds (~1.8e9) in floats, exact to 2**-22 s (2.4e-7 s):
+# durations compare with this tolerance.
+EXACT = 1e-6
 
 
 
@@ -127,11 +137,13 @@ class Rig:
 
 
 async def wait_for(pred: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    """Poll ``pred`` every POLL_S simulated seconds; ``timeout`` is in loop seconds
+    (SPEED times as many simulated seconds), which cost no wall time when virtual."""
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while not pred():
         if loop.time() > end:
             raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)
+        await asyncio.sleep(POLL_S / SPEED)
 
 

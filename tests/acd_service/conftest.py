@@ -1,8 +1,9 @@
-"""Fixtures: a running ACD against the simulated Asterisk (see acdrig.py)."""
+"""Fixtures: a running ACD against the simulated Asterisk (see acdrig.py), on an event
+loop with virtual time (see tests/vtime.py): the tests' timings are exact, not wall-time windows."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,13 @@ from acd.service.invariants import violations
 from hotline.events import EventBus
 from pbx.sim.asterisk import SimAsterisk
 from pbx.sim.config import AgentPhone, SimConfig
+from tests.vtime import VirtualTimeLoop
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config,
+                                  item: pytest.Item) -> Mapping[str, type[VirtualTimeLoop]]:
+    """Every async test and fixture in this folder runs on virtual time."""
+    return {"virtual_time": VirtualTimeLoop}
 
 
 @pytest.fixture

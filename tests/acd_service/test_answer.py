@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from acdrig import Rig, wait_for
+import pytest
+from acdrig import EXACT, Rig, wait_for
 
 from acd.events import AgentStateChanged, CallCompleted, CallConnected, CallOffered
 from pbx.sim.config import CallerScript
@@ -18,9 +19,10 @@ async def test_normal_answer_connects_caller_and_completes(rig: Rig) -> None:
     offered = rig.of(CallOffered)[0]
     connected = rig.of(CallConnected)[0]
     assert (offered.agent, offered.caller_name) == ("a1001", "张安娜")
-    assert offered.at <= connected.at
+    # the agent's phone answers after its answer_delay_s (0.3 s by default)
+    assert connected.at - offered.at == pytest.approx(0.3, abs=EXACT)
     done = rig.of(CallCompleted)[0]
-    assert done.by == "caller" and 3.5 <= done.talk_s <= 5.0
+    assert done.by == "caller" and done.talk_s == pytest.approx(4.0, abs=EXACT)  # the script's
     states = [e.state for e in rig.of(AgentStateChanged) if e.agent == "a1001"]
     assert states[-5:] == ["reserved", "ringing", "on_call", "wrap_up", "ready"]
     connect = rig.rows("c1")[1]

@@ -6,7 +6,7 @@ call ends - against the simulated Asterisk over real sockets."""
 from __future__ import annotations
 
 import pytest
-from acdrig import Rig, wait_for
+from acdrig import EXACT, Rig, wait_for
 
 from acd.events import AgentStateChanged, CallCompleted, CallConnected, CallOffered
 from pbx.events import ChannelHungUp
@@ -70,7 +70,7 @@ async def test_blind_transfer_makes_the_taker_busy_until_its_wrap_up(rig: Rig) -
     landed = [e.at for e in rig.of(AgentStateChanged) if e.agent == "a1002" and e.state == "on_call"]
     done = [e for e in rig.of(CallCompleted) if e.agent == "a1002"]
     assert len(done) == 1 and done[0].call_id == "c1" and done[0].by == "agent"
-    assert abs(done[0].talk_s - (done[0].at - landed[0])) < 0.01  # talk from the landing
+    assert done[0].talk_s == pytest.approx(done[0].at - landed[0], abs=EXACT)  # from the landing
     snap = await rig.service.snapshot()
     assert {a.agent: a.calls_handled for a in snap.agents}["a1002"] == 1
     await rig.service.wrap_up("a1002", "resolved", "转接来的 / transferred in", None)

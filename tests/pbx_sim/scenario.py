@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from pathlib import Path
 
 from conformance import per_channel, reduce, transcript_messages
@@ -10,20 +11,16 @@ from sim_rig import RawAmi
 
 from pbx.sim import CallerScript, SimAsterisk
 
-TRANSCRIPTS = Path(__file__).resolve().parents[3] / "shared" / "asterisk"
+# The ``transcript`` fixture (conftest.py): ami-<prefix>-*.txt of the suite's corpus.
+TranscriptOf = Callable[[str], Path]
 
 
-def transcript(prefix: str) -> Path:
-    [path] = sorted(TRANSCRIPTS.glob(f"ami-{prefix}-*.txt"))
-    return path
-
-
-def assert_conforms(ami: RawAmi, prefix: str, *, ignore: set[str] | None = None,
+def assert_conforms(ami: RawAmi, path: Path, *, ignore: set[str] | None = None,
                     var_values: bool = True, first_connection: bool = False) -> None:
     """Per channel, the consumed events (names, selected fields, id relations) of the
-    sim equal those of the transcript. ``ignore``: labels to leave out, each with a
-    reason in the calling test."""
-    msgs = transcript_messages(transcript(prefix))
+    sim equal those of the transcript at ``path``. ``ignore``: labels to leave out, each
+    with a reason in the calling test."""
+    msgs = transcript_messages(path)
     if first_connection:  # ami-11: the sim's client only saw the first connection
         end = next(i for i, m in enumerate(msgs) if m.get("Event") == "Shutdown")
         msgs = msgs[: end + 1]

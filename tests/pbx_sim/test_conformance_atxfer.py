@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from scenario import assert_conforms, caller_in_moh, originate
+from scenario import TranscriptOf, assert_conforms, caller_in_moh, originate
 from sim_rig import SPEED, RawAmi
 
 from pbx.ami.codec import AmiMessage
@@ -42,7 +42,8 @@ async def _atxfer(ami: RawAmi, agent: str, exten: str = "1002") -> None:
     assert r["Message"] == "Atxfer successfully queued"
 
 
-async def test_attended_transfer_completed_like_ami_07c(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_attended_transfer_completed_like_ami_07c(sim: SimAsterisk, ami: RawAmi,
+                                                        transcript: TranscriptOf) -> None:
     chan, agent = await _bridged(sim, ami, talk_time_s=10.0)
     await _atxfer(ami, agent)
     await ami.wait_for(_on("BridgeEnter", "agent1002"))
@@ -63,7 +64,7 @@ async def test_attended_transfer_completed_like_ami_07c(sim: SimAsterisk, ami: R
     assert swapped.endswith(";2")
     members = {p["Channel"].split("-")[0] for p in peers if p["Channel"] != swapped}
     assert members == {"PJSIP/agent1002", "PJSIP/hotline"}
-    assert_conforms(ami, "07c")
+    assert_conforms(ami, transcript("07c"))
 
 
 async def _back_with_caller(ami: RawAmi, chan: str, agent: str, start: int) -> AmiMessage:

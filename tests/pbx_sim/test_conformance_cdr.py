@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from conformance import Labeler, transcript_messages
-from scenario import caller_in_moh, originate, transcript
+from scenario import TranscriptOf, caller_in_moh, originate
 from sim_rig import RawAmi
 
 from pbx.ami.codec import AmiMessage
@@ -59,7 +59,8 @@ def _channel(cdr: tuple[tuple[str, str], ...]) -> str:
     return dict(cdr)["Channel"]
 
 
-async def test_answered_call_cdrs_like_ami_13(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_answered_call_cdrs_like_ami_13(sim: SimAsterisk, ami: RawAmi,
+                                              transcript: TranscriptOf) -> None:
     sim.cdr = True
     chan = await caller_in_moh(sim, ami, talk_time_s=7.0)
     await originate(ami, "originate-1", "agent1001", chan)
@@ -73,8 +74,8 @@ async def test_answered_call_cdrs_like_ami_13(sim: SimAsterisk, ami: RawAmi) -> 
     assert got == want
 
 
-async def test_caller_cdr_just_before_its_hangup_agent_cdrs_after(sim: SimAsterisk,
-                                                                   ami: RawAmi) -> None:
+async def test_caller_cdr_just_before_its_hangup_agent_cdrs_after(
+        sim: SimAsterisk, ami: RawAmi, transcript: TranscriptOf) -> None:
     sim.cdr = True
     chan = await caller_in_moh(sim, ami, talk_time_s=3.0)
     await originate(ami, "originate-1", "agent1001", chan)

@@ -3,7 +3,7 @@ transfer through a Local consultation leg (ami-07c)."""
 
 from __future__ import annotations
 
-from scenario import assert_conforms, caller_in_moh, originate
+from scenario import TranscriptOf, assert_conforms, caller_in_moh, originate
 from sim_rig import RawAmi
 
 from pbx.sim import AgentPhone, SimAsterisk
@@ -13,7 +13,8 @@ def _is(event: str, channel_part: str):  # type: ignore[no-untyped-def]
     return lambda m: m.get("Event") == event and channel_part in m.get("Channel", "")
 
 
-async def test_originate_local_dialplan_bridge_like_ami_02b(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_originate_local_dialplan_bridge_like_ami_02b(sim: SimAsterisk, ami: RawAmi,
+                                                            transcript: TranscriptOf) -> None:
     chan = await caller_in_moh(sim, ami, talk_time_s=6.0)
     await originate(ami, "originate-1", "", chan, Channel="Local/1001@hotline-agent-dial",
                     Context="hotline-agent", Exten="bridge", Priority="1",
@@ -26,7 +27,7 @@ async def test_originate_local_dialplan_bridge_like_ami_02b(sim: SimAsterisk, am
     await ami.wait_for(_is("Hangup", "PJSIP/agent1001"))
     resp = next(m for m in ami.messages if m.get("Event") == "OriginateResponse")
     assert resp["Channel"].endswith(";1") and resp["Reason"] == "4"
-    assert_conforms(ami, "02b")
+    assert_conforms(ami, transcript("02b"))
 
 
 async def test_originate_local_to_busy_agent_fails_and_clears_both_halves(

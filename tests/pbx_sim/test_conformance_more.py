@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from scenario import assert_conforms, caller_in_moh, originate
+from scenario import TranscriptOf, assert_conforms, caller_in_moh, originate
 from sim_rig import RawAmi
 
 from pbx.sim import CallerScript, SimAsterisk
@@ -19,7 +19,8 @@ async def _bridged(sim: SimAsterisk, ami: RawAmi, data_suffix: str = "", **scrip
     return chan, enter["Channel"]
 
 
-async def test_blind_transfer_by_redirect_like_ami_07a(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_blind_transfer_by_redirect_like_ami_07a(sim: SimAsterisk, ami: RawAmi,
+                                                       transcript: TranscriptOf) -> None:
     chan, _ = await _bridged(sim, ami, talk_time_s=8.0)
     r = await ami.action(Action="Redirect", ActionID="redirect-2", Channel=chan,
                          Context="hotline-agent-dial", Exten="1002", Priority="1")
@@ -27,20 +28,22 @@ async def test_blind_transfer_by_redirect_like_ami_07a(sim: SimAsterisk, ami: Ra
     await ami.wait_event("Hangup", Channel=chan, timeout=5)
     await ami.wait_for(lambda m: m.get("Event") == "Hangup" and "agent1002" in m["Channel"])
     # The transcript's caller hung up 4 s after the second bridge; the same here.
-    assert_conforms(ami, "07a")
+    assert_conforms(ami, transcript("07a"))
 
 
-async def test_blind_transfer_action_like_ami_07b(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_blind_transfer_action_like_ami_07b(sim: SimAsterisk, ami: RawAmi,
+                                                  transcript: TranscriptOf) -> None:
     chan, agent = await _bridged(sim, ami, talk_time_s=8.0)
     r = await ami.action(Action="BlindTransfer", ActionID="blindtransfer-2", Channel=agent,
                          Context="hotline-agent-dial", Exten="1002")
     assert r["Message"] == "Transfer succeeded"
     await ami.wait_event("Hangup", Channel=chan)
     await ami.wait_for(lambda m: m.get("Event") == "Hangup" and "agent1002" in m["Channel"])
-    assert_conforms(ami, "07b")
+    assert_conforms(ami, transcript("07b"))
 
 
-async def test_atxfer_errors_without_featuremap_like_ami_07c0(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_atxfer_errors_without_featuremap_like_ami_07c0(sim: SimAsterisk, ami: RawAmi,
+                                                              transcript: TranscriptOf) -> None:
     chan, agent = await _bridged(sim, ami, data_suffix=",T", talk_time_s=3.0)
     r = await ami.action(Action="Atxfer", Channel=agent, Context="hotline-agent-dial", Exten="1002")
     assert r["Message"] == "No attended transfer feature code found"
@@ -50,10 +53,11 @@ async def test_atxfer_errors_without_featuremap_like_ami_07c0(sim: SimAsterisk, 
     r = await ami.action(Action="Atxfer", Channel=agent)
     assert r["Message"] == "No extension specified"
     await ami.wait_event("Hangup", Channel=agent)
-    assert_conforms(ami, "07c0")
+    assert_conforms(ami, transcript("07c0"))
 
 
-async def test_chanspy_listen_whisper_barge_like_ami_08(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_chanspy_listen_whisper_barge_like_ami_08(sim: SimAsterisk, ami: RawAmi,
+                                                        transcript: TranscriptOf) -> None:
     chan, agent = await _bridged(sim, ami, talk_time_s=12.0)
     for n, opts in enumerate(("q", "qw", "qB")):
         await originate(ami, f"originate-{2 + 2 * n}", "agent1004", chan, Application="ChanSpy",
@@ -66,7 +70,7 @@ async def test_chanspy_listen_whisper_barge_like_ami_08(sim: SimAsterisk, ami: R
     await ami.wait_event("Hangup", Channel=chan)
     # ami-08 also has the earlier part (a first Originate that timed out is absent);
     # the supervisor legs are compared channel by channel.
-    assert_conforms(ami, "08")
+    assert_conforms(ami, transcript("08"))
 
 
 async def test_list_actions_and_errors_like_ami_09(sim: SimAsterisk, ami: RawAmi) -> None:
@@ -104,12 +108,13 @@ async def test_list_actions_and_errors_like_ami_09(sim: SimAsterisk, ami: RawAmi
     await ami.wait_event("Hangup", Channel=agent)
 
 
-async def test_core_restart_like_ami_11(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_core_restart_like_ami_11(sim: SimAsterisk, ami: RawAmi,
+                                        transcript: TranscriptOf) -> None:
     chan = await caller_in_moh(sim, ami, patience_s=600.0)
     assert chan.endswith("-00000000")
     await sim.restart()
     await ami.eof.wait()
-    assert_conforms(ami, "11", first_connection=True)
+    assert_conforms(ami, transcript("11"), first_connection=True)
     shutdown = await ami.wait_event("Shutdown")
     assert shutdown["Restart"] == "True"
     again = RawAmi()
@@ -124,10 +129,11 @@ async def test_core_restart_like_ami_11(sim: SimAsterisk, ami: RawAmi) -> None:
     await again.close()
 
 
-async def test_caller_hold_unhold_like_ami_12(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_caller_hold_unhold_like_ami_12(sim: SimAsterisk, ami: RawAmi,
+                                              transcript: TranscriptOf) -> None:
     chan, agent = await _bridged(sim, ami, talk_time_s=6.0, hold_after_s=1.0, hold_for_s=2.0)
     await ami.wait_event("Hangup", Channel=agent)
-    assert_conforms(ami, "12")
+    assert_conforms(ami, transcript("12"))
 
 
 async def test_drop_connections_keeps_calls(sim: SimAsterisk, ami: RawAmi) -> None:

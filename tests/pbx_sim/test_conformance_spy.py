@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scenario import assert_conforms, caller_in_moh, originate
+from scenario import TranscriptOf, assert_conforms, caller_in_moh, originate
 from sim_rig import RawAmi
 
 from pbx.ami.codec import AmiMessage
@@ -18,7 +18,8 @@ async def _spy(ami: RawAmi, n: int, agent: str, caller: str, opts: str) -> AmiMe
     return start
 
 
-async def test_chanspy_hangup_ignored_without_rtp_like_ami_08b(sim: SimAsterisk, ami: RawAmi) -> None:
+async def test_chanspy_hangup_ignored_without_rtp_like_ami_08b(sim: SimAsterisk, ami: RawAmi,
+                                                               transcript: TranscriptOf) -> None:
     chan = await caller_in_moh(sim, ami, talk_time_s=12.0)
     await originate(ami, "originate-1", "agent1001", chan)
     enter = await ami.wait_for(lambda m: m.get("Event") == "BridgeEnter"
@@ -34,4 +35,4 @@ async def test_chanspy_hangup_ignored_without_rtp_like_ami_08b(sim: SimAsterisk,
     for s in stuck:
         gone = await ami.wait_event("Hangup", Channel=s["SpyerChannel"])
         assert gone["Cause"] == "0"
-    assert_conforms(ami, "08b")
+    assert_conforms(ami, transcript("08b"))

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from conformance import ivr_part, transcript_messages
-from scenario import transcript
+from scenario import TranscriptOf
 from sim_rig import SPEED, RawAmi
 
 from pbx.agi.server import FastAgiServer
@@ -59,8 +59,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_ivr_over_fastagi_matches_ami_02a(agi_server: FastAgiServer,
-                                                make_sim: Factory) -> None:
+async def test_ivr_over_fastagi_matches_ami_02a(agi_server: FastAgiServer, make_sim: Factory,
+                                                transcript: TranscriptOf) -> None:
     sim, ami = await make_sim(agi_server.port)
     chan = await sim.place_call(CallerScript(dtmf=["1"], patience_s=30.0))
     await ami.wait_event("MusicOnHoldStart", Channel=chan)
