@@ -13,7 +13,7 @@ from .server import AmiSession, header
 from .sim_actions import CallActions
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 UNAUTHENTICATED_OK = {"login", "logoff", "challenge"}
 
@@ -21,7 +21,7 @@ UNAUTHENTICATED_OK = {"login", "logoff", "challenge"}
 class Actions(CallActions):
     """Dispatches one client's actions in order (like Asterisk's per-session thread)."""
 
-    def __init__(self, sim: SimAsterisk) -> None:
+    def __init__(self, sim: SimCore) -> None:
         super().__init__(sim)
         self._handlers: dict[str, Callable[[AmiSession, AmiMessage, Fields], Any]] = {
             "login": self.login, "logoff": self.logoff, "ping": self.ping,

@@ -10,10 +10,10 @@ from .dialplan import after_bridge_hangup_caller, refresh_device, stop_moh, term
 from .originate import bridge_app, join
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
-def run_agent_context(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
+def run_agent_context(sim: SimCore, ch: Channel, context: str, exten: str) -> None:
     e = sim.emit
     if context == "hotline-agent" and exten == "hold":
         e.newexten(ch, 1, "NoOp", f"Agent {ch.name} answered, waiting for AMI Bridge",
@@ -53,13 +53,13 @@ def run_agent_context(sim: SimAsterisk, ch: Channel, context: str, exten: str) -
     terminate(sim, ch, 0, "dialplan")
 
 
-def _hold_over(sim: SimAsterisk, ch: Channel) -> None:
+def _hold_over(sim: SimCore, ch: Channel) -> None:
     if ch.alive and ch.bridge is None:
         sim.emit.newexten(ch, 3, "Hangup")
         terminate(sim, ch, 16, "dialplan")
 
 
-def ami_bridge(sim: SimAsterisk, caller: Channel, agent: Channel) -> None:
+def ami_bridge(sim: SimCore, caller: Channel, agent: Channel) -> None:
     """Join two live channels; each resumes at its next priority afterwards."""
     e = sim.emit
     bridge = sim.new_bridge()

@@ -25,7 +25,7 @@ from .local import LocalPair, local_bridge_event, maybe_optimize, mirror_hooks, 
 from .originate import dial_from_caller
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
 @dataclass(eq=False)
@@ -38,7 +38,7 @@ class Consultation:
     transferer_after: Any  # the transferer's own after-bridge continuation (Bridge())
 
 
-def atxfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> None:
+def atxfer(sim: SimCore, transferer: Channel, context: str, exten: str) -> None:
     e = sim.emit
     transferee, orig = transferer.peer(), transferer.bridge
     e.varset(transferer, "TRANSFER_CONTEXT", context)
@@ -95,13 +95,13 @@ def atxfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> N
                                                    bridged=bridged))
 
 
-def _enter(sim: SimAsterisk, bridge: Bridge, ch: Channel) -> None:
+def _enter(sim: SimCore, bridge: Bridge, ch: Channel) -> None:
     bridge.channels.append(ch)
     ch.bridge = bridge
     sim.emit.bridge("BridgeEnter", bridge, ch)
 
 
-def complete(sim: SimAsterisk, transferer: Channel, cause: int) -> bool:
+def complete(sim: SimCore, transferer: Channel, cause: int) -> bool:
     """The transferer hangs up during the consultation: merge the bridges so the caller
     talks to the target. Returns False when there is nothing to complete (the caller
     or the consultation leg is gone), and the hangup proceeds normally."""
@@ -150,7 +150,7 @@ def complete(sim: SimAsterisk, transferer: Channel, cause: int) -> bool:
     return True
 
 
-def _back_to_caller(sim: SimAsterisk, state: Consultation) -> None:
+def _back_to_caller(sim: SimCore, state: Consultation) -> None:
     """The consultation leg went away: the transferer rejoins the caller."""
     transferer, caller = state.transferer, state.transferee
     transferer.links.pop("atxfer", None)

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 from .channels import Channel, Fields
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 # Applications that never become a CDR's LastApplication: the dialling placeholders,
 # and Hangup() itself (endbeforehexten: the record is closed before hangup logic).
@@ -87,7 +87,7 @@ def records(ch: Channel, end: float) -> list[Fields]:
     return [_record(ch, ch.created_at, answered, at, ""), _record(ch, at, at, end, peer)]
 
 
-def send(sim: SimAsterisk, ch: Channel) -> None:
+def send(sim: SimCore, ch: Channel) -> None:
     """Emit ``ch``'s CDRs now, if CDRs are on."""
     if not sim.cdr:
         return

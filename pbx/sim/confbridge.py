@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING
 from .channels import Channel
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 CONTEXT = "hotline-conference"
 BRIDGE_PROFILE = "hotline_bridge"
 PROFILES = {"s": "hotline_party", "guest": "hotline_guest"}  # exten -> user profile
 
 
-def enter(sim: SimAsterisk, ch: Channel, exten: str) -> None:
+def enter(sim: SimCore, ch: Channel, exten: str) -> None:
     """The channel runs ``hotline-conference,<exten>,1``."""
     e = sim.emit
     room = ch.vars.get("HOTLINE_CONF", "")
@@ -68,7 +68,7 @@ def in_conference(ch: Channel) -> bool:
     return ch.links.get("conference") is not None and ch.bridge is not None
 
 
-def leave(sim: SimAsterisk, ch: Channel) -> list[Channel]:
+def leave(sim: SimCore, ch: Channel) -> list[Channel]:
     """``ch`` leaves its room (hang-up). Returns the guests kicked because the last
     marked user left; the caller of this function hangs them up after ``ch``."""
     e = sim.emit
@@ -98,7 +98,7 @@ def leave(sim: SimAsterisk, ch: Channel) -> list[Channel]:
     return kicked
 
 
-def after_kick(sim: SimAsterisk, guest: Channel) -> None:
+def after_kick(sim: SimCore, guest: Channel) -> None:
     """A kicked guest continues at priority 3: ``Hangup()``."""
     from .dialplan import terminate
 

@@ -12,16 +12,16 @@ from .channels import RING, UP, Channel
 from .config import CallerScript
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 How = Literal["bye", "ami", "restart", "dialplan"]
 
 
-def trunk_device(sim: SimAsterisk) -> str:
+def trunk_device(sim: SimCore) -> str:
     return f"PJSIP/{sim.config.trunk}"
 
 
-def refresh_device(sim: SimAsterisk, device: str) -> None:
+def refresh_device(sim: SimCore, device: str) -> None:
     """Agents: NOT_INUSE → RINGING → INUSE (ONHOLD) → NOT_INUSE; the trunk has no
     contact, so it goes INUSE → UNAVAILABLE."""
     chans = [c for c in sim.channels.values() if c.device == device and c.alive]
@@ -41,7 +41,7 @@ def refresh_device(sim: SimAsterisk, device: str) -> None:
         sim.emit.device(device, "NOT_INUSE")
 
 
-def start_inbound_call(sim: SimAsterisk, script: CallerScript) -> Channel:
+def start_inbound_call(sim: SimCore, script: CallerScript) -> Channel:
     now = sim.now()
     uid = sim.ids.uniqueid(now)
     ch = Channel(
@@ -58,7 +58,7 @@ def start_inbound_call(sim: SimAsterisk, script: CallerScript) -> Channel:
     return ch
 
 
-async def _inbound(sim: SimAsterisk, ch: Channel, script: CallerScript) -> None:
+async def _inbound(sim: SimCore, ch: Channel, script: CallerScript) -> None:
     e = sim.emit
     e.newexten(ch, 1, "NoOp", f'Hotline call from "{ch.cid_name}" <{ch.cid_num}> to {ch.exten}')
     e.newexten(ch, 2, "Answer")
@@ -88,7 +88,7 @@ async def _inbound(sim: SimAsterisk, ch: Channel, script: CallerScript) -> None:
     enter_wait(sim, ch)
 
 
-async def _fake_ivr(sim: SimAsterisk, ch: Channel, script: CallerScript) -> str:
+async def _fake_ivr(sim: SimCore, ch: Channel, script: CallerScript) -> str:
     """The IVR without FastAGI: the caller's digits as DTMF events, IVR_CHOICE set."""
     for digit in script.dtmf:
         await sim.sleep(1.0)
@@ -100,7 +100,7 @@ async def _fake_ivr(sim: SimAsterisk, ch: Channel, script: CallerScript) -> str:
     return "SUCCESS"
 
 
-def enter_wait(sim: SimAsterisk, ch: Channel) -> None:
+def enter_wait(sim: SimCore, ch: Channel) -> None:
     """``hotline-wait``: NoOp, then MusicOnHold(default,600) until patience runs out."""
     e = sim.emit
     e.newexten(ch, 1, "NoOp", f"Waiting for an agent: {ch.name}", context="hotline-wait",
@@ -114,19 +114,19 @@ def enter_wait(sim: SimAsterisk, ch: Channel) -> None:
     ch.links["moh_timeout"] = sim.later(ch, 600.0, _moh_timeout, sim, ch)
 
 
-def _abandon(sim: SimAsterisk, ch: Channel) -> None:
+def _abandon(sim: SimCore, ch: Channel) -> None:
     if ch.alive and ch.moh:
         terminate(sim, ch, 0, "bye")
 
 
-def _moh_timeout(sim: SimAsterisk, ch: Channel) -> None:
+def _moh_timeout(sim: SimCore, ch: Channel) -> None:
     if ch.alive and ch.moh:
         stop_moh(sim, ch)
         sim.emit.newexten(ch, 3, "Hangup")
         terminate(sim, ch, 16, "dialplan")
 
 
-def stop_moh(sim: SimAsterisk, ch: Channel, advance: bool = True) -> None:
+def stop_moh(sim: SimCore, ch: Channel, advance: bool = True) -> None:
     """Stop MusicOnHold; ``advance``: the application returned (pulled into a bridge),
     so the channel sits at the next priority, unlike a hangup during MOH (ami-05)."""
     if ch.moh:
@@ -143,7 +143,7 @@ def stop_moh(sim: SimAsterisk, ch: Channel, advance: bool = True) -> None:
 
 # --- ending a channel ---------------------------------------------------------------
 
-def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
+def terminate(sim: SimCore, ch: Channel, cause: int, how: How) -> None:
     """End ``ch``. ``how``: ``bye`` (the phone hung up), ``ami`` (Hangup action),
     ``restart`` (core restart; SoftHangupRequest 4 already sent), ``dialplan``
     (Hangup() application). Events follow ami-05/02a/09/11."""
@@ -225,7 +225,7 @@ def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
             after_kick(sim, guest)
 
 
-def leave_bridge(sim: SimAsterisk, ch: Channel):
+def leave_bridge(sim: SimCore, ch: Channel):
     """``ch`` leaves its two-party bridge; the peer leaves too and the bridge is
     destroyed. Returns the peer's continuation (what its dialplan does next)."""
     bridge = ch.bridge
@@ -256,14 +256,14 @@ def leave_bridge(sim: SimAsterisk, ch: Channel):
     return run
 
 
-def after_bridge_hangup_caller(sim: SimAsterisk, ch: Channel) -> None:
+def after_bridge_hangup_caller(sim: SimCore, ch: Channel) -> None:
     """A caller pulled out of MusicOnHold continues at hotline-wait,s,3: Hangup()."""
     sim.emit.newexten(ch, ch.priority, "Hangup")
     sim.emit.soft_hangup_request(ch, 16)
     terminate(sim, ch, 16, "dialplan")
 
 
-def caller_bridged(sim: SimAsterisk, ch: Channel) -> None:
+def caller_bridged(sim: SimCore, ch: Channel) -> None:
     """Arm the caller script's timers once the caller talks to someone."""
     script: CallerScript | None = ch.links.get("script")
     if script is None:
@@ -277,7 +277,7 @@ def caller_bridged(sim: SimAsterisk, ch: Channel) -> None:
         sim.later(ch, script.hold_after_s, caller_hold, sim, ch, script.hold_for_s)
 
 
-def _caller_done(sim: SimAsterisk, ch: Channel) -> None:
+def _caller_done(sim: SimCore, ch: Channel) -> None:
     with contextlib.suppress(KeyError):
         if ch.alive:
             terminate(sim, ch, 16, "bye")

@@ -9,10 +9,10 @@ from .channels import Channel
 from .config import CallerScript
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
-async def run_ivr(sim: SimAsterisk, ch: Channel, script: CallerScript, url: str) -> str:
+async def run_ivr(sim: SimCore, ch: Channel, script: CallerScript, url: str) -> str:
     try:
         from . import agi_client
     except ImportError:  # the FastAGI client is not there: behave like skip_ivr
@@ -22,7 +22,7 @@ async def run_ivr(sim: SimAsterisk, ch: Channel, script: CallerScript, url: str)
     return await agi_client_run(sim, ch, script, url, agi_client)
 
 
-async def agi_client_run(sim: SimAsterisk, ch: Channel, script: CallerScript, url: str,
+async def agi_client_run(sim: SimCore, ch: Channel, script: CallerScript, url: str,
                          agi_client: Any) -> str:
     env = {
         "agi_network": "yes", "agi_network_script": "ivr", "agi_request": url,

@@ -18,8 +18,8 @@ from .dialplan import refresh_device, terminate
 from .originate import DialHooks, Hook, OriginateRequest, Result, dial_from_caller
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
     from .channels import Bridge
+    from .core import SimCore
 
 OPTIMIZE_AFTER_S = 0.06  # ami-02b: the swap came ~60 ms after both halves were bridged
 DIAL_CONTEXT = "hotline-agent-dial"
@@ -55,7 +55,7 @@ def parse_local(dial: str) -> tuple[str, str] | None:
     return exten, context
 
 
-def new_pair(sim: SimAsterisk, exten: str, context: str, linkedid: str | None = None,
+def new_pair(sim: SimCore, exten: str, context: str, linkedid: str | None = None,
              *, originated: bool = False) -> LocalPair:
     """Create ``;1`` (Down) and ``;2`` (Ring); both share ``;1``'s Linkedid unless one is
     given (a transfer target inherits the transferer's)."""
@@ -78,18 +78,18 @@ def new_pair(sim: SimAsterisk, exten: str, context: str, linkedid: str | None = 
     return pair
 
 
-def local_bridge_event(sim: SimAsterisk, pair: LocalPair) -> None:
+def local_bridge_event(sim: SimCore, pair: LocalPair) -> None:
     sim.emit.event("LocalBridge", [*pair.one.snapshot("LocalOne"),
                                    *pair.two.snapshot("LocalTwo"), ("Context", pair.context),
                                    ("Exten", pair.exten), ("LocalOptimization", "Yes")])
 
 
-def set_callerid(sim: SimAsterisk, ch: Channel, num: str, name: str) -> None:
+def set_callerid(sim: SimCore, ch: Channel, num: str, name: str) -> None:
     ch.cid_num, ch.cid_name = num, name
     sim.emit.chan("NewCallerid", ch, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
 
 
-def mirror_hooks(sim: SimAsterisk, pair: LocalPair, *, answering: Hook | None = None,
+def mirror_hooks(sim: SimCore, pair: LocalPair, *, answering: Hook | None = None,
                  answered: Hook | None = None, bridged: Hook | None = None) -> DialHooks:
     """``;1`` reflects what the ``;2`` half's Dial() sees: ringing, then answer."""
     one, two = pair.one, pair.two
@@ -115,7 +115,7 @@ def mirror_hooks(sim: SimAsterisk, pair: LocalPair, *, answering: Hook | None = 
 
 # --- AMI Originate Channel=Local/NNNN@hotline-agent-dial (approach 2, ami-02b) ----------
 
-def originate_local(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
+def originate_local(sim: SimCore, req: OriginateRequest, result: Result) -> None:
     parsed = parse_local(req.dial)
     if parsed is None or parsed[1] != DIAL_CONTEXT:
         result(False, 0, None)
@@ -156,7 +156,7 @@ def originate_local(sim: SimAsterisk, req: OriginateRequest, result: Result) -> 
                                                    bridged=bridged))
 
 
-def _originate_timeout(sim: SimAsterisk, pair: LocalPair) -> None:
+def _originate_timeout(sim: SimCore, pair: LocalPair) -> None:
     """No answer within the Originate's Timeout: Reason 3, the pair is torn down and
     the phone's Dial() is cancelled (not recorded on the test bed; modelled on ami-03)."""
     pending = pair.one.links.pop("originate", None)
@@ -167,7 +167,7 @@ def _originate_timeout(sim: SimAsterisk, pair: LocalPair) -> None:
     terminate(sim, pair.one, 16, "dialplan")
 
 
-def half_gone(sim: SimAsterisk, ch: Channel) -> None:
+def half_gone(sim: SimCore, ch: Channel) -> None:
     """One half hung up (not by optimisation): the other half follows. A still pending
     Originate fails with Reason 0 (as for a busy or AMI-hung-up PJSIP leg)."""
     pair: LocalPair | None = ch.links.get("local")
@@ -186,7 +186,7 @@ def half_gone(sim: SimAsterisk, ch: Channel) -> None:
 
 # --- optimisation ------------------------------------------------------------------------
 
-def maybe_optimize(sim: SimAsterisk, pair: LocalPair) -> None:
+def maybe_optimize(sim: SimCore, pair: LocalPair) -> None:
     """Schedule the optimisation once both halves are bridged to someone."""
     one, two = pair.one, pair.two
     if pair.locked or pair.gone or not (one.alive and two.alive):
@@ -196,7 +196,7 @@ def maybe_optimize(sim: SimAsterisk, pair: LocalPair) -> None:
     sim.later(one, OPTIMIZE_AFTER_S, optimize, sim, pair)
 
 
-def optimize(sim: SimAsterisk, pair: LocalPair) -> None:
+def optimize(sim: SimCore, pair: LocalPair) -> None:
     one, two = pair.one, pair.two
     if pair.locked or pair.gone or not (one.alive and two.alive):
         return
@@ -251,13 +251,13 @@ def optimize(sim: SimAsterisk, pair: LocalPair) -> None:
         e.bridge("BridgeDestroy", from_b)
 
 
-def _leave(sim: SimAsterisk, bridge: Bridge, ch: Channel) -> None:
+def _leave(sim: SimCore, bridge: Bridge, ch: Channel) -> None:
     bridge.channels.remove(ch)
     ch.bridge = None
     sim.emit.bridge("BridgeLeave", bridge, ch)
 
 
-def _gone(sim: SimAsterisk, ch: Channel, cause: int) -> None:
+def _gone(sim: SimCore, ch: Channel, cause: int) -> None:
     ch.alive = False
     sim.emit.hangup(ch, cause)
     sim._kill(ch)

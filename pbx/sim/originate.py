@@ -18,7 +18,7 @@ from .dialplan import (
 )
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 Result = Callable[[bool, int, Channel | None], None]
 Hook = Callable[[], None]
@@ -74,7 +74,7 @@ class OriginateRequest:
         return fields
 
 
-def new_agent_channel(sim: SimAsterisk, endpoint: str, linkedid: str | None = None,
+def new_agent_channel(sim: SimCore, endpoint: str, linkedid: str | None = None,
                       uniqueid: str | None = None) -> Channel:
     phone = sim.phones[endpoint]
     now = sim.now()
@@ -90,7 +90,7 @@ def new_agent_channel(sim: SimAsterisk, endpoint: str, linkedid: str | None = No
     return ch
 
 
-def originate(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
+def originate(sim: SimCore, req: OriginateRequest, result: Result) -> None:
     """Start the agent leg. ``result(ok, reason, channel)`` is called once, at the
     moment Asterisk would send ``OriginateResponse``."""
     if req.dial.startswith("Local/"):
@@ -147,7 +147,7 @@ def originate(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
     sim.later(ch, phone.answer_delay_s, _answered, sim, ch, req, result)
 
 
-def _ring(sim: SimAsterisk, caller: Channel | None, ch: Channel) -> None:
+def _ring(sim: SimCore, caller: Channel | None, ch: Channel) -> None:
     # Originated leg: DialState then Newstate (ami-02a; other runs swap them);
     # dialplan Dial: Newstate, device RINGING, then DialState (ami-07a).
     if caller is None:
@@ -162,7 +162,7 @@ def _ring(sim: SimAsterisk, caller: Channel | None, ch: Channel) -> None:
     sim.emit.dial("DialState", caller, ch, ("DialStatus", "RINGING"))
 
 
-def on_ami_hangup_ringing(sim: SimAsterisk, ch: Channel) -> None:
+def on_ami_hangup_ringing(sim: SimCore, ch: Channel) -> None:
     """AMI Hangup of an originated leg still ringing (ami-06): DialEnd NOANSWER and a
     failed OriginateResponse (Reason 0) come before its Hangup."""
     pending = ch.links.pop("originate", None)
@@ -173,7 +173,7 @@ def on_ami_hangup_ringing(sim: SimAsterisk, ch: Channel) -> None:
     result(False, 0, None)
 
 
-def _answered(sim: SimAsterisk, ch: Channel, req: OriginateRequest, result: Result) -> None:
+def _answered(sim: SimCore, ch: Channel, req: OriginateRequest, result: Result) -> None:
     if not ch.alive:
         return
     e = sim.emit
@@ -203,7 +203,7 @@ def _answered(sim: SimAsterisk, ch: Channel, req: OriginateRequest, result: Resu
         run_agent_context(sim, ch, req.context, req.exten)
 
 
-def bridge_app(sim: SimAsterisk, agent: Channel, target: str, on_bridge_created: Callable[[], None],
+def bridge_app(sim: SimCore, agent: Channel, target: str, on_bridge_created: Callable[[], None],
                *, transfer_allowed: bool = False,
                after: Callable[[], None] | None = None) -> None:
     """The agent runs ``Bridge(<target>)``: pull the caller out of MusicOnHold and
@@ -238,7 +238,7 @@ def bridge_app(sim: SimAsterisk, agent: Channel, target: str, on_bridge_created:
     join(sim, bridge, caller, agent)
 
 
-def join(sim: SimAsterisk, bridge: Any, first: Channel, second: Channel,
+def join(sim: SimCore, bridge: Any, first: Channel, second: Channel,
          caller: Channel | None = None) -> None:
     """Both channels enter ``bridge`` (``first`` first). The agent leg takes the
     caller's Linkedid at its BridgeEnter."""
@@ -262,14 +262,14 @@ def join(sim: SimAsterisk, bridge: Any, first: Channel, second: Channel,
         sim.later(agent, phone.talk_time_s, _agent_bye, sim, agent)
 
 
-def _agent_bye(sim: SimAsterisk, agent: Channel) -> None:
+def _agent_bye(sim: SimCore, agent: Channel) -> None:
     if agent.alive and agent.bridge is not None:
         terminate(sim, agent, 16, "bye")
 
 
 # --- Dial() from the caller's own channel (hotline-agent-dial) -------------------------
 
-def dial_from_caller(sim: SimAsterisk, caller: Channel, exten: str,
+def dial_from_caller(sim: SimCore, caller: Channel, exten: str,
                      hooks: DialHooks | None = None) -> None:
     """``hotline-agent-dial``: NoOp, then ``Dial(PJSIP/agent<exten>,30)`` (ami-07a)."""
     hooks = hooks or DialHooks()
@@ -317,7 +317,7 @@ def dial_from_caller(sim: SimAsterisk, caller: Channel, exten: str,
     sim.later(agent, phone.answer_delay_s, _dial_answered, sim, caller, agent, hooks)
 
 
-def _dial_answered(sim: SimAsterisk, caller: Channel, agent: Channel,
+def _dial_answered(sim: SimCore, caller: Channel, agent: Channel,
                    hooks: DialHooks) -> None:
     if not agent.alive or not caller.alive:
         return
@@ -342,7 +342,7 @@ def _dial_answered(sim: SimAsterisk, caller: Channel, agent: Channel,
     _run(hooks.bridged)
 
 
-def _dial_done(sim: SimAsterisk, caller: Channel) -> None:
+def _dial_done(sim: SimCore, caller: Channel) -> None:
     """Dial() returned: the caller runs priority 3, Hangup()."""
     if not caller.alive:
         return
@@ -351,7 +351,7 @@ def _dial_done(sim: SimAsterisk, caller: Channel) -> None:
     terminate(sim, caller, 16, "dialplan")
 
 
-def cancel_dial(sim: SimAsterisk, caller: Channel, agent: Channel) -> None:
+def cancel_dial(sim: SimCore, caller: Channel, agent: Channel) -> None:
     """The caller hung up while its Dial() rang the agent: CANCEL the agent leg."""
     sim.emit.dial("DialEnd", caller, agent, ("DialStatus", "CANCEL"))
     terminate(sim, agent, 16, "dialplan")

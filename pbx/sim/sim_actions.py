@@ -15,7 +15,7 @@ from .originate import OriginateRequest, originate
 from .server import AmiSession, header
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 _CID = re.compile(r'^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$')
 
@@ -36,7 +36,7 @@ def _fmt_duration(seconds: float) -> str:
 
 
 class CallActions:
-    def __init__(self, sim: SimAsterisk) -> None:
+    def __init__(self, sim: SimCore) -> None:
         self.sim = sim
 
     def _chan(self, session: AmiSession, msg: AmiMessage, head: Fields,

@@ -8,10 +8,10 @@ from .channels import Channel
 from .dialplan import terminate
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
-def start_spy(sim: SimAsterisk, spyer: Channel, data: str) -> None:
+def start_spy(sim: SimCore, spyer: Channel, data: str) -> None:
     prefix = data.split(",")[0]
     spyee = next((c for c in sim.channels.values()
                   if c is not spyer and c.alive and c.name.startswith(prefix)), None)
@@ -23,7 +23,7 @@ def start_spy(sim: SimAsterisk, spyer: Channel, data: str) -> None:
     sim.emit.event("ChanSpyStart", [*spyer.snapshot("Spyer"), *spyee.snapshot("Spyee")])
 
 
-def stop_spy(sim: SimAsterisk, spyer: Channel) -> None:
+def stop_spy(sim: SimCore, spyer: Channel) -> None:
     spyee: Channel | None = spyer.links.pop("spyee", None)
     if spyee is None:
         return
@@ -33,7 +33,7 @@ def stop_spy(sim: SimAsterisk, spyer: Channel) -> None:
         spyers.remove(spyer)
 
 
-def spyee_gone(sim: SimAsterisk, spyee: Channel) -> None:
+def spyee_gone(sim: SimCore, spyee: Channel) -> None:
     """The spied channel hung up: the sessions end and the supervisors are hung up."""
     for spyer in list(spyee.links.get("spyers", [])):
         stop_spy(sim, spyer)

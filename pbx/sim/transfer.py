@@ -10,10 +10,10 @@ from .dialplan import enter_wait, refresh_device, stop_moh, terminate
 from .originate import dial_from_caller
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
-def _goto(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
+def _goto(sim: SimCore, ch: Channel, context: str, exten: str) -> None:
     if context == "hotline-agent-dial" and exten.startswith("100"):
         dial_from_caller(sim, ch, exten)
     elif context == "hotline-wait":
@@ -33,7 +33,7 @@ def _goto(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
 VOICEMAIL_S = 10.0
 
 
-def _voicemail(sim: SimAsterisk, ch: Channel) -> None:
+def _voicemail(sim: SimCore, ch: Channel) -> None:
     """``hotline-voicemail``: the FastAGI voicemail route records a message for
     HOTLINE_QUEUE; the scripted caller speaks for VOICEMAIL_S, then hangs up."""
     e = sim.emit
@@ -49,7 +49,7 @@ def _voicemail(sim: SimAsterisk, ch: Channel) -> None:
 ANNOUNCE_S = 3.0
 
 
-def _announce(sim: SimAsterisk, ch: Channel) -> None:
+def _announce(sim: SimCore, ch: Channel) -> None:
     """``hotline-announce``: say HOTLINE_POSITION and HOTLINE_EWT, then back to
     ``hotline-wait`` (a caller bridged meanwhile stays bridged)."""
     e = sim.emit
@@ -66,7 +66,7 @@ def _announce(sim: SimAsterisk, ch: Channel) -> None:
     sim.later(ch, ANNOUNCE_S, back)
 
 
-def _detach(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> Channel | None:
+def _detach(sim: SimCore, ch: Channel, context: str, exten: str) -> Channel | None:
     """Take ``ch`` out of its bridge (peer follows, bridge destroyed) or out of
     MusicOnHold, positioned at ``context,exten,1``. Returns the former peer."""
     e = sim.emit
@@ -98,13 +98,13 @@ def _peer_continues(peer: Channel | None) -> None:
             cont()
 
 
-def redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
+def redirect(sim: SimCore, ch: Channel, context: str, exten: str) -> None:
     peer = _detach(sim, ch, context, exten)
     _peer_continues(peer)
     _goto(sim, ch, context, exten)
 
 
-def dual_redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str, extra: Channel,
+def dual_redirect(sim: SimCore, ch: Channel, context: str, exten: str, extra: Channel,
                   extra_context: str, extra_exten: str) -> None:
     """Redirect with ExtraChannel: both channels leave at once, so when they share a
     bridge neither sees the other hang up (app Bridge() is interrupted, no BRIDGERESULT)
@@ -137,7 +137,7 @@ def dual_redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str, extra
         _goto(sim, extra, extra_context, extra_exten)
 
 
-def blind_transfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> str | None:
+def blind_transfer(sim: SimCore, transferer: Channel, context: str, exten: str) -> str | None:
     """``Channel`` is the transferer; its bridge peer goes to ``context,exten``.
     Returns an error message, or None on success."""
     transferee = transferer.peer()
@@ -167,7 +167,7 @@ def blind_transfer(sim: SimAsterisk, transferer: Channel, context: str, exten: s
     return None
 
 
-def caller_hold(sim: SimAsterisk, ch: Channel, hold_for_s: float) -> None:
+def caller_hold(sim: SimCore, ch: Channel, hold_for_s: float) -> None:
     """re-INVITE sendonly from the caller: Hold on the caller, MOH on the other party."""
     peer = ch.peer()
     if not ch.alive or peer is None:
@@ -180,7 +180,7 @@ def caller_hold(sim: SimAsterisk, ch: Channel, hold_for_s: float) -> None:
     sim.later(ch, hold_for_s, _unhold, sim, ch, peer)
 
 
-def _unhold(sim: SimAsterisk, ch: Channel, peer: Channel) -> None:
+def _unhold(sim: SimCore, ch: Channel, peer: Channel) -> None:
     if not ch.alive:
         return
     e = sim.emit
