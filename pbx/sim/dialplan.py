@@ -1,5 +1,6 @@
 """Emulation of the hotline dialplan (``hotline-in``, ``hotline-wait``) for inbound
-callers, bridging, and how every kind of channel ends (the Cause rules of the README).
+callers, the scripted caller's timers and hold (ami-12), bridging, and how every kind of
+channel ends (the Cause rules of the README).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 from . import cdr
 from .channels import RING, UP, Channel
 from .config import CallerScript
+from .ivr import fake_ivr, run_ivr
 
 if TYPE_CHECKING:
     from .core import SimCore
@@ -69,10 +71,8 @@ async def _inbound(sim: SimCore, ch: Channel, script: CallerScript) -> None:
     if script.ivr_hangup_after_s is not None:
         sim.later(ch, script.ivr_hangup_after_s, terminate, sim, ch, 16, "bye")
     if sim.config.skip_ivr:
-        status = await _fake_ivr(sim, ch, script)
+        status = await fake_ivr(sim, ch, script)
     else:
-        from .ivr import run_ivr
-
         status = await run_ivr(sim, ch, script, url)
     if not ch.alive:
         return
@@ -86,18 +86,6 @@ async def _inbound(sim: SimCore, ch: Channel, script: CallerScript) -> None:
         terminate(sim, ch, 16, "dialplan")
         return
     enter_wait(sim, ch)
-
-
-async def _fake_ivr(sim: SimCore, ch: Channel, script: CallerScript) -> str:
-    """The IVR without FastAGI: the caller's digits as DTMF events, IVR_CHOICE set."""
-    for digit in script.dtmf:
-        await sim.sleep(1.0)
-        if not ch.alive:
-            return "HANGUP"
-        sim.emit.dtmf(ch, digit, script.dtmf_duration_ms)
-    if script.dtmf:
-        sim.emit.varset(ch, "IVR_CHOICE", script.dtmf[-1])
-    return "SUCCESS"
 
 
 def enter_wait(sim: SimCore, ch: Channel) -> None:
@@ -272,8 +260,6 @@ def caller_bridged(sim: SimCore, ch: Channel) -> None:
         ch.links["talk"] = sim.later(ch, script.talk_time_s, _caller_done, sim, ch)
     if script.hold_after_s is not None and not ch.links.get("held_once"):
         ch.links["held_once"] = True
-        from .transfer import caller_hold
-
         sim.later(ch, script.hold_after_s, caller_hold, sim, ch, script.hold_for_s)
 
 
@@ -281,3 +267,27 @@ def _caller_done(sim: SimCore, ch: Channel) -> None:
     with contextlib.suppress(KeyError):
         if ch.alive:
             terminate(sim, ch, 16, "bye")
+
+
+def caller_hold(sim: SimCore, ch: Channel, hold_for_s: float) -> None:
+    """re-INVITE sendonly from the caller: Hold on the caller, MOH on the other party."""
+    peer = ch.peer()
+    if not ch.alive or peer is None:
+        return
+    e = sim.emit
+    ch.held = True
+    e.chan("Hold", ch, ("MusicClass", "default"))
+    refresh_device(sim, peer.device)
+    e.chan("MusicOnHoldStart", peer, ("Class", "default"))
+    sim.later(ch, hold_for_s, _unhold, sim, ch, peer)
+
+
+def _unhold(sim: SimCore, ch: Channel, peer: Channel) -> None:
+    if not ch.alive:
+        return
+    e = sim.emit
+    ch.held = False
+    if peer.alive:
+        e.chan("MusicOnHoldStop", peer)
+        refresh_device(sim, peer.device)
+    e.chan("Unhold", ch)

@@ -1,12 +1,12 @@
-"""Redirect (ami-07a), BlindTransfer (ami-07b) and the caller's hold/unhold re-INVITE
-(ami-12). Atxfer (ami-07c) is in atxfer.py."""
+"""Redirect (ami-07a) and BlindTransfer (ami-07b). Atxfer (ami-07c) is in atxfer.py; the
+caller's hold/unhold re-INVITE (ami-12) is the caller script's, in dialplan.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from .channels import Channel
-from .dialplan import enter_wait, refresh_device, stop_moh, terminate
+from .dialplan import enter_wait, stop_moh, terminate
 from .originate import dial_from_caller
 
 if TYPE_CHECKING:
@@ -165,27 +165,3 @@ def blind_transfer(sim: SimCore, transferer: Channel, context: str, exten: str) 
     _peer_continues(transferer)
     _goto(sim, transferee, context, exten)
     return None
-
-
-def caller_hold(sim: SimCore, ch: Channel, hold_for_s: float) -> None:
-    """re-INVITE sendonly from the caller: Hold on the caller, MOH on the other party."""
-    peer = ch.peer()
-    if not ch.alive or peer is None:
-        return
-    e = sim.emit
-    ch.held = True
-    e.chan("Hold", ch, ("MusicClass", "default"))
-    refresh_device(sim, peer.device)
-    e.chan("MusicOnHoldStart", peer, ("Class", "default"))
-    sim.later(ch, hold_for_s, _unhold, sim, ch, peer)
-
-
-def _unhold(sim: SimCore, ch: Channel, peer: Channel) -> None:
-    if not ch.alive:
-        return
-    e = sim.emit
-    ch.held = False
-    if peer.alive:
-        e.chan("MusicOnHoldStop", peer)
-        refresh_device(sim, peer.device)
-    e.chan("Unhold", ch)
