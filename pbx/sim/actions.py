@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -120,7 +121,5 @@ class Actions(CallActions):
 
 
 def _tv(t: float) -> str:
-    import datetime as dt
-
     d = dt.datetime.fromtimestamp(t, tz=dt.UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .channels import Channel
+from .confbridge import enter
+from .dial import bridge_app, dial_from_caller, join
 from .dialplan import after_bridge_hangup_caller, refresh_device, stop_moh, terminate
-from .originate import bridge_app, join
 
 if TYPE_CHECKING:
     from .core import SimCore
@@ -21,7 +22,7 @@ def run_agent_context(sim: SimCore, ch: Channel, context: str, exten: str) -> No
         refresh_device(sim, ch.device)
         hold_max = sim.config.hold_max_s
         e.newexten(ch, 2, "Wait", f"{hold_max:g}")
-        ch.links["wait"] = sim.later(ch, hold_max, _hold_over, sim, ch)
+        ch.wait = sim.later(ch, hold_max, _hold_over, sim, ch)
         return
     if context == "hotline-agent" and exten == "bridge":
         target = ch.vars.get("HOTLINE_CALLER", "")
@@ -38,19 +39,24 @@ def run_agent_context(sim: SimCore, ch: Channel, context: str, exten: str) -> No
         bridge_app(sim, ch, target, lambda: None, after=after)
         return
     if context == "hotline-conference":
-        from .confbridge import enter
-
         refresh_device(sim, ch.device)
         enter(sim, ch, exten)
         return
     if context == "hotline-agent-dial":
-        from .originate import dial_from_caller
-
         dial_from_caller(sim, ch, exten)
         return
     # Unknown extension: Asterisk hangs the channel up at once.
     refresh_device(sim, ch.device)
     terminate(sim, ch, 0, "dialplan")
+
+
+def end_wait(ch: Channel) -> bool:
+    """Interrupt the Wait() of ``hotline-agent,hold`` if ``ch`` is parked there."""
+    wait, ch.wait = ch.wait, None
+    if wait is None:
+        return False
+    wait.cancel()
+    return True
 
 
 def _hold_over(sim: SimCore, ch: Channel) -> None:
@@ -66,9 +72,7 @@ def ami_bridge(sim: SimCore, caller: Channel, agent: Channel) -> None:
     e.bridge("BridgeCreate", bridge, count=0)
     for ch in (caller, agent):
         stop_moh(sim, ch)
-        wait = ch.links.pop("wait", None)
-        if wait is not None:
-            wait.cancel()
+        if end_wait(ch):
             ch.priority, ch.app, ch.app_data = ch.priority + 1, "", ""
 
     def resume(ch: Channel) -> None:
@@ -79,6 +83,6 @@ def ami_bridge(sim: SimCore, caller: Channel, agent: Channel) -> None:
             e.soft_hangup_request(ch, 16)
             terminate(sim, ch, 16, "dialplan")
 
-    caller.links["after_bridge"] = lambda: resume(caller)
-    agent.links["after_bridge"] = lambda: resume(agent)
+    caller.after_bridge = lambda: resume(caller)
+    agent.after_bridge = lambda: resume(agent)
     join(sim, bridge, caller, agent)

@@ -1,22 +1,21 @@
 """Emulation of the hotline dialplan (``hotline-in``, ``hotline-wait``) for inbound
 callers, the scripted caller's timers and hold (ami-12), bridging, and how every kind of
-channel ends (the Cause rules of the README).
+channel ends (the Cause rules of the README; the features attached to a channel take
+part through the channel's :class:`~pbx.sim.channels.HangupHooks`).
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from . import cdr
-from .channels import RING, UP, Channel
+from .channels import RING, UP, Channel, Continuation, HangupHooks, How
 from .config import CallerScript
 from .ivr import fake_ivr, run_ivr
 
 if TYPE_CHECKING:
     from .core import SimCore
-
-How = Literal["bye", "ami", "restart", "dialplan"]
 
 
 def trunk_device(sim: SimCore) -> str:
@@ -52,7 +51,7 @@ def start_inbound_call(sim: SimCore, script: CallerScript) -> Channel:
         cid_num=script.caller_num, cid_name=script.caller_name, context="hotline-in",
         exten=script.dnid, dnid=script.dnid, endpoint=sim.config.trunk,
     )
-    ch.links["script"] = script
+    ch.caller.script = script
     sim.add_channel(ch)
     sim.emit.chan("Newchannel", ch)
     sim.emit.varset(ch, "SIPDOMAIN", "127.0.0.1")
@@ -96,10 +95,10 @@ def enter_wait(sim: SimCore, ch: Channel) -> None:
     e.newexten(ch, 2, "MusicOnHold", "default,600")
     ch.moh = True
     e.chan("MusicOnHoldStart", ch, ("Class", "default"))
-    script: CallerScript | None = ch.links.get("script")
-    if script is not None:
-        ch.links["patience"] = sim.later(ch, script.patience_s, _abandon, sim, ch)
-    ch.links["moh_timeout"] = sim.later(ch, 600.0, _moh_timeout, sim, ch)
+    state = ch.caller
+    if state.script is not None:
+        state.patience = sim.later(ch, state.script.patience_s, _abandon, sim, ch)
+    state.moh_timeout = sim.later(ch, 600.0, _moh_timeout, sim, ch)
 
 
 def _abandon(sim: SimCore, ch: Channel) -> None:
@@ -120,10 +119,11 @@ def stop_moh(sim: SimCore, ch: Channel, advance: bool = True) -> None:
     if ch.moh:
         ch.moh = False
         sim.emit.chan("MusicOnHoldStop", ch)
-        for key in ("patience", "moh_timeout"):
-            handle = ch.links.pop(key, None)
+        state = ch.caller
+        for handle in (state.patience, state.moh_timeout):
             if handle is not None:
                 handle.cancel()
+        state.patience = state.moh_timeout = None
         if advance and ch.context == "hotline-wait":
             # MusicOnHold() returned: the channel sits at the next priority.
             ch.priority, ch.app, ch.app_data = ch.priority + 1, "", ""
@@ -138,82 +138,57 @@ def terminate(sim: SimCore, ch: Channel, cause: int, how: How) -> None:
     if not ch.alive:
         return
     e = sim.emit
-    in_dial_bridge = ch.links.get("dial_peer") is not None and ch.bridge is not None
+    hooks = ch.hooks
+    in_dial_bridge = ch.dial is not None and ch.dial.peer is not None and ch.bridge is not None
     if how == "bye":
         # A caller bridged by its own Dial() reports Cause 16 (ami-07a/07b).
         e.hangup_request(ch, 16 if in_dial_bridge else None)
-    if how != "restart" and ch.links.get("atxfer") is not None:
-        from .atxfer import complete
-
-        if complete(sim, ch, cause):  # the transferer hangs up: transfer done
-            return
-    if ch.links.get("spyee") is not None:
-        from .spy import stop_spy
-
-        stop_spy(sim, ch)
+    if any(take(cause, how) for take in list(hooks.takeover)):
+        return
     if ch.moh:
         stop_moh(sim, ch, advance=False)
         e.soft_hangup_request(ch, 16)
     elif how == "ami" and (ch.bridge is not None or ch.app in ("Wait", "AGI")):
         e.soft_hangup_request(ch, 16)
-    if how == "ami" and ch.state != UP:
-        from .originate import on_ami_hangup_ringing
-
-        on_ami_hangup_ringing(sim, ch)
+    HangupHooks.run(hooks.leaving, cause, how)
     peer_cont = None
-    kicked: list[Channel] = []
-    if ch.links.get("conference") is not None and ch.bridge is not None:
-        from .confbridge import leave
-
-        kicked = leave(sim, ch)
-    elif ch.bridge is not None:
+    if ch.bridge is not None:
         peer_cont = leave_bridge(sim, ch)
         if in_dial_bridge and how == "bye":
             e.soft_hangup_request(ch, 16)
-    dialing: Channel | None = ch.links.pop("dialing", None)
-    if dialing is not None and dialing.alive and dialing.bridge is None:
-        from .originate import cancel_dial
-
-        cancel_dial(sim, ch, dialing)
+    HangupHooks.run(hooks.unbridged, cause, how)
     ch.alive = False
     # ami-13: the caller's Cdr comes just before its Hangup, an agent leg's after it
     cdr_first = ch.role == "caller"
     if how == "restart" or peer_cont is None:
         if cdr_first:
-            cdr.send(sim, ch)
+            send_cdr(sim, ch)
         e.hangup(ch, cause)
     else:
         # The peer's dialplan reacts first when the bridge breaks (ami-02a: agent
         # Hangup before the caller's; other runs differ, see README).
         peer_cont()
         if cdr_first:
-            cdr.send(sim, ch)
+            send_cdr(sim, ch)
         e.hangup(ch, cause)
         peer_cont = None
     sim._kill(ch)
-    if ch.links.get("local") is not None:
-        from .local import half_gone
-
-        half_gone(sim, ch)
-    if ch.links.get("spyers"):
-        from .spy import spyee_gone
-
-        spyee_gone(sim, ch)
-    if ch.mixmonitor:
-        from .recording import finish_recording
-
-        finish_recording(sim, ch)
+    HangupHooks.run(hooks.gone, cause, how)
     refresh_device(sim, ch.device)
     if not cdr_first:
-        cdr.send(sim, ch)
-    if kicked:
-        from .confbridge import after_kick
-
-        for guest in kicked:
-            after_kick(sim, guest)
+        send_cdr(sim, ch)
+    HangupHooks.run(hooks.last, cause, how)
 
 
-def leave_bridge(sim: SimCore, ch: Channel):
+def send_cdr(sim: SimCore, ch: Channel) -> None:
+    """Emit ``ch``'s CDRs now, if CDRs are on."""
+    if not sim.cdr:
+        return
+    for fields in cdr.records(ch, sim.now()):
+        sim.emit.event("Cdr", fields, privilege="cdr,all")
+
+
+def leave_bridge(sim: SimCore, ch: Channel) -> Continuation | None:
     """``ch`` leaves its two-party bridge; the peer leaves too and the bridge is
     destroyed. Returns the peer's continuation (what its dialplan does next)."""
     bridge = ch.bridge
@@ -232,8 +207,7 @@ def leave_bridge(sim: SimCore, ch: Channel):
     peer.bridge = None
     e.bridge("BridgeLeave", bridge, peer)
     e.bridge("BridgeDestroy", bridge)
-    cont = peer.links.pop("after_bridge", None)
-    ch.links.pop("after_bridge", None)
+    cont, peer.after_bridge, ch.after_bridge = peer.after_bridge, None, None
     if cont is None:
         return None
 
@@ -253,13 +227,14 @@ def after_bridge_hangup_caller(sim: SimCore, ch: Channel) -> None:
 
 def caller_bridged(sim: SimCore, ch: Channel) -> None:
     """Arm the caller script's timers once the caller talks to someone."""
-    script: CallerScript | None = ch.links.get("script")
+    state = ch.caller
+    script = state.script
     if script is None:
         return
     if script.talk_time_s is not None:
-        ch.links["talk"] = sim.later(ch, script.talk_time_s, _caller_done, sim, ch)
-    if script.hold_after_s is not None and not ch.links.get("held_once"):
-        ch.links["held_once"] = True
+        state.talk = sim.later(ch, script.talk_time_s, _caller_done, sim, ch)
+    if script.hold_after_s is not None and not state.held_once:
+        state.held_once = True
         sim.later(ch, script.hold_after_s, caller_hold, sim, ch, script.hold_for_s)
 
 

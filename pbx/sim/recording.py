@@ -9,7 +9,7 @@ import struct
 import wave
 from typing import TYPE_CHECKING
 
-from .channels import Channel
+from .channels import Channel, How
 
 if TYPE_CHECKING:
     from .core import SimCore
@@ -18,6 +18,13 @@ RATE = 8000
 
 
 def start_recording(sim: SimCore, ch: Channel, file: str) -> None:
+    if ch.mixmonitor is None and not ch.mixmonitor_started:
+        # the first recording of the channel: a hang-up writes the file
+        def hang_up_writes(cause: int, how: How) -> None:
+            if ch.mixmonitor:
+                finish_recording(sim, ch)
+
+        ch.hooks.gone.append(hang_up_writes)
     ch.mixmonitor = file
     ch.mixmonitor_started = sim.now()
     sim.emit.varset(ch, "MIXMONITOR_FILENAME", file)

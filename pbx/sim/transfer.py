@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .agent_dialplan import end_wait, run_agent_context
 from .channels import Channel
+from .dial import dial_from_caller
 from .dialplan import enter_wait, stop_moh, terminate
-from .originate import dial_from_caller
 
 if TYPE_CHECKING:
     from .core import SimCore
@@ -23,8 +24,6 @@ def _goto(sim: SimCore, ch: Channel, context: str, exten: str) -> None:
     elif context == "hotline-voicemail":
         _voicemail(sim, ch)
     elif context in ("hotline-agent", "hotline-conference"):
-        from .agent_dialplan import run_agent_context
-
         run_agent_context(sim, ch, context, exten)
     else:
         terminate(sim, ch, 16, "dialplan")
@@ -71,9 +70,7 @@ def _detach(sim: SimCore, ch: Channel, context: str, exten: str) -> Channel | No
     MusicOnHold, positioned at ``context,exten,1``. Returns the former peer."""
     e = sim.emit
     stop_moh(sim, ch)
-    wait = ch.links.pop("wait", None)  # parked in hotline-agent,hold: Wait() interrupted
-    if wait is not None:
-        wait.cancel()
+    end_wait(ch)  # parked in hotline-agent,hold: Wait() interrupted
     ch.context, ch.exten, ch.priority = context, exten, 1
     bridge = ch.bridge
     if bridge is None:
@@ -82,7 +79,7 @@ def _detach(sim: SimCore, ch: Channel, context: str, exten: str) -> Channel | No
     bridge.channels.remove(ch)
     ch.bridge = None
     e.bridge("BridgeLeave", bridge, ch)
-    ch.links.pop("after_bridge", None)
+    ch.after_bridge = None
     if peer is not None:
         bridge.channels.remove(peer)
         peer.bridge = None
@@ -93,7 +90,7 @@ def _detach(sim: SimCore, ch: Channel, context: str, exten: str) -> Channel | No
 
 def _peer_continues(peer: Channel | None) -> None:
     if peer is not None and peer.alive:
-        cont = peer.links.pop("after_bridge", None)
+        cont, peer.after_bridge = peer.after_bridge, None
         if cont is not None:
             cont()
 
@@ -117,13 +114,11 @@ def dual_redirect(sim: SimCore, ch: Channel, context: str, exten: str, extra: Ch
             stop_moh(sim, c)
             bridge.channels.remove(c)
             c.bridge = None
-            c.links.pop("after_bridge", None)
+            c.after_bridge = None
             e.bridge("BridgeLeave", bridge, c)
         e.bridge("BridgeDestroy", bridge)
         for c, ctx, ext in ((ch, context, exten), (extra, extra_context, extra_exten)):
-            wait = c.links.pop("wait", None)
-            if wait is not None:
-                wait.cancel()
+            end_wait(c)
             c.context, c.exten, c.priority = ctx, ext, 1
     else:
         peer = _detach(sim, ch, context, exten)
@@ -160,7 +155,7 @@ def blind_transfer(sim: SimCore, transferer: Channel, context: str, exten: str) 
     bridge.channels.remove(transferee)
     transferee.bridge = None
     e.bridge("BridgeLeave", bridge, transferee)
-    transferee.links.pop("after_bridge", None)
+    transferee.after_bridge = None
     e.bridge("BridgeDestroy", bridge)
     _peer_continues(transferer)
     _goto(sim, transferee, context, exten)
