@@ -10,8 +10,10 @@ is the web edge; ``hotline.app`` is the composition root that nothing imports.
 
 from __future__ import annotations
 
+import ast
+
 import pytest
-from import_graph import cycles, layer_of, modules
+from import_graph import REPO, cycles, layer_of, modules
 
 FOUNDATION = {"hotline"}
 ALLOWED: dict[str, set[str]] = {
@@ -63,10 +65,22 @@ def test_no_import_cycles() -> None:
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10 item 4: pbx.sim per-feature hooks not landed yet")
 def test_no_import_cycles_in_the_simulator() -> None:
     found = [c for c in cycles(GRAPH) if all(m.startswith("pbx.sim") for m in c)]
     assert not found, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_the_simulator_imports_at_module_level() -> None:
+    """An import inside a function hides a dependency (issue 10 item 4): a cycle is
+    broken with a hook on the channel, not a lazy import."""
+    lazy = []
+    for path in sorted((REPO / "pbx" / "sim").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                lazy += [f"{path.relative_to(REPO)}:{n.lineno}" for n in ast.walk(fn)
+                         if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert not lazy, "imports inside functions:\n" + "\n".join(sorted(set(lazy)))
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

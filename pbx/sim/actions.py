@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from .server import AmiSession, header
 from .sim_actions import CallActions
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 UNAUTHENTICATED_OK = {"login", "logoff", "challenge"}
 
@@ -21,7 +22,7 @@ UNAUTHENTICATED_OK = {"login", "logoff", "challenge"}
 class Actions(CallActions):
     """Dispatches one client's actions in order (like Asterisk's per-session thread)."""
 
-    def __init__(self, sim: SimAsterisk) -> None:
+    def __init__(self, sim: SimCore) -> None:
         super().__init__(sim)
         self._handlers: dict[str, Callable[[AmiSession, AmiMessage, Fields], Any]] = {
             "login": self.login, "logoff": self.logoff, "ping": self.ping,
@@ -120,7 +121,5 @@ class Actions(CallActions):
 
 
 def _tv(t: float) -> str:
-    import datetime as dt
-
     d = dt.datetime.fromtimestamp(t, tz=dt.UTC)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + f"{d.microsecond // 1000:03d}+0000"

@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .channels import Channel
+from .confbridge import enter
+from .dial import bridge_app, dial_from_caller, join
 from .dialplan import after_bridge_hangup_caller, refresh_device, stop_moh, terminate
-from .originate import bridge_app, join
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
-def run_agent_context(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
+def run_agent_context(sim: SimCore, ch: Channel, context: str, exten: str) -> None:
     e = sim.emit
     if context == "hotline-agent" and exten == "hold":
         e.newexten(ch, 1, "NoOp", f"Agent {ch.name} answered, waiting for AMI Bridge",
@@ -21,7 +22,7 @@ def run_agent_context(sim: SimAsterisk, ch: Channel, context: str, exten: str) -
         refresh_device(sim, ch.device)
         hold_max = sim.config.hold_max_s
         e.newexten(ch, 2, "Wait", f"{hold_max:g}")
-        ch.links["wait"] = sim.later(ch, hold_max, _hold_over, sim, ch)
+        ch.wait = sim.later(ch, hold_max, _hold_over, sim, ch)
         return
     if context == "hotline-agent" and exten == "bridge":
         target = ch.vars.get("HOTLINE_CALLER", "")
@@ -38,14 +39,10 @@ def run_agent_context(sim: SimAsterisk, ch: Channel, context: str, exten: str) -
         bridge_app(sim, ch, target, lambda: None, after=after)
         return
     if context == "hotline-conference":
-        from .confbridge import enter
-
         refresh_device(sim, ch.device)
         enter(sim, ch, exten)
         return
     if context == "hotline-agent-dial":
-        from .originate import dial_from_caller
-
         dial_from_caller(sim, ch, exten)
         return
     # Unknown extension: Asterisk hangs the channel up at once.
@@ -53,22 +50,29 @@ def run_agent_context(sim: SimAsterisk, ch: Channel, context: str, exten: str) -
     terminate(sim, ch, 0, "dialplan")
 
 
-def _hold_over(sim: SimAsterisk, ch: Channel) -> None:
+def end_wait(ch: Channel) -> bool:
+    """Interrupt the Wait() of ``hotline-agent,hold`` if ``ch`` is parked there."""
+    wait, ch.wait = ch.wait, None
+    if wait is None:
+        return False
+    wait.cancel()
+    return True
+
+
+def _hold_over(sim: SimCore, ch: Channel) -> None:
     if ch.alive and ch.bridge is None:
         sim.emit.newexten(ch, 3, "Hangup")
         terminate(sim, ch, 16, "dialplan")
 
 
-def ami_bridge(sim: SimAsterisk, caller: Channel, agent: Channel) -> None:
+def ami_bridge(sim: SimCore, caller: Channel, agent: Channel) -> None:
     """Join two live channels; each resumes at its next priority afterwards."""
     e = sim.emit
     bridge = sim.new_bridge()
     e.bridge("BridgeCreate", bridge, count=0)
     for ch in (caller, agent):
         stop_moh(sim, ch)
-        wait = ch.links.pop("wait", None)
-        if wait is not None:
-            wait.cancel()
+        if end_wait(ch):
             ch.priority, ch.app, ch.app_data = ch.priority + 1, "", ""
 
     def resume(ch: Channel) -> None:
@@ -79,6 +83,6 @@ def ami_bridge(sim: SimAsterisk, caller: Channel, agent: Channel) -> None:
             e.soft_hangup_request(ch, 16)
             terminate(sim, ch, 16, "dialplan")
 
-    caller.links["after_bridge"] = lambda: resume(caller)
-    agent.links["after_bridge"] = lambda: resume(agent)
+    caller.after_bridge = lambda: resume(caller)
+    agent.after_bridge = lambda: resume(agent)
     join(sim, bridge, caller, agent)

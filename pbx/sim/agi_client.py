@@ -33,7 +33,7 @@ from typing import Any, Literal
 from pbx.agi.emulation import default_env
 from pbx.agi.protocol import encode_env_block, parse_env_block
 
-from .agi_commands import DEAD, AgiCommands, call_hook
+from .agi_commands import DEAD, AgiCommands, SimCaller, call_hook
 
 __all__ = ["DEAD", "HANGUP_NOTICE_DELAY_S", "AgiExchange", "AgiOutcome", "OnExec",
            "SimCaller", "Status", "run_fastagi"]
@@ -43,19 +43,6 @@ log = logging.getLogger(__name__)
 HANGUP_NOTICE_DELAY_S = 0.04  # agi-03a: HANGUP arrives ~40 ms after the -1 reply
 Status = Literal["SUCCESS", "HANGUP", "FAILURE"]
 OnExec = Callable[[str, str], Any]
-
-
-@dataclass
-class SimCaller:
-    """A scripted caller. Times are simulated seconds."""
-
-    dtmf: list[str] = field(default_factory=list)  # per prompt: "1", "12345#", "" (silence)
-    hangup_after_commands: int | None = None
-    hangup_after_s: float | None = None
-    record_dtmf: str = "#"      # pressed to end RECORD FILE ("" = stay silent until timeout)
-    think_s: float = 0.5        # from prompt start to the first key press
-    digit_gap_s: float = 0.25   # between key presses
-    talk_s: float = 4.0         # speech recorded by RECORD FILE
 
 
 @dataclass(frozen=True, slots=True)

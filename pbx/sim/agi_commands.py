@@ -17,8 +17,9 @@ import inspect
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pbx.agi.emulation import (
     COMMANDS,
@@ -33,12 +34,22 @@ from pbx.agi.emulation import (
 )
 from pbx.agi.protocol import split_command
 
-if TYPE_CHECKING:
-    from .agi_client import SimCaller
-
 log = logging.getLogger(__name__)
 
 DEAD = "511 Command Not Permitted on a dead channel or intercept routine"
+
+
+@dataclass
+class SimCaller:
+    """A scripted caller. Times are simulated seconds."""
+
+    dtmf: list[str] = field(default_factory=list)  # per prompt: "1", "12345#", "" (silence)
+    hangup_after_commands: int | None = None
+    hangup_after_s: float | None = None
+    record_dtmf: str = "#"      # pressed to end RECORD FILE ("" = stay silent until timeout)
+    think_s: float = 0.5        # from prompt start to the first key press
+    digit_gap_s: float = 0.25   # between key presses
+    talk_s: float = 4.0         # speech recorded by RECORD FILE
 
 
 class AgiCommands:

@@ -1,7 +1,8 @@
 """SimAsterisk: the simulated Asterisk 22 that the hotline backend talks to.
 
-It owns the simulated clock (scripted delays divided by ``speed``; AMI Timestamps in
-simulated seconds), the channel table, the AMI server and the call flows. Same seed and
+It adds the AMI server and the public API to :class:`pbx.sim.core.SimCore` (the
+simulated clock, the channel table, the phones), and is the only module of the
+simulator that sees both the AMI side and the call flows. Same seed and
 same actions give the same event sequence (ids and times aside).
 """
 
@@ -9,80 +10,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-import random
-import time
-import uuid
-from collections.abc import Callable
-from typing import Any
+
+from pbx.ami.codec import AmiMessage
 
 from .actions import Actions
-from .channels import Bridge, Channel, IdAllocator
+from .channels import IdAllocator
 from .config import AgentPhone, CallerScript, SimConfig
-from .emitter import Emitter
-from .server import AmiServer
+from .core import SimCore
+from .dialplan import start_inbound_call, terminate
+from .server import AmiServer, AmiSession
 
 
-class SimAsterisk:
+class SimAsterisk(SimCore):
     def __init__(self, config: SimConfig | None = None) -> None:
-        self.config = config or SimConfig()
-        self.rng = random.Random(self.config.seed)
-        self.server = AmiServer(self)
-        self.emit = Emitter(self.server.broadcast, self.now)
+        self.server = AmiServer(self.now, self._on_action)
+        super().__init__(config or SimConfig(), self.server.broadcast)
         self.actions = Actions(self)
-        self.ids = IdAllocator()
-        self.channels: dict[str, Channel] = {}
-        self.phones: dict[str, AgentPhone] = {}
-        self.conferences: dict[str, Bridge] = {}  # ConfBridge rooms by name
-        self.globals: dict[str, str] = {
-            "AGI_URL": f"agi://{self.config.agi_host}:{self.config.agi_port}/ivr",
-            "RECDIR": "/var/spool/asterisk/monitor",
-        }
-        self._epoch0 = self.config.epoch if self.config.epoch is not None else time.time()
-        self._loop_t0 = 0.0
-        self._boot_at = self._epoch0
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self.running = False
-        self.rtp_flowing = self.config.rtp_flowing
-        self.cdr = self.config.cdr
 
-    # --- time -----------------------------------------------------------------------
-
-    def now(self) -> float:
-        """Simulated epoch seconds."""
-        if not self.running and self._loop_t0 == 0.0:
-            return self._epoch0
-        loop = asyncio.get_running_loop()
-        return self._epoch0 + (loop.time() - self._loop_t0) * self.config.speed
-
-    @property
-    def uptime(self) -> int:
-        return int(self.now() - self._boot_at)
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(max(0.0, seconds) / self.config.speed)
-
-    def later(self, ch: Channel | None, seconds: float, fn: Callable[..., Any],
-              *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
-        """Run ``fn(*args)`` after ``seconds`` of simulated time; tied to ``ch`` so
-        the timer dies with the channel."""
-        loop = asyncio.get_running_loop()
-        handle = loop.call_later(max(0.0, seconds) / self.config.speed,
-                                 functools.partial(fn, *args, **kwargs))
-        if ch is not None:
-            ch.timers.append(handle)
-        return handle
-
-    def spawn(self, coro: Any, ch: Channel | None = None) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        if ch is not None:
-            ch.tasks.append(task)
-        return task
-
-    def new_bridge(self) -> Bridge:
-        return Bridge(str(uuid.UUID(int=self.rng.getrandbits(128), version=4)))
+    async def _on_action(self, session: AmiSession, msg: AmiMessage) -> None:
+        await self.actions.handle(session, msg)
 
     # --- public API -----------------------------------------------------------------
 
@@ -121,8 +67,6 @@ class SimAsterisk:
     async def place_call(self, script: CallerScript) -> str:
         """Start a scripted inbound call; returns the caller channel's name once its
         ``Newchannel`` has been sent."""
-        from .dialplan import start_inbound_call
-
         return start_inbound_call(self, script).name
 
     def drop_ami_connections(self) -> None:
@@ -138,8 +82,6 @@ class SimAsterisk:
         then a fresh Asterisk listens on the same port with numbering reset."""
         for ch in list(self.channels.values()):
             self.emit.soft_hangup_request(ch, 4)
-            from .dialplan import terminate
-
             terminate(self, ch, cause=0, how="restart")
         self.emit.event("Shutdown", [("Shutdown", "Cleanly"), ("Restart", "True")],
                         privilege="system,all")
@@ -152,27 +94,3 @@ class SimAsterisk:
         self.ids = IdAllocator()
         self._boot_at = self.now()
         await self.server.start(self.config.ami_host, port)
-
-    # --- channel table --------------------------------------------------------------
-
-    def find_channel(self, name_or_uid: str) -> Channel | None:
-        ch = self.channels.get(name_or_uid)
-        if ch is not None:
-            return ch
-        for c in self.channels.values():
-            if c.uniqueid == name_or_uid:
-                return c
-        return None
-
-    def add_channel(self, ch: Channel) -> None:
-        self.channels[ch.name] = ch
-
-    def _kill(self, ch: Channel) -> None:
-        ch.alive = False
-        ch.cancel_timers()
-        current = asyncio.current_task() if asyncio.get_event_loop().is_running() else None
-        for t in ch.tasks:
-            if t is not current:
-                t.cancel()
-        ch.tasks.clear()
-        self.channels.pop(ch.name, None)

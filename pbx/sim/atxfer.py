@@ -16,29 +16,18 @@ half dials the target agent. Then:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .channels import UP, Bridge, Channel
+from .channels import UP, Bridge, Channel, Consultation, How
+from .dial import dial_from_caller
 from .dialplan import refresh_device, stop_moh, terminate
-from .local import LocalPair, local_bridge_event, maybe_optimize, mirror_hooks, new_pair
-from .originate import dial_from_caller
+from .local import local_bridge_event, maybe_optimize, mirror_hooks, new_pair
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
-@dataclass(eq=False)
-class Consultation:
-    transferer: Channel
-    transferee: Channel
-    orig: Bridge
-    consult: Bridge
-    pair: LocalPair
-    transferer_after: Any  # the transferer's own after-bridge continuation (Bridge())
-
-
-def atxfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> None:
+def atxfer(sim: SimCore, transferer: Channel, context: str, exten: str) -> None:
     e = sim.emit
     transferee, orig = transferer.peer(), transferer.bridge
     e.varset(transferer, "TRANSFER_CONTEXT", context)
@@ -75,15 +64,14 @@ def atxfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> N
     _enter(sim, consult, transferer)
     e.varset(one, "BRIDGEPEER", transferer.name)
     e.varset(transferer, "BRIDGEPEER", one.name)
-    state = Consultation(transferer, transferee, orig, consult, pair,
-                         transferer.links.pop("after_bridge", None))
-    transferer.links["atxfer"] = state
+    state = Consultation(transferer, transferee, orig, consult, pair, transferer.after_bridge)
+    _attach(sim, transferer, state)
     # The consultation leg ending first brings the transferer back (cancel path).
-    transferer.links["after_bridge"] = lambda: _back_to_caller(sim, state)
-    one.links["after_bridge"] = lambda: terminate(sim, one, 16, "dialplan")
+    transferer.after_bridge = lambda: _back_to_caller(sim, state)
+    one.after_bridge = lambda: terminate(sim, one, 16, "dialplan")
 
     def answered() -> None:
-        if transferer.links.get("atxfer") is state:
+        if transferer.atxfer is state:
             e.varset(one, "BRIDGEPEER", transferer.name)
             e.varset(transferer, "BRIDGEPEER", one.name)
 
@@ -95,17 +83,28 @@ def atxfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> N
                                                    bridged=bridged))
 
 
-def _enter(sim: SimAsterisk, bridge: Bridge, ch: Channel) -> None:
+def _attach(sim: SimCore, transferer: Channel, state: Consultation) -> None:
+    """``state`` is the transferer's consultation; hanging up completes the transfer
+    (not on a core restart). A hook left from an earlier consultation does the same."""
+    transferer.atxfer = state
+
+    def hang_up_completes(cause: int, how: How) -> bool:
+        return how != "restart" and complete(sim, transferer, cause)
+
+    transferer.hooks.takeover.append(hang_up_completes)
+
+
+def _enter(sim: SimCore, bridge: Bridge, ch: Channel) -> None:
     bridge.channels.append(ch)
     ch.bridge = bridge
     sim.emit.bridge("BridgeEnter", bridge, ch)
 
 
-def complete(sim: SimAsterisk, transferer: Channel, cause: int) -> bool:
+def complete(sim: SimCore, transferer: Channel, cause: int) -> bool:
     """The transferer hangs up during the consultation: merge the bridges so the caller
     talks to the target. Returns False when there is nothing to complete (the caller
     or the consultation leg is gone), and the hangup proceeds normally."""
-    state: Consultation | None = transferer.links.get("atxfer")
+    state = transferer.atxfer
     if state is None:
         return False
     one, caller = state.pair.one, state.transferee
@@ -113,8 +112,8 @@ def complete(sim: SimAsterisk, transferer: Channel, cause: int) -> bool:
             and one.bridge is state.consult):
         return False
     e = sim.emit
-    transferer.links.pop("atxfer", None)
-    transferer.links.pop("after_bridge", None)
+    transferer.atxfer = None
+    transferer.after_bridge = None
     consult, orig = state.consult, state.orig
     e.varset(transferer, "BRIDGEPEER", "")
     consult.channels.remove(transferer)
@@ -144,16 +143,16 @@ def complete(sim: SimAsterisk, transferer: Channel, cause: int) -> bool:
     if one.state == UP:
         caller.conn_num, caller.conn_name = one.cid_num, one.cid_name
         e.chan("NewConnectedLine", caller)
-    one.links["after_bridge"] = lambda: terminate(sim, one, 16, "dialplan")
+    one.after_bridge = lambda: terminate(sim, one, 16, "dialplan")
     state.pair.locked = False
     maybe_optimize(sim, state.pair)
     return True
 
 
-def _back_to_caller(sim: SimAsterisk, state: Consultation) -> None:
+def _back_to_caller(sim: SimCore, state: Consultation) -> None:
     """The consultation leg went away: the transferer rejoins the caller."""
     transferer, caller = state.transferer, state.transferee
-    transferer.links.pop("atxfer", None)
+    transferer.atxfer = None
     if not transferer.alive:
         return
     e = sim.emit
@@ -167,4 +166,4 @@ def _back_to_caller(sim: SimAsterisk, state: Consultation) -> None:
     e.varset(transferer, "BRIDGEPEER", caller.name)
     e.chan("Unhold", transferer)
     if state.transferer_after is not None:
-        transferer.links["after_bridge"] = state.transferer_after
+        transferer.after_bridge = state.transferer_after

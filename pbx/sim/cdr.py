@@ -28,12 +28,8 @@ none; every other answered channel gets one CDR from creation to hangup.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from .channels import Channel, Fields
-
-if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
 
 # Applications that never become a CDR's LastApplication: the dialling placeholders,
 # and Hangup() itself (endbeforehexten: the record is closed before hangup logic).
@@ -43,12 +39,29 @@ _NOT_LAST = frozenset({"AppDial", "AppDial2", "Hangup"})
 def note_app(ch: Channel, app: str, data: str) -> None:
     """The channel executes ``app(data)``: remember it as the CDR's last application."""
     if app not in _NOT_LAST:
-        ch.links["cdr_app"] = (app, data)
+        ch.cdr.app = (app, data)
+
+
+def note_answered(ch: Channel, at: float) -> None:
+    """The channel went Up (its first time counts)."""
+    if ch.cdr.answered is None:
+        ch.cdr.answered = at
 
 
 def note_bridged(ch: Channel, peer: Channel, at: float) -> None:
     """``ch`` joined a bridge with ``peer``: an application leg's CDR forks here."""
-    ch.links.setdefault("cdr_bridged", (at, peer.name))
+    if ch.cdr.bridged is None:
+        ch.cdr.bridged = (at, peer.name)
+
+
+def note_originated(ch: Channel) -> None:
+    """``ch`` is an agent leg started by AMI Originate."""
+    ch.cdr.originated = True
+
+
+def note_dialed(caller: Channel, leg: Channel) -> None:
+    """``caller``'s own Dial() rings ``leg``: its party B."""
+    caller.cdr.dialed = leg
 
 
 def _time(t: float | None) -> str:
@@ -57,7 +70,7 @@ def _time(t: float | None) -> str:
 
 def _record(ch: Channel, start: float, answer: float | None, end: float,
             dstchannel: str) -> Fields:
-    app, data = ch.links.get("cdr_app", ("", ""))
+    app, data = ch.cdr.app
     clid = f'"{ch.cid_name}" <{ch.cid_num}>' if ch.cid_name else ch.cid_num
     return [
         ("AccountCode", ""), ("Source", ch.cid_num), ("Destination", ch.exten),
@@ -73,23 +86,15 @@ def _record(ch: Channel, start: float, answer: float | None, end: float,
 
 def records(ch: Channel, end: float) -> list[Fields]:
     """The CDRs Asterisk finalises when ``ch`` hangs up at ``end`` (see module doc)."""
-    answered: float | None = ch.links.get("cdr_answered")
-    if ch.name.startswith("Local/") or ch.links.get("dialed_by") is not None:
+    answered = ch.cdr.answered
+    if ch.name.startswith("Local/") or (ch.dial is not None and ch.dial.dialed_by is not None):
         return []
-    dialed: Channel | None = ch.links.get("cdr_dialed")
+    dialed = ch.cdr.dialed
     dst = dialed.name if dialed is not None else ""
     if answered is None and not dst:
         return []  # cdr.conf unanswered = no
-    fork = ch.links.get("cdr_bridged") if ch.links.get("cdr_originated") else None
+    fork = ch.cdr.bridged if ch.cdr.originated else None
     if fork is None:
         return [_record(ch, ch.created_at, answered, end, dst)]
     at, peer = fork
     return [_record(ch, ch.created_at, answered, at, ""), _record(ch, at, at, end, peer)]
-
-
-def send(sim: SimAsterisk, ch: Channel) -> None:
-    """Emit ``ch``'s CDRs now, if CDRs are on."""
-    if not sim.cdr:
-        return
-    for fields in records(ch, sim.now()):
-        sim.emit.event("Cdr", fields, privilege="cdr,all")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
 class SimClock:
-    def __init__(self, sim: SimAsterisk) -> None:
+    def __init__(self, sim: SimCore) -> None:
         self.sim = sim
 
     def now(self) -> float:

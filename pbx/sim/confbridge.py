@@ -21,17 +21,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .channels import Channel
+from .channels import Channel, ConferenceState, How
+from .dialplan import refresh_device, terminate
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 CONTEXT = "hotline-conference"
 BRIDGE_PROFILE = "hotline_bridge"
 PROFILES = {"s": "hotline_party", "guest": "hotline_guest"}  # exten -> user profile
 
 
-def enter(sim: SimAsterisk, ch: Channel, exten: str) -> None:
+def enter(sim: SimCore, ch: Channel, exten: str) -> None:
     """The channel runs ``hotline-conference,<exten>,1``."""
     e = sim.emit
     room = ch.vars.get("HOTLINE_CONF", "")
@@ -39,12 +40,11 @@ def enter(sim: SimAsterisk, ch: Channel, exten: str) -> None:
     profile = PROFILES.get(exten)
     if profile is None or not room:
         # Unknown extension, or ConfBridge() without a room name: it fails at once.
-        from .dialplan import terminate
-
         terminate(sim, ch, 0 if profile is None else 16, "dialplan")
         return
     e.newexten(ch, 2, "ConfBridge", f"{room},{BRIDGE_PROFILE},{profile}")
-    ch.links["conf_marked"] = exten == "s"
+    state = _state(sim, ch)
+    state.marked = exten == "s"
     bridge = sim.conferences.get(room)
     if bridge is None:
         bridge = sim.new_bridge()
@@ -57,22 +57,45 @@ def enter(sim: SimAsterisk, ch: Channel, exten: str) -> None:
                                ("Admin", "No"), ("Muted", "No")])
     bridge.channels.append(ch)
     ch.bridge = bridge
-    ch.links["conference"] = room
+    state.room = room
     e.bridge("BridgeEnter", bridge, ch)
-    from .dialplan import refresh_device
-
     refresh_device(sim, ch.device)
 
 
+def _state(sim: SimCore, ch: Channel) -> ConferenceState:
+    """``ch``'s conference state; the first time, its hang-up hook: a member that hangs
+    up leaves its room, and the guests kicked because of it hang up after it."""
+    if ch.conference is None:
+        ch.conference = ConferenceState()
+
+        def member_leaves(cause: int, how: How) -> None:
+            if not in_conference(ch):
+                return
+            kicked = leave(sim, ch)
+            if kicked:
+                ch.hooks.last.append(lambda cause, how: _hang_up_kicked(sim, kicked))
+
+        ch.hooks.leaving.append(member_leaves)
+    return ch.conference
+
+
+def _hang_up_kicked(sim: SimCore, kicked: list[Channel]) -> None:
+    for guest in kicked:
+        after_kick(sim, guest)
+
+
 def in_conference(ch: Channel) -> bool:
-    return ch.links.get("conference") is not None and ch.bridge is not None
+    return ch.conference is not None and ch.conference.room is not None and ch.bridge is not None
 
 
-def leave(sim: SimAsterisk, ch: Channel) -> list[Channel]:
+def leave(sim: SimCore, ch: Channel) -> list[Channel]:
     """``ch`` leaves its room (hang-up). Returns the guests kicked because the last
     marked user left; the caller of this function hangs them up after ``ch``."""
     e = sim.emit
-    room = ch.links.pop("conference", None)
+    state = ch.conference
+    room = state.room if state is not None else None
+    if state is not None:
+        state.room = None
     bridge = ch.bridge
     if room is None or bridge is None:
         return []
@@ -82,11 +105,12 @@ def leave(sim: SimAsterisk, ch: Channel) -> list[Channel]:
     e.event("ConfbridgeLeave", [("Conference", room), *bridge.fields(), *ch.snapshot(),
                                 ("Admin", "No")])
     kicked: list[Channel] = []
-    if not any(c.links.get("conf_marked") for c in bridge.channels):
+    if not any(c.conference is not None and c.conference.marked for c in bridge.channels):
         for guest in list(bridge.channels):
             bridge.channels.remove(guest)
             guest.bridge = None
-            guest.links.pop("conference", None)
+            if guest.conference is not None:
+                guest.conference.room = None
             e.bridge("BridgeLeave", bridge, guest)
             e.event("ConfbridgeLeave", [("Conference", room), *bridge.fields(),
                                         *guest.snapshot(), ("Admin", "No")])
@@ -98,10 +122,8 @@ def leave(sim: SimAsterisk, ch: Channel) -> list[Channel]:
     return kicked
 
 
-def after_kick(sim: SimAsterisk, guest: Channel) -> None:
+def after_kick(sim: SimCore, guest: Channel) -> None:
     """A kicked guest continues at priority 3: ``Hangup()``."""
-    from .dialplan import terminate
-
     if guest.alive:
         sim.emit.newexten(guest, 3, "Hangup")
         terminate(sim, guest, 16, "dialplan")

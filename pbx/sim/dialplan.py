@@ -1,27 +1,28 @@
 """Emulation of the hotline dialplan (``hotline-in``, ``hotline-wait``) for inbound
-callers, bridging, and how every kind of channel ends (the Cause rules of the README).
+callers, the scripted caller's timers and hold (ami-12), bridging, and how every kind of
+channel ends (the Cause rules of the README; the features attached to a channel take
+part through the channel's :class:`~pbx.sim.channels.HangupHooks`).
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from . import cdr
-from .channels import RING, UP, Channel
+from .channels import RING, UP, Channel, Continuation, HangupHooks, How
 from .config import CallerScript
+from .ivr import fake_ivr, run_ivr
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
-
-How = Literal["bye", "ami", "restart", "dialplan"]
+    from .core import SimCore
 
 
-def trunk_device(sim: SimAsterisk) -> str:
+def trunk_device(sim: SimCore) -> str:
     return f"PJSIP/{sim.config.trunk}"
 
 
-def refresh_device(sim: SimAsterisk, device: str) -> None:
+def refresh_device(sim: SimCore, device: str) -> None:
     """Agents: NOT_INUSE → RINGING → INUSE (ONHOLD) → NOT_INUSE; the trunk has no
     contact, so it goes INUSE → UNAVAILABLE."""
     chans = [c for c in sim.channels.values() if c.device == device and c.alive]
@@ -41,7 +42,7 @@ def refresh_device(sim: SimAsterisk, device: str) -> None:
         sim.emit.device(device, "NOT_INUSE")
 
 
-def start_inbound_call(sim: SimAsterisk, script: CallerScript) -> Channel:
+def start_inbound_call(sim: SimCore, script: CallerScript) -> Channel:
     now = sim.now()
     uid = sim.ids.uniqueid(now)
     ch = Channel(
@@ -50,7 +51,7 @@ def start_inbound_call(sim: SimAsterisk, script: CallerScript) -> Channel:
         cid_num=script.caller_num, cid_name=script.caller_name, context="hotline-in",
         exten=script.dnid, dnid=script.dnid, endpoint=sim.config.trunk,
     )
-    ch.links["script"] = script
+    ch.caller.script = script
     sim.add_channel(ch)
     sim.emit.chan("Newchannel", ch)
     sim.emit.varset(ch, "SIPDOMAIN", "127.0.0.1")
@@ -58,7 +59,7 @@ def start_inbound_call(sim: SimAsterisk, script: CallerScript) -> Channel:
     return ch
 
 
-async def _inbound(sim: SimAsterisk, ch: Channel, script: CallerScript) -> None:
+async def _inbound(sim: SimCore, ch: Channel, script: CallerScript) -> None:
     e = sim.emit
     e.newexten(ch, 1, "NoOp", f'Hotline call from "{ch.cid_name}" <{ch.cid_num}> to {ch.exten}')
     e.newexten(ch, 2, "Answer")
@@ -69,10 +70,8 @@ async def _inbound(sim: SimAsterisk, ch: Channel, script: CallerScript) -> None:
     if script.ivr_hangup_after_s is not None:
         sim.later(ch, script.ivr_hangup_after_s, terminate, sim, ch, 16, "bye")
     if sim.config.skip_ivr:
-        status = await _fake_ivr(sim, ch, script)
+        status = await fake_ivr(sim, ch, script)
     else:
-        from .ivr import run_ivr
-
         status = await run_ivr(sim, ch, script, url)
     if not ch.alive:
         return
@@ -88,19 +87,7 @@ async def _inbound(sim: SimAsterisk, ch: Channel, script: CallerScript) -> None:
     enter_wait(sim, ch)
 
 
-async def _fake_ivr(sim: SimAsterisk, ch: Channel, script: CallerScript) -> str:
-    """The IVR without FastAGI: the caller's digits as DTMF events, IVR_CHOICE set."""
-    for digit in script.dtmf:
-        await sim.sleep(1.0)
-        if not ch.alive:
-            return "HANGUP"
-        sim.emit.dtmf(ch, digit, script.dtmf_duration_ms)
-    if script.dtmf:
-        sim.emit.varset(ch, "IVR_CHOICE", script.dtmf[-1])
-    return "SUCCESS"
-
-
-def enter_wait(sim: SimAsterisk, ch: Channel) -> None:
+def enter_wait(sim: SimCore, ch: Channel) -> None:
     """``hotline-wait``: NoOp, then MusicOnHold(default,600) until patience runs out."""
     e = sim.emit
     e.newexten(ch, 1, "NoOp", f"Waiting for an agent: {ch.name}", context="hotline-wait",
@@ -108,34 +95,35 @@ def enter_wait(sim: SimAsterisk, ch: Channel) -> None:
     e.newexten(ch, 2, "MusicOnHold", "default,600")
     ch.moh = True
     e.chan("MusicOnHoldStart", ch, ("Class", "default"))
-    script: CallerScript | None = ch.links.get("script")
-    if script is not None:
-        ch.links["patience"] = sim.later(ch, script.patience_s, _abandon, sim, ch)
-    ch.links["moh_timeout"] = sim.later(ch, 600.0, _moh_timeout, sim, ch)
+    state = ch.caller
+    if state.script is not None:
+        state.patience = sim.later(ch, state.script.patience_s, _abandon, sim, ch)
+    state.moh_timeout = sim.later(ch, 600.0, _moh_timeout, sim, ch)
 
 
-def _abandon(sim: SimAsterisk, ch: Channel) -> None:
+def _abandon(sim: SimCore, ch: Channel) -> None:
     if ch.alive and ch.moh:
         terminate(sim, ch, 0, "bye")
 
 
-def _moh_timeout(sim: SimAsterisk, ch: Channel) -> None:
+def _moh_timeout(sim: SimCore, ch: Channel) -> None:
     if ch.alive and ch.moh:
         stop_moh(sim, ch)
         sim.emit.newexten(ch, 3, "Hangup")
         terminate(sim, ch, 16, "dialplan")
 
 
-def stop_moh(sim: SimAsterisk, ch: Channel, advance: bool = True) -> None:
+def stop_moh(sim: SimCore, ch: Channel, advance: bool = True) -> None:
     """Stop MusicOnHold; ``advance``: the application returned (pulled into a bridge),
     so the channel sits at the next priority, unlike a hangup during MOH (ami-05)."""
     if ch.moh:
         ch.moh = False
         sim.emit.chan("MusicOnHoldStop", ch)
-        for key in ("patience", "moh_timeout"):
-            handle = ch.links.pop(key, None)
+        state = ch.caller
+        for handle in (state.patience, state.moh_timeout):
             if handle is not None:
                 handle.cancel()
+        state.patience = state.moh_timeout = None
         if advance and ch.context == "hotline-wait":
             # MusicOnHold() returned: the channel sits at the next priority.
             ch.priority, ch.app, ch.app_data = ch.priority + 1, "", ""
@@ -143,89 +131,64 @@ def stop_moh(sim: SimAsterisk, ch: Channel, advance: bool = True) -> None:
 
 # --- ending a channel ---------------------------------------------------------------
 
-def terminate(sim: SimAsterisk, ch: Channel, cause: int, how: How) -> None:
+def terminate(sim: SimCore, ch: Channel, cause: int, how: How) -> None:
     """End ``ch``. ``how``: ``bye`` (the phone hung up), ``ami`` (Hangup action),
     ``restart`` (core restart; SoftHangupRequest 4 already sent), ``dialplan``
     (Hangup() application). Events follow ami-05/02a/09/11."""
     if not ch.alive:
         return
     e = sim.emit
-    in_dial_bridge = ch.links.get("dial_peer") is not None and ch.bridge is not None
+    hooks = ch.hooks
+    in_dial_bridge = ch.dial is not None and ch.dial.peer is not None and ch.bridge is not None
     if how == "bye":
         # A caller bridged by its own Dial() reports Cause 16 (ami-07a/07b).
         e.hangup_request(ch, 16 if in_dial_bridge else None)
-    if how != "restart" and ch.links.get("atxfer") is not None:
-        from .atxfer import complete
-
-        if complete(sim, ch, cause):  # the transferer hangs up: transfer done
-            return
-    if ch.links.get("spyee") is not None:
-        from .spy import stop_spy
-
-        stop_spy(sim, ch)
+    if any(take(cause, how) for take in list(hooks.takeover)):
+        return
     if ch.moh:
         stop_moh(sim, ch, advance=False)
         e.soft_hangup_request(ch, 16)
     elif how == "ami" and (ch.bridge is not None or ch.app in ("Wait", "AGI")):
         e.soft_hangup_request(ch, 16)
-    if how == "ami" and ch.state != UP:
-        from .originate import on_ami_hangup_ringing
-
-        on_ami_hangup_ringing(sim, ch)
+    HangupHooks.run(hooks.leaving, cause, how)
     peer_cont = None
-    kicked: list[Channel] = []
-    if ch.links.get("conference") is not None and ch.bridge is not None:
-        from .confbridge import leave
-
-        kicked = leave(sim, ch)
-    elif ch.bridge is not None:
+    if ch.bridge is not None:
         peer_cont = leave_bridge(sim, ch)
         if in_dial_bridge and how == "bye":
             e.soft_hangup_request(ch, 16)
-    dialing: Channel | None = ch.links.pop("dialing", None)
-    if dialing is not None and dialing.alive and dialing.bridge is None:
-        from .originate import cancel_dial
-
-        cancel_dial(sim, ch, dialing)
+    HangupHooks.run(hooks.unbridged, cause, how)
     ch.alive = False
     # ami-13: the caller's Cdr comes just before its Hangup, an agent leg's after it
     cdr_first = ch.role == "caller"
     if how == "restart" or peer_cont is None:
         if cdr_first:
-            cdr.send(sim, ch)
+            send_cdr(sim, ch)
         e.hangup(ch, cause)
     else:
         # The peer's dialplan reacts first when the bridge breaks (ami-02a: agent
         # Hangup before the caller's; other runs differ, see README).
         peer_cont()
         if cdr_first:
-            cdr.send(sim, ch)
+            send_cdr(sim, ch)
         e.hangup(ch, cause)
         peer_cont = None
     sim._kill(ch)
-    if ch.links.get("local") is not None:
-        from .local import half_gone
-
-        half_gone(sim, ch)
-    if ch.links.get("spyers"):
-        from .spy import spyee_gone
-
-        spyee_gone(sim, ch)
-    if ch.mixmonitor:
-        from .recording import finish_recording
-
-        finish_recording(sim, ch)
+    HangupHooks.run(hooks.gone, cause, how)
     refresh_device(sim, ch.device)
     if not cdr_first:
-        cdr.send(sim, ch)
-    if kicked:
-        from .confbridge import after_kick
-
-        for guest in kicked:
-            after_kick(sim, guest)
+        send_cdr(sim, ch)
+    HangupHooks.run(hooks.last, cause, how)
 
 
-def leave_bridge(sim: SimAsterisk, ch: Channel):
+def send_cdr(sim: SimCore, ch: Channel) -> None:
+    """Emit ``ch``'s CDRs now, if CDRs are on."""
+    if not sim.cdr:
+        return
+    for fields in cdr.records(ch, sim.now()):
+        sim.emit.event("Cdr", fields, privilege="cdr,all")
+
+
+def leave_bridge(sim: SimCore, ch: Channel) -> Continuation | None:
     """``ch`` leaves its two-party bridge; the peer leaves too and the bridge is
     destroyed. Returns the peer's continuation (what its dialplan does next)."""
     bridge = ch.bridge
@@ -244,8 +207,7 @@ def leave_bridge(sim: SimAsterisk, ch: Channel):
     peer.bridge = None
     e.bridge("BridgeLeave", bridge, peer)
     e.bridge("BridgeDestroy", bridge)
-    cont = peer.links.pop("after_bridge", None)
-    ch.links.pop("after_bridge", None)
+    cont, peer.after_bridge, ch.after_bridge = peer.after_bridge, None, None
     if cont is None:
         return None
 
@@ -256,28 +218,51 @@ def leave_bridge(sim: SimAsterisk, ch: Channel):
     return run
 
 
-def after_bridge_hangup_caller(sim: SimAsterisk, ch: Channel) -> None:
+def after_bridge_hangup_caller(sim: SimCore, ch: Channel) -> None:
     """A caller pulled out of MusicOnHold continues at hotline-wait,s,3: Hangup()."""
     sim.emit.newexten(ch, ch.priority, "Hangup")
     sim.emit.soft_hangup_request(ch, 16)
     terminate(sim, ch, 16, "dialplan")
 
 
-def caller_bridged(sim: SimAsterisk, ch: Channel) -> None:
+def caller_bridged(sim: SimCore, ch: Channel) -> None:
     """Arm the caller script's timers once the caller talks to someone."""
-    script: CallerScript | None = ch.links.get("script")
+    state = ch.caller
+    script = state.script
     if script is None:
         return
     if script.talk_time_s is not None:
-        ch.links["talk"] = sim.later(ch, script.talk_time_s, _caller_done, sim, ch)
-    if script.hold_after_s is not None and not ch.links.get("held_once"):
-        ch.links["held_once"] = True
-        from .transfer import caller_hold
-
+        state.talk = sim.later(ch, script.talk_time_s, _caller_done, sim, ch)
+    if script.hold_after_s is not None and not state.held_once:
+        state.held_once = True
         sim.later(ch, script.hold_after_s, caller_hold, sim, ch, script.hold_for_s)
 
 
-def _caller_done(sim: SimAsterisk, ch: Channel) -> None:
+def _caller_done(sim: SimCore, ch: Channel) -> None:
     with contextlib.suppress(KeyError):
         if ch.alive:
             terminate(sim, ch, 16, "bye")
+
+
+def caller_hold(sim: SimCore, ch: Channel, hold_for_s: float) -> None:
+    """re-INVITE sendonly from the caller: Hold on the caller, MOH on the other party."""
+    peer = ch.peer()
+    if not ch.alive or peer is None:
+        return
+    e = sim.emit
+    ch.held = True
+    e.chan("Hold", ch, ("MusicClass", "default"))
+    refresh_device(sim, peer.device)
+    e.chan("MusicOnHoldStart", peer, ("Class", "default"))
+    sim.later(ch, hold_for_s, _unhold, sim, ch, peer)
+
+
+def _unhold(sim: SimCore, ch: Channel, peer: Channel) -> None:
+    if not ch.alive:
+        return
+    e = sim.emit
+    ch.held = False
+    if peer.alive:
+        e.chan("MusicOnHoldStop", peer)
+        refresh_device(sim, peer.device)
+    e.chan("Unhold", ch)

@@ -53,7 +53,7 @@ class Emitter:
     def newstate(self, ch: Channel, state: int) -> None:
         ch.state = state
         if state == UP:
-            ch.links.setdefault("cdr_answered", self.now())
+            cdr.note_answered(ch, self.now())
         self.chan("Newstate", ch)
 
     def hangup(self, ch: Channel, cause: int) -> None:

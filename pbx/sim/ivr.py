@@ -1,29 +1,32 @@
 """The ``AGI(agi://host:port/ivr,lang=xx)`` step: run the FastAGI client (the Asterisk
-side, pbx/sim/agi_client.py) and turn each command into AGIExecStart/AGIExecEnd."""
+side, pbx/sim/agi_client.py) and turn each command into AGIExecStart/AGIExecEnd; or,
+with ``SimConfig.skip_ivr``, just the caller's digits."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from . import agi_client
 from .channels import Channel
 from .config import CallerScript
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
-async def run_ivr(sim: SimAsterisk, ch: Channel, script: CallerScript, url: str) -> str:
-    try:
-        from . import agi_client
-    except ImportError:  # the FastAGI client is not there: behave like skip_ivr
-        from .dialplan import _fake_ivr
+async def fake_ivr(sim: SimCore, ch: Channel, script: CallerScript) -> str:
+    """The IVR without FastAGI: the caller's digits as DTMF events, IVR_CHOICE set."""
+    for digit in script.dtmf:
+        await sim.sleep(1.0)
+        if not ch.alive:
+            return "HANGUP"
+        sim.emit.dtmf(ch, digit, script.dtmf_duration_ms)
+    if script.dtmf:
+        sim.emit.varset(ch, "IVR_CHOICE", script.dtmf[-1])
+    return "SUCCESS"
 
-        return await _fake_ivr(sim, ch, script)
-    return await agi_client_run(sim, ch, script, url, agi_client)
 
-
-async def agi_client_run(sim: SimAsterisk, ch: Channel, script: CallerScript, url: str,
-                         agi_client: Any) -> str:
+async def run_ivr(sim: SimCore, ch: Channel, script: CallerScript, url: str) -> str:
     env = {
         "agi_network": "yes", "agi_network_script": "ivr", "agi_request": url,
         "agi_channel": ch.name, "agi_language": "en", "agi_type": "PJSIP",

@@ -10,38 +10,17 @@ with ``SwapUniqueid``) and both halves hang up, so the caller ends up bridged to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .channels import DOWN, RING, RINGING, UP, Channel
+from .channels import DOWN, RING, RINGING, UP, Bridge, Channel, How, LocalPair
+from .dial import DialHooks, Hook, forget
 from .dialplan import refresh_device, terminate
-from .originate import DialHooks, Hook, OriginateRequest, Result, dial_from_caller
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
-    from .channels import Bridge
+    from .core import SimCore
 
 OPTIMIZE_AFTER_S = 0.06  # ami-02b: the swap came ~60 ms after both halves were bridged
 DIAL_CONTEXT = "hotline-agent-dial"
-
-
-@dataclass(eq=False)
-class LocalPair:
-    """``originated``: ``;1`` was originated by AMI and runs the dialplan (02b), so the
-    phone's channel moves over ``;1``; otherwise (an attended transfer's target, 07c)
-    the channel beside ``;1`` moves over ``;2``. ``locked``: no optimisation yet (a
-    consultation in progress)."""
-
-    one: Channel
-    two: Channel
-    context: str
-    exten: str
-    originated: bool = False
-    locked: bool = False
-    gone: bool = False
-
-    def other(self, ch: Channel) -> Channel:
-        return self.two if ch is self.one else self.one
 
 
 def parse_local(dial: str) -> tuple[str, str] | None:
@@ -55,7 +34,7 @@ def parse_local(dial: str) -> tuple[str, str] | None:
     return exten, context
 
 
-def new_pair(sim: SimAsterisk, exten: str, context: str, linkedid: str | None = None,
+def new_pair(sim: SimCore, exten: str, context: str, linkedid: str | None = None,
              *, originated: bool = False) -> LocalPair:
     """Create ``;1`` (Down) and ``;2`` (Ring); both share ``;1``'s Linkedid unless one is
     given (a transfer target inherits the transferer's)."""
@@ -73,30 +52,30 @@ def new_pair(sim: SimAsterisk, exten: str, context: str, linkedid: str | None = 
         halves.append(ch)
     pair = LocalPair(halves[0], halves[1], context, exten, originated=originated)
     for ch in halves:
-        ch.links["local"] = pair
+        _attach(sim, ch, pair)
         sim.emit.chan("Newchannel", ch)
     return pair
 
 
-def local_bridge_event(sim: SimAsterisk, pair: LocalPair) -> None:
+def local_bridge_event(sim: SimCore, pair: LocalPair) -> None:
     sim.emit.event("LocalBridge", [*pair.one.snapshot("LocalOne"),
                                    *pair.two.snapshot("LocalTwo"), ("Context", pair.context),
                                    ("Exten", pair.exten), ("LocalOptimization", "Yes")])
 
 
-def set_callerid(sim: SimAsterisk, ch: Channel, num: str, name: str) -> None:
+def set_callerid(sim: SimCore, ch: Channel, num: str, name: str) -> None:
     ch.cid_num, ch.cid_name = num, name
     sim.emit.chan("NewCallerid", ch, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
 
 
-def mirror_hooks(sim: SimAsterisk, pair: LocalPair, *, answering: Hook | None = None,
+def mirror_hooks(sim: SimCore, pair: LocalPair, *, answering: Hook | None = None,
                  answered: Hook | None = None, bridged: Hook | None = None) -> DialHooks:
     """``;1`` reflects what the ``;2`` half's Dial() sees: ringing, then answer."""
     one, two = pair.one, pair.two
     e = sim.emit
 
     def ringing() -> None:
-        phone = two.links.get("dialing")
+        phone = two.dial.dialing if two.dial is not None else None
         e.newstate(one, RINGING)
         if phone is not None:
             set_callerid(sim, one, phone.cid_num, phone.cid_name)
@@ -113,72 +92,23 @@ def mirror_hooks(sim: SimAsterisk, pair: LocalPair, *, answering: Hook | None = 
                      bridged=bridged)
 
 
-# --- AMI Originate Channel=Local/NNNN@hotline-agent-dial (approach 2, ami-02b) ----------
+def _attach(sim: SimCore, ch: Channel, pair: LocalPair) -> None:
+    ch.local = pair
 
-def originate_local(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
-    parsed = parse_local(req.dial)
-    if parsed is None or parsed[1] != DIAL_CONTEXT:
-        result(False, 0, None)
-        return
-    exten, context = parsed
-    e = sim.emit
-    pair = new_pair(sim, exten, context, originated=True)
-    one, two = pair.one, pair.two
-    e.newexten(one, 1, "AppDial2", "(Outgoing Line)")
-    for name, value in req.variables.items():
-        e.varset(one, name, value)
-    if req.cid_num is not None or req.cid_name is not None:
-        set_callerid(sim, one, req.cid_num or one.cid_num, req.cid_name or one.cid_name)
-    one.conn_num, one.conn_name = one.cid_num, one.cid_name
-    e.chan("NewConnectedLine", one)
-    for name, value in req.variables.items():
-        e.varset(two, name, value)
-    two.conn_num, two.conn_name = one.cid_num, one.cid_name
-    set_callerid(sim, two, one.cid_num, one.cid_name)
-    e.chan("NewConnectedLine", two)
-    local_bridge_event(sim, pair)
-    e.dial("DialBegin", None, one, ("DialString", f"{exten}@{context}"))
-    one.links["originate"] = (req, result)
-    sim.later(one, req.timeout_s, _originate_timeout, sim, pair)
+    def half_gone(cause: int, how: How) -> None:
+        _half_gone(sim, ch, pair)
 
-    def answering() -> None:
-        pending = one.links.pop("originate", None)
-        if pending is not None:
-            result(True, 4, one)  # ami-02b: before the phone's Newstate Up
-
-    def bridged() -> None:
-        from .agent_dialplan import run_agent_context
-
-        run_agent_context(sim, one, req.context, req.exten)
-        maybe_optimize(sim, pair)
-
-    dial_from_caller(sim, two, exten, mirror_hooks(sim, pair, answering=answering,
-                                                   bridged=bridged))
+    ch.hooks.gone.append(half_gone)
 
 
-def _originate_timeout(sim: SimAsterisk, pair: LocalPair) -> None:
-    """No answer within the Originate's Timeout: Reason 3, the pair is torn down and
-    the phone's Dial() is cancelled (not recorded on the test bed; modelled on ami-03)."""
-    pending = pair.one.links.pop("originate", None)
-    if pending is None or not pair.one.alive:
-        return
-    _req, result = pending
-    result(False, 3, None)
-    terminate(sim, pair.one, 16, "dialplan")
-
-
-def half_gone(sim: SimAsterisk, ch: Channel) -> None:
-    """One half hung up (not by optimisation): the other half follows. A still pending
-    Originate fails with Reason 0 (as for a busy or AMI-hung-up PJSIP leg)."""
-    pair: LocalPair | None = ch.links.get("local")
-    if pair is None or pair.gone:
+def _half_gone(sim: SimCore, ch: Channel, pair: LocalPair) -> None:
+    """One half hung up (not by optimisation): the other half follows, once the pair's
+    owner has done its part (``LocalPair.on_teardown``)."""
+    if pair.gone:
         return
     other = pair.other(ch)
-    pending = pair.one.links.pop("originate", None)
-    if pending is not None:
-        status = pair.two.vars.get("DIALSTATUS") or "NOANSWER"
-        sim.emit.dial("DialEnd", None, pair.one, ("DialStatus", status))
-        pending[1](False, 0, None)
+    if pair.on_teardown is not None:
+        pair.on_teardown()
     if other.alive:
         sim.emit.hangup_request(other, 16)
         terminate(sim, other, 16, "dialplan")
@@ -186,7 +116,7 @@ def half_gone(sim: SimAsterisk, ch: Channel) -> None:
 
 # --- optimisation ------------------------------------------------------------------------
 
-def maybe_optimize(sim: SimAsterisk, pair: LocalPair) -> None:
+def maybe_optimize(sim: SimCore, pair: LocalPair) -> None:
     """Schedule the optimisation once both halves are bridged to someone."""
     one, two = pair.one, pair.two
     if pair.locked or pair.gone or not (one.alive and two.alive):
@@ -196,7 +126,7 @@ def maybe_optimize(sim: SimAsterisk, pair: LocalPair) -> None:
     sim.later(one, OPTIMIZE_AFTER_S, optimize, sim, pair)
 
 
-def optimize(sim: SimAsterisk, pair: LocalPair) -> None:
+def optimize(sim: SimCore, pair: LocalPair) -> None:
     one, two = pair.one, pair.two
     if pair.locked or pair.gone or not (one.alive and two.alive):
         return
@@ -230,9 +160,7 @@ def optimize(sim: SimAsterisk, pair: LocalPair) -> None:
                                      ("Success", "No"), ("Id", opt_id)])
     _leave(sim, from_b, other)
     for half in (one, two):
-        half.links.pop("after_bridge", None)
-        half.links.pop("dialing", None)
-        half.links.pop("dial_peer", None)
+        forget(half)
     if pair.originated:
         # ami-02b: ;2's Dial() ends, ;1's Bridge() returns SUCCESS.
         e.soft_hangup_request(two, 16)
@@ -251,13 +179,13 @@ def optimize(sim: SimAsterisk, pair: LocalPair) -> None:
         e.bridge("BridgeDestroy", from_b)
 
 
-def _leave(sim: SimAsterisk, bridge: Bridge, ch: Channel) -> None:
+def _leave(sim: SimCore, bridge: Bridge, ch: Channel) -> None:
     bridge.channels.remove(ch)
     ch.bridge = None
     sim.emit.bridge("BridgeLeave", bridge, ch)
 
 
-def _gone(sim: SimAsterisk, ch: Channel, cause: int) -> None:
+def _gone(sim: SimCore, ch: Channel, cause: int) -> None:
     ch.alive = False
     sim.emit.hangup(ch, cause)
     sim._kill(ch)

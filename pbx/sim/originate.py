@@ -1,45 +1,33 @@
-"""Outbound legs: AMI Originate to an agent's phone (ami-02a/02c/03/03b/04/06/06b/08)
-and the dialplan ``Dial(PJSIP/agentNNNN,30)`` of ``hotline-agent-dial`` (ami-07a/07b)."""
+"""AMI Originate (ami-02a/02c/03/03b/04/06/06b/08): the agent leg to a phone, or a Local
+pair whose ``;2`` half dials the phone (approach 2, ami-02b), and what the leg runs once
+answered (an application, or a dialplan context)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import cdr
-from .channels import DOWN, RINGING, UP, Channel
-from .dialplan import (
-    after_bridge_hangup_caller,
-    caller_bridged,
-    refresh_device,
-    stop_moh,
-    terminate,
+from .agent_dialplan import run_agent_context
+from .channels import UP, Channel, How, OriginateResult
+from .dial import bridge_app, dial_from_caller, new_agent_channel, ring
+from .dialplan import refresh_device, terminate
+from .local import (
+    DIAL_CONTEXT,
+    LocalPair,
+    local_bridge_event,
+    maybe_optimize,
+    mirror_hooks,
+    new_pair,
+    parse_local,
+    set_callerid,
 )
+from .spy import start_spy
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
-Result = Callable[[bool, int, Channel | None], None]
-Hook = Callable[[], None]
-
-
-@dataclass(frozen=True, slots=True)
-class DialHooks:
-    """What the calling side does at each step of its ``Dial()`` (used by the ``;2``
-    half of a Local pair, whose ``;1`` half mirrors the dialled phone: ami-02b/07c).
-    ``ringing``: after DialState RINGING; ``answering``: first thing on answer;
-    ``answered``: after DialEnd ANSWER; ``bridged``: once caller and phone are joined."""
-
-    ringing: Hook | None = None
-    answering: Hook | None = None
-    answered: Hook | None = None
-    bridged: Hook | None = None
-
-
-def _run(hook: Hook | None) -> None:
-    if hook is not None:
-        hook()
+Result = OriginateResult
 
 
 @dataclass
@@ -74,28 +62,27 @@ class OriginateRequest:
         return fields
 
 
-def new_agent_channel(sim: SimAsterisk, endpoint: str, linkedid: str | None = None,
-                      uniqueid: str | None = None) -> Channel:
-    phone = sim.phones[endpoint]
-    now = sim.now()
-    uid = uniqueid or sim.ids.uniqueid(now)
-    ch = Channel(
-        name=f"PJSIP/{endpoint}-{sim.ids.channel_suffix()}", uniqueid=uid,
-        linkedid=linkedid or uid, device=f"PJSIP/{endpoint}", role="agent", created_at=now,
-        state=DOWN, cid_num=phone.extension, cid_name=phone.callerid_name,
-        context="from-agents", exten="s", endpoint=endpoint,
-    )
-    sim.add_channel(ch)
-    sim.emit.chan("Newchannel", ch)
-    return ch
+def _pending(sim: SimCore, ch: Channel, result: Result) -> None:
+    """The OriginateResponse of ``ch`` is due; an AMI Hangup while it rings fails it."""
+    ch.originate = result
+
+    def hangup_while_ringing(cause: int, how: How) -> None:
+        if how == "ami" and ch.state != UP:
+            on_ami_hangup_ringing(sim, ch)
+
+    ch.hooks.leaving.append(hangup_while_ringing)
 
 
-def originate(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
+def _take(ch: Channel) -> Result | None:
+    """The OriginateResponse still due, if any; it is no longer pending."""
+    result, ch.originate = ch.originate, None
+    return result
+
+
+def originate(sim: SimCore, req: OriginateRequest, result: Result) -> None:
     """Start the agent leg. ``result(ok, reason, channel)`` is called once, at the
     moment Asterisk would send ``OriginateResponse``."""
     if req.dial.startswith("Local/"):
-        from .local import originate_local
-
         originate_local(sim, req, result)
         return
     endpoint = req.dial.partition("/")[2]
@@ -108,7 +95,7 @@ def originate(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
     for name, value in req.variables.items():
         e.varset(ch, name, value)
     e.newexten(ch, 1, "AppDial2", "(Outgoing Line)")
-    ch.links["cdr_originated"] = True
+    cdr.note_originated(ch)
     if req.application:
         cdr.note_app(ch, req.application, req.data)
     if req.cid_num is not None or req.cid_name is not None:
@@ -118,12 +105,12 @@ def originate(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
     ch.conn_num, ch.conn_name = ch.cid_num, ch.cid_name
     e.chan("NewConnectedLine", ch)
     e.dial("DialBegin", None, ch, ("DialString", endpoint))
-    ch.links["originate"] = (req, result)
+    _pending(sim, ch, result)
 
     def fail(reason: int, cause: int, *, dialend: str | None, result_first: bool) -> None:
         if not ch.alive:
             return
-        ch.links.pop("originate", None)
+        _take(ch)
         if cause == 17:
             e.hangup_request(ch, 17)
         if dialend:
@@ -140,57 +127,38 @@ def originate(sim: SimAsterisk, req: OriginateRequest, result: Result) -> None:
     if phone.behaviour == "unreachable":
         sim.later(ch, req.timeout_s, fail, 3, 19, dialend=None, result_first=False)
         return
-    _ring(sim, None, ch)
+    ring(sim, None, ch)
     if phone.behaviour == "noanswer" or phone.answer_delay_s >= req.timeout_s:
         sim.later(ch, req.timeout_s, fail, 3, 19, dialend=None, result_first=True)
         return
     sim.later(ch, phone.answer_delay_s, _answered, sim, ch, req, result)
 
 
-def _ring(sim: SimAsterisk, caller: Channel | None, ch: Channel) -> None:
-    # Originated leg: DialState then Newstate (ami-02a; other runs swap them);
-    # dialplan Dial: Newstate, device RINGING, then DialState (ami-07a).
-    if caller is None:
-        sim.emit.dial("DialState", None, ch, ("DialStatus", "RINGING"))
-        sim.emit.newstate(ch, RINGING)
-        refresh_device(sim, ch.device)
-        return
-    sim.emit.newstate(ch, RINGING)
-    caller.conn_num, caller.conn_name = ch.cid_num, ch.cid_name
-    sim.emit.chan("NewConnectedLine", caller)
-    refresh_device(sim, ch.device)
-    sim.emit.dial("DialState", caller, ch, ("DialStatus", "RINGING"))
-
-
-def on_ami_hangup_ringing(sim: SimAsterisk, ch: Channel) -> None:
+def on_ami_hangup_ringing(sim: SimCore, ch: Channel) -> None:
     """AMI Hangup of an originated leg still ringing (ami-06): DialEnd NOANSWER and a
     failed OriginateResponse (Reason 0) come before its Hangup."""
-    pending = ch.links.pop("originate", None)
-    if pending is None or ch.state == UP:
+    result = _take(ch)
+    if result is None or ch.state == UP:
         return
-    req, result = pending
     sim.emit.dial("DialEnd", None, ch, ("DialStatus", "NOANSWER"))
     result(False, 0, None)
 
 
-def _answered(sim: SimAsterisk, ch: Channel, req: OriginateRequest, result: Result) -> None:
+def _answered(sim: SimCore, ch: Channel, req: OriginateRequest, result: Result) -> None:
     if not ch.alive:
         return
     e = sim.emit
-    ch.links.pop("originate", None)
+    _take(ch)
     e.newstate(ch, UP)
     e.dial("DialEnd", None, ch, ("DialStatus", "ANSWER"))
     app = req.application.lower()
     if app == "bridge":
         target = req.data.split(",")[0]
-        bridge_app(sim, ch, target, lambda: result(True, 4, ch),
-                   transfer_allowed="T" in req.data.partition(",")[2])
+        bridge_app(sim, ch, target, lambda: result(True, 4, ch))
     elif app == "chanspy":
         ch.app, ch.app_data = req.application, req.data
         refresh_device(sim, ch.device)
         result(True, 4, ch)
-        from .spy import start_spy
-
         start_spy(sim, ch, req.data)
     elif app:
         refresh_device(sim, ch.device)
@@ -198,160 +166,65 @@ def _answered(sim: SimAsterisk, ch: Channel, req: OriginateRequest, result: Resu
         sim.later(ch, 0.0, terminate, sim, ch, 16, "dialplan")
     else:
         result(True, 4, ch)
-        from .agent_dialplan import run_agent_context
-
         run_agent_context(sim, ch, req.context, req.exten)
 
 
-def bridge_app(sim: SimAsterisk, agent: Channel, target: str, on_bridge_created: Callable[[], None],
-               *, transfer_allowed: bool = False,
-               after: Callable[[], None] | None = None) -> None:
-    """The agent runs ``Bridge(<target>)``: pull the caller out of MusicOnHold and
-    join both (ami-02a), or ``BRIDGERESULT=NONEXISTENT`` and Cause 0 (ami-06b)."""
+# --- AMI Originate Channel=Local/NNNN@hotline-agent-dial (approach 2, ami-02b) ----------
+
+def originate_local(sim: SimCore, req: OriginateRequest, result: Result) -> None:
+    parsed = parse_local(req.dial)
+    if parsed is None or parsed[1] != DIAL_CONTEXT:
+        result(False, 0, None)
+        return
+    exten, context = parsed
     e = sim.emit
-    caller = sim.channels.get(target)
-    if caller is None or not caller.alive:
-        e.varset(agent, "BRIDGERESULT", "NONEXISTENT")
-        on_bridge_created()
-        refresh_device(sim, agent.device)
-        if after is not None:
-            after()
-        else:
-            terminate(sim, agent, 0, "dialplan")
+    pair = new_pair(sim, exten, context, originated=True)
+    one, two = pair.one, pair.two
+    e.newexten(one, 1, "AppDial2", "(Outgoing Line)")
+    for name, value in req.variables.items():
+        e.varset(one, name, value)
+    if req.cid_num is not None or req.cid_name is not None:
+        set_callerid(sim, one, req.cid_num or one.cid_num, req.cid_name or one.cid_name)
+    one.conn_num, one.conn_name = one.cid_num, one.cid_name
+    e.chan("NewConnectedLine", one)
+    for name, value in req.variables.items():
+        e.varset(two, name, value)
+    two.conn_num, two.conn_name = one.cid_num, one.cid_name
+    set_callerid(sim, two, one.cid_num, one.cid_name)
+    e.chan("NewConnectedLine", two)
+    local_bridge_event(sim, pair)
+    e.dial("DialBegin", None, one, ("DialString", f"{exten}@{context}"))
+    _pending(sim, one, result)
+    pair.on_teardown = lambda: _local_torn_down(sim, pair)
+    sim.later(one, req.timeout_s, _originate_timeout, sim, pair)
+
+    def answering() -> None:
+        if _take(one) is not None:
+            result(True, 4, one)  # ami-02b: before the phone's Newstate Up
+
+    def bridged() -> None:
+        run_agent_context(sim, one, req.context, req.exten)
+        maybe_optimize(sim, pair)
+
+    dial_from_caller(sim, two, exten, mirror_hooks(sim, pair, answering=answering,
+                                                   bridged=bridged))
+
+
+def _originate_timeout(sim: SimCore, pair: LocalPair) -> None:
+    """No answer within the Originate's Timeout: Reason 3, the pair is torn down and
+    the phone's Dial() is cancelled (not recorded on the test bed; modelled on ami-03)."""
+    result = _take(pair.one)
+    if result is None or not pair.one.alive:
         return
-    bridge = sim.new_bridge()
-    e.bridge("BridgeCreate", bridge, count=0)
-    stop_moh(sim, caller)
-    refresh_device(sim, agent.device)
-    on_bridge_created()
-    agent.links["transfer_allowed"] = transfer_allowed
-
-    def agent_after() -> None:
-        e.varset(agent, "BRIDGERESULT", "SUCCESS")
-        if after is not None:
-            after()
-        else:
-            terminate(sim, agent, 16, "dialplan")
-
-    agent.links["after_bridge"] = agent_after
-    caller.links["after_bridge"] = lambda: after_bridge_hangup_caller(sim, caller)
-    join(sim, bridge, caller, agent)
+    result(False, 3, None)
+    terminate(sim, pair.one, 16, "dialplan")
 
 
-def join(sim: SimAsterisk, bridge: Any, first: Channel, second: Channel,
-         caller: Channel | None = None) -> None:
-    """Both channels enter ``bridge`` (``first`` first). The agent leg takes the
-    caller's Linkedid at its BridgeEnter."""
-    e = sim.emit
-    caller = caller or first
-    for ch in (first, second):
-        if ch is not caller:
-            ch.linkedid = caller.linkedid
-        bridge.channels.append(ch)
-        ch.bridge = bridge
-        e.bridge("BridgeEnter", bridge, ch)
-    e.varset(second, "BRIDGEPEER", first.name)
-    e.varset(first, "BRIDGEPEER", second.name)
-    agent = second if caller is first else first
-    cdr.note_bridged(agent, caller, sim.now())
-    caller.conn_num, caller.conn_name = agent.cid_num, agent.cid_name
-    e.chan("NewConnectedLine", caller)
-    caller_bridged(sim, caller)
-    phone = sim.phones.get(agent.endpoint)
-    if phone is not None and phone.talk_time_s is not None:
-        sim.later(agent, phone.talk_time_s, _agent_bye, sim, agent)
-
-
-def _agent_bye(sim: SimAsterisk, agent: Channel) -> None:
-    if agent.alive and agent.bridge is not None:
-        terminate(sim, agent, 16, "bye")
-
-
-# --- Dial() from the caller's own channel (hotline-agent-dial) -------------------------
-
-def dial_from_caller(sim: SimAsterisk, caller: Channel, exten: str,
-                     hooks: DialHooks | None = None) -> None:
-    """``hotline-agent-dial``: NoOp, then ``Dial(PJSIP/agent<exten>,30)`` (ami-07a)."""
-    hooks = hooks or DialHooks()
-    e = sim.emit
-    endpoint = f"agent{exten}"
-    e.newexten(caller, 1, "NoOp", f"Dialing agent {exten}", context="hotline-agent-dial",
-               exten=exten)
-    e.newexten(caller, 2, "Dial", f"PJSIP/{endpoint},30")
-    e.varset(caller, "DIALSTATUS", "")
-    if endpoint not in sim.phones:
-        e.varset(caller, "DIALSTATUS", "CHANUNAVAIL")
-        _dial_done(sim, caller)
-        return
-    phone = sim.phones[endpoint]
-    agent = new_agent_channel(sim, endpoint, linkedid=caller.linkedid)
-    e.varset(agent, "DIALEDPEERNUMBER", endpoint)
-    e.newexten(agent, 1, "AppDial", "(Outgoing Line)", exten=exten)
-    agent.conn_num, agent.conn_name = caller.cid_num, caller.cid_name
-    e.chan("NewConnectedLine", agent)
-    caller.links["dialing"] = agent
-    caller.links["cdr_dialed"] = agent
-    agent.links["dialed_by"] = caller
-    e.dial("DialBegin", caller, agent, ("DialString", endpoint))
-
-    def give_up(status: str, cause: int) -> None:
-        if not agent.alive:
-            return
-        caller.links.pop("dialing", None)
-        if cause == 17:
-            e.hangup_request(agent, 17)
-        e.dial("DialEnd", caller, agent, ("DialStatus", status))
-        terminate(sim, agent, cause, "dialplan")
-        e.varset(caller, "DIALSTATUS", status)
-        _dial_done(sim, caller)
-
-    if phone.behaviour == "busy":
-        sim.later(agent, 0.005, give_up, "BUSY", 17)
-        return
-    if phone.behaviour != "unreachable":
-        _ring(sim, caller, agent)
-        _run(hooks.ringing)
-    if phone.behaviour != "answer" or phone.answer_delay_s >= 30.0:
-        sim.later(agent, 30.0, give_up, "NOANSWER", 16)
-        return
-    sim.later(agent, phone.answer_delay_s, _dial_answered, sim, caller, agent, hooks)
-
-
-def _dial_answered(sim: SimAsterisk, caller: Channel, agent: Channel,
-                   hooks: DialHooks) -> None:
-    if not agent.alive or not caller.alive:
-        return
-    e = sim.emit
-    caller.links.pop("dialing", None)
-    _run(hooks.answering)
-    e.newstate(agent, UP)
-    e.varset(caller, "DIALSTATUS", "ANSWER")
-    e.dial("DialEnd", caller, agent, ("DialStatus", "ANSWER"))
-    _run(hooks.answered)
-    if not caller.alive:  # the Local ;1 half went away meanwhile
-        terminate(sim, agent, 16, "dialplan")
-        return
-    bridge = sim.new_bridge()
-    e.bridge("BridgeCreate", bridge, count=0)
-    refresh_device(sim, agent.device)
-    e.newexten(agent, 1, "AppDial", "(Outgoing Line)", exten="")
-    caller.links["dial_peer"] = agent
-    agent.links["after_bridge"] = lambda: terminate(sim, agent, 16, "dialplan")
-    caller.links["after_bridge"] = lambda: _dial_done(sim, caller)
-    join(sim, bridge, agent, caller, caller=caller)
-    _run(hooks.bridged)
-
-
-def _dial_done(sim: SimAsterisk, caller: Channel) -> None:
-    """Dial() returned: the caller runs priority 3, Hangup()."""
-    if not caller.alive:
-        return
-    caller.links.pop("dial_peer", None)
-    sim.emit.newexten(caller, 3, "Hangup")
-    terminate(sim, caller, 16, "dialplan")
-
-
-def cancel_dial(sim: SimAsterisk, caller: Channel, agent: Channel) -> None:
-    """The caller hung up while its Dial() rang the agent: CANCEL the agent leg."""
-    sim.emit.dial("DialEnd", caller, agent, ("DialStatus", "CANCEL"))
-    terminate(sim, agent, 16, "dialplan")
+def _local_torn_down(sim: SimCore, pair: LocalPair) -> None:
+    """A half hung up while the Originate was pending: it fails with Reason 0 (as for a
+    busy or AMI-hung-up PJSIP leg)."""
+    result = _take(pair.one)
+    if result is not None:
+        status = pair.two.vars.get("DIALSTATUS") or "NOANSWER"
+        sim.emit.dial("DialEnd", None, pair.one, ("DialStatus", status))
+        result(False, 0, None)

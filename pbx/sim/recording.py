@@ -9,28 +9,35 @@ import struct
 import wave
 from typing import TYPE_CHECKING
 
-from .channels import Channel
+from .channels import Channel, How
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 RATE = 8000
 
 
-def start_recording(sim: SimAsterisk, ch: Channel, file: str) -> None:
+def start_recording(sim: SimCore, ch: Channel, file: str) -> None:
+    if ch.mixmonitor is None and not ch.mixmonitor_started:
+        # the first recording of the channel: a hang-up writes the file
+        def hang_up_writes(cause: int, how: How) -> None:
+            if ch.mixmonitor:
+                finish_recording(sim, ch)
+
+        ch.hooks.gone.append(hang_up_writes)
     ch.mixmonitor = file
     ch.mixmonitor_started = sim.now()
     sim.emit.varset(ch, "MIXMONITOR_FILENAME", file)
     sim.emit.chan("MixMonitorStart", ch)
 
 
-def stop_recording(sim: SimAsterisk, ch: Channel) -> None:
+def stop_recording(sim: SimCore, ch: Channel) -> None:
     if ch.mixmonitor:
         finish_recording(sim, ch)
         sim.emit.chan("MixMonitorStop", ch)
 
 
-def finish_recording(sim: SimAsterisk, ch: Channel) -> None:
+def finish_recording(sim: SimCore, ch: Channel) -> None:
     """Write the WAV (no AMI event: Asterisk sends no MixMonitorStop on hangup)."""
     file, ch.mixmonitor = ch.mixmonitor, None
     directory = sim.config.recordings_dir

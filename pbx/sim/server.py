@@ -12,14 +12,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
 
 from pbx.ami.codec import AmiDecoder, AmiFrameError, AmiMessage, encode_message
 
 from .channels import Fields
-
-if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +71,7 @@ class AmiSession:
         sock = writer.get_extra_info("sockname") or ("127.0.0.1", 0)
         self.remote = f"IPV4/TCP/{peer[0]}/{peer[1]}"
         self.local = f"IPV4/TCP/{sock[0]}/{sock[1]}"
-        self.started_at = server.sim.now()
+        self.started_at = server.now()
 
     def send(self, fields: Fields) -> None:
         if not self.closed:
@@ -140,9 +136,15 @@ def _reencode(msg: AmiMessage) -> str:
     return "\r\n".join(f"{k}: {v}" for k, v in msg.items())
 
 
+Handler = Callable[[AmiSession, AmiMessage], Awaitable[None]]
+
+
 class AmiServer:
-    def __init__(self, sim: SimAsterisk) -> None:
-        self.sim = sim
+    """``now``: the simulated clock; ``handle``: answers one action of a session."""
+
+    def __init__(self, now: Callable[[], float], handle: Handler) -> None:
+        self.now = now
+        self.handle = handle
         self.sessions: list[AmiSession] = []
         self.chunk_size: int | None = None
         self._server: asyncio.Server | None = None
@@ -197,7 +199,7 @@ class AmiServer:
         self._tasks.add(wtask)
         wtask.add_done_callback(self._tasks.discard)
         try:
-            await session.read_loop(self.sim.actions.handle)
+            await session.read_loop(self.handle)
         finally:
             if session in self.sessions:
                 self.sessions.remove(session)

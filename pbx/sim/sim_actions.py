@@ -9,13 +9,18 @@ from typing import TYPE_CHECKING
 
 from pbx.ami.codec import AmiMessage
 
+from .agent_dialplan import ami_bridge
+from .atxfer import atxfer
 from .channels import Channel, Fields
 from .dialplan import terminate
 from .originate import OriginateRequest, originate
+from .recording import start_recording, stop_recording
 from .server import AmiSession, header
+from .spy import spying
+from .transfer import blind_transfer, dual_redirect, redirect
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 _CID = re.compile(r'^\s*"?([^"<]*?)"?\s*<([^>]*)>\s*$')
 
@@ -36,7 +41,7 @@ def _fmt_duration(seconds: float) -> str:
 
 
 class CallActions:
-    def __init__(self, sim: SimAsterisk) -> None:
+    def __init__(self, sim: SimCore) -> None:
         self.sim = sim
 
     def _chan(self, session: AmiSession, msg: AmiMessage, head: Fields,
@@ -106,8 +111,6 @@ class CallActions:
                           ("Message", f"Channel{1 if a is None else 2} does not exist: {missing}")])
             return
         session.send([("Response", "Success"), *head, ("Message", "Channels have been bridged")])
-        from .agent_dialplan import ami_bridge
-
         caller, agent = (a, b) if a.role == "caller" or b.role != "caller" else (b, a)
         ami_bridge(self.sim, caller, agent)
 
@@ -128,23 +131,17 @@ class CallActions:
                 return
             session.send([("Response", "Success"), *head,
                           ("Message", "Dual Redirect successful")])
-            from .transfer import dual_redirect
-
             dual_redirect(self.sim, ch, header(msg, "Context"), header(msg, "Exten"), extra,
                           header(msg, "ExtraContext") or header(msg, "Context"),
                           header(msg, "ExtraExten") or header(msg, "Exten"))
             return
         session.send([("Response", "Success"), *head, ("Message", "Redirect successful")])
-        from .transfer import redirect
-
         redirect(self.sim, ch, header(msg, "Context"), header(msg, "Exten"))
 
     def blind_transfer(self, session: AmiSession, msg: AmiMessage, head: Fields) -> None:
         ch = self._chan(session, msg, head)
         if ch is None:
             return
-        from .transfer import blind_transfer
-
         if ch.peer() is None:
             session.send([("Response", "Error"), *head, ("Message", "Transfer failed")])
             return
@@ -164,8 +161,6 @@ class CallActions:
                           ("Message", "No attended transfer feature code found")])
             return
         session.send([("Response", "Success"), *head, ("Message", "Atxfer successfully queued")])
-        from .atxfer import atxfer
-
         atxfer(self.sim, ch, header(msg, "Context"), exten)
 
     def hangup(self, session: AmiSession, msg: AmiMessage, head: Fields) -> None:
@@ -179,8 +174,8 @@ class CallActions:
         else:
             # No Cause: the channel keeps whatever cause it had: 0 for a spy leg or
             # a ringing leg, 16 for a call in progress (ami-08, ami-09).
-            cause = 0 if ch.links.get("spyee") is not None else 16
-        if ch.links.get("spyee") is not None and not self.sim.rtp_flowing:
+            cause = 0 if spying(ch) else 16
+        if spying(ch) and not self.sim.rtp_flowing:
             return  # ami-08b: no RTP, so ChanSpy never sees the hangup; see spyee_gone
         terminate(self.sim, ch, cause, "ami")
 
@@ -266,8 +261,6 @@ class CallActions:
         if ch is None:
             return
         session.send([("Response", "Success"), *head])
-        from .recording import start_recording
-
         file = header(msg, "File") or f"/var/spool/asterisk/monitor/{ch.uniqueid}.wav"
         start_recording(self.sim, ch, file)
 
@@ -276,8 +269,6 @@ class CallActions:
         if ch is None:
             return
         session.send([("Response", "Success"), *head, ("Message", "Stopped monitoring channel")])
-        from .recording import stop_recording
-
         stop_recording(self.sim, ch)
 
     def play_dtmf(self, session: AmiSession, msg: AmiMessage, head: Fields) -> None:

@@ -1,19 +1,20 @@
-"""Redirect (ami-07a), BlindTransfer (ami-07b) and the caller's hold/unhold re-INVITE
-(ami-12). Atxfer (ami-07c) is in atxfer.py."""
+"""Redirect (ami-07a) and BlindTransfer (ami-07b). Atxfer (ami-07c) is in atxfer.py; the
+caller's hold/unhold re-INVITE (ami-12) is the caller script's, in dialplan.py."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .agent_dialplan import end_wait, run_agent_context
 from .channels import Channel
-from .dialplan import enter_wait, refresh_device, stop_moh, terminate
-from .originate import dial_from_caller
+from .dial import dial_from_caller
+from .dialplan import enter_wait, stop_moh, terminate
 
 if TYPE_CHECKING:
-    from .asterisk import SimAsterisk
+    from .core import SimCore
 
 
-def _goto(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
+def _goto(sim: SimCore, ch: Channel, context: str, exten: str) -> None:
     if context == "hotline-agent-dial" and exten.startswith("100"):
         dial_from_caller(sim, ch, exten)
     elif context == "hotline-wait":
@@ -23,8 +24,6 @@ def _goto(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
     elif context == "hotline-voicemail":
         _voicemail(sim, ch)
     elif context in ("hotline-agent", "hotline-conference"):
-        from .agent_dialplan import run_agent_context
-
         run_agent_context(sim, ch, context, exten)
     else:
         terminate(sim, ch, 16, "dialplan")
@@ -33,7 +32,7 @@ def _goto(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
 VOICEMAIL_S = 10.0
 
 
-def _voicemail(sim: SimAsterisk, ch: Channel) -> None:
+def _voicemail(sim: SimCore, ch: Channel) -> None:
     """``hotline-voicemail``: the FastAGI voicemail route records a message for
     HOTLINE_QUEUE; the scripted caller speaks for VOICEMAIL_S, then hangs up."""
     e = sim.emit
@@ -49,7 +48,7 @@ def _voicemail(sim: SimAsterisk, ch: Channel) -> None:
 ANNOUNCE_S = 3.0
 
 
-def _announce(sim: SimAsterisk, ch: Channel) -> None:
+def _announce(sim: SimCore, ch: Channel) -> None:
     """``hotline-announce``: say HOTLINE_POSITION and HOTLINE_EWT, then back to
     ``hotline-wait`` (a caller bridged meanwhile stays bridged)."""
     e = sim.emit
@@ -66,14 +65,12 @@ def _announce(sim: SimAsterisk, ch: Channel) -> None:
     sim.later(ch, ANNOUNCE_S, back)
 
 
-def _detach(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> Channel | None:
+def _detach(sim: SimCore, ch: Channel, context: str, exten: str) -> Channel | None:
     """Take ``ch`` out of its bridge (peer follows, bridge destroyed) or out of
     MusicOnHold, positioned at ``context,exten,1``. Returns the former peer."""
     e = sim.emit
     stop_moh(sim, ch)
-    wait = ch.links.pop("wait", None)  # parked in hotline-agent,hold: Wait() interrupted
-    if wait is not None:
-        wait.cancel()
+    end_wait(ch)  # parked in hotline-agent,hold: Wait() interrupted
     ch.context, ch.exten, ch.priority = context, exten, 1
     bridge = ch.bridge
     if bridge is None:
@@ -82,7 +79,7 @@ def _detach(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> Channel 
     bridge.channels.remove(ch)
     ch.bridge = None
     e.bridge("BridgeLeave", bridge, ch)
-    ch.links.pop("after_bridge", None)
+    ch.after_bridge = None
     if peer is not None:
         bridge.channels.remove(peer)
         peer.bridge = None
@@ -93,18 +90,18 @@ def _detach(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> Channel 
 
 def _peer_continues(peer: Channel | None) -> None:
     if peer is not None and peer.alive:
-        cont = peer.links.pop("after_bridge", None)
+        cont, peer.after_bridge = peer.after_bridge, None
         if cont is not None:
             cont()
 
 
-def redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str) -> None:
+def redirect(sim: SimCore, ch: Channel, context: str, exten: str) -> None:
     peer = _detach(sim, ch, context, exten)
     _peer_continues(peer)
     _goto(sim, ch, context, exten)
 
 
-def dual_redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str, extra: Channel,
+def dual_redirect(sim: SimCore, ch: Channel, context: str, exten: str, extra: Channel,
                   extra_context: str, extra_exten: str) -> None:
     """Redirect with ExtraChannel: both channels leave at once, so when they share a
     bridge neither sees the other hang up (app Bridge() is interrupted, no BRIDGERESULT)
@@ -117,13 +114,11 @@ def dual_redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str, extra
             stop_moh(sim, c)
             bridge.channels.remove(c)
             c.bridge = None
-            c.links.pop("after_bridge", None)
+            c.after_bridge = None
             e.bridge("BridgeLeave", bridge, c)
         e.bridge("BridgeDestroy", bridge)
         for c, ctx, ext in ((ch, context, exten), (extra, extra_context, extra_exten)):
-            wait = c.links.pop("wait", None)
-            if wait is not None:
-                wait.cancel()
+            end_wait(c)
             c.context, c.exten, c.priority = ctx, ext, 1
     else:
         peer = _detach(sim, ch, context, exten)
@@ -137,7 +132,7 @@ def dual_redirect(sim: SimAsterisk, ch: Channel, context: str, exten: str, extra
         _goto(sim, extra, extra_context, extra_exten)
 
 
-def blind_transfer(sim: SimAsterisk, transferer: Channel, context: str, exten: str) -> str | None:
+def blind_transfer(sim: SimCore, transferer: Channel, context: str, exten: str) -> str | None:
     """``Channel`` is the transferer; its bridge peer goes to ``context,exten``.
     Returns an error message, or None on success."""
     transferee = transferer.peer()
@@ -160,32 +155,8 @@ def blind_transfer(sim: SimAsterisk, transferer: Channel, context: str, exten: s
     bridge.channels.remove(transferee)
     transferee.bridge = None
     e.bridge("BridgeLeave", bridge, transferee)
-    transferee.links.pop("after_bridge", None)
+    transferee.after_bridge = None
     e.bridge("BridgeDestroy", bridge)
     _peer_continues(transferer)
     _goto(sim, transferee, context, exten)
     return None
-
-
-def caller_hold(sim: SimAsterisk, ch: Channel, hold_for_s: float) -> None:
-    """re-INVITE sendonly from the caller: Hold on the caller, MOH on the other party."""
-    peer = ch.peer()
-    if not ch.alive or peer is None:
-        return
-    e = sim.emit
-    ch.held = True
-    e.chan("Hold", ch, ("MusicClass", "default"))
-    refresh_device(sim, peer.device)
-    e.chan("MusicOnHoldStart", peer, ("Class", "default"))
-    sim.later(ch, hold_for_s, _unhold, sim, ch, peer)
-
-
-def _unhold(sim: SimAsterisk, ch: Channel, peer: Channel) -> None:
-    if not ch.alive:
-        return
-    e = sim.emit
-    ch.held = False
-    if peer.alive:
-        e.chan("MusicOnHoldStop", peer)
-        refresh_device(sim, peer.device)
-    e.chan("Unhold", ch)
