@@ -102,6 +102,20 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"String should have at most (?P<n>\d+) characters?", "最多 {n} 个字符"),
     (r"Input should be (?P<opts>'.*')", "应为以下之一：{opts}"),
     (r"JSON decode error", "JSON 格式错误"),
+    # recordings and QA
+    (r"There is no recording (?P<n>\d+)\.", "没有编号为 {n} 的录音。"),
+    (r"Recording (?P<n>\d+) is of an agent outside your teams; you may only hear your teams' calls\.",
+     "录音 {n} 属于您班组以外的坐席，您只能收听本班组的通话。"),
+    (r"Recording (?P<n>\d+) has no separate (?P<leg>\S+) leg; play the mix \(the stereo file\)\.",
+     "录音 {n} 没有单独的 {leg} 声道文件，请播放混音（立体声文件）。"),
+    (r"Your role \((?P<role>[^)]+)\) may play recordings but not download them; ask QA or a supervisor\.",
+     "您的角色（{role}）可以播放录音但不能下载，请联系质检或主管。"),
+    (r"Recording (?P<n>\d+) was deleted by retention; only its index row is left\.",
+     "录音 {n} 已按保存期限删除，仅保留索引记录。"),
+    (r"The file of recording (?P<n>\d+) is not in the recordings store; ask an admin to run hotline recordings index\.",
+     "录音 {n} 的文件不在录音存储中，请联系管理员运行 hotline recordings index。"),
+    (r"That byte range is outside recording (?P<n>\d+); ask for bytes within (?P<r>\S+)\.",
+     "该字节范围超出录音 {n}，请请求 {r} 以内的字节。"),
 ]
 _COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
 
