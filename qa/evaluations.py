@@ -47,6 +47,10 @@ class EvaluationError(ValueError):
     """A step the evaluation's state does not allow; the message says what to do."""
 
 
+class FormVersionTaken(FormError):
+    """A form version number already published (versions are never edited)."""
+
+
 def next_status(status: str, step: str) -> str:
     try:
         return TRANSITIONS[(status, step)]
@@ -65,7 +69,11 @@ async def form_history(session: AsyncSession) -> FormHistory:
 async def publish_form(session: AsyncSession, definition: Mapping[str, Any], now: float) -> Form:
     """Stores a new version of a form (FormError if invalid or the version exists)."""
     form = Form.from_dict(definition)
-    (await form_history(session)).add(form)  # refuses a version number in use
+    taken = (await session.execute(select(QaForm.id).where(
+        QaForm.key == form.key, QaForm.version == form.version))).first()
+    if taken:
+        raise FormVersionTaken(f"Form {form.key} already has a version {form.version}; "
+                               "publish a new version number instead of editing one in use.")
     session.add(QaForm(key=form.key, version=form.version, effective_from=form.effective_from,
                        definition=form.to_dict(), created_at=now))
     await session.flush()

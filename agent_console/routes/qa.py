@@ -124,8 +124,8 @@ def _ev_out(e: QaEvaluation) -> EvaluationOut:
 
 
 def _refused(exc: Exception) -> HTTPException:
-    return HTTPException(status.HTTP_409_CONFLICT if isinstance(exc, evs.EvaluationError)
-                         else status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(exc))
+    return HTTPException(status.HTTP_409_CONFLICT if isinstance(exc, evs.EvaluationError | evs.FormVersionTaken)
+                         else 422, detail=str(exc))
 
 
 def _may_see(user: User, scope: Scope, e: QaEvaluation) -> bool:
