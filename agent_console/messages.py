@@ -134,6 +134,10 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"Item (?P<i>\S+): answer 0\.\.(?P<m>\d+) or na, not (?P<v>.*)\.", "项目 {i}：请回答 0 到 {m} 或 不适用，而不是 {v}。"),
     (r"Form (?P<k>\S+) already has a version (?P<v>\d+); publish a new version number instead of editing one in use\.",
      "评分表 {k} 已有版本 {v}；请发布新版本号，不要修改使用中的版本。"),
+    (r"A form key has at most (?P<n>\d+) characters and a version is 1\.\.1000000\.",
+     "评分表标识最多 {n} 个字符，版本号为 1 到 1000000。"),
+    (r"Item ids have at most (?P<n>\d+) characters and scales go up to (?P<m>\d+)\.",
+     "项目标识最多 {n} 个字符，评分刻度最高为 {m}。"),
 ]
 _COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
 

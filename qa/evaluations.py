@@ -40,6 +40,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("scored", "dispute"): "disputed",
     ("disputed", "resolve"): "resolved",
 }
+MAX_NAME = 64
+MAX_SCALE = 100
 SCORED_STATES = frozenset({"scored", "acknowledged", "disputed", "resolved"})
 
 
@@ -68,7 +70,13 @@ async def form_history(session: AsyncSession) -> FormHistory:
 
 async def publish_form(session: AsyncSession, definition: Mapping[str, Any], now: float) -> Form:
     """Stores a new version of a form (FormError if invalid or the version exists)."""
-    form = Form.from_dict(definition)
+    try:
+        form = Form.from_dict(definition)
+    except (AttributeError, TypeError, ValueError) as e:  # e.g. sections that are not a list
+        if isinstance(e, FormError):
+            raise
+        raise FormError(f"A form is {{key, version, effective_from, sections: [{{title, items: [...]}}]}} ({e}).") from e
+    _check_sizes(form)
     taken = (await session.execute(select(QaForm.id).where(
         QaForm.key == form.key, QaForm.version == form.version))).first()
     if taken:
@@ -78,6 +86,15 @@ async def publish_form(session: AsyncSession, definition: Mapping[str, Any], now
                        definition=form.to_dict(), created_at=now))
     await session.flush()
     return form
+
+
+def _check_sizes(form: Form) -> None:
+    """What the tables can hold: ids of at most 64 characters, scales up to 100."""
+    if len(form.key) > MAX_NAME or not 0 < form.version <= 1_000_000:
+        raise FormError(f"A form key has at most {MAX_NAME} characters and a version is 1..1000000.")
+    for i in form.items:
+        if len(i.id) > MAX_NAME or i.max > MAX_SCALE:
+            raise FormError(f"Item ids have at most {MAX_NAME} characters and scales go up to {MAX_SCALE}.")
 
 
 async def form_of(session: AsyncSession, ev: QaEvaluation) -> Form:

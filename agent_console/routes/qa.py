@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
@@ -34,6 +35,8 @@ router = APIRouter(prefix="/api/qa", tags=["qa"])
 EVALUATOR_ROLES = ("qa", "team_lead", "supervisor", "admin")
 Evaluator = Annotated[User, Depends(RequireRole(*EVALUATOR_ROLES))]
 FormAdmin = Annotated[User, Depends(RequireRole("qa", "admin"))]
+MAX_ID = 2**31 - 1
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 
 
 class Strict(BaseModel):
@@ -52,7 +55,7 @@ class FormOut(BaseModel):
 
 
 class EvaluationIn(Strict):
-    recording_id: int
+    recording_id: int = Field(ge=1, le=MAX_ID)
     form_key: str = Field(min_length=1, max_length=64)
 
 
@@ -62,7 +65,7 @@ class SubmitIn(Strict):
 
 class CommentIn(Strict):
     text: str = Field(min_length=1, max_length=4000)
-    at_s: float | None = Field(default=None, ge=0)
+    at_s: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     item_id: str | None = Field(default=None, max_length=64)
 
 
@@ -189,7 +192,7 @@ async def create(body: EvaluationIn, user: Evaluator, session: SessionDep, ctx: 
 @router.get("/evaluations", response_model=list[EvaluationOut])
 async def listing(user: CurrentUser, session: SessionDep,
                   agent: Annotated[str | None, Query(max_length=64)] = None,
-                  recording_id: int | None = None,
+                  recording_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                   status_: Annotated[str | None, Query(alias="status", max_length=16)] = None,
                   mine: bool = False,
                   limit: Annotated[int, Query(ge=1, le=500)] = 200) -> list[EvaluationOut]:
@@ -211,7 +214,7 @@ async def listing(user: CurrentUser, session: SessionDep,
 
 
 @router.get("/evaluations/{evaluation_id}", response_model=EvaluationDetail)
-async def detail(evaluation_id: int, user: CurrentUser, session: SessionDep) -> EvaluationDetail:
+async def detail(evaluation_id: Id, user: CurrentUser, session: SessionDep) -> EvaluationDetail:
     e = await _evaluation(session, user, evaluation_id)
     form = await evs.form_of(session, e)
     answers = (await evs.answers_of(session, [e.id]))[e.id]
@@ -231,7 +234,7 @@ def _evaluator_only(user: User, e: QaEvaluation) -> None:
 
 
 @router.post("/evaluations/{evaluation_id}/submit", response_model=EvaluationOut)
-async def submit(evaluation_id: int, body: SubmitIn, user: Evaluator, session: SessionDep, ctx: Ctx,
+async def submit(evaluation_id: Id, body: SubmitIn, user: Evaluator, session: SessionDep, ctx: Ctx,
                  ip: ClientIp) -> EvaluationOut:
     e = await _evaluation(session, user, evaluation_id)
     _evaluator_only(user, e)
@@ -246,7 +249,7 @@ async def submit(evaluation_id: int, body: SubmitIn, user: Evaluator, session: S
 
 
 @router.post("/evaluations/{evaluation_id}/comments", response_model=CommentOut, status_code=201)
-async def add_comment(evaluation_id: int, body: CommentIn, user: Evaluator, session: SessionDep,
+async def add_comment(evaluation_id: Id, body: CommentIn, user: Evaluator, session: SessionDep,
                       ctx: Ctx) -> CommentOut:
     e = await _evaluation(session, user, evaluation_id)
     try:
@@ -259,7 +262,7 @@ async def add_comment(evaluation_id: int, body: CommentIn, user: Evaluator, sess
 
 
 @router.post("/evaluations/{evaluation_id}/response", response_model=EvaluationOut)
-async def respond(evaluation_id: int, body: ResponseIn, user: CurrentUser, session: SessionDep, ctx: Ctx,
+async def respond(evaluation_id: Id, body: ResponseIn, user: CurrentUser, session: SessionDep, ctx: Ctx,
                   ip: ClientIp) -> EvaluationOut:
     e = await _evaluation(session, user, evaluation_id)
     if not user.agent_id or e.agent != user.agent_id:
@@ -285,7 +288,7 @@ async def disputes(user: Evaluator, session: SessionDep) -> list[EvaluationOut]:
 
 
 @router.post("/evaluations/{evaluation_id}/resolve", response_model=EvaluationOut)
-async def resolve(evaluation_id: int, body: ResolveIn, user: Evaluator, session: SessionDep, ctx: Ctx,
+async def resolve(evaluation_id: Id, body: ResolveIn, user: Evaluator, session: SessionDep, ctx: Ctx,
                   ip: ClientIp) -> EvaluationOut:
     e = await _evaluation(session, user, evaluation_id)
     scope = await recording_scope(session, user)
@@ -316,7 +319,7 @@ class CalibrationOut(BaseModel):
 
 
 @router.get("/recordings/{recording_id}/calibration", response_model=CalibrationOut)
-async def calibration(recording_id: int, user: Evaluator, session: SessionDep) -> CalibrationOut:
+async def calibration(recording_id: Id, user: Evaluator, session: SessionDep) -> CalibrationOut:
     """Several evaluators' scores of one call: per item the lowest and highest credit
     (0..1) given and their spread; ``score`` in points."""
     await visible_recording(session, user, recording_id)
@@ -361,8 +364,9 @@ async def _team_of(session: SessionDep) -> dict[str, str]:
 @router.get("/rates", response_model=RatesOut)
 async def rates(user: Evaluator,
                 session: SessionDep,
-                from_: Annotated[float | None, Query(alias="from", description="epoch seconds (scored at)")] = None,
-                to: Annotated[float | None, Query(description="epoch seconds, exclusive")] = None,
+                from_: Annotated[float | None, Query(alias="from", allow_inf_nan=False,
+                                                     description="epoch seconds (scored at)")] = None,
+                to: Annotated[float | None, Query(allow_inf_nan=False, description="epoch seconds, exclusive")] = None,
                 by: Literal["agent", "team", "centre"] = "agent",
                 period: Literal["day", "week", "month", "all"] = "all") -> RatesOut:
     """Fatal and non-fatal item rates of scored evaluations, per group and period."""

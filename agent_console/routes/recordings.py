@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -48,6 +49,8 @@ _TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".gsm"
           ".flac": "audio/flac"}
 _CHUNK = 64 * 1024
 MAX_ROWS = 500
+Id = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
+IdQuery = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
 async def recording_scope(session: SessionDep, user: User) -> Scope:
@@ -108,15 +111,16 @@ async def _team_agents(session: SessionDep, team_id: int) -> set[str]:
 
 @router.get("", response_model=list[RecordingOut])
 async def search(user: CurrentUser, session: SessionDep,
-                 from_: Annotated[float | None, Query(alias="from", description="epoch seconds")] = None,
-                 to: Annotated[float | None, Query(description="epoch seconds, exclusive")] = None,
+                 from_: Annotated[float | None, Query(alias="from", allow_inf_nan=False,
+                                                      description="epoch seconds")] = None,
+                 to: Annotated[float | None, Query(allow_inf_nan=False, description="epoch seconds, exclusive")] = None,
                  agent: Annotated[str | None, Query(max_length=64)] = None,
-                 team: int | None = None,
+                 team: IdQuery = None,
                  queue: Annotated[str | None, Query(max_length=64)] = None,
                  caller: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9+]+$")] = None,
-                 customer: int | None = None,
-                 min_duration: Annotated[float | None, Query(ge=0)] = None,
-                 max_duration: Annotated[float | None, Query(ge=0)] = None,
+                 customer: IdQuery = None,
+                 min_duration: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
+                 max_duration: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
                  flag: Annotated[str | None, Query(max_length=64,
                                                    description="a QA audio flag (dead_air …), a status "
                                                                "(missing, truncated) or held")] = None,
@@ -161,7 +165,7 @@ async def search(user: CurrentUser, session: SessionDep,
 
 
 @router.get("/{recording_id}", response_model=RecordingOut)
-async def one(recording_id: int, user: CurrentUser, session: SessionDep) -> RecordingOut:
+async def one(recording_id: Id, user: CurrentUser, session: SessionDep) -> RecordingOut:
     rec = await visible_recording(session, user, recording_id)
     m = await session.get(QaAudioMetrics, rec.id)
     return _out(rec, list(m.flags or []) if m else [])
@@ -191,7 +195,7 @@ def _chunks(path: Path, first: int, last: int) -> Iterator[bytes]:
 
 @router.get("/{recording_id}/audio", responses={206: {"description": "the requested bytes"},
                                                  416: {"description": "range outside the file"}})
-async def audio(recording_id: int, request: Request, user: CurrentUser, session: SessionDep, ctx: Ctx,
+async def audio(recording_id: Id, request: Request, user: CurrentUser, session: SessionDep, ctx: Ctx,
                 ip: ClientIp,
                 leg: Annotated[str | None, Query(pattern=r"^(agent|caller)$")] = None,
                 download: bool = False) -> StreamingResponse:
@@ -258,7 +262,7 @@ class TimelineOut(BaseModel):
 
 
 @router.get("/{recording_id}/timeline", response_model=TimelineOut)
-async def timeline(recording_id: int, user: CurrentUser, session: SessionDep) -> TimelineOut:
+async def timeline(recording_id: Id, user: CurrentUser, session: SessionDep) -> TimelineOut:
     """The call's events from the call-event log, ``offset_s`` seconds from the start of the
     recording (negative: before recording began, e.g. the caller's channel start)."""
     rec = await visible_recording(session, user, recording_id)

@@ -151,3 +151,14 @@ def test_rates_per_agent_team_centre_in_scope(console, store):
     mine = console.client.get("/api/qa/rates?by=agent&period=month", headers=console.auth("lead")).json()["rows"]
     assert {r["group"] for r in mine} == {"1001", "1002"} and mine[0]["period"] == "2027-01"
     assert console.client.get("/api/qa/rates", headers=console.auth("alice")).status_code == 403
+
+
+def test_malformed_forms_and_out_of_range_ids_are_clear_refusals(console):
+    for bad in ({"key": "f", "version": 1, "effective_from": 0, "sections": "oops"},
+                {"key": "f" * 65, "version": 1, "effective_from": 0, "sections": [{"items": [{"id": "a"}]}]},
+                {"key": "f", "version": 1, "effective_from": 0,
+                 "sections": [{"items": [{"id": "a", "kind": "scale", "max": 10**30}]}]}):
+        r = console.client.post("/api/qa/forms", json={"definition": bad}, headers=console.auth("qa"))
+        assert r.status_code == 422, r.text
+    for url in ("/api/qa/evaluations/9223372036854775808", "/api/recordings/18446744073709551616/timeline"):
+        assert console.client.get(url, headers=console.auth("qa")).status_code == 422
