@@ -14,15 +14,32 @@ Who does what:
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 from fastapi import Path as PathParam
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from agent_console.deps import ClientIp, Ctx, CurrentUser, RequireRole, SessionDep
 from agent_console.models import Team, TeamMember, User
+from agent_console.qa_schemas import (
+    MAX_ID,
+    CalibrationOut,
+    CommentIn,
+    CommentOut,
+    EvaluationDetail,
+    EvaluationIn,
+    EvaluationOut,
+    FormIn,
+    FormOut,
+    RateOut,
+    RatesOut,
+    ResolveIn,
+    ResponseIn,
+    ResponseOut,
+    SpreadOut,
+    SubmitIn,
+)
 from agent_console.routes.recordings import recording_scope, visible_recording
 from agent_console.scope import Scope
 from agent_console.store import audit
@@ -35,91 +52,7 @@ router = APIRouter(prefix="/api/qa", tags=["qa"])
 EVALUATOR_ROLES = ("qa", "team_lead", "supervisor", "admin")
 Evaluator = Annotated[User, Depends(RequireRole(*EVALUATOR_ROLES))]
 FormAdmin = Annotated[User, Depends(RequireRole("qa", "admin"))]
-MAX_ID = 2**31 - 1
 Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class FormIn(Strict):
-    definition: dict[str, Any]
-
-
-class FormOut(BaseModel):
-    key: str
-    version: int
-    effective_from: float
-    definition: dict[str, Any]
-
-
-class EvaluationIn(Strict):
-    recording_id: int = Field(ge=1, le=MAX_ID)
-    form_key: str = Field(min_length=1, max_length=64)
-
-
-class SubmitIn(Strict):
-    answers: dict[str, str | int | bool]
-
-
-class CommentIn(Strict):
-    text: str = Field(min_length=1, max_length=4000)
-    at_s: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    item_id: str | None = Field(default=None, max_length=64)
-
-
-class ResponseIn(Strict):
-    kind: Literal["acknowledge", "dispute"]
-    text: str | None = Field(default=None, max_length=4000)
-
-
-class ResolveIn(Strict):
-    resolution: str = Field(min_length=1, max_length=4000)
-
-
-class EvaluationOut(BaseModel):
-    id: int
-    recording_id: int
-    call_id: str
-    agent: str | None
-    evaluator: str | None
-    form_key: str
-    form_version: int | None
-    status: str
-    rule: str
-    score: float | None
-    raw_score: float | None
-    fatal_failed: bool | None
-    assigned_at: float
-    due_at: float | None
-    scored_at: float | None
-
-
-class CommentOut(BaseModel):
-    id: int
-    item_id: str | None
-    at_s: float | None
-    author: str
-    text: str
-    created_at: float
-
-
-class ResponseOut(BaseModel):
-    kind: str
-    agent: str
-    text: str | None
-    at: float
-    resolved_by: str | None
-    resolved_at: float | None
-    resolution: str | None
-
-
-class EvaluationDetail(EvaluationOut):
-    form: dict[str, Any]
-    answers: dict[str, str]
-    comments: list[CommentOut]
-    responses: list[ResponseOut]
 
 
 def _ev_out(e: QaEvaluation) -> EvaluationOut:
@@ -305,19 +238,6 @@ async def resolve(evaluation_id: Id, body: ResolveIn, user: Evaluator, session: 
     return _ev_out(e)
 
 
-class SpreadOut(BaseModel):
-    item_id: str
-    low: float
-    high: float
-    spread: float
-
-
-class CalibrationOut(BaseModel):
-    recording_id: int
-    evaluations: list[EvaluationOut]
-    items: list[SpreadOut]
-
-
 @router.get("/recordings/{recording_id}/calibration", response_model=CalibrationOut)
 async def calibration(recording_id: Id, user: Evaluator, session: SessionDep) -> CalibrationOut:
     """Several evaluators' scores of one call: per item the lowest and highest credit
@@ -327,27 +247,6 @@ async def calibration(recording_id: Id, user: Evaluator, session: SessionDep) ->
     return CalibrationOut(recording_id=recording_id, evaluations=[_ev_out(e) for e in scored],
                           items=[SpreadOut(item_id=s.item_id, low=s.low, high=s.high, spread=s.spread)
                                  for s in spreads])
-
-
-class RateOut(BaseModel):
-    group: str
-    period: str
-    evaluations: int
-    average_score: float | None
-    fatal_evaluated: int
-    fatal_failed: int
-    fatal_item_rate: float | None
-    non_fatal_evaluated: int
-    non_fatal_failed: int
-    non_fatal_item_rate: float | None
-    fatal_evaluation_rate: float | None
-
-
-class RatesOut(BaseModel):
-    by: str
-    period: str
-    formulas: dict[str, str]
-    rows: list[RateOut]
 
 
 async def _team_of(session: SessionDep) -> dict[str, str]:
