@@ -26,7 +26,18 @@ from agent_console.deps import CurrentUser, SessionDep, get_session
 from agent_console.hub import Hub, ScreenPopLookup, dumps
 from agent_console.messages import localize, to_chinese, wants_chinese
 from agent_console.revocation import watch_sessions
-from agent_console.routes import admin, agent, auth, ops, pages, reports, supervisor, ws
+from agent_console.routes import (
+    admin,
+    agent,
+    auth,
+    ops,
+    pages,
+    qa,
+    recordings,
+    reports,
+    supervisor,
+    ws,
+)
 from agent_console.routes.pages import STATIC, not_found_page
 from agent_console.security import LoginLimiter
 from agent_console.store import team_ids_for
@@ -78,7 +89,7 @@ def create_app(
                   docs_url=None, redoc_url=None)  # /docs is ops.docs, from vendored assets
     app.state.console = ctx
     app.state.metrics_registry, app.state.metrics_collector = ops.metrics_registry()
-    for module in (auth, agent, supervisor, admin, reports, ws, ops, pages):
+    for module in (auth, agent, supervisor, admin, reports, recordings, qa, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if mount_crm:

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from qa.audio import AudioError, analyse_stereo
+from qa.audio import AudioError, analyse_legs, analyse_stereo
 from qa.models import QaAudioMetrics
 from qa.talk import flags
 from recordings.models import Recording
@@ -27,16 +27,22 @@ class Outcome:
 
 async def analyse_pending(engine: AsyncEngine, store: RecordingStore, *, now: float,
                           dead_air_min_s: float = 5.0) -> Outcome:
-    """Analyses every recording that has no metrics row yet."""
+    """Analyses every recording that has no metrics row yet (and whose files were not
+    purged): the stereo mix, or the agent and caller leg files when ``legs`` names them."""
     async with engine.connect() as conn:
         done = select(QaAudioMetrics.recording_id)
-        recs = (await conn.execute(select(Recording).where(Recording.id.not_in(done))
-                                   .order_by(Recording.id))).all()
+        recs = (await conn.execute(select(Recording).where(
+            Recording.id.not_in(done), Recording.purged_at.is_(None)).order_by(Recording.id))).all()
     rows, errors = [], []
     for r in recs:
         try:
-            m = analyse_stereo(store.resolve(r.path), dead_air_min_s=dead_air_min_s)
-        except (AudioError, RecordingPathError, FileNotFoundError) as e:
+            legs = r.legs or {}
+            if legs.get("layout") == "legs":  # MixMonitor t() / r() files: one party each
+                m = analyse_legs(store.resolve(legs["agent"]), store.resolve(legs["caller"]),
+                                 dead_air_min_s=dead_air_min_s)
+            else:
+                m = analyse_stereo(store.resolve(r.path), dead_air_min_s=dead_air_min_s)
+        except (AudioError, RecordingPathError, FileNotFoundError, KeyError) as e:
             errors.append(f"recording {r.id}: {e}")
             continue
         rows.append({"recording_id": r.id, "call_id": r.call_id, "agent": r.agent,

@@ -104,3 +104,36 @@ async def test_every_indexed_recording_is_analysed_and_stored(sqlite_engine, tmp
     assert row.longest_dead_air_s == pytest.approx(12.0, abs=0.2)
     assert "dead_air" in row.flags and "talk_ratio" in row.flags
     assert (await analyse_pending(sqlite_engine, store, now=60.0)).analysed == 0
+
+
+async def test_leg_files_are_analysed_per_party_and_purged_rows_skipped(sqlite_engine, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from qa.autoqa import analyse_pending
+    from qa.models import QaAudioMetrics
+    from recordings.models import Recording
+    from recordings.store import RecordingStore
+
+    root = tmp_path / "rec"
+    root.mkdir()
+    store = RecordingStore(root)
+    hello, h = _speech(tmp_path, "hello", "Thank you for calling.")
+    ask, q = _speech(tmp_path, "ask", "My line is down.")
+    agent = _track(tmp_path, "a", [0.5, hello, 0.5 + q + 6.0])
+    caller = _track(tmp_path, "c", [0.5 + h + 0.5, ask, 6.0])
+    shutil.copy(agent, root / "x-agent.wav")
+    shutil.copy(caller, root / "x-caller.wav")
+    _mix(agent, caller, root / "x.wav")
+    async with sqlite_engine.begin() as conn:
+        await conn.execute(Recording.__table__.insert().values(
+            id=1, call_id="c1", uniqueid="u1", agent="1001", queue="q", path="x.wav", started_at=0.0,
+            policy="all", legs={"layout": "legs", "agent": "x-agent.wav", "caller": "x-caller.wav"}))
+        await conn.execute(Recording.__table__.insert().values(
+            id=2, call_id="c2", uniqueid="u2", agent="1001", queue="q", path="gone.wav", started_at=0.0,
+            policy="all", purged_at=10.0))
+    out = await analyse_pending(sqlite_engine, store, now=50.0)
+    assert out.analysed == 1 and out.errors == ()
+    async with sqlite_engine.connect() as conn:
+        row = (await conn.execute(select(QaAudioMetrics))).one()
+    assert row.agent_talk_s == pytest.approx(h, abs=0.2) and row.caller_talk_s == pytest.approx(q, abs=0.2)
+    assert row.longest_dead_air_s == pytest.approx(6.0, abs=0.2)

@@ -188,7 +188,7 @@ def test_a_page_whose_session_expires_goes_to_the_login_page(browser, live):
 def test_each_role_lands_on_its_page_with_links_in_its_language(browser, live):
     url = live.url
     for username, landing, links in (("lead", "/supervisor", {"/agent": None, "/home": "我的页面"}),
-                                     ("qa", "/home", {}),
+                                     ("qa", "/qa", {"/home": "我的页面"}),
                                      ("alice", "/agent", {"/home": "我的页面"})):
         ctx = browser.new_context(locale="zh-CN")
         page = ctx.new_page()

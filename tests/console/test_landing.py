@@ -13,7 +13,7 @@ from tests.console.conftest import USERS, Console
 REPO = Path(__file__).resolve().parents[2]
 HTML = {"accept": "text/html,application/xhtml+xml"}
 EXPECTED_HOME = {"admin": "/supervisor", "sup": "/supervisor", "manager": "/supervisor", "lead": "/supervisor",
-                 "alice": "/agent", "bob": "/agent", "carol": "/agent", "qa": "/home"}
+                 "alice": "/agent", "bob": "/agent", "carol": "/agent", "qa": "/qa"}
 
 
 def _cookie_login(console: Console, username: str) -> dict:
@@ -51,7 +51,7 @@ def test_each_role_lands_on_a_page_it_may_open_and_sees_only_its_links(console: 
 def test_qa_is_not_sent_to_the_agent_console(console: Console) -> None:
     _cookie_login(console, "qa")
     r = console.client.get("/agent", headers=HTML, follow_redirects=False)
-    assert (r.status_code, r.headers["location"]) == (303, "/home")
+    assert (r.status_code, r.headers["location"]) == (303, "/qa")
     assert "/agent" not in {p["path"] for p in console.client.get("/api/auth/pages").json()["pages"]}
 
 

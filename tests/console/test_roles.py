@@ -11,6 +11,7 @@ AGENTS = {"agent", "team_lead"}
 MONITOR = {"team_lead", "supervisor", "admin"}
 ADMIN = {"admin"}
 EVERYONE = {"agent", "team_lead", "supervisor", "qa", "admin"}
+QA_EVALUATORS = {"qa", "team_lead", "supervisor", "admin"}
 
 # (method, path, body, roles allowed)
 ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
@@ -47,6 +48,23 @@ ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
     ("POST", "/api/admin/teams/1/members", {"user_id": 5}, ADMIN),
     ("DELETE", "/api/admin/teams/1/members/5", None, ADMIN),
     ("GET", "/api/admin/audit", None, ADMIN),
+    ("GET", "/api/recordings", None, EVERYONE),
+    ("GET", "/api/recordings/1", None, EVERYONE),
+    ("GET", "/api/recordings/1/audio", None, EVERYONE),
+    ("GET", "/api/recordings/1/timeline", None, EVERYONE),
+    ("GET", "/api/qa/forms", None, EVERYONE),
+    ("POST", "/api/qa/forms", {"definition": {"key": "f", "version": 1, "effective_from": 0,
+                                              "sections": [{"title": "s", "items": [{"id": "a"}]}]}}, {"qa", "admin"}),
+    ("POST", "/api/qa/evaluations", {"recording_id": 1, "form_key": "f"}, QA_EVALUATORS),
+    ("GET", "/api/qa/evaluations", None, EVERYONE),
+    ("GET", "/api/qa/evaluations/1", None, EVERYONE),
+    ("POST", "/api/qa/evaluations/1/submit", {"answers": {}}, QA_EVALUATORS),
+    ("POST", "/api/qa/evaluations/1/comments", {"text": "x"}, QA_EVALUATORS),
+    ("POST", "/api/qa/evaluations/1/response", {"kind": "acknowledge"}, EVERYONE),
+    ("POST", "/api/qa/evaluations/1/resolve", {"resolution": "x"}, QA_EVALUATORS),
+    ("GET", "/api/qa/disputes", None, QA_EVALUATORS),
+    ("GET", "/api/qa/recordings/1/calibration", None, QA_EVALUATORS),
+    ("GET", "/api/qa/rates", None, QA_EVALUATORS),
 ]
 REPORTS = {"supervisor", "admin"}
 D = "2026-12-05"
@@ -93,7 +111,9 @@ def test_every_api_route_is_in_the_matrix(console):
     covered = {(m, p.split("?")[0].replace("/1001/", "/{agent}/").replace("/users/6", "/users/{user_id}")
                 .replace("/alarm-rules/1", "/alarm-rules/{rule_id}")
                 .replace("/teams/1/members/5", "/teams/{team_id}/members/{user_id}")
-                .replace("/teams/1", "/teams/{team_id}")) for m, p, _, _ in ROUTES}
+                .replace("/teams/1", "/teams/{team_id}")
+                .replace("/recordings/1", "/recordings/{recording_id}")
+                .replace("/evaluations/1", "/evaluations/{evaluation_id}"))  for m, p, _, _ in ROUTES}
     assert documented - covered == {("POST", "/api/auth/login")}  # public by design (test_auth)
 
 

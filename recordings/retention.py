@@ -1,0 +1,110 @@
+"""Retention: delete the files of recordings older than their queue keeps them.
+
+The days a queue keeps its recordings are ``recording_retention`` rows (queue ``*`` for
+every other queue). :func:`due` is pure (rows and a time in, ids out) so the rule is
+testable on its own; :func:`purge` deletes the files of those rows through the store, logs
+each file it removes and sets ``purged_at``. A ``legal_hold`` row is never due; the index
+row itself always stays.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hotline.db import make_sessionmaker
+from recordings.index import files_of
+from recordings.models import Recording, RecordingRetention
+from recordings.store import RecordingPathError, RecordingStore
+
+log = logging.getLogger(__name__)
+DAY_S = 86400.0
+DEFAULT_QUEUE = "*"
+
+
+def keep_days(queue: str | None, days: Mapping[str, int]) -> int | None:
+    """Days a recording of ``queue`` is kept, None for ever."""
+    if queue is not None and queue in days:
+        return days[queue]
+    return days.get(DEFAULT_QUEUE)
+
+
+def due(rows: Iterable[Any], days: Mapping[str, int], now: float) -> list[int]:
+    """Ids of the rows whose files must go: not held, not purged yet, older than their
+    queue's days (``started_at + days`` reached)."""
+    out = []
+    for r in rows:
+        if r.legal_hold or r.purged_at is not None:
+            continue
+        d = keep_days(r.queue, days)
+        if d is not None and r.started_at + d * DAY_S <= now:
+            out.append(r.id)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeOutcome:
+    purged: tuple[int, ...]
+    removed: tuple[str, ...]  # store-relative files deleted
+
+
+async def retention_days(engine: AsyncEngine) -> dict[str, int]:
+    async with engine.connect() as conn:
+        return {r.queue: r.days for r in await conn.execute(select(RecordingRetention))}
+
+
+async def set_retention(engine: AsyncEngine, queue: str, days: int | None) -> None:
+    """``days`` None removes the queue's rule."""
+    if days is not None and days < 1:
+        raise ValueError(f"Retention must be at least 1 day, not {days}.")
+    async with engine.begin() as conn:
+        await conn.execute(delete(RecordingRetention).where(RecordingRetention.queue == queue))
+        if days is not None:
+            await conn.execute(insert(RecordingRetention).values(queue=queue, days=days))
+
+
+async def purge(engine: AsyncEngine, store: RecordingStore, *, now: float,
+                progress: Callable[[str], None] | None = None) -> PurgeOutcome:
+    days = await retention_days(engine)
+    sessions = make_sessionmaker(engine)
+    async with sessions() as s:
+        rows = (await s.execute(select(Recording).where(
+            Recording.purged_at.is_(None), Recording.legal_hold.is_(False))
+            .order_by(Recording.id))).scalars().all()
+    ids = set(due(rows, days, now))
+    purged: list[int] = []
+    removed: list[str] = []
+    for rec in (r for r in rows if r.id in ids):
+        for rel in files_of(rec):
+            try:
+                p = store.resolve(rel)
+            except RecordingPathError as e:
+                log.warning("recording %s: not purging %r: %s", rec.id, rel, e)
+                continue
+            if p.is_file():
+                p.unlink()
+                removed.append(rel)
+                msg = f"recording {rec.id}: removed {rel} (queue {rec.queue}, kept {keep_days(rec.queue, days)} days)"
+                log.info(msg)
+                if progress:
+                    progress(msg)
+        async with sessions() as s:
+            # legal_hold re-checked in the UPDATE: a hold set while we ran wins for the row
+            await s.execute(update(Recording).where(Recording.id == rec.id, Recording.legal_hold.is_(False))
+                            .values(purged_at=now))
+            await s.commit()
+        purged.append(rec.id)
+    return PurgeOutcome(tuple(purged), tuple(removed))
+
+
+async def set_hold(engine: AsyncEngine, recording_id: int, hold: bool) -> bool:
+    """Sets or releases the legal hold; False when there is no such recording."""
+    async with engine.begin() as conn:
+        res = await conn.execute(update(Recording).where(Recording.id == recording_id)
+                                 .values(legal_hold=hold))
+        return bool(res.rowcount)

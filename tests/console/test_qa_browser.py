@@ -1,0 +1,135 @@
+"""The QA page in Debian's Chromium: find a recording, play it and seek (HTTP Range), the
+timeline's events seek the player, score the form with a comment at the playback time,
+submit, and the rates show it; in zh and en. Screenshots in test-artifacts/."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from agent_console.models import AuditEntry
+from hotline.db import CallEvent, make_engine
+from hotline.settings import Settings
+from qa.models import QaEvaluation, QaForm
+from recordings.models import Recording
+from tests.console.conftest import PASSWORD, START
+from tests.console.live import live_server
+from tests.recordings.wavs import write_stereo
+from tests.test_qa_evaluations import form
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = pytest.mark.browser
+T0 = START + 600
+EVENTS = [(0.0, "CONNECT"), (40.0, "HOLD"), (55.0, "UNHOLD"), (100.0, "HANGUP")]
+
+
+def _sync(coro) -> object:
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API holds this thread's loop
+        return pool.submit(asyncio.run, coro).result()
+
+
+@pytest.fixture
+def live(seeded_db, tmp_path):
+    src, _ = seeded_db
+    db = tmp_path / "live.db"
+    shutil.copy(src, db)
+    store = tmp_path / "rec"
+    write_stereo(store / "2027/01/15/call-1.wav", 120.0)
+
+    async def fill() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{db}")
+        async with engine.begin() as conn:
+            await conn.execute(insert(Recording).values(
+                call_id="call-1", uniqueid="u1", agent="1001", queue="sales", path="2027/01/15/call-1.wav",
+                started_at=T0, policy="all", duration_s=120.0, status="ok", caller="13800000001"))
+            await conn.execute(insert(CallEvent), [
+                {"ts": T0 + off, "call_id": "call-1", "kind": kind, "agent": "1001", "data": {}} for off, kind in EVENTS])
+            await conn.execute(insert(QaForm).values(key="inbound", version=1, effective_from=START - 86400,
+                                                     definition=form(1, START - 86400), created_at=START))
+        await engine.dispose()
+
+    _sync(fill())
+    with live_server(db) as server:
+        server.app.state.console.settings = Settings(recordings_dir=store)
+        server.db = db  # type: ignore[attr-defined]
+        yield server
+
+
+def _rows(db: Path, model, *where):
+    async def go():
+        engine = make_engine(f"sqlite+aiosqlite:///{db}")
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(model).where(*where))).all()
+        await engine.dispose()
+        return rows
+
+    return _sync(go())
+
+
+@pytest.mark.parametrize("locale,lang,title,formula", [
+    ("zh-CN", "zh", "质检", "致命差错率 = 未达标的致命项数 ÷ 已评估的致命项数"),
+    ("en-US", "en", "Quality assurance", "Fatal item rate = fatal items failed ÷ fatal items evaluated")])
+def test_qa_plays_seeks_and_submits_an_evaluation(browser, live, locale, lang, title, formula):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1100}, locale=locale)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    ranges: list[str] = []
+    page.on("request", lambda r: ranges.append(r.headers.get("range", "")) if "/audio" in r.url else None)
+    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
+    page.goto(f"{live.url}/login")
+    page.fill("#username", "qa")
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_url(f"{live.url}/qa")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.text_content("h1") == title
+    assert formula in page.text_content("#formulas")
+
+    page.fill("#s-caller", "0000001")
+    page.click("#s-go")
+    page.click("#results tr[data-id='1']")
+    page.wait_for_selector("#timeline tr[data-kind='HOLD']")
+    assert page.locator("#bar .mark").count() == len(EVENTS)
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    assert page.evaluate("document.getElementById('player').duration") == pytest.approx(120.0, abs=0.1)
+
+    page.click("#timeline tr[data-kind='HOLD']")  # the timeline seeks the player
+    page.wait_for_function("(() => { const p = document.getElementById('player');"
+                           " return Math.abs(p.currentTime - 40) < 0.2 && !p.seeking && p.readyState >= 2; })()")
+    page.evaluate("(() => { const p = document.getElementById('player'); p.muted = true; return p.play(); })()")
+    page.wait_for_function("document.getElementById('player').currentTime > 40.2")  # it plays from there
+    page.evaluate("document.getElementById('player').pause()")
+    assert any(r.startswith("bytes=") for r in ranges), ranges
+    assert any(r.startswith("bytes=") and not r.startswith("bytes=0-") for r in ranges), ranges  # a seek's Range
+
+    page.click("#start-eval")
+    page.wait_for_selector("#items select[data-item='verify']")
+    for item, value in (("greet", "yes"), ("verify", "yes"), ("tone", "4"), ("close", "no")):
+        page.select_option(f"#items select[data-item='{item}']", value)
+    page.fill("#comment-text", "closing missed")
+    page.click("#comment-add")
+    page.wait_for_selector("#comments li")
+    page.click("#submit-eval")
+    page.wait_for_selector("#score[data-score]")
+    assert page.get_attribute("#score", "data-score") == "80"
+    page.wait_for_selector("#rates tr[data-group='1001']")
+    rates = page.text_content("#rates tr[data-group='1001']")
+    assert "33.33 %" in rates and "0.00 %" in rates  # non-fatal: close missed, 1 of 3; fatal: 0 of 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"qa-{lang}.png"), full_page=True)
+
+    [ev] = _rows(live.db, QaEvaluation)
+    assert (ev.status, ev.score, ev.evaluator, ev.agent) == ("scored", 80.0, "qa", "1001")
+    plays = _rows(live.db, AuditEntry, AuditEntry.action == "recording_play")
+    assert plays and all(a.actor == "qa" and a.target == "recording:1" for a in plays)
+    keys = page.evaluate("import('/static/qa.js').then((m) => [Object.keys(m.QA_STRINGS.en).sort(),"
+                         " Object.keys(m.QA_STRINGS.zh).sort()])")
+    assert keys[0] == keys[1]
+    assert errors == []
+    ctx.close()
