@@ -39,6 +39,7 @@ from hotline.settings import Settings
 from hotline.writebehind import WriteBehind
 from ivr.crm_directory import CrmDirectory
 from ivr.handler import IvrHandler
+from ivr.http import build_router as build_ivr_router
 from ivr.reload import MenuHolder
 from ivr.store import IvrStore
 from pbx.agi.server import FastAgiServer
@@ -138,6 +139,7 @@ class Runtime:
                                   screen_pop_lookup(self.crm_reader), self.clock)
             self.app.include_router(build_admin_router(
                 RequireRole("admin"), get_session, on_change=self._reload_acd))
+            self.app.include_router(build_ivr_router(RequireRole("admin"), self.menus, self.clock))
             # no per-message deflate: compressing every console frame costs more CPU than
             # the bytes it saves on a LAN; the sans-I/O websockets protocol is the fastest
             cfg = uvicorn.Config(self.app, host=s.http_host, port=s.http_port,
