@@ -136,3 +136,11 @@ export const STRINGS = {
     whatif_result: "{n} 名坐席：服务水平 {sl}，平均应答 {asa} 秒，放弃 {ab}", call_back: "回拨", callback_queued: "已排队回拨 {n}：先接通坐席",
   },
 };
+
+// console-admin: strings of the shared helpers (common.js)
+Object.assign(STRINGS.en, {
+  network_error: "The server cannot be reached; check the connection and try again.",
+});
+Object.assign(STRINGS.zh, {
+  network_error: "无法连接服务器，请检查网络后重试。",
+});
