@@ -161,3 +161,24 @@ def test_admin_edits_a_queue_and_an_ivr_menu_whose_mistake_is_refused_with_its_l
     assert "国庆节" in page.text_content('[data-calendar="cn"]')
     assert errors == [], errors
     ctx.close()
+
+
+def test_an_error_toast_does_not_stay_over_the_next_screen(browser, live):
+    ctx = browser.new_context(locale="en-US")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live.url}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_selector("body[data-ready='1']")
+    page.click('#tabs button[data-tab="codes"]')
+    new = page.locator("#reason-codes tr.new")
+    new.locator("input").nth(0).fill("bad code!")  # not a code: the server refuses it
+    new.locator("button").click()
+    page.wait_for_selector("#toast.error.show")
+    page.click('#tabs button[data-tab="queues"]')  # another screen
+    assert page.get_attribute("#toast", "class") == "toast"
+    assert errors == [], errors
+    ctx.close()
