@@ -22,8 +22,8 @@ class SimConfig:
     test phones had gone silent), AMI ``Hangup`` of a ChanSpy leg is answered
     ``Channel Hungup`` but the leg stays until the spied call ends. Mutable at run time
     as ``SimAsterisk.rtp_flowing``.
-    ``recordings_dir``: when set, MixMonitor writes a small real WAV there (named after
-    the basename of the requested ``File``).
+    ``recordings_dir``: when set, MixMonitor writes a small real WAV there: at the requested
+    ``File`` when it lies inside the directory, else under its basename.
     ``cdr``: cdr_manager is on, so every finished CDR is sent as ``Event: Cdr``
     (ami-13; :mod:`pbx.sim.cdr`). Off by default, as on the test bed for every other
     transcript. Mutable at run time as ``SimAsterisk.cdr``.

@@ -44,8 +44,20 @@ def finish_recording(sim: SimCore, ch: Channel) -> None:
     if not file or not directory:
         return
     seconds = min(max(sim.now() - ch.mixmonitor_started, 0.5), 60.0)
-    path = os.path.join(directory, os.path.basename(file))
+    path = local_path(directory, file)
     write_tone_wav(path, seconds, 440.0 + (sum(map(ord, ch.uniqueid)) % 200))
+
+
+def local_path(directory: str, file: str) -> str:
+    """Where the file Asterisk was asked for lands here: at that path when it lies inside
+    ``directory`` (the backend's recordings store, dated sub-folders and all), else under
+    its basename in ``directory`` (an Asterisk path such as /var/spool/asterisk/monitor)."""
+    root = os.path.abspath(directory)
+    wanted = os.path.abspath(file)
+    if os.path.isabs(file) and os.path.commonpath([root, wanted]) == root:
+        os.makedirs(os.path.dirname(wanted), exist_ok=True)
+        return wanted
+    return os.path.join(directory, os.path.basename(file))
 
 
 def write_tone_wav(path: str, seconds: float, hz: float) -> None:
