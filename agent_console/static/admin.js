@@ -195,7 +195,11 @@ function drawQueues() {
     el("td", {}, q.name), el("td", {}, label(q)), el("td", {}, q.skills.join(", ")), el("td", {}, q.min_proficiency),
     el("td", {}, t("pol_" + q.policy)), el("td", {}, q.wrap_up_s), el("td", {}, q.ring_timeout_s),
     el("td", {}, q.max_wait_s ?? "–"),
-    el("td", {}, el("button", { class: "edit", onclick: () => editQueue(q) }, t("adm_edit"))))));
+    el("td", {}, el("div", { class: "row" }, el("button", { class: "edit", onclick: () => editQueue(q) }, t("adm_edit")),
+      el("button", { class: "bad", onclick: async () => {
+        if (!confirm(t("adm_confirm_delete", { c: q.name }))) return;
+        await api("DELETE", `${ACD}/queues/${encodeURIComponent(q.name)}`); toast(t("adm_deleted")); await loadQueues();
+      } }, t("delete")))))));
 }
 
 function editQueue(q) {
@@ -240,30 +244,38 @@ function parseSkills(text) {
   return out;
 }
 
-function drawAgents() {
+function agentRow(a) {
   const list = (text) => text.split(/[,，\s]+/).filter(Boolean);
-  $("agents").replaceChildren(...data.agents.map((a) => {
-    const name = el("input", { value: a.name, maxlength: 200 });
-    const endpoint = el("input", { value: a.endpoint });
-    const skills = el("input", { value: Object.entries(a.skills).map(([s, l]) => `${s}:${l}`).join(", ") });
-    const langs = el("input", { value: a.languages.join(", ") });
-    const teams = el("input", { value: a.teams.join(", ") });
-    const queues = el("input", { value: Object.keys(a.queues).join(", ") });
-    const active = el("input", { type: "checkbox", checked: a.active ? "" : null });
-    const save = async () => {
-      let parsed;
-      try { parsed = parseSkills(skills.value); } catch (e) { toast(e.message, true); return; }
-      const qs = {};
-      for (const q of list(queues.value)) qs[q] = a.queues[q] || { weight: 1.0, priority: 0 };
-      await api("PUT", `${ACD}/agents/${encodeURIComponent(a.id)}`, { name: name.value.trim(), endpoint: endpoint.value.trim(),
-        skills: parsed, languages: list(langs.value), teams: list(teams.value), queues: qs, active: active.checked });
-      toast(t("adm_saved"));
-      await Promise.all([loadAgents(), loadSkills()]);
-    };
-    return el("tr", { "data-agent": a.id }, el("td", {}, a.id), el("td", {}, name), el("td", {}, endpoint),
-      el("td", { class: "wide" }, skills), el("td", {}, langs), el("td", {}, teams), el("td", { class: "wide" }, queues),
-      el("td", {}, active), el("td", {}, el("button", { class: "save", onclick: save }, t("adm_save"))));
-  }));
+  const isNew = a === null;
+  a = a || { id: "", name: "", endpoint: "", skills: {}, languages: ["zh"], teams: [], queues: {}, active: true };
+  const id = isNew ? el("input", { placeholder: "1009", maxlength: 64, class: "agent-id" }) : null;
+  const name = el("input", { value: a.name, maxlength: 200 });
+  const endpoint = el("input", { value: a.endpoint, placeholder: isNew ? "PJSIP/agent1009" : null });
+  const skills = el("input", { value: Object.entries(a.skills).map(([s, l]) => `${s}:${l}`).join(", "),
+                               placeholder: isNew ? "sales:8" : null });
+  const langs = el("input", { value: a.languages.join(", ") });
+  const teams = el("input", { value: a.teams.join(", ") });
+  const queues = el("input", { value: Object.keys(a.queues).join(", ") });
+  const active = el("input", { type: "checkbox", checked: a.active ? "" : null });
+  const save = async () => {
+    let parsed;
+    try { parsed = parseSkills(skills.value); } catch (e) { toast(e.message, true); return; }
+    const qs = {};
+    for (const q of list(queues.value)) qs[q] = a.queues[q] || { weight: 1.0, priority: 0 };
+    const agentId = isNew ? id.value.trim() : a.id;
+    await api("PUT", `${ACD}/agents/${encodeURIComponent(agentId)}`, { name: name.value.trim(), endpoint: endpoint.value.trim(),
+      skills: parsed, languages: list(langs.value), teams: list(teams.value), queues: qs, active: active.checked });
+    toast(t("adm_saved"));
+    await Promise.all([loadAgents(), loadSkills()]);
+  };
+  return el("tr", isNew ? { class: "new" } : { "data-agent": a.id }, el("td", {}, isNew ? id : a.id), el("td", {}, name),
+    el("td", {}, endpoint), el("td", { class: "wide" }, skills), el("td", {}, langs), el("td", {}, teams),
+    el("td", { class: "wide" }, queues), el("td", {}, active),
+    el("td", {}, el("button", { class: isNew ? "primary" : "save", onclick: save }, t(isNew ? "adm_add" : "adm_save"))));
+}
+
+function drawAgents() {
+  $("agents").replaceChildren(...data.agents.map(agentRow), agentRow(null));
 }
 
 function drawSkills() {

@@ -121,6 +121,24 @@ def test_admin_edits_a_queue_and_an_ivr_menu_whose_mistake_is_refused_with_its_l
     assert row.config["relaxations"] == QueueIn.model_validate(SUPPORT).model_dump()["relaxations"]
     assert live.acd_changes  # the running ACD was told to reload
 
+    # an agent with skills and proficiencies; a level out of 1..10 is refused before sending
+    page.click('#tabs button[data-tab="agents"]')
+    new = page.locator("#agents tr.new")
+    new.locator("input.agent-id").fill("1009")
+    cells = new.locator("td input")
+    cells.nth(1).fill("王芳")
+    cells.nth(2).fill("PJSIP/agent1009")
+    cells.nth(3).fill("sales:8, vip:11")
+    new.locator("button").click()
+    page.wait_for_selector("#toast.error.show")
+    assert page.query_selector('#agents tr[data-agent="1009"]') is None
+    cells.nth(3).fill("sales:8, vip:5")
+    cells.nth(6).fill("sales")
+    new.locator("button").click()
+    page.wait_for_selector('#agents tr[data-agent="1009"]')
+    page.wait_for_selector('#skills tr[data-skill="vip"]')  # the skill an agent has is listed
+    assert page.locator('#skills tr[data-skill="vip"] td').nth(3).text_content() == "1"
+
     # the IVR menus: a deliberate mistake is refused with the line `hotline ivr check` names
     page.click('#tabs button[data-tab="ivr"]')
     page.wait_for_function("document.getElementById('ivr-text').value.includes('nodes:')")
