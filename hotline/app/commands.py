@@ -226,14 +226,19 @@ def demo(
                                  now=time.time())
             await engine.dispose()
             simulated = [a for a in team if a.extension not in humans]
-            for a in team:  # the last simulated agent never answers: RONA shows in the demo
+            # The last simulated agent misses its first call: RONA shows in the demo. It then
+            # answers like the others; missing every call (it is support's best agent, so
+            # it is offered first) would keep the service level in alarm all day.
+            sleeper = simulated[-1] if simulated else None
+            for a in team:
                 sim.add_agent_phone(AgentPhone(
-                    endpoint=f"agent{a.extension}",
-                    behaviour="noanswer" if simulated and a == simulated[-1] else "answer",
+                    endpoint=f"agent{a.extension}", behaviour="noanswer" if a == sleeper else "answer",
                     answer_delay_s=1.0 + int(a.extension) % 3))
             for endpoint in monitor_phones():  # where listen / whisper / barge ring
                 sim.add_agent_phone(AgentPhone(endpoint=endpoint, answer_delay_s=0.5))
             await rt.start()
+            if sleeper is not None:
+                _answer_after_first_rona(rt.bus, sim, sleeper.agent_id, f"agent{sleeper.extension}")
             housekeeping = asyncio.create_task(_recordings_housekeeping(rt, int(recordings_mb * 2**20)),
                                                name="demo-recordings")
             console.print(f"[bold green]hotline demo is live[/]: open [bold]{rt.console_url}[/] "
@@ -279,6 +284,18 @@ def demo(
         return 0
 
     raise typer.Exit(asyncio.run(run()))
+
+
+def _answer_after_first_rona(bus: Any, sim: Any, agent_id: str, endpoint: str) -> None:
+    from dataclasses import replace
+
+    from acd.events import AgentStateChanged
+
+    def woke(ev: AgentStateChanged) -> None:
+        if ev.agent == agent_id and ev.state == "not_ready" and ev.reason == "RONA":
+            sim.add_agent_phone(replace(sim.phones[endpoint], behaviour="answer"))
+
+    bus.subscribe(AgentStateChanged, woke)
 
 
 DEMO_RETENTION_DAYS = 7

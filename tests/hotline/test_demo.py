@@ -109,6 +109,10 @@ def _check_demo_database(db: Path) -> None:
         assert con.execute("SELECT count(*) FROM call_events WHERE kind='CONNECT' AND agent='a1001'"
                            ).fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM call_events WHERE kind='CONNECT'").fetchone()[0] >= 1
+        # the last simulated agent misses one call (RONA shows), then answers: not a RONA per
+        # call, which kept support's service level in alarm all day
+        assert con.execute("SELECT agent, count(*) FROM call_events WHERE kind='RINGNOANSWER' GROUP BY agent"
+                           ).fetchall() == [("a1006", 1)]
         # console teams match the ACD's, each led by its team lead; monitors have phones
         teams = dict(con.execute(
             "SELECT t.name, u.username FROM console_teams t JOIN console_users u ON u.id = t.leader_id"))
