@@ -10,25 +10,33 @@ leaves the file and the menus in force untouched (:meth:`MenuHolder.publish`).
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from hotline.clock import Clock
 from ivr.hours import DAY_NAMES
 from ivr.loader import AGENT_NODE, MenuError, MenuSet, Problem, edges, parse_menus
+from ivr.menu_edits import EditError, add_holiday, remove_holiday
 from ivr.reload import MenuHolder
 from ivr.yamlmarks import YamlError, line_for, load_with_lines
 
 MAX_MENU_CHARS = 512 * 1024  # a menu file is a few hundred lines; this is a paste gone wrong
+CalendarName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 _REFUSED: dict[int | str, dict[str, Any]] = {422: {"description": "the text has problems (detail: line and "
                                                    "reason of each); nothing was published"}}
 
 
 class MenuText(BaseModel):
     text: str = Field(..., min_length=1, max_length=MAX_MENU_CHARS)
+
+
+class HolidayIn(BaseModel):
+    from_: date = Field(alias="from")
+    to: date | None = None
+    name: str = Field("", max_length=100)
 
 
 class ProblemOut(BaseModel):
@@ -182,6 +190,29 @@ def build_router(require_admin_dep: Any, holder: MenuHolder, clock: Clock) -> AP
         except MenuError as exc:
             raise _refusal(exc) from exc
         return menu_out()
+
+    def edited(edit: Any) -> HoursPage:
+        try:
+            holder.publish(edit(holder.text()))
+        except EditError as exc:
+            raise HTTPException(409, detail=str(exc)) from exc
+        except MenuError as exc:
+            raise _refusal(exc) from exc
+        return hours_page(holder.get(), holder.text(), clock.now())
+
+    @r.post("/calendars/{calendar}/holidays", response_model=HoursPage, status_code=201,
+            responses={**_REFUSED, 409: {"description": "the file's layout does not allow this edit"}})
+    async def add(body: HolidayIn, calendar: CalendarName) -> HoursPage:
+        """Add a holiday (one line at the end of the calendar's list, comments kept); published at once."""
+        if body.to is not None and body.to < body.from_:
+            raise HTTPException(422, detail="The last day of a holiday is before its first day.")
+        return edited(lambda text: add_holiday(text, calendar, body.from_, body.to, body.name))
+
+    @r.delete("/calendars/{calendar}/holidays/{index}", response_model=HoursPage,
+              responses={**_REFUSED, 409: {"description": "the file's layout does not allow this edit"}})
+    async def remove(calendar: CalendarName, index: Annotated[int, Path(ge=0, le=10_000)]) -> HoursPage:
+        """Remove the calendar's holiday number ``index`` (0-based, as listed); published at once."""
+        return edited(lambda text: remove_holiday(text, calendar, index))
 
     @r.get("/hours", response_model=HoursPage)
     async def hours() -> HoursPage:

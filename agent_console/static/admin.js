@@ -25,7 +25,7 @@ export const ADMIN_STRINGS = {
     adm_undeclared: "used, no name yet", adm_reasons: "Not-ready reasons", adm_dispositions: "Dispositions",
     adm_code: "Code", adm_add: "Add", adm_deleted: "Deleted", adm_confirm_delete: "Delete {c}?",
     adm_bad_skills: "Write skills as name:level, e.g. sales:8, vip:5 (levels 1 to 10).",
-    adm_hours_note: "Hours and holiday calendars live in the menu file: edit them there, checked before they take effect.",
+    adm_hours_note: "Hours and holiday calendars live in the menu file: add or remove a holiday here, edit the rest in the menu editor; every change is checked before it takes effect.",
     adm_weekly: "Weekly", adm_special: "Special days", adm_calendar: "Calendar", adm_open_now: "Open now",
     adm_closed_now: "Closed now", adm_next_days: "Next 7 days", adm_closed: "closed", adm_holidays: "Holidays",
     adm_workdays: "Make-up working days", adm_edit_in_menu: "Edit in the menu file",
@@ -35,7 +35,7 @@ export const ADMIN_STRINGS = {
     adm_ivr_refused: "Not published: {n} problem(s). The menus in force stay as they were.",
     adm_ivr_published: "Published: the menus are in force for new calls.",
     adm_ivr_rejected_on_disk: "The file on disk was edited and refused ({n} problem(s)); the previous menus stay in force.",
-    adm_line: "line {n}", adm_warning: "warning",
+    adm_line: "line {n}", adm_warning: "warning", adm_holiday_name: "Name of the day",
   },
   zh: {
     adm_title: "系统管理", adm_users: "用户", adm_teams: "班组", adm_queues: "队列",
@@ -56,7 +56,7 @@ export const ADMIN_STRINGS = {
     adm_undeclared: "已使用，尚未命名", adm_reasons: "未就绪原因", adm_dispositions: "处理结果",
     adm_code: "代码", adm_add: "添加", adm_deleted: "已删除", adm_confirm_delete: "删除 {c}？",
     adm_bad_skills: "技能请写成 名称:等级，例如 sales:8, vip:5（等级 1 到 10）。",
-    adm_hours_note: "营业时间和节假日日历在菜单文件中：请在那里编辑，生效前会先校验。",
+    adm_hours_note: "营业时间和节假日日历在菜单文件中：可在此添加或删除节假日，其余请在菜单编辑器中修改；每次修改生效前都会先校验。",
     adm_weekly: "每周", adm_special: "特殊日期", adm_calendar: "日历", adm_open_now: "当前营业",
     adm_closed_now: "当前休息", adm_next_days: "未来 7 天", adm_closed: "休息", adm_holidays: "节假日",
     adm_workdays: "调休上班日", adm_edit_in_menu: "在菜单文件中编辑",
@@ -66,7 +66,7 @@ export const ADMIN_STRINGS = {
     adm_ivr_refused: "未发布：{n} 个问题。生效中的菜单保持不变。",
     adm_ivr_published: "已发布：新来电使用新菜单。",
     adm_ivr_rejected_on_disk: "磁盘上的文件被修改且未通过校验（{n} 个问题）；之前的菜单仍在生效。",
-    adm_line: "第 {n} 行", adm_warning: "警告",
+    adm_line: "第 {n} 行", adm_warning: "警告", adm_holiday_name: "节日名称",
   },
 };
 for (const l of ["en", "zh"]) Object.assign(STRINGS[l], ADMIN_STRINGS[l]);
@@ -338,12 +338,32 @@ function drawHours() {
     el("table", {}, el("tbody", {}, ...x.next_days.map((d) => el("tr", {}, el("td", {}, `${d.day} ${d.weekday}`),
       el("td", {}, d.ranges.join(", ") || t("adm_closed")), el("td", { class: "muted" }, d.holiday || ""))))),
     el("div", { class: "row" }, editAt(x.line)))));
-  $("calendars").replaceChildren(...h.calendars.map((c) => el("div", { class: "card", "data-calendar": c.name },
-    el("h3", {}, `${t("adm_calendar")} ${c.name}`),
-    el("h3", {}, t("adm_holidays")),
-    el("table", {}, el("tbody", {}, ...c.holidays.map((x) => el("tr", {}, el("td", {}, x.from === x.to ? x.from : `${x.from} – ${x.to}`), el("td", {}, x.name))))),
-    el("div", {}, `${t("adm_workdays")}: ${c.workdays.join(", ") || t("none")}`),
-    el("div", { class: "row" }, editAt(c.line)))));
+  $("calendars").replaceChildren(...h.calendars.map((c) => {
+    const from = el("input", { type: "date", class: "h-from" }), to = el("input", { type: "date", class: "h-to" });
+    const name = el("input", { class: "h-name", maxlength: 100, placeholder: t("adm_holiday_name") });
+    const add = async (ev) => {
+      ev.preventDefault();
+      const body = { from: from.value, name: name.value.trim() };
+      if (to.value) body.to = to.value;
+      data.hours = await api("POST", `/api/admin/ivr/calendars/${encodeURIComponent(c.name)}/holidays`, body);
+      toast(t("adm_saved")); drawHours(); await loadMenu();
+    };
+    const remove = (i) => async () => {
+      data.hours = await api("DELETE", `/api/admin/ivr/calendars/${encodeURIComponent(c.name)}/holidays/${i}`);
+      toast(t("adm_deleted")); drawHours(); await loadMenu();
+    };
+    return el("div", { class: "card", "data-calendar": c.name },
+      el("h3", {}, `${t("adm_calendar")} ${c.name}`),
+      el("h3", {}, t("adm_holidays")),
+      el("table", {}, el("tbody", {}, ...c.holidays.map((x, i) => el("tr", { "data-holiday": x.from },
+        el("td", {}, x.from === x.to ? x.from : `${x.from} – ${x.to}`), el("td", {}, x.name),
+        el("td", {}, el("button", { class: "bad", onclick: remove(i) }, t("delete"))))))),
+      el("form", { class: "form add-holiday", onsubmit: add },
+        el("label", {}, t("from_day"), from), el("label", {}, t("to_day"), to), el("label", {}, t("name"), name),
+        el("button", { class: "primary", type: "submit" }, t("adm_add"))),
+      el("div", {}, `${t("adm_workdays")}: ${c.workdays.join(", ") || t("none")}`),
+      el("div", { class: "row" }, editAt(c.line)));
+  }));
 }
 
 async function loadHours() { data.hours = await api("GET", "/api/admin/ivr/hours"); drawHours(); }

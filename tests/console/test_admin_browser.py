@@ -9,6 +9,7 @@ import asyncio
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -177,6 +178,13 @@ def test_admin_edits_a_queue_and_an_ivr_menu_whose_mistake_is_refused_with_its_l
     page.wait_for_selector('[data-hours="office"]')
     page.wait_for_selector('[data-calendar="cn"]')
     assert "国庆节" in page.text_content('[data-calendar="cn"]')
+    cal = page.locator('[data-calendar="cn"]')
+    cal.locator("input.h-from").fill("2026-12-24")
+    cal.locator("input.h-name").fill("年会 Offsite")
+    cal.locator("form.add-holiday button").click()
+    page.wait_for_selector('[data-calendar="cn"] tr[data-holiday="2026-12-24"]')
+    assert live.holder.get().hours["office"].calendar.holidays[date(2026, 12, 24)] == "年会 Offsite"
+    assert "{from: 2026-12-24, name: \"年会 Offsite\"}" in live.menu.read_text(encoding="utf-8")
     assert errors == [], errors
     ctx.close()
 

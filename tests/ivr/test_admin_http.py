@@ -118,3 +118,37 @@ def test_hours_show_open_now_and_the_next_days_with_holidays(holder, now, open_n
     cn = next(c for c in page["calendars"] if c["name"] == "cn")
     assert {"from": "2026-10-01", "to": "2026-10-07", "name": "国庆节 National Day"} in cn["holidays"]
     assert holder.text().splitlines()[cn["line"] - 1].strip() == "cn:"
+
+
+def test_a_holiday_added_and_removed_keeps_every_other_line_and_is_in_force(holder, menu_file):
+    before = menu_file.read_text(encoding="utf-8")
+    c = client(holder, FRIDAY_10AM)  # Friday 2026-12-04
+    r = c.post("/api/admin/ivr/calendars/cn/holidays", json={"from": "2026-12-04", "name": "公司年会 Offsite"})
+    assert r.status_code == 201, r.text
+    office = next(h for h in r.json()["hours"] if h["name"] == "office")
+    assert office["open_now"] is False and office["next_days"][0]["holiday"] == "公司年会 Offsite"
+    after = menu_file.read_text(encoding="utf-8")
+    added = [ln for ln in after.splitlines() if ln not in before.splitlines()]
+    assert added == ['      - {from: 2026-12-04, name: "公司年会 Offsite"}']
+    assert [ln for ln in after.splitlines() if ln != added[0]] == before.splitlines()  # comments and all
+    cn = next(x for x in r.json()["calendars"] if x["name"] == "cn")
+    r = c.delete(f"/api/admin/ivr/calendars/cn/holidays/{len(cn['holidays']) - 1}")
+    assert r.status_code == 200, r.text
+    assert menu_file.read_text(encoding="utf-8") == before
+    assert holder.get().hours["office"].is_open(FRIDAY_10AM)
+
+
+def test_holiday_edits_that_cannot_be_made_say_so_and_change_nothing(holder, menu_file):
+    before = menu_file.read_text(encoding="utf-8")
+    c = client(holder)
+    r = c.post("/api/admin/ivr/calendars/nope/holidays", json={"from": "2026-12-04"})
+    assert r.status_code == 409 and r.json()["detail"] == "There is no calendar 'nope' in the menu file."
+    r = c.post("/api/admin/ivr/calendars/cn/holidays", json={"from": "2026-12-04", "to": "2026-12-01"})
+    assert r.status_code == 422
+    assert c.delete("/api/admin/ivr/calendars/cn/holidays/99").status_code == 409
+    block = before.replace("      - {from: 2026-10-01, to: 2026-10-07, name: 国庆节 National Day}",
+                           "      - from: 2026-10-01\n        to: 2026-10-07\n        name: 国庆节 National Day")
+    holder.publish(block)
+    r = c.post("/api/admin/ivr/calendars/cn/holidays", json={"from": "2026-12-04"})
+    assert r.status_code == 409 and "menu editor" in r.json()["detail"]
+    assert menu_file.read_text(encoding="utf-8") == block
