@@ -118,3 +118,19 @@ def test_the_force_reason_placeholder_is_not_cut_off_in_either_language(browser,
                                "#agents tr[data-agent] input[placeholder='给坐席的原因']")
     assert errors == [], errors
     ctx.close()
+
+
+def test_the_login_refusal_follows_the_language_chosen_on_the_page(browser, live):
+    ctx = browser.new_context(locale="zh-CN")  # a Chinese browser ...
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live.url}/login")
+    page.click("#lang")  # ... switched to English on the page
+    page.fill("#username", "alice")
+    page.fill("#password", "wrong-password-1")
+    page.click("#sign-in")
+    page.wait_for_selector("#login-error:not(.hidden)")
+    assert page.text_content("#login-error").startswith("Wrong username or password")
+    assert errors == [], errors
+    ctx.close()
