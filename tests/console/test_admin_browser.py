@@ -108,6 +108,12 @@ def test_admin_edits_a_queue_and_an_ivr_menu_whose_mistake_is_refused_with_its_l
     page.wait_for_selector("body[data-ready='1']")
     assert page.text_content("h1") == title
     assert page.query_selector('#users tr[data-user="alice"]') is not None
+    keys = page.evaluate("""import('/static/admin.js').then(async (m) => {
+        const { STRINGS } = await import('/static/i18n.js');
+        const used = [...document.querySelectorAll('[data-i18n]')].map((e) => e.dataset.i18n);
+        return { en: Object.keys(m.ADMIN_STRINGS.en).sort(), zh: Object.keys(m.ADMIN_STRINGS.zh).sort(),
+                 missing: used.filter((k) => !(k in STRINGS.en) || !(k in STRINGS.zh)) }; })""")
+    assert keys["en"] == keys["zh"] and keys["missing"] == [], keys
 
     # a queue: the form shows its fields; what it does not show (relaxations) is kept
     page.click('#tabs button[data-tab="queues"]')
