@@ -1,7 +1,10 @@
 """Admin REST for the voice menus: read the menu file, check an edit, publish it; the
 business hours and holidays the file defines. Mounted by the runtime::
 
-    app.include_router(build_router(RequireRole("admin"), holder, clock))
+    app.include_router(build_router(RequireRole("admin"), holder, clock, audit=audit))
+
+``audit(actor, action, detail)`` is awaited after every published change (the console's
+audit log, wired by the runtime).
 
 A check answers the same lines and reasons as ``hotline ivr check``. A publish with
 problems is a 422 whose ``detail`` lists them (``{"line": 12, "msg": reason, ...}``) and
@@ -10,6 +13,7 @@ leaves the file and the menus in force untouched (:meth:`MenuHolder.publish`).
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -24,6 +28,7 @@ from ivr.reload import MenuHolder
 from ivr.yamlmarks import YamlError, line_for, load_with_lines
 
 MAX_MENU_CHARS = 512 * 1024  # a menu file is a few hundred lines; this is a paste gone wrong
+Audit = Callable[[str, str, str], Awaitable[None]]
 CalendarName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 _REFUSED: dict[int | str, dict[str, Any]] = {422: {"description": "the text has problems (detail: line and "
                                                    "reason of each); nothing was published"}}
@@ -158,8 +163,15 @@ def hours_page(menus: MenuSet, text: str, now: float) -> HoursPage:
     return HoursPage(hours=out, calendars=cals)
 
 
-def build_router(require_admin_dep: Any, holder: MenuHolder, clock: Clock) -> APIRouter:
+def build_router(require_admin_dep: Any, holder: MenuHolder, clock: Clock, *,
+                 audit: Audit | None = None) -> APIRouter:
     r = APIRouter(prefix="/api/admin/ivr", tags=["ivr admin"], dependencies=[Depends(require_admin_dep)])
+    def admin_dep() -> Any:  # the signed-in admin (FastAPI runs require_admin_dep once per request)
+        return Depends(require_admin_dep)
+
+    async def audited(admin: Any, action: str, detail: str) -> None:
+        if audit is not None:
+            await audit(str(getattr(admin, "username", "?")), action, detail)
 
     def menu_out() -> MenuOut:
         menus = holder.get()
@@ -183,36 +195,41 @@ def build_router(require_admin_dep: Any, holder: MenuHolder, clock: Clock) -> AP
         return CheckOut(ok=True, warnings=_problems(menus.warnings), graph=graph_of(menus))
 
     @r.put("/menu", response_model=MenuOut, responses=_REFUSED)
-    async def publish(body: MenuText) -> MenuOut:
+    async def publish(body: MenuText, admin: Any = admin_dep()) -> MenuOut:
         """Validate and put the menus in force; with problems the old menus stay."""
         try:
-            holder.publish(body.text)
+            menus = holder.publish(body.text)
         except MenuError as exc:
             raise _refusal(exc) from exc
+        await audited(admin, "ivr_publish", f"{len(menus.file.nodes)} nodes")
         return menu_out()
 
-    def edited(edit: Any) -> HoursPage:
+    async def edited(edit: Any, admin: Any, action: str, detail: str) -> HoursPage:
         try:
             holder.publish(edit(holder.text()))
         except EditError as exc:
             raise HTTPException(409, detail=str(exc)) from exc
         except MenuError as exc:
             raise _refusal(exc) from exc
+        await audited(admin, action, detail)
         return hours_page(holder.get(), holder.text(), clock.now())
 
     @r.post("/calendars/{calendar}/holidays", response_model=HoursPage, status_code=201,
             responses={**_REFUSED, 409: {"description": "the file's layout does not allow this edit"}})
-    async def add(body: HolidayIn, calendar: CalendarName) -> HoursPage:
+    async def add(body: HolidayIn, calendar: CalendarName, admin: Any = admin_dep()) -> HoursPage:
         """Add a holiday (one line at the end of the calendar's list, comments kept); published at once."""
         if body.to is not None and body.to < body.from_:
             raise HTTPException(422, detail="The last day of a holiday is before its first day.")
-        return edited(lambda text: add_holiday(text, calendar, body.from_, body.to, body.name))
+        return await edited(lambda text: add_holiday(text, calendar, body.from_, body.to, body.name), admin,
+                            "ivr_holiday_add", f"{calendar} {body.from_}..{body.to or body.from_} {body.name}")
 
     @r.delete("/calendars/{calendar}/holidays/{index}", response_model=HoursPage,
               responses={**_REFUSED, 409: {"description": "the file's layout does not allow this edit"}})
-    async def remove(calendar: CalendarName, index: Annotated[int, Path(ge=0, le=10_000)]) -> HoursPage:
+    async def remove(calendar: CalendarName, index: Annotated[int, Path(ge=0, le=10_000)],
+                     admin: Any = admin_dep()) -> HoursPage:
         """Remove the calendar's holiday number ``index`` (0-based, as listed); published at once."""
-        return edited(lambda text: remove_holiday(text, calendar, index))
+        return await edited(lambda text: remove_holiday(text, calendar, index), admin,
+                            "ivr_holiday_remove", f"{calendar} #{index}")
 
     @r.get("/hours", response_model=HoursPage)
     async def hours() -> HoursPage:

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from agent_console import store
 from agent_console.deps import RequireRole
+from hotline.db import make_sessionmaker
 from ivr.http import build_router
 from ivr.reload import MenuHolder
 from tests.console.conftest import USERS
+from tests.console.test_auth import audit_rows
 
 DEFAULT = Path(__file__).resolve().parents[2] / "ivr" / "menus" / "default.yaml"
 
@@ -20,7 +23,13 @@ DEFAULT = Path(__file__).resolve().parents[2] / "ivr" / "menus" / "default.yaml"
 def menus(console, tmp_path):
     shutil.copy(DEFAULT, tmp_path / "menus.yaml")
     holder = MenuHolder(tmp_path / "menus.yaml")
-    console.app.include_router(build_router(RequireRole("admin"), holder, console.clock))
+    async def audit(actor: str, action: str, detail: str) -> None:  # as the runtime wires it
+        async with make_sessionmaker(console.engine)() as session:
+            await store.audit(session, now=console.clock.now(), actor=actor, action=action,
+                              target=str(holder.path), to_value=detail)
+            await session.commit()
+
+    console.app.include_router(build_router(RequireRole("admin"), holder, console.clock, audit=audit))
     return holder
 
 
@@ -45,3 +54,13 @@ def test_a_refused_menu_edit_is_worded_in_chinese_with_its_line(console, menus):
         assert [(d["line"], d["msg"]) for d in r.json()["detail"]] == [(line, msg)]
     r = console.client.put("/api/admin/ivr/menu", json={"text": text}, headers=console.auth("alice"))
     assert r.status_code == 403
+
+
+def test_published_menu_changes_are_audited_with_the_admin(console, menus):
+    r = console.client.put("/api/admin/ivr/menu", json={"text": menus.text()}, headers=console.auth("admin"))
+    assert r.status_code == 200
+    r = console.client.post("/api/admin/ivr/calendars/cn/holidays", json={"from": "2026-12-24", "name": "x"},
+                            headers=console.auth("admin"))
+    assert r.status_code == 201
+    rows = [(a.actor, a.action) for a in audit_rows(console) if a.action.startswith("ivr_")]
+    assert rows == [("admin", "ivr_publish"), ("admin", "ivr_holiday_add")]
