@@ -19,10 +19,12 @@ from typing import Literal, Protocol, runtime_checkable
 from acd.requests import CallbackRequest
 
 AgentStateName = Literal[
-    "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up"
+    "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up",
+    "previewing", "dialing",
 ]
 AGENT_STATES: tuple[str, ...] = (
     "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up",
+    "previewing", "dialing",
 )
 ForcibleState = Literal["ready", "not_ready", "logged_out"]
 TransferKind = Literal["agent", "queue", "number"]
