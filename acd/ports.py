@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
-from acd.requests import CallbackRequest
+from acd.requests import CallbackRequest, OutboundRequest
 
 AgentStateName = Literal[
     "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up",
@@ -143,6 +143,21 @@ class ContactCenter(Protocol):
         """Queue a callback: when its turn comes an agent of the queue is rung first, then
         the number (win-back of lost callers; IVR callback requests)."""
         ...
+
+
+@runtime_checkable
+class OutboundDialer(Protocol):
+    """What a campaign runner needs from the ACD (``acd.service`` implements it): dials
+    go through the same router as inbound calls; each one ends as an
+    ``acd.events.OutboundDialEnded`` on the bus."""
+
+    def dial_out(self, request: OutboundRequest) -> None:
+        """Queue a record in the campaign's queue; ValueError says why it was refused."""
+        ...
+
+    async def dial_preview(self, agent: str) -> None: ...
+
+    async def skip_preview(self, agent: str) -> None: ...
 
 
 # --- the ACD's port to recording (implemented by ``recordings.recorder``) ---------------
