@@ -159,6 +159,14 @@ class OutboundDialer(Protocol):
 
     async def skip_preview(self, agent: str) -> None: ...
 
+    def ready_agents(self, queue: str) -> tuple[str, ...]:
+        """The queue's members ready now (not reserved, dialing or on a call)."""
+        ...
+
+    def busy_agents(self, queue: str) -> dict[str, int]:
+        """The queue's members by state (``router.queue(q).agents_by_state``)."""
+        ...
+
 
 # --- the ACD's port to recording (implemented by ``recordings.recorder``) ---------------
 

@@ -256,6 +256,15 @@ class AcdService(Center):
     async def skip_preview(self, agent: str) -> None:
         self.outbound.skip_preview(agent)
 
+    def ready_agents(self, queue: str) -> tuple[str, ...]:
+        router = self.ctx.router
+        return tuple(aid for aid, p in sorted(self.ctx.config.agents.items())
+                     if queue in p.agent.queues
+                     and (v := router.agent(aid)) is not None and v.state == "ready")
+
+    def busy_agents(self, queue: str) -> dict[str, int]:
+        return dict(self.ctx.router.queue(queue).agents_by_state)
+
     def estimated_wait(self, queue: str) -> float | None:
         return self.ctx.router.estimated_wait(queue)
 
