@@ -16,13 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
-from acd.requests import CallbackRequest
+from acd.requests import CallbackRequest, OutboundRequest
 
 AgentStateName = Literal[
-    "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up"
+    "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up",
+    "previewing", "dialing",
 ]
 AGENT_STATES: tuple[str, ...] = (
     "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up",
+    "previewing", "dialing",
 )
 ForcibleState = Literal["ready", "not_ready", "logged_out"]
 TransferKind = Literal["agent", "queue", "number"]
@@ -140,6 +142,29 @@ class ContactCenter(Protocol):
     def request_callback(self, request: CallbackRequest) -> None:
         """Queue a callback: when its turn comes an agent of the queue is rung first, then
         the number (win-back of lost callers; IVR callback requests)."""
+        ...
+
+
+@runtime_checkable
+class OutboundDialer(Protocol):
+    """What a campaign runner needs from the ACD (``acd.service`` implements it): dials
+    go through the same router as inbound calls; each one ends as an
+    ``acd.events.OutboundDialEnded`` on the bus."""
+
+    def dial_out(self, request: OutboundRequest) -> None:
+        """Queue a record in the campaign's queue; ValueError says why it was refused."""
+        ...
+
+    async def dial_preview(self, agent: str) -> None: ...
+
+    async def skip_preview(self, agent: str) -> None: ...
+
+    def ready_agents(self, queue: str) -> tuple[str, ...]:
+        """The queue's members ready now (not reserved, dialing or on a call)."""
+        ...
+
+    def busy_agents(self, queue: str) -> dict[str, int]:
+        """The queue's members by state (``router.queue(q).agents_by_state``)."""
         ...
 
 

@@ -148,6 +148,10 @@ def _state_reason(a: AgentRecord) -> str:
         return f"not ready ({a.reason})"
     if s in (State.RESERVED, State.RINGING):
         return f"reserved for call {a.call_id}"
+    if s is State.PREVIEWING:
+        return f"previewing outbound record {a.call_id}"
+    if s is State.DIALING:
+        return f"dialing a customer for {a.call_id}"
     if s in (State.ON_CALL, State.ON_HOLD):
         return f"on a call ({s.value.replace('_', ' ')})"
     return f"in wrap-up until t={a.wrap_until:g}"

@@ -43,6 +43,7 @@ from ivr.handler import IvrHandler
 from ivr.http import build_router as build_ivr_router
 from ivr.reload import MenuHolder
 from ivr.store import IvrStore
+from outbound.service import Campaigns
 from pbx.agi.server import FastAgiServer
 from pbx.ami.client import AmiClient
 from pbx.calllog import CallLogWriter
@@ -124,6 +125,11 @@ class Runtime:
                          prompts_dir=s.prompts_dir, recordings_dir=s.recordings_dir,
                          clock=self.clock)
         self._stop_escalations = asyncio.Event()
+        # outbound campaigns stored as running dial through the ACD (outbound.service)
+        self.campaigns = Campaigns(self.engine, self.acd, self.bus, self.clock, self.eventlog,
+                                   time_scale=self.time_scale)
+        self._tasks.append(asyncio.create_task(self.campaigns.loop(
+            self._stop_escalations), name="outbound-campaigns"))
         self._tasks.append(asyncio.create_task(escalation_loop(
             self.sessions, self.clock, stop=self._stop_escalations), name="crm-escalations"))
         # every wrap-up in the call-event log becomes a CRM interaction (crm.interaction_sync)
@@ -201,13 +207,17 @@ class Runtime:
         if stop_loops is not None:
             stop_loops.set()
         for t in self._tasks:
-            if t.get_name() not in ("http", "crm-escalations", "crm-interactions"):
+            if t.get_name() not in ("http", "crm-escalations", "crm-interactions",
+                                    "outbound-campaigns"):
                 t.cancel()
         for t, result in zip(self._tasks, await asyncio.gather(*self._tasks, return_exceptions=True),
                              strict=True):
             if isinstance(result, Exception):
                 log.warning("task %s had failed: %r", t.get_name(), result)
         self._tasks.clear()
+        await self._quietly("outbound campaigns", "campaigns", lambda p: p.save())
+        if getattr(self, "campaigns", None) is not None:
+            self.campaigns.close()
         await self._quietly("call-event log", "eventlog", lambda p: p.stop())
         # the wrap-ups the last flush wrote become interactions
         await self._quietly("CRM interaction sync", "interactions", lambda p: p.run_once())

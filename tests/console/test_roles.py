@@ -83,6 +83,10 @@ ROUTES += [
     ("POST", "/api/reports/whatif", {"calls_per_hour": 20, "groups": "billing:5=2", "mix": "billing=1"}, REPORTS),
     ("POST", "/api/reports/winback/callback", {"number": "13800138000", "queue": "sales"},
      {"agent", "team_lead", "supervisor", "admin"}),
+    ("GET", "/api/outbound/campaigns", None, MONITOR),
+    ("POST", "/api/outbound/campaigns/huifang/start", None, REPORTS),
+    ("POST", "/api/agent/outbound/dial", None, AGENTS),
+    ("POST", "/api/agent/outbound/skip", None, AGENTS),
 ]
 USERNAMES = ["admin", "sup", "lead", "alice", "qa"]
 
@@ -110,6 +114,7 @@ def test_every_api_route_is_in_the_matrix(console):
     documented = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if p.startswith("/api/")}
     covered = {(m, p.split("?")[0].replace("/1001/", "/{agent}/").replace("/users/6", "/users/{user_id}")
                 .replace("/alarm-rules/1", "/alarm-rules/{rule_id}")
+                .replace("/campaigns/huifang/start", "/campaigns/{name}/{action}")
                 .replace("/teams/1/members/5", "/teams/{team_id}/members/{user_id}")
                 .replace("/teams/1", "/teams/{team_id}")
                 .replace("/recordings/1", "/recordings/{recording_id}")
