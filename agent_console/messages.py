@@ -178,6 +178,9 @@ _CATALOGUE: list[tuple[str, str]] = [
      "评分表标识最多 {n} 个字符，版本号为 1 到 1000000。"),
     (r"Item ids have at most (?P<n>\d+) characters and scales go up to (?P<m>\d+)\.",
      "项目标识最多 {n} 个字符，评分刻度最高为 {m}。"),
+    # outbound
+    (r"Agent (?P<agent>\S+) has no outbound record on screen\.", "坐席 {agent} 屏幕上没有外呼记录。"),
+    (r"This backend runs no outbound dialer\.", "此后台未运行外呼拨号器。"),
 ]
 _COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
 
