@@ -90,6 +90,10 @@ class EvaluationDetail(EvaluationOut):
     answers: dict[str, str]
     comments: list[CommentOut]
     responses: list[ResponseOut]
+    prefill: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="item id -> automatic script check (answer, found, missing, forbidden, note)")
+    script_engine: str | None = Field(default=None, description="engine for the form's language; None: none")
+    script_note: str | None = None
 
 
 class SpreadOut(BaseModel):

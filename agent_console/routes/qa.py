@@ -43,10 +43,12 @@ from agent_console.qa_schemas import (
 from agent_console.routes.recordings import recording_scope, visible_recording
 from agent_console.scope import Scope
 from agent_console.store import audit
+from qa import compliance
 from qa import evaluations as evs
 from qa.forms import FormError
 from qa.models import QaComment, QaEvaluation, QaForm, QaResponse
 from qa.scoring import RATE_FORMULAS, AnswerError
+from qa.transcribe import engine_for
 
 router = APIRouter(prefix="/api/qa", tags=["qa"])
 EVALUATOR_ROLES = ("qa", "team_lead", "supervisor", "admin")
@@ -155,9 +157,14 @@ async def detail(evaluation_id: Id, user: CurrentUser, session: SessionDep) -> E
                                       .order_by(QaComment.at_s, QaComment.id))).scalars()
     responses = (await session.execute(select(QaResponse).where(QaResponse.evaluation_id == e.id)
                                        .order_by(QaResponse.id))).scalars()
+    scripted = any(i.script is not None for i in form.items)
+    engine = engine_for(form.language) if scripted else None
     return EvaluationDetail(**_ev_out(e).model_dump(), form=form.to_dict(), answers=answers,
                             comments=[CommentOut.model_validate(c, from_attributes=True) for c in comments],
-                            responses=[ResponseOut.model_validate(r, from_attributes=True) for r in responses])
+                            responses=[ResponseOut.model_validate(r, from_attributes=True) for r in responses],
+                            prefill=await compliance.prefill(session, e.recording_id, form),
+                            script_engine=engine.name if engine else None,
+                            script_note=compliance.no_engine_note(form.language) if scripted and not engine else None)
 
 
 def _evaluator_only(user: User, e: QaEvaluation) -> None:
