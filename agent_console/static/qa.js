@@ -159,14 +159,18 @@ function drawEvaluation() {
   $("score").textContent = "";
   if (!ev) { $("eval-info").textContent = state.forms.length ? "" : t("qa_no_form"); return; }
   $("eval-info").textContent = t("qa_eval_of", { id: ev.id, key: ev.form_key, v: ev.form_version });
+  if (ev.script_note) $("items").append(el("p", { class: "muted", id: "no-engine" }, t("qa_no_engine", { lang: ev.form.language })));
   for (const section of ev.form.sections) {
     $("items").append(el("h3", {}, section.title));
     for (const item of section.items) {
-      const ctl = answerControl(item, ev.answers[item.id]);
+      const auto = ev.prefill[item.id];
+      // the automatic script check pre-selects its verdict; the evaluator may change it
+      const ctl = answerControl(item, ev.answers[item.id] ?? state.draft[item.id] ?? (auto && auto.answer) ?? undefined);
       ctl.disabled = scored;
-      $("items").append(el("div", { class: "item" }, el("span", { class: "text" }, item.text),
+      $("items").append(el("div", { class: "item", "data-item-row": item.id }, el("span", { class: "text" }, item.text),
         item.fatal ? el("span", { class: "fatal" }, t("qa_fatal")) : null,
-        item.weight !== 1 ? el("span", { class: "muted" }, `×${item.weight}`) : null, ctl));
+        item.weight !== 1 ? el("span", { class: "muted" }, `×${item.weight}`) : null, ctl,
+        auto && auto.answer ? autoEvidence(auto) : null));
     }
   }
   $("comments").replaceChildren(...ev.comments.map((c) => el("li", {},
@@ -177,6 +181,17 @@ function drawEvaluation() {
       (ev.fatal_failed ? ` · ${t("qa_zeroed", { raw: ev.raw_score.toFixed(1) })}` : "");
     $("score").dataset.score = String(ev.score);
   }
+}
+
+function autoEvidence(auto) {
+  const at = (h) => el("a", { href: "#", onclick: (e) => { e.preventDefault(); seek(h.at_s); } }, fmtDuration(h.at_s));
+  const parts = [
+    ...auto.found.map((h) => el("span", {}, t("qa_auto_found", { p: h.phrase, at: "" }), at(h))),
+    ...auto.missing.map((p) => el("span", {}, t("qa_auto_missing", { p }))),
+    ...auto.forbidden.map((h) => el("span", { class: "fatal" }, t("qa_auto_forbidden", { p: h.phrase, at: "" }), at(h))),
+  ];
+  return el("span", { class: "muted auto", "data-auto": auto.answer, title: auto.note || "" },
+    `${t("qa_auto", { engine: auto.engine })}: `, ...parts.flatMap((p, i) => (i ? ["; ", p] : [p])));
 }
 
 async function reloadEvaluation() {

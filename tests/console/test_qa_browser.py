@@ -133,3 +133,63 @@ def test_qa_plays_seeks_and_submits_an_evaluation(browser, live, locale, lang, t
     assert keys[0] == keys[1]
     assert errors == []
     ctx.close()
+
+
+SCRIPTED = {"key": "scripted", "version": 1, "effective_from": START - 86400, "language": "en", "sections": [
+    {"title": "Script", "items": [
+        {"id": "greet", "text": "Greeting", "script": {"required": ["thank you for calling"], "window": "start", "within_s": 10}},
+        {"id": "polite", "text": "No rude phrases", "fatal": True, "script": {"forbidden": ["not my problem"]}}]}]}
+
+
+@pytest.mark.parametrize("locale,lang,evidence,note", [
+    ("zh-CN", "zh", "出现禁用语“not my problem”", "没有离线语音识别引擎"),
+    ("en-US", "en", "forbidden “not my problem”", "No offline speech engine")])
+def test_script_checks_prefill_the_form_and_a_language_without_engine_is_named(browser, live, locale, lang,
+                                                                              evidence, note):
+    from qa.models import QaScriptCheck
+
+    async def fill() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{live.db}")
+        async with engine.begin() as conn:
+            for d in (SCRIPTED, {**SCRIPTED, "key": "scripted-zh", "language": "zh"}):
+                await conn.execute(insert(QaForm).values(key=d["key"], version=1, effective_from=START - 86400,
+                                                         definition=d, created_at=START))
+            base = {"recording_id": 1, "form_key": "scripted", "form_version": 1, "language": "en",
+                    "engine": "pocketsphinx", "missing": [], "checked_at": START}
+            await conn.execute(insert(QaScriptCheck), [
+                {**base, "item_id": "greet", "answer": "yes", "forbidden": [],
+                 "found": [{"phrase": "thank you for calling", "at_s": 1.2, "heard": "thank you for calling"}]},
+                {**base, "item_id": "polite", "answer": "no", "found": [],
+                 "forbidden": [{"phrase": "not my problem", "at_s": 42.0, "heard": "the my problem"}]}])
+        await engine.dispose()
+
+    _sync(fill())
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1000}, locale=locale)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
+    page.goto(f"{live.url}/login")
+    page.fill("#username", "qa")
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_selector("body[data-ready='1']")
+    page.click("#results tr[data-id='1']")
+    page.select_option("#form-key", "scripted")
+    page.click("#start-eval")
+    page.wait_for_selector("#items select[data-item='polite']")
+    assert page.input_value("#items select[data-item='greet']") == "yes"
+    assert page.input_value("#items select[data-item='polite']") == "no"
+    assert evidence in page.text_content("[data-item-row='polite'] .auto")
+    assert page.locator("#no-engine").count() == 0
+    page.click("#submit-eval")  # the pre-filled verdicts are what is submitted
+    page.wait_for_selector("#score[data-score]")
+    assert page.get_attribute("#score", "data-score") == "0"  # the fatal item failed
+    page.click("#results tr[data-id='1']")
+    page.select_option("#form-key", "scripted-zh")
+    page.click("#start-eval")
+    page.wait_for_selector("#no-engine")
+    assert note in page.text_content("#no-engine")
+    assert page.input_value("#items select[data-item='greet']") == ""  # nothing to pre-fill
+    assert errors == []
+    ctx.close()
