@@ -128,3 +128,14 @@ class RatesOut(BaseModel):
     period: str
     formulas: dict[str, str]
     rows: list[RateOut]
+
+
+class ParetoOut(BaseModel):
+    item_id: str
+    text: str
+    fatal: bool
+    failed: int
+    evaluated: int
+    failure_rate: float
+    share: float  # of all failed items
+    cumulative_share: float

@@ -227,7 +227,9 @@ $("submit-eval").addEventListener("click", async () => {
 });
 
 async function loadRates() {
-  state.rates = await api("GET", `/api/qa/rates?by=${$("r-by").value}&period=${$("r-period").value}`);
+  const q = `by=${$("r-by").value}&period=${$("r-period").value}`;
+  $("r-csv").href = `/api/qa/rates.csv?${q}`;
+  [state.rates, state.pareto] = await Promise.all([api("GET", `/api/qa/rates?${q}`), api("GET", "/api/qa/pareto")]);
   drawRates();
 }
 
@@ -241,6 +243,10 @@ function drawRates() {
     el("td", { class: "num", title: `${x.fatal_failed} / ${x.fatal_evaluated}` }, pct(x.fatal_item_rate)),
     el("td", { class: "num", title: `${x.non_fatal_failed} / ${x.non_fatal_evaluated}` }, pct(x.non_fatal_item_rate)),
     el("td", { class: "num" }, pct(x.fatal_evaluation_rate)))));
+  $("pareto").replaceChildren(...(state.pareto || []).filter((x) => x.failed > 0).map((x) => el("tr", { "data-item": x.item_id },
+    el("td", {}, x.text, x.fatal ? el("span", { class: "fatal" }, ` ${t("qa_fatal")}`) : null),
+    el("td", { class: "num" }, x.failed), el("td", { class: "num" }, x.evaluated),
+    el("td", { class: "num" }, pct(x.failure_rate)), el("td", { class: "num" }, pct(x.cumulative_share)))));
   $("formulas").replaceChildren(...Object.keys(r.formulas).map((k) => el("li", { "data-formula": k }, t(`qa_formula_${k}`))));
 }
 

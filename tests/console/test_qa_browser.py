@@ -121,6 +121,12 @@ def test_qa_plays_seeks_and_submits_an_evaluation(browser, live, locale, lang, t
     page.wait_for_selector("#rates tr[data-group='1001']")
     rates = page.text_content("#rates tr[data-group='1001']")
     assert "33.33 %" in rates and "0.00 %" in rates  # non-fatal: close missed, 1 of 3; fatal: 0 of 1
+    page.wait_for_selector("#pareto tr[data-item='close']")
+    assert page.locator("#pareto tr").count() == 1  # the only failed item
+    with page.expect_download() as dl:
+        page.click("#r-csv")
+    csv_text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    assert csv_text.splitlines()[1].startswith("1001,all,1,80.000000")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"qa-{lang}.png"), full_page=True)
 
