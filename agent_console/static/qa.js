@@ -223,7 +223,7 @@ $("submit-eval").addEventListener("click", async () => {
   await api("POST", `/api/qa/evaluations/${state.evaluation.id}/submit`, { answers });
   toast(t("qa_submitted"));
   await reloadEvaluation();
-  await loadRates();
+  await Promise.all([loadRates(), loadQueue()]);
 });
 
 async function loadRates() {
@@ -248,6 +248,26 @@ function drawRates() {
     el("td", { class: "num" }, x.failed), el("td", { class: "num" }, x.evaluated),
     el("td", { class: "num" }, pct(x.failure_rate)), el("td", { class: "num" }, pct(x.cumulative_share)))));
   $("formulas").replaceChildren(...Object.keys(r.formulas).map((k) => el("li", { "data-formula": k }, t(`qa_formula_${k}`))));
+}
+
+async function loadQueue() {
+  state.queue = await api("GET", "/api/qa/evaluations?mine=1&status=assigned");
+  drawQueue();
+}
+
+function drawQueue() {
+  const rows = state.queue || [];
+  const now = Date.now() / 1000;
+  $("queue").replaceChildren(...[...rows].sort((a, b) => (a.due_at ?? Infinity) - (b.due_at ?? Infinity)).map((e) =>
+    el("tr", { "data-id": e.id, class: e.due_at !== null && e.due_at < now ? "late" : "", onclick: () => openAssigned(e) },
+      el("td", {}, `#${e.id}`), el("td", {}, e.agent || "–"), el("td", {}, e.rule), el("td", {}, e.due_at ? when(e.due_at) : "–"))));
+  $("no-queue").classList.toggle("hidden", rows.length > 0);
+}
+
+async function openAssigned(e) {
+  await openRecording(await api("GET", `/api/recordings/${e.recording_id}`));
+  state.evaluation = { id: e.id };
+  await reloadEvaluation();
 }
 
 async function loadDisputes() {
@@ -276,6 +296,7 @@ function draw() {
   drawEvaluation();
   drawRates();
   drawDisputes();
+  drawQueue();
 }
 
 $("search").addEventListener("submit", search);
@@ -286,5 +307,5 @@ await setupNav();
 state.forms = await api("GET", "/api/qa/forms");
 drawForms();
 draw();
-await Promise.all([search(), loadRates(), loadDisputes()]);
+await Promise.all([search(), loadRates(), loadDisputes(), loadQueue()]);
 document.body.dataset.ready = "1";

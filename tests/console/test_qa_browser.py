@@ -199,3 +199,71 @@ def test_script_checks_prefill_the_form_and_a_language_without_engine_is_named(b
     assert page.input_value("#items select[data-item='greet']") == ""  # nothing to pre-fill
     assert errors == []
     ctx.close()
+
+
+@pytest.mark.parametrize("locale,lang,queue_title,my_title", [
+    ("zh-CN", "zh", "分配给我的通话", "我的质检"), ("en-US", "en", "My assigned calls", "My evaluations")])
+def test_sampled_call_is_scored_from_the_queue_disputed_by_the_agent_and_reaches_the_lead(
+        browser, live, locale, lang, queue_title, my_title):
+    import random
+
+    from qa.assignment import sample
+
+    async def assign() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{live.db}")
+        out = await sample(engine, since=T0 - 60, until=T0 + 86400, evaluators=["qa"], form_key="inbound",
+                           now=T0 + 3600, rng=random.Random(1))
+        assert len(out.evaluation_ids) == 1 and out.assignments[0].rule == "random"
+        await engine.dispose()
+
+    _sync(assign())
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
+    errors: list[str] = []
+
+    def sign_in(who: str, lands: str, ready: bool = True):
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
+        page.goto(f"{live.url}/login")
+        page.fill("#username", who)
+        page.fill("#password", PASSWORD)
+        page.click("#sign-in")
+        page.wait_for_url(f"{live.url}{lands}")
+        if ready:
+            page.wait_for_selector("body[data-ready='1']")
+        return page
+
+    qa = sign_in("qa", "/qa")
+    assert qa.text_content("#queue-card h2") == queue_title
+    qa.click("#queue tr[data-id='1']")  # the player and the assigned evaluation's form, side by side
+    qa.wait_for_selector("#items select[data-item='verify']")
+    box_player, box_form = qa.locator("#player-card").bounding_box(), qa.locator("#score-card").bounding_box()
+    assert box_form["x"] > box_player["x"] and abs(box_form["y"] - box_player["y"]) < 5
+    for item, value in (("greet", "yes"), ("verify", "yes"), ("tone", "4"), ("close", "no")):
+        qa.select_option(f"#items select[data-item='{item}']", value)
+    qa.click("#submit-eval")
+    qa.wait_for_selector("#score[data-score]")
+    qa.wait_for_selector("#no-queue:not(.hidden)")  # done: off the queue
+    qa.close()
+
+    agent = sign_in("alice", "/agent", ready=False)
+    agent.goto(f"{live.url}/my-evaluations")
+    agent.wait_for_selector("body[data-ready='1']")
+    assert agent.text_content("h1") == my_title
+    agent.click("#list tr[data-id='1']")
+    agent.wait_for_selector("#d-items [data-item='close']")
+    agent.click("#dispute")  # no reason: refused on the page, nothing sent
+    agent.wait_for_selector("#respond:not(.hidden)")
+    agent.fill("#why", "the customer hung up before I could close")
+    agent.click("#dispute")
+    agent.wait_for_selector("#list td[data-status='disputed']")
+    agent.close()
+
+    lead = sign_in("lead", "/supervisor", ready=False)
+    lead.goto(f"{live.url}/qa")
+    lead.wait_for_selector("body[data-ready='1']")
+    lead.wait_for_selector("#disputes tr[data-id='1']")
+    [ev] = _rows(live.db, QaEvaluation)
+    assert (ev.status, ev.rule, ev.evaluator, ev.score) == ("disputed", "random", "qa", 80.0)
+    assert errors == []
+    ctx.close()
