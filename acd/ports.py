@@ -184,6 +184,15 @@ class RecordingStart:
     policy: str
 
 
+def leg_files(mix: str) -> tuple[str, str]:
+    """The agent's and the caller's leg files beside a recording's mix file:
+    ``/x/call.wav`` -> (``/x/call-agent.wav``, ``/x/call-caller.wav``). MixMonitor on the
+    caller's channel writes what it receives (the caller) with ``r()`` and what it sends
+    (the agent) with ``t()``, so QA can tell the two voices apart."""
+    stem = mix[:-4] if mix.endswith(".wav") else mix
+    return f"{stem}-agent.wav", f"{stem}-caller.wav"
+
+
 @runtime_checkable
 class Recorder(Protocol):
     """Where recordings go and how they are indexed; the ACD knows neither."""

@@ -70,6 +70,19 @@ export const STRINGS = {
     calls_per_hour: "Calls / hour", patience: "Patience (s)", agent_groups: "Agents (skill:level=n; …)",
     call_mix: "Calls (skills=share; …)", run: "Run", type: "Call type", abandon_rate: "Abandon rate",
     whatif_result: "{n} agents: service level {sl}, ASA {asa} s, abandoned {ab}", call_back: "Call back", callback_queued: "Callback to {n} queued: an agent is rung first",
+    // qa
+    qa_auto: "Automatic check ({engine})", qa_auto_found: "heard “{p}” at {at}",
+    qa_auto_missing: "not heard: “{p}”", qa_auto_forbidden: "forbidden “{p}” at {at}",
+    qa_no_engine: "No offline speech engine for this form's language ({lang}): script items are yours to judge; talk time, dead air and overtalk are still measured.",
+    qa_pareto: "Most failed items", qa_item: "Item", qa_failed: "Failed", qa_evaluated: "Evaluated",
+    qa_csv: "Export CSV",
+    qa_my_title: "My evaluations", qa_scored_at: "Scored", qa_score_h: "Score", qa_my_none: "No evaluations of your calls yet.",
+    qa_my_eval: "Evaluation", qa_ack: "Acknowledge", qa_dispute: "Dispute", qa_dispute_ph: "Why you disagree (goes to your team lead)",
+    qa_dispute_needs_reason: "Say why you dispute the evaluation.", qa_disputed_toast: "Dispute sent to your team lead",
+    qa_acked_toast: "Evaluation acknowledged", qa_resolved_by: "resolved by {who}",
+    qa_st_assigned: "Assigned", qa_st_scored: "Scored", qa_st_acknowledged: "Acknowledged", qa_st_disputed: "Disputed",
+    qa_st_resolved: "Resolved", qa_queue: "My assigned calls", qa_due: "Due", qa_rule: "Why picked", qa_queue_none: "Nothing assigned to you.",
+    // qa end
   },
   zh: {
     app_title: "热线", login_title: "登录", username: "用户名", password: "密码",
@@ -134,6 +147,19 @@ export const STRINGS = {
     calls_per_hour: "每小时呼叫量", patience: "耐心时长（秒）", agent_groups: "坐席（技能:等级=人数；…）",
     call_mix: "呼叫（技能=占比；…）", run: "模拟", type: "呼叫类型", abandon_rate: "放弃率",
     whatif_result: "{n} 名坐席：服务水平 {sl}，平均应答 {asa} 秒，放弃 {ab}", call_back: "回拨", callback_queued: "已排队回拨 {n}：先接通坐席",
+    // qa
+    qa_auto: "自动检测（{engine}）", qa_auto_found: "在 {at} 听到“{p}”",
+    qa_auto_missing: "未听到：“{p}”", qa_auto_forbidden: "在 {at} 出现禁用语“{p}”",
+    qa_no_engine: "此表单的语言（{lang}）没有离线语音识别引擎：话术项请人工判断；通话时长、静默和抢话仍照常测量。",
+    qa_pareto: "未达标最多的项目", qa_item: "项目", qa_failed: "未达标", qa_evaluated: "已评估",
+    qa_csv: "导出 CSV",
+    qa_my_title: "我的质检", qa_scored_at: "评分时间", qa_score_h: "得分", qa_my_none: "你的通话还没有质检评估。",
+    qa_my_eval: "评估", qa_ack: "确认", qa_dispute: "申诉", qa_dispute_ph: "申诉理由（提交给组长）",
+    qa_dispute_needs_reason: "请说明申诉理由。", qa_disputed_toast: "申诉已提交给组长",
+    qa_acked_toast: "已确认评估", qa_resolved_by: "由 {who} 处理",
+    qa_st_assigned: "已分配", qa_st_scored: "已评分", qa_st_acknowledged: "已确认", qa_st_disputed: "申诉中",
+    qa_st_resolved: "已处理", qa_queue: "分配给我的通话", qa_due: "截止", qa_rule: "抽取原因", qa_queue_none: "没有分配给你的通话。",
+    // qa end
   },
 };
 

@@ -209,6 +209,7 @@ class Channel:
     endpoint: str = ""
     mixmonitor: str | None = None
     mixmonitor_started: float = 0.0
+    mixmonitor_legs: dict[str, str] = field(default_factory=dict)  # "r" / "t" -> leg file
     # the coroutine/timers driving this channel; cancelled when it hangs up
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     timers: list[asyncio.TimerHandle] = field(default_factory=list)

@@ -272,7 +272,7 @@ class CallActions:
             return
         session.send([("Response", "Success"), *head])
         file = header(msg, "File") or f"/var/spool/asterisk/monitor/{ch.uniqueid}.wav"
-        start_recording(self.sim, ch, file)
+        start_recording(self.sim, ch, file, header(msg, "Options") or "")
 
     def stop_mixmonitor(self, session: AmiSession, msg: AmiMessage, head: Fields) -> None:
         ch = self._chan(session, msg, head)

@@ -65,6 +65,8 @@ ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
     ("GET", "/api/qa/disputes", None, QA_EVALUATORS),
     ("GET", "/api/qa/recordings/1/calibration", None, QA_EVALUATORS),
     ("GET", "/api/qa/rates", None, QA_EVALUATORS),
+    ("GET", "/api/qa/rates.csv", None, QA_EVALUATORS),
+    ("GET", "/api/qa/pareto", None, QA_EVALUATORS),
 ]
 REPORTS = {"supervisor", "admin"}
 D = "2026-12-05"
