@@ -190,7 +190,10 @@ class Center:
                 extension=self.ctx.extensions.get(aid) or profile.extension,
                 calls_handled=view.calls_today if view else 0,
                 aht_s=stats.aht_s(aid),
-                queues=profile.queue_names))
+                queues=profile.queue_names,
+                wrap_until=view.wrap_until if view else None,
+                pending_state="not_ready" if view and view.pending_reason else None,
+                pending_reason=view.pending_reason if view else None))
         return CenterSnapshot(at=now, queues=tuple(queues), agents=tuple(agents))
 
     async def transfer(self, agent: str, kind: TransferKind, target: str, attended: bool) -> None:
