@@ -136,9 +136,18 @@ function renderPop() {
     el("h2", {}, t("open_tickets")),
     list(p.open_tickets, (tk) => `${tk.number || "#" + tk.id} ${tk.subject || tk.title || ""} (${tk.status ? t("tk_" + tk.status) : ""})`),
     el("h2", {}, t("last_interactions")),
-    list(p.interactions, (i) => `${new Date((i.started_at || i.at) * 1000).toLocaleString(document.documentElement.lang)} · ${i.kind || ""} ${i.disposition || i.summary || ""}`),
+    interactionList(p.interactions),
   ].filter((c) => c !== null));
   card.classList.remove("hidden");
+}
+
+// The pop's "Last interactions": when, the disposition in the UI's language, the notes.
+function interactionList(items) {
+  if (!items || !items.length) return el("p", { class: "muted", id: "pop-interactions" }, t("none"));
+  const disp = (code) => { const c = view.codes.dispositions.find((d) => d.code === code); return c ? codeLabel(c) : (code || ""); };
+  return el("ul", { id: "pop-interactions" }, ...items.map((i) => el("li", { "data-interaction": i.id ?? "" },
+    `${new Date((i.started_at || i.at) * 1000).toLocaleString(document.documentElement.lang)} · `
+    + [disp(i.disposition) || i.summary || i.kind || "", i.notes || ""].filter(Boolean).join(" · "))));
 }
 
 async function createCustomer(p) {
