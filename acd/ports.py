@@ -82,6 +82,9 @@ class AgentStatus:
     calls_handled: int = 0
     aht_s: float | None = None
     queues: tuple[str, ...] = ()
+    wrap_until: float | None = None  # in wrap-up: when it ends unless extended or finished
+    pending_state: str | None = None  # a state asked for during the call, taken when it ends
+    pending_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

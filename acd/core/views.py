@@ -51,6 +51,8 @@ class AgentView:
     call_id: str | None
     idle_since: float
     calls_today: int
+    wrap_until: float | None = None  # when the wrap-up ends by itself (wrap-up only)
+    pending_reason: str | None = None  # not ready with this reason once the call and wrap-up end
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,8 @@ class RouterViews(RouterState):
         if rec is None:
             return None
         return AgentView(agent_id, rec.state.value, rec.reason, rec.call_id, rec.idle_since,
-                         rec.calls_today)
+                         rec.calls_today, rec.wrap_until if rec.state is State.WRAP_UP else None,
+                         rec.pending_reason)
 
     def queue(self, queue: str) -> QueueView:
         waiting = self.line.waiting(queue)
