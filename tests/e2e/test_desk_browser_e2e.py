@@ -63,8 +63,8 @@ async def _interactions(stack) -> list[tuple[Interaction, list[str]]]:
         rows = list((await s.execute(select(Interaction).order_by(Interaction.id))).scalars())
         out = []
         for i in rows:
-            linked = (await s.execute(select(Ticket.number).where(Ticket.interaction_id == i.id))).scalars()
-            out.append((i, list(linked)))
+            linked = (await s.execute(select(Ticket).where(Ticket.interaction_id == i.id))).scalars()
+            out.append((i, [t.number for t in linked]))
         return out
 
 
