@@ -37,6 +37,7 @@ from .channels import DOWN, UP, Channel
 from .config import CalleeModel, CalleeScript
 from .dial import ring
 from .dialplan import refresh_device, terminate
+from .ivr import run_agi
 from .originate import OriginateRequest, Result, pending_result, take_result
 
 if TYPE_CHECKING:
@@ -144,7 +145,9 @@ def _answered(sim: SimCore, ch: Channel, req: OriginateRequest, script: CalleeSc
     refresh_device(sim, ch.device)
     result(True, 4, ch)
     ch.callee = script
-    if req.context == OUTBOUND_CONTEXT:
+    if req.context == OUTBOUND_CONTEXT and req.exten == "ivr":
+        _agentless(sim, ch, script)
+    elif req.context == OUTBOUND_CONTEXT:
         _outbound(sim, ch, script)
     elif req.context == "hotline-agent" and req.exten == "hold":
         _wait(sim, ch, 1, context=req.context, exten=req.exten)
@@ -164,6 +167,47 @@ def _outbound(sim: SimCore, ch: Channel, script: CalleeScript) -> None:
     e.newexten(ch, 3, "AMD", "")
     machine = script.behaviour == "machine"
     sim.later(ch, AMD_MACHINE_S if machine else AMD_HUMAN_S, _amd_done, sim, ch, machine, amd)
+
+
+def _agentless(sim: SimCore, ch: Channel, script: CalleeScript) -> None:
+    """``hotline-outbound,ivr``: AMD() unless off, then ``AGI(${OUTBOUND_URL},call=...)``."""
+    e = sim.emit
+    amd = ch.vars.get("HOTLINE_AMD", "off")
+    e.newexten(ch, 1, "NoOp", f"Agentless outbound {ch.vars.get('HOTLINE_CALL_ID', '')} answered",
+               context=OUTBOUND_CONTEXT, exten="ivr")
+    e.newexten(ch, 2, "GotoIf", f'$["{amd}" = "off"]?ivr')
+    if amd == "off":
+        sim.spawn(_agi(sim, ch, script), ch)
+        return
+    e.newexten(ch, 3, "AMD", "")
+    machine = script.behaviour == "machine"
+
+    def decided() -> None:
+        if not ch.alive:
+            return
+        status = "MACHINE" if machine else "HUMAN"
+        e.varset(ch, "AMDSTATUS", status)
+        e.varset(ch, "AMDCAUSE", "LONGGREETING-1700-1500" if machine else "HUMAN-300-800")
+        e.newexten(ch, 4, "GotoIf", f'$["{status}" = "MACHINE" & "{amd}" != "agent"]?machine')
+        if not machine or amd == "agent":
+            sim.spawn(_agi(sim, ch, script), ch)
+        elif amd == "message":
+            e.newexten(ch, 9, "Playback", ch.vars.get("HOTLINE_AMD_MESSAGE", "hotline/outbound-notice"))
+            sim.later(ch, MESSAGE_S, _hangup_app, sim, ch, 10)
+        else:
+            _hangup_app(sim, ch, 8)
+
+    sim.later(ch, AMD_MACHINE_S if machine else AMD_HUMAN_S, decided)
+
+
+async def _agi(sim: SimCore, ch: Channel, script: CalleeScript) -> None:
+    url = sim.globals["AGI_URL"].rsplit("/", 1)[0] + "/outbound"
+    call = ch.vars.get("HOTLINE_CALL_ID", "")
+    sim.emit.newexten(ch, 5, "AGI", f"{url},call={call}")
+    status = await run_agi(sim, ch, "outbound", url, [f"call={call}"], list(script.dtmf), 280)
+    if ch.alive:
+        sim.emit.varset(ch, "AGISTATUS", status)
+        _hangup_app(sim, ch, 6)
 
 
 def _amd_done(sim: SimCore, ch: Channel, machine: bool, amd: str) -> None:

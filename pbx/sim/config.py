@@ -113,6 +113,7 @@ class CalleeScript:
     patience_s: float = 4.0
     greeting_s: float = 12.0
     busy_after_s: float = 2.0
+    dtmf: tuple[str, ...] = ()  # keys pressed in an agentless campaign's IVR (survey answers)
 
 
 @dataclass(frozen=True, slots=True)
