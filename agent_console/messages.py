@@ -178,6 +178,10 @@ _CATALOGUE: list[tuple[str, str]] = [
      "评分表标识最多 {n} 个字符，版本号为 1 到 1000000。"),
     (r"Item ids have at most (?P<n>\d+) characters and scales go up to (?P<m>\d+)\.",
      "项目标识最多 {n} 个字符，评分刻度最高为 {m}。"),
+    # supervisor drill-down
+    (r"There is no queue (?P<q>\S+); check the queue name\.", "没有队列 {q}，请检查队列名称。"),
+    (r"Queue (?P<q>\S+) is not served by your teams; you can only open your teams' queues\.",
+     "队列 {q} 不由您的班组服务，您只能查看本班组的队列。"),
     # outbound
     (r"Agent (?P<agent>\S+) has no outbound record on screen\.", "坐席 {agent} 屏幕上没有外呼记录。"),
     (r"This backend runs no outbound dialer\.", "此后台未运行外呼拨号器。"),
