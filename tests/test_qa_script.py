@@ -80,7 +80,7 @@ needs_audio = pytest.mark.skipif(not (shutil.which("espeak-ng") and shutil.which
 def _say(tmp: Path, name: str, text: str, seconds_after: float) -> Path:
     raw, out = tmp / f"{name}-raw.wav", tmp / f"{name}.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-w", str(raw), text], check=True)
-    subprocess.run(["sox", str(raw), "-r", "16000", "-b", "16", "-c", "1", str(out),
+    subprocess.run(["sox", "-R", str(raw), "-r", "16000", "-b", "16", "-c", "1", str(out),
                     "pad", "0", str(seconds_after)], check=True)
     return out
 
@@ -89,10 +89,10 @@ def _call(tmp: Path, agent_lines: list[str], out: Path) -> None:
     """A stereo 16 kHz call: the agent's lines on the left, a silent caller on the right."""
     parts = [_say(tmp, f"{out.stem}{i}", line, 1.0) for i, line in enumerate(agent_lines)]
     agent = tmp / f"{out.stem}-agent.wav"
-    subprocess.run(["sox", *map(str, parts), str(agent)], check=True)
+    subprocess.run(["sox", "-R", *map(str, parts), str(agent)], check=True)
     silent = tmp / f"{out.stem}-caller.wav"
-    subprocess.run(["sox", str(agent), str(silent), "vol", "0"], check=True)
-    subprocess.run(["sox", "-M", str(agent), str(silent), str(out)], check=True)
+    subprocess.run(["sox", "-R", str(agent), str(silent), "vol", "0"], check=True)
+    subprocess.run(["sox", "-R", "-M", str(agent), str(silent), str(out)], check=True)
 
 
 @needs_audio
