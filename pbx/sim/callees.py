@@ -38,7 +38,7 @@ from .config import CalleeModel, CalleeScript
 from .dial import ring
 from .dialplan import refresh_device, terminate
 from .ivr import run_agi
-from .originate import OriginateRequest, Result, pending_result, take_result
+from .originate import OriginateRequest, Result, dial_begun, fail_leg, take_result
 
 if TYPE_CHECKING:
     from .core import SimCore
@@ -96,40 +96,18 @@ def originate_callee(sim: SimCore, req: OriginateRequest, number: str, result: R
         e.varset(ch, name, value)
     e.newexten(ch, 1, "AppDial2", "(Outgoing Line)")
     cdr.note_originated(ch)
-    if req.cid_num is not None or req.cid_name is not None:
-        ch.cid_num = req.cid_num or ch.cid_num
-        ch.cid_name = req.cid_name or ch.cid_name
-        e.chan("NewCallerid", ch, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
-    ch.conn_num, ch.conn_name = ch.cid_num, ch.cid_name
-    e.chan("NewConnectedLine", ch)
-    e.dial("DialBegin", None, ch, ("DialString", f"{number}@{trunk}"))
-    pending_result(sim, ch, result)
-
-    def fail(reason: int, cause: int, *, dialend: str | None, result_first: bool) -> None:
-        if not ch.alive:
-            return
-        take_result(ch)
-        if cause == 17:
-            e.hangup_request(ch, 17)
-        if dialend:
-            e.dial("DialEnd", None, ch, ("DialStatus", dialend))
-        if result_first:
-            result(False, reason, None)
-        terminate(sim, ch, cause, "dialplan")
-        if not result_first:
-            result(False, reason, None)
-
+    dial_begun(sim, ch, req, f"{number}@{trunk}", result)
     if script.behaviour == "busy":
         ring(sim, None, ch)
-        sim.later(ch, min(script.busy_after_s, req.timeout_s), fail, 0, 17, dialend="BUSY",
+        sim.later(ch, min(script.busy_after_s, req.timeout_s), fail_leg, sim, ch, result, 0, 17, dialend="BUSY",
                   result_first=True)
         return
     if script.behaviour == "unreachable":
-        sim.later(ch, req.timeout_s, fail, 3, 19, dialend=None, result_first=False)
+        sim.later(ch, req.timeout_s, fail_leg, sim, ch, result, 3, 19, dialend=None, result_first=False)
         return
     ring(sim, None, ch)
     if script.behaviour == "noanswer" or script.answer_delay_s >= req.timeout_s:
-        sim.later(ch, req.timeout_s, fail, 3, 19, dialend=None, result_first=True)
+        sim.later(ch, req.timeout_s, fail_leg, sim, ch, result, 3, 19, dialend=None, result_first=True)
         return
     sim.later(ch, script.answer_delay_s, _answered, sim, ch, req, script, result)
 

@@ -79,6 +79,38 @@ def take_result(ch: Channel) -> Result | None:
     return result
 
 
+def dial_begun(sim: SimCore, ch: Channel, req: OriginateRequest, dial_string: str, result: Result) -> None:
+    """The originated leg is dialing: the request's caller id, the connected line,
+    DialBegin; its OriginateResponse is now due."""
+    e = sim.emit
+    if req.cid_num is not None or req.cid_name is not None:
+        ch.cid_num = req.cid_num or ch.cid_num
+        ch.cid_name = req.cid_name or ch.cid_name
+        e.chan("NewCallerid", ch, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
+    ch.conn_num, ch.conn_name = ch.cid_num, ch.cid_name
+    e.chan("NewConnectedLine", ch)
+    e.dial("DialBegin", None, ch, ("DialString", dial_string))
+    pending_result(sim, ch, result)
+
+
+def fail_leg(sim: SimCore, ch: Channel, result: Result, reason: int, cause: int, *,
+             dialend: str | None, result_first: bool) -> None:
+    """An originated leg that is not answered: busy (17, DialEnd BUSY, the response
+    first), no answer or unreachable (19, Reason 3) - as ami-03/03b/04 record them."""
+    if not ch.alive:
+        return
+    take_result(ch)
+    if cause == 17:
+        sim.emit.hangup_request(ch, 17)
+    if dialend:
+        sim.emit.dial("DialEnd", None, ch, ("DialStatus", dialend))
+    if result_first:
+        result(False, reason, None)
+    terminate(sim, ch, cause, "dialplan")
+    if not result_first:
+        result(False, reason, None)
+
+
 def originate(sim: SimCore, req: OriginateRequest, result: Result) -> None:
     """Start the agent leg. ``result(ok, reason, channel)`` is called once, at the
     moment Asterisk would send ``OriginateResponse``."""
@@ -98,38 +130,16 @@ def originate(sim: SimCore, req: OriginateRequest, result: Result) -> None:
     cdr.note_originated(ch)
     if req.application:
         cdr.note_app(ch, req.application, req.data)
-    if req.cid_num is not None or req.cid_name is not None:
-        ch.cid_num = req.cid_num or ch.cid_num
-        ch.cid_name = req.cid_name or ch.cid_name
-        e.chan("NewCallerid", ch, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
-    ch.conn_num, ch.conn_name = ch.cid_num, ch.cid_name
-    e.chan("NewConnectedLine", ch)
-    e.dial("DialBegin", None, ch, ("DialString", endpoint))
-    pending_result(sim, ch, result)
-
-    def fail(reason: int, cause: int, *, dialend: str | None, result_first: bool) -> None:
-        if not ch.alive:
-            return
-        take_result(ch)
-        if cause == 17:
-            e.hangup_request(ch, 17)
-        if dialend:
-            e.dial("DialEnd", None, ch, ("DialStatus", dialend))
-        if result_first:
-            result(False, reason, None)
-        terminate(sim, ch, cause, "dialplan")
-        if not result_first:
-            result(False, reason, None)
-
+    dial_begun(sim, ch, req, endpoint, result)
     if phone.behaviour == "busy":
-        sim.later(ch, 0.005, fail, 0, 17, dialend="BUSY", result_first=True)
+        sim.later(ch, 0.005, fail_leg, sim, ch, result, 0, 17, dialend="BUSY", result_first=True)
         return
     if phone.behaviour == "unreachable":
-        sim.later(ch, req.timeout_s, fail, 3, 19, dialend=None, result_first=False)
+        sim.later(ch, req.timeout_s, fail_leg, sim, ch, result, 3, 19, dialend=None, result_first=False)
         return
     ring(sim, None, ch)
     if phone.behaviour == "noanswer" or phone.answer_delay_s >= req.timeout_s:
-        sim.later(ch, req.timeout_s, fail, 3, 19, dialend=None, result_first=True)
+        sim.later(ch, req.timeout_s, fail_leg, sim, ch, result, 3, 19, dialend=None, result_first=True)
         return
     sim.later(ch, phone.answer_delay_s, _answered, sim, ch, req, result)
 
