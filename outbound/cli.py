@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from crm.csvio import CsvFileError
-from hotline.db import make_engine
+from hotline.db import with_engine
 from hotline.settings import get_settings
 from outbound.campaign import Action, CampaignConfig, CampaignError, Mode, format_retries
 from outbound.compliance import DncList
@@ -40,14 +40,8 @@ UrlOpt = typer.Option(None, "--url", help="Database URL (default: settings).")
 
 
 def _run(url: str | None, job: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = make_engine(url or get_settings().database_url)
-        try:
-            return await job(engine)
-        finally:
-            await engine.dispose()
     try:
-        return asyncio.run(go())
+        return asyncio.run(with_engine(url or get_settings().database_url, job))
     except (CampaignError, CsvFileError, ValueError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
