@@ -9,11 +9,8 @@ Screenshots go to test-artifacts/e2e-desk-*.png."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from e2e_stack import ANNA, ANNA_TICKET, PASSWORD, StackThread
+from e2e_stack import ANNA, ANNA_TICKET, PASSWORD, StackThread, expect_state, login, shot
 from sqlalchemy import select, update
 
 from agent_console.models import Team, TeamMember, User
@@ -22,35 +19,8 @@ from crm.models import Interaction, Ticket
 from hotline.db import make_sessionmaker
 from pbx.sim import AgentPhone, CallerScript
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TEXT = {"zh-CN": {"follow_up": "需跟进"}, "en-US": {"follow_up": "Follow-up needed"}}
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[StackThread]:
-    st = StackThread(tmp_path)
-    try:
-        yield st
-    finally:
-        st.close()
-
-
-def login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def expect_state(page, state: str, timeout: int = 15_000) -> None:
-    page.wait_for_selector(f'#state-badge[data-state="{state}"]', timeout=timeout)
 
 
 def anna_call(live: StackThread) -> None:

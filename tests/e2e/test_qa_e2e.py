@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_stack import ANNA, PASSWORD, StackThread
+from e2e_stack import ANNA, PASSWORD
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,15 +26,6 @@ from recordings.store import RecordingStore
 from tests.test_qa_evaluations import form
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[StackThread]:
-    st = StackThread(tmp_path)
-    try:
-        yield st
-    finally:
-        st.close()
 
 
 async def _recorded_call(stack) -> Any:
