@@ -35,7 +35,15 @@ export function setupCrm({ me, onTicket }) {
 export function setMe(me) { crm.me = me; }
 
 // The call the agent is on (the pop), so a ticket and a number can be tied to it.
-export function setCall(pop) { crm.call = pop; if (crm.customer) renderCustomer(); }
+// The card depends on the call only through the caller's number (the "add the caller's
+// number" button): re-render it when that number changes, not on every state message,
+// which would rebuild the forms and wipe what the agent is typing.
+const callerOf = (pop) => (pop && (pop.number || pop.caller_num)) || null;
+export function setCall(pop) {
+  const before = callerOf(crm.call);
+  crm.call = pop;
+  if (crm.customer && callerOf(pop) !== before) renderCustomer();
+}
 
 export async function openCustomer(id) {
   const [c, interactions, tickets] = await Promise.all([
@@ -60,7 +68,7 @@ function field(name, label, value, tag = "input") {
 
 function renderCustomer() {
   const c = crm.customer, box = $("customer-view");
-  const callerNumber = crm.call && (crm.call.number || crm.call.caller_num);
+  const callerNumber = callerOf(crm.call);
   const digits = (s) => (s || "").replace(/\D/g, "").replace(/^86(?=1\d{10}$)/, "");
   const onCard = callerNumber && c.phones.some((p) => digits(p.e164) === digits(callerNumber));
   const form = el("form", { id: "cust-form", onsubmit: (ev) => { ev.preventDefault(); saveCustomer(); } },

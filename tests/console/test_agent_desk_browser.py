@@ -105,6 +105,12 @@ def test_agent_works_the_caller_in_the_crm_from_pop_to_wrap_up(browser, live, lo
     # a ticket from the call, accepted (受理) by the agent
     page.select_option("#ticket-type", "complaint")
     page.fill("#ticket-title", "发票抬头错误 / wrong invoice title")
+    # a state message meanwhile (hold, unhold) leaves what the agent typed on the card
+    live.run(lambda: live.center.hold("1001"))
+    expect_state(page, "on_hold")
+    live.run(lambda: live.center.unhold("1001"))
+    expect_state(page, "on_call")
+    assert page.input_value("#ticket-title") == "发票抬头错误 / wrong invoice title"
     page.click("#btn-ticket-create")
     page.wait_for_selector('#cust-tickets li[data-status="new"]')
     number = page.get_attribute("#cust-tickets li", "data-ticket")
