@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -228,5 +228,6 @@ class AuditOut(BaseModel):
     from_value: str | None
     to_value: str | None
     ip: str | None
+    data: dict[str, Any] = {}  # admin changes: before / after (or the menu file's diff)
 
     model_config = ConfigDict(from_attributes=True)
