@@ -137,6 +137,7 @@ class AgentOut(BaseModel):
     wrap_until: float | None = None
     pending_state: str | None = None
     pending_reason: str | None = None
+    transferring: str | None = None  # "attended": Complete / Cancel transfer are due
 
 
 class QueueOut(BaseModel):
