@@ -4,6 +4,8 @@
 // a text with problems is refused and the menus in force stay).
 import { STRINGS } from "./i18n.js";
 import { api, applyI18n, el, lang, setupLangSwitch, setupNav, signOut, t, toast } from "./common.js";
+import { drawAudit, loadAudit } from "./admin_audit.js";
+import { weeklyForm } from "./admin_weekly.js";
 
 export const ADMIN_STRINGS = {
   en: {
@@ -91,9 +93,7 @@ const $ = (id) => document.getElementById(id);
 const ROLES = ["agent", "team_lead", "supervisor", "qa", "admin"];
 const LEVELS = ["manager", "supervisor", "team_lead", "group_lead"];
 const ACD = "/api/admin/acd";
-const data = { users: [], teams: [], queues: [], agents: [], skills: [], codes: {}, menu: null, hours: null, audit: [] };
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-const weekly = {};  // hours name -> { drafts: {day: [range text]}, errors: [{day, index, msg}], outcome }
+const data = { users: [], teams: [], queues: [], agents: [], skills: [], codes: {}, menu: null, hours: null };
 let tab = location.hash.slice(1) || "users";
 let chart = null;
 let lastCheck = null;  // {problems, warnings} of the last check or refused publish
@@ -356,7 +356,7 @@ function drawHours() {
     el("h3", {}, t("adm_next_days")),
     el("table", {}, el("tbody", {}, ...x.next_days.map((d) => el("tr", {}, el("td", {}, `${d.day} ${d.weekday}`),
       el("td", {}, d.ranges.join(", ") || t("adm_closed")), el("td", { class: "muted" }, d.holiday || ""))))),
-    weeklyForm(x),
+    weeklyForm(x, { redraw: drawHours, saved: async (page) => { data.hours = page; drawHours(); await loadMenu(); } }),
     el("div", { class: "row" }, editAt(x.line)))));
   $("calendars").replaceChildren(...h.calendars.map((c) => {
     const from = el("input", { type: "date", class: "h-from" }), to = el("input", { type: "date", class: "h-to" });
@@ -386,72 +386,7 @@ function drawHours() {
   }));
 }
 
-// The weekly form: per weekday its opening ranges (several a day, none: closed). The server
-// checks them (bad times, overlaps) and answers each problem with its day and place.
-function weeklyForm(x) {
-  const w = weekly[x.name] || (weekly[x.name] = { drafts: null, errors: [], outcome: "" });
-  if (!w.drafts) w.drafts = Object.fromEntries(DAYS.map((d) => [d, [...(x.days[d] || [])]]));
-  const redraw = () => { drawHours(); };
-  const row = (day) => {
-    const errs = w.errors.filter((e) => e.day === day);
-    const ranges = w.drafts[day].map((r, i) => el("span", { class: "range", "data-index": i },
-      el("input", { value: r, class: errs.some((e) => e.index === i) ? "bad" : "", placeholder: t("adm_range_placeholder"),
-                    size: 12, "aria-label": `${t("adm_day_" + day)} ${i + 1}`,
-                    oninput: (ev) => { w.drafts[day][i] = ev.target.value; } }),
-      el("button", { type: "button", class: "rm", title: t("adm_remove_range"),
-                     onclick: () => { w.drafts[day].splice(i, 1); w.errors = []; redraw(); } }, "×")));
-    return el("tr", { "data-day": day }, el("th", {}, t("adm_day_" + day)),
-      el("td", { class: "ranges" }, ...(ranges.length ? ranges : [el("span", { class: "muted" }, t("adm_closed"))])),
-      el("td", {}, el("button", { type: "button", class: "add-range",
-                                  onclick: () => { w.drafts[day].push(""); redraw(); } }, t("adm_add_range"))),
-      el("td", { class: "err bad-line" }, errs.map((e) => e.msg).join(" ")));
-  };
-  const save = async (ev) => {
-    ev.preventDefault();
-    const body = Object.fromEntries(DAYS.map((d) => [d, w.drafts[d].map((r) => r.trim()).filter(Boolean)]));
-    try {
-      data.hours = await api("PUT", `/api/admin/ivr/hours/${encodeURIComponent(x.name)}/weekly`, { weekly: body }, { toast: false });
-    } catch (e) {
-      w.errors = e.status === 422 && Array.isArray(e.detail) ? e.detail.map((d) => ({ day: d.day, index: d.index, msg: d.msg })) : [];
-      w.outcome = "refused";
-      if (!w.errors.length) toast(e.message, true);
-      redraw();
-      return;
-    }
-    w.drafts = null; w.errors = []; w.outcome = "saved";
-    toast(t("adm_hours_saved")); drawHours(); await loadMenu();
-  };
-  const status = w.outcome === "refused" ? el("span", { class: "bad-line", "data-outcome": "refused" }, t("adm_hours_refused", { n: w.errors.length }))
-    : w.outcome === "saved" ? el("span", { class: "ok-line", "data-outcome": "saved" }, t("adm_hours_saved")) : null;
-  return el("form", { class: "weekly", "data-weekly": x.name, onsubmit: save },
-    el("h3", {}, t("adm_weekly_form")),
-    el("table", {}, el("tbody", {}, ...DAYS.map(row))),
-    el("div", { class: "row" }, el("button", { class: "primary", type: "submit" }, t("adm_save_hours")), status));
-}
-
 async function loadHours() { data.hours = await api("GET", "/api/admin/ivr/hours"); drawHours(); }
-
-// --- audit log ------------------------------------------------------------------------
-const shown = (v) => (v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
-
-function drawAudit() {
-  $("audit").replaceChildren(...data.audit.map((a) => {
-    const d = a.data || {};
-    const before = "before" in d ? shown(d.before) : (a.from_value || "");
-    const after = "after" in d ? shown(d.after) : (a.to_value || "");
-    return el("tr", { "data-audit": a.id, "data-action": a.action },
-      el("td", {}, new Date(a.ts * 1000).toLocaleString(document.documentElement.lang)), el("td", {}, a.actor),
-      el("td", {}, a.action), el("td", {}, a.target || ""),
-      el("td", { class: "before" }, el("code", {}, before)), el("td", { class: "after" }, el("code", {}, after)),
-      el("td", {}, d.diff ? el("details", {}, el("summary", {}, "diff"), el("pre", { class: "diff" }, d.diff)) : ""));
-  }));
-}
-
-async function loadAudit() {
-  const prefix = $("audit-filter").value.trim();
-  data.audit = await api("GET", `/api/admin/audit?limit=200${prefix ? `&action=${encodeURIComponent(prefix)}` : ""}`);
-  drawAudit();
-}
 
 // --- voice menus ----------------------------------------------------------------------
 function numberLines() {
