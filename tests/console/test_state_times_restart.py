@@ -40,16 +40,22 @@ async def console(engine: AsyncEngine, svc: AcdService, bus: EventBus, clock: Ma
     app = create_app(Settings(timezone="Asia/Shanghai"), engine, bus, svc, _no_pop, clock, mount_crm=False)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            r = await http.post("/api/auth/login", json={"username": "alice", "password": PASSWORD})
-            assert r.status_code == 200, r.text
-            http.headers["Authorization"] = f"Bearer {r.json()['token']}"
+            for user in ("alice", "sup"):
+                r = await http.post("/api/auth/login", json={"username": user, "password": PASSWORD})
+                assert r.status_code == 200, r.text
+                http.headers[f"x-token-{user}"] = r.json()["token"]
             yield app, http
 
 
 async def _today(http: httpx.AsyncClient) -> dict[str, float]:
-    r = await http.get("/api/agent/today")
+    """The agent's own figures; the supervisor's drill-down into the agent says the same."""
+    r = await http.get("/api/agent/today", headers={"Authorization": f"Bearer {http.headers['x-token-alice']}"})
     assert r.status_code == 200, r.text
-    return dict(r.json()["time_in_state_s"])
+    own = dict(r.json()["time_in_state_s"])
+    r = await http.get("/api/supervisor/agents/a1001", headers={"Authorization": f"Bearer {http.headers['x-token-sup']}"})
+    assert r.status_code == 200, r.text
+    assert r.json()["time_in_state_today_s"] == own
+    return own
 
 
 async def test_a_restarted_console_shows_the_same_state_times_today(sqlite_engine: AsyncEngine) -> None:
@@ -57,6 +63,7 @@ async def test_a_restarted_console_shows_the_same_state_times_today(sqlite_engin
     clock, bus = ManualClock(start), EventBus()
     async with make_sessionmaker(sqlite_engine)() as s, s.begin():
         await create_user(s, username="alice", password=PASSWORD, role="agent", now=start, agent_id="a1001")
+        await create_user(s, username="sup", password=PASSWORD, role="supervisor", now=start)
     log = CallEventLog(sqlite_engine, clock=clock)
     svc = AcdService(bus, clock, YesAmi(), log, make_config(agents=1), timezone="Asia/Shanghai")
     await svc.start(restore=False)
