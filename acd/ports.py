@@ -85,6 +85,9 @@ class AgentStatus:
     wrap_until: float | None = None  # in wrap-up: when it ends unless extended or finished
     pending_state: str | None = None  # a state asked for during the call, taken when it ends
     pending_reason: str | None = None
+    # "attended" while an attended transfer waits for the agent's Complete / Cancel: the
+    # console shows those buttons from this, so a page reloaded mid-transfer shows them again
+    transferring: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

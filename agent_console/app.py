@@ -44,6 +44,7 @@ from agent_console.routes import (
 )
 from agent_console.routes.pages import STATIC, not_found_page
 from agent_console.security import LoginLimiter
+from agent_console.state_history import state_changes_today
 from agent_console.store import team_ids_for
 from crm.http import build_router as build_crm_router
 from hotline.clock import Clock
@@ -77,6 +78,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:  # today's time per state survives a restart (the ACD logs every state change)
+            for change in await state_changes_today(engine, hub.state_times.zone, clock.now()):
+                hub.state_times.feed(change)
+        except Exception:
+            log.exception("today's agent state times could not be read back; they start from now")
         hub.start()
         every = config.session_check_interval_s
         watch = asyncio.create_task(watch_sessions(hub, ctx.sessions_alive, every)) if every > 0 else None

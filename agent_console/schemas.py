@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -137,6 +137,7 @@ class AgentOut(BaseModel):
     wrap_until: float | None = None
     pending_state: str | None = None
     pending_reason: str | None = None
+    transferring: str | None = None  # "attended": Complete / Cancel transfer are due
 
 
 class QueueOut(BaseModel):
@@ -228,5 +229,6 @@ class AuditOut(BaseModel):
     from_value: str | None
     to_value: str | None
     ip: str | None
+    data: dict[str, Any] = {}  # admin changes: before / after (or the menu file's diff)
 
     model_config = ConfigDict(from_attributes=True)

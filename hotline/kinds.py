@@ -34,3 +34,7 @@ OUTBOUND_DIAL = "OUTBOUND_DIAL"
 OUTBOUND_RESULT = "OUTBOUND_RESULT"
 OUTBOUND_REFUSED = "OUTBOUND_REFUSED"
 OUTBOUND_KINDS = frozenset({OUTBOUND_DIAL, OUTBOUND_RESULT, OUTBOUND_REFUSED})
+
+# Every agent state change (``agent``; ``data``: state, previous, reason, call_of), call id
+# NONE: the console rebuilds each agent's time per state today from these after a restart.
+AGENTSTATE = "AGENTSTATE"

@@ -122,3 +122,54 @@ def parse_days(text: str) -> list[int]:
         else:
             raise ValueError(f"{text!r}: days are written mon, tue, wed, thu, fri, sat, sun")
     return out
+
+
+MAX_RANGES_A_DAY = 8
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklyProblem:
+    """One refusal of a weekly form: the day, the range's place in that day (None: the day), why."""
+
+    day: str
+    index: int | None
+    reason: str
+
+
+def _fmt(r: Range) -> str:
+    return f"{r.start:%H:%M}-{'24:00' if r.end is None else f'{r.end:%H:%M}'}"
+
+
+def check_weekly(weekly: Mapping[str, list[str]]) -> tuple[dict[str, list[str]], list[WeeklyProblem]]:
+    """A weekly form (``{"mon": ["09:00-12:00", "13:00-18:00"], ...}``, a missing or empty day
+    closed) → the ranges per day in order, written HH:MM-HH:MM, and every problem found.
+    Ranges of one day must not overlap (touching, 12:00-13:00 then 13:00-18:00, is fine)."""
+    out: dict[str, list[str]] = {}
+    problems: list[WeeklyProblem] = []
+    for day, texts in weekly.items():
+        if day not in DAY_NAMES:
+            problems.append(WeeklyProblem(str(day), None, f"Unknown day {str(day)!r}; days are "
+                                          "mon, tue, wed, thu, fri, sat, sun."))
+            continue
+        if len(texts) > MAX_RANGES_A_DAY:
+            problems.append(WeeklyProblem(day, None, f"At most {MAX_RANGES_A_DAY} opening ranges a day."))
+            continue
+        parsed: list[tuple[int, Range]] = []
+        for i, text in enumerate(texts):
+            try:
+                parsed.append((i, parse_range(text)))
+            except ValueError as exc:
+                problems.append(WeeklyProblem(day, i, str(exc)))
+        parsed.sort(key=lambda x: x[1].start)
+        for (_, a), (j, b) in zip(parsed, parsed[1:], strict=False):
+            if a.end is None or b.start < a.end:
+                problems.append(WeeklyProblem(day, j, f"{_fmt(b)!r} overlaps {_fmt(a)!r} on the same day; "
+                                              "join them or move one."))
+        if parsed:
+            out[day] = [_fmt(r) for _, r in parsed]
+    return {d: out[d] for d in DAY_NAMES if d in out}, problems
+
+
+def weekly_by_day(hours: Hours) -> dict[str, list[str]]:
+    """The weekly ranges of ``hours`` per weekday name (closed days left out)."""
+    return {DAY_NAMES[d]: [_fmt(r) for r in hours.weekly[d]] for d in sorted(hours.weekly) if hours.weekly[d]}

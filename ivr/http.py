@@ -3,8 +3,9 @@ business hours and holidays the file defines. Mounted by the runtime::
 
     app.include_router(build_router(RequireRole("admin"), holder, clock, audit=audit))
 
-``audit(actor, action, detail)`` is awaited after every published change (the console's
-audit log, wired by the runtime).
+``audit(actor, action, detail, change)`` is awaited after every published change (the
+console's audit log, wired by the runtime); ``change`` holds the unified ``diff`` of the menu
+file (and, for the weekly hours, the ``before`` / ``after`` ranges).
 
 A check answers the same lines and reasons as ``hotline ivr check``. A publish with
 problems is a 422 whose ``detail`` lists them (``{"line": 12, "msg": reason, ...}``) and
@@ -13,6 +14,7 @@ leaves the file and the menus in force untouched (:meth:`MenuHolder.publish`).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -21,14 +23,15 @@ from fastapi import APIRouter, Depends, HTTPException, Path
 from pydantic import BaseModel, Field
 
 from hotline.clock import Clock
-from ivr.hours import DAY_NAMES
+from ivr.hours import DAY_NAMES, MAX_RANGES_A_DAY, check_weekly, weekly_by_day
 from ivr.loader import AGENT_NODE, MenuError, MenuSet, Problem, edges, parse_menus
-from ivr.menu_edits import EditError, add_holiday, remove_holiday
+from ivr.menu_edits import EditError, add_holiday, remove_holiday, set_weekly
 from ivr.reload import MenuHolder
 from ivr.yamlmarks import YamlError, line_for, load_with_lines
 
 MAX_MENU_CHARS = 512 * 1024  # a menu file is a few hundred lines; this is a paste gone wrong
-Audit = Callable[[str, str, str], Awaitable[None]]
+Audit = Callable[[str, str, str, dict[str, Any]], Awaitable[None]]
+MAX_DIFF_CHARS = 64 * 1024  # an audit row shows what changed, not a second copy of the file
 CalendarName = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
 _REFUSED: dict[int | str, dict[str, Any]] = {422: {"description": "the text has problems (detail: line and "
                                                    "reason of each); nothing was published"}}
@@ -42,6 +45,15 @@ class HolidayIn(BaseModel):
     from_: date = Field(alias="from")
     to: date | None = None
     name: str = Field("", max_length=100)
+
+
+class WeeklyIn(BaseModel):
+    """The opening ranges per weekday (``{"mon": ["09:00-12:00", "13:00-18:00"]}``); a day
+    left out or empty is closed."""
+
+    weekly: dict[Annotated[str, Field(max_length=16)],
+                 Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=MAX_RANGES_A_DAY * 4)]] = \
+        Field(..., max_length=7 * 2)
 
 
 class ProblemOut(BaseModel):
@@ -90,7 +102,8 @@ class HoursOut(BaseModel):
     line: int
     timezone: str
     calendar: str | None
-    weekly: dict[str, list[str]]
+    weekly: dict[str, list[str]]  # as written in the file ("mon-fri": [...])
+    days: dict[str, list[str]] = {}  # the same per weekday ("mon": [...]), closed days left out
     special: dict[str, list[str]]
     open_now: bool
     next_days: list[dict[str, Any]]  # {"day": "2026-10-01", "ranges": [], "kind": "holiday"}
@@ -153,6 +166,7 @@ def hours_page(menus: MenuSet, text: str, now: float) -> HoursPage:
                                     for r in h.ranges_on(d)]})
         out.append(HoursOut(name=name, line=line_for(("hours", name), lines), timezone=str(h.zone),
                             calendar=spec.calendar, weekly={k: list(v) for k, v in spec.weekly.items()},
+                            days=weekly_by_day(h),
                             special={d.isoformat(): list(v) for d, v in spec.special.items()},
                             open_now=h.is_open(now), next_days=days))
     cals = [CalendarOut(name=name, line=line_for(("calendars", name), lines),
@@ -163,15 +177,24 @@ def hours_page(menus: MenuSet, text: str, now: float) -> HoursPage:
     return HoursPage(hours=out, calendars=cals)
 
 
+def text_diff(before: str, after: str, name: str) -> str:
+    """The unified diff of a menu file edit, cut at MAX_DIFF_CHARS."""
+    diff = "".join(difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                        f"a/{name}", f"b/{name}", n=1))
+    return diff if len(diff) <= MAX_DIFF_CHARS else diff[:MAX_DIFF_CHARS] + "\n… (cut)\n"
+
+
 def build_router(require_admin_dep: Any, holder: MenuHolder, clock: Clock, *,
                  audit: Audit | None = None) -> APIRouter:
     r = APIRouter(prefix="/api/admin/ivr", tags=["ivr admin"], dependencies=[Depends(require_admin_dep)])
     def admin_dep() -> Any:  # the signed-in admin (FastAPI runs require_admin_dep once per request)
         return Depends(require_admin_dep)
 
-    async def audited(admin: Any, action: str, detail: str) -> None:
+    async def audited(admin: Any, action: str, detail: str, before: str,
+                      extra: dict[str, Any] | None = None) -> None:
         if audit is not None:
-            await audit(str(getattr(admin, "username", "?")), action, detail)
+            change = {"diff": text_diff(before, holder.text(), str(holder.path.name)), **(extra or {})}
+            await audit(str(getattr(admin, "username", "?")), action, detail, change)
 
     def menu_out() -> MenuOut:
         menus = holder.get()
@@ -197,21 +220,24 @@ def build_router(require_admin_dep: Any, holder: MenuHolder, clock: Clock, *,
     @r.put("/menu", response_model=MenuOut, responses=_REFUSED)
     async def publish(body: MenuText, admin: Any = admin_dep()) -> MenuOut:
         """Validate and put the menus in force; with problems the old menus stay."""
+        before = holder.text()
         try:
             menus = holder.publish(body.text)
         except MenuError as exc:
             raise _refusal(exc) from exc
-        await audited(admin, "ivr_publish", f"{len(menus.file.nodes)} nodes")
+        await audited(admin, "ivr_publish", f"{len(menus.file.nodes)} nodes", before)
         return menu_out()
 
-    async def edited(edit: Any, admin: Any, action: str, detail: str) -> HoursPage:
+    async def edited(edit: Any, admin: Any, action: str, detail: str,
+                     extra: dict[str, Any] | None = None) -> HoursPage:
+        before = holder.text()
         try:
-            holder.publish(edit(holder.text()))
+            holder.publish(edit(before))
         except EditError as exc:
             raise HTTPException(409, detail=str(exc)) from exc
         except MenuError as exc:
             raise _refusal(exc) from exc
-        await audited(admin, action, detail)
+        await audited(admin, action, detail, before, extra)
         return hours_page(holder.get(), holder.text(), clock.now())
 
     @r.post("/calendars/{calendar}/holidays", response_model=HoursPage, status_code=201,
@@ -230,6 +256,24 @@ def build_router(require_admin_dep: Any, holder: MenuHolder, clock: Clock, *,
         """Remove the calendar's holiday number ``index`` (0-based, as listed); published at once."""
         return await edited(lambda text: remove_holiday(text, calendar, index), admin,
                             "ivr_holiday_remove", f"{calendar} #{index}")
+
+    @r.put("/hours/{name}/weekly", response_model=HoursPage,
+           responses={**_REFUSED, 404: {"description": "no hours of that name"},
+                      409: {"description": "the file's layout does not allow this edit"}})
+    async def put_weekly(body: WeeklyIn, name: CalendarName, admin: Any = admin_dep()) -> HoursPage:
+        """Replace the weekly opening ranges of hours ``name`` (holidays and special days stay);
+        published at once. A bad or overlapping range is a 422 naming its day and place."""
+        menus = holder.get()
+        if name not in menus.hours:
+            raise HTTPException(404, detail=f"There are no business hours named {name!r}.")
+        weekly, problems = check_weekly(body.weekly)
+        if problems:
+            raise HTTPException(422, detail=[
+                {"loc": ["body", "weekly", p.day, *([] if p.index is None else [p.index])], "msg": p.reason,
+                 "type": "hours_error", "day": p.day, "index": p.index} for p in problems])
+        before = weekly_by_day(menus.hours[name])
+        return await edited(lambda text: set_weekly(text, name, weekly), admin, "ivr_hours_weekly", name,
+                            {"before": before, "after": weekly})
 
     @r.get("/hours", response_model=HoursPage)
     async def hours() -> HoursPage:

@@ -79,3 +79,44 @@ def remove_holiday(text: str, calendar: str, index: int) -> str:
                         "edit it in the menu editor.")
     del lines[at]
     return _check("".join(lines), calendar, items[:index] + items[index + 1:])
+
+
+def set_weekly(text: str, hours: str, weekly: dict[str, list[str]]) -> str:
+    """``text`` with the ``weekly:`` mapping of ``hours`` replaced by one line per open day
+    (``mon: ["09:00-12:00", "13:00-18:00"]``); everything outside that mapping is kept."""
+    try:
+        data, where = load_with_lines(text)
+    except YamlError as exc:
+        raise EditError(f"The menu file is not valid YAML ({exc}); fix it in the menu editor first.") from exc
+    spec = (data or {}).get("hours", {}).get(hours) if isinstance(data, dict) else None
+    if not isinstance(spec, dict) or ("hours", hours, "weekly") not in where:
+        raise EditError(f"There are no weekly hours named {hours!r} in the menu file.")
+    lines = text.splitlines(keepends=True)
+    at = where[("hours", hours, "weekly")] - 1
+    key = lines[at]
+    indent = len(key) - len(key.lstrip())
+    head, _, rest = key.partition("weekly:")
+    end = at + 1
+    if rest.split("#")[0].strip():  # flow style on the key's line: that line only
+        if any(v - 1 != at for p, v in where.items() if p[:3] == ("hours", hours, "weekly") and len(p) > 3):
+            raise EditError("These weekly hours span several lines in flow style; edit them in the menu editor.")
+    else:
+        last = at
+        while end < len(lines):
+            line = lines[end]
+            if line.strip() and len(line) - len(line.lstrip()) <= indent:
+                break
+            if line.strip():
+                last = end
+            end += 1
+        end = last + 1
+    pad = " " * (indent + 2)
+    body = [f"{pad}{day}: {json.dumps(ranges[0]) if len(ranges) == 1 else json.dumps(ranges)}\n"
+            for day, ranges in weekly.items()]
+    new_key = f"{head}weekly:{' {}' if not body else ''}\n"
+    out = "".join([*lines[:at], new_key, *body, *lines[end:]])
+    got, _ = load_with_lines(out)
+    written = {d: [v] if isinstance(v, str) else v for d, v in (got["hours"][hours].get("weekly") or {}).items()}
+    if written != weekly:
+        raise EditError("The weekly hours could not be written in place; edit them in the menu editor.")
+    return out

@@ -1,5 +1,5 @@
-"""Agent state changes: published on the bus, PAUSE/UNPAUSE/ADDMEMBER/REMOVEMEMBER in the
-log, and persisted (``acd_agent_state``) so a restarted backend brings agents back."""
+"""Agent state changes: published on the bus, AGENTSTATE and PAUSE/UNPAUSE/ADDMEMBER/REMOVEMEMBER
+in the log, and persisted (``acd_agent_state``) so a restarted backend brings agents back."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ class Agents:
                                            previous=cmd.previous, reason=cmd.reason,
                                            call_id=cmd.call_id))
         self._persist(cmd.agent_id, cmd.state, cmd.reason, now)
-        if not self.quiet:
+        if not self.quiet:  # a restore repeats the state in force: its span goes on
+            self.ctx.journal.agent_state(cmd.agent_id, now, cmd.state, cmd.previous, cmd.reason,
+                                         cmd.call_id)
             self._member_rows(cmd, now)
 
     def _member_rows(self, cmd: SetAgentState, now: float) -> None:

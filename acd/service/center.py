@@ -193,7 +193,8 @@ class Center:
                 queues=profile.queue_names,
                 wrap_until=view.wrap_until if view else None,
                 pending_state="not_ready" if view and view.pending_reason else None,
-                pending_reason=view.pending_reason if view else None))
+                pending_reason=view.pending_reason if view else None,
+                transferring="attended" if call is not None and call.transferring == "attended" else None))
         return CenterSnapshot(at=now, queues=tuple(queues), agents=tuple(agents))
 
     async def transfer(self, agent: str, kind: TransferKind, target: str, attended: bool) -> None:

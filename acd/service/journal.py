@@ -81,6 +81,11 @@ class Journal:
     def member(self, agent: str, queue: str, at: float, kind: str, reason: str = "") -> None:
         self._row(None, kind, at, queue=queue, agent=agent, reason=reason)
 
+    def agent_state(self, agent: str, at: float, state: str, previous: str, reason: str | None,
+                    call_id: str | None) -> None:
+        self._row(None, kinds.AGENTSTATE, at, agent=agent, state=state, previous=previous,
+                  reason=reason or "", call_of=call_id or "")
+
     def wrap_up(self, call_id: str, queue: str | None, agent: str, at: float,
                 disposition: str, notes: str, ticket_ref: str | None) -> None:
         self._row(None, "WRAPUP", at, call_id=call_id, queue=queue, agent=agent,

@@ -179,6 +179,13 @@ async def remove_member(team_id: Id, user_id: Id, user: AdminUser, ctx: Ctx, ses
 
 @router.get("/audit", response_model=list[AuditOut], responses=_R)
 async def audit_log(user: AdminUser, session: SessionDep,
-                    limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AuditOut]:
-    rows = (await session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit))).scalars()
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                    action: Annotated[str, Query(max_length=64, pattern=r"^[a-z0-9_.]*$",
+                                                 description="only actions starting with this")] = "",
+                    ) -> list[AuditOut]:
+    """The newest entries first: who did what, when, from which value to which."""
+    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        q = q.where(AuditEntry.action.startswith(action, autoescape=True))
+    rows = (await session.execute(q)).scalars()
     return [AuditOut.model_validate(r) for r in rows]

@@ -4,6 +4,8 @@
 // a text with problems is refused and the menus in force stay).
 import { STRINGS } from "./i18n.js";
 import { api, applyI18n, el, lang, setupLangSwitch, setupNav, signOut, t, toast } from "./common.js";
+import { drawAudit, loadAudit } from "./admin_audit.js";
+import { weeklyForm } from "./admin_weekly.js";
 
 export const ADMIN_STRINGS = {
   en: {
@@ -25,7 +27,7 @@ export const ADMIN_STRINGS = {
     adm_undeclared: "used, no name yet", adm_reasons: "Not-ready reasons", adm_dispositions: "Dispositions",
     adm_code: "Code", adm_add: "Add", adm_deleted: "Deleted", adm_confirm_delete: "Delete {c}?",
     adm_bad_skills: "Write skills as name:level, e.g. sales:8, vip:5 (levels 1 to 10).",
-    adm_hours_note: "Hours and holiday calendars live in the menu file: add or remove a holiday here, edit the rest in the menu editor; every change is checked before it takes effect.",
+    adm_hours_note: "Hours and holiday calendars live in the menu file: set the weekly opening ranges and add or remove a holiday here, edit the rest in the menu editor; every change is checked before it takes effect.",
     adm_weekly: "Weekly", adm_special: "Special days", adm_calendar: "Calendar", adm_open_now: "Open now",
     adm_closed_now: "Closed now", adm_next_days: "Next 7 days", adm_closed: "closed", adm_holidays: "Holidays",
     adm_workdays: "Make-up working days", adm_edit_in_menu: "Edit in the menu file",
@@ -36,6 +38,14 @@ export const ADMIN_STRINGS = {
     adm_ivr_published: "Published: the menus are in force for new calls.",
     adm_ivr_rejected_on_disk: "The file on disk was edited and refused ({n} problem(s)); the previous menus stay in force.",
     adm_line: "line {n}", adm_warning: "warning", adm_holiday_name: "Name of the day",
+    adm_weekly_form: "Weekly opening hours", adm_add_range: "+ Range", adm_remove_range: "Remove this range",
+    adm_save_hours: "Save hours", adm_hours_saved: "Saved: the new hours are in force for new calls.",
+    adm_hours_refused: "Not saved: {n} problem(s). The hours in force stay as they were.",
+    adm_range_placeholder: "09:00-18:00", adm_day_mon: "Monday", adm_day_tue: "Tuesday", adm_day_wed: "Wednesday",
+    adm_day_thu: "Thursday", adm_day_fri: "Friday", adm_day_sat: "Saturday", adm_day_sun: "Sunday",
+    adm_audit: "Audit log", adm_audit_when: "When", adm_audit_who: "Who", adm_audit_action: "What",
+    adm_audit_target: "On", adm_audit_before: "Before", adm_audit_after: "After", adm_audit_filter: "Actions starting with",
+    adm_refresh: "Refresh",
   },
   zh: {
     adm_title: "系统管理", adm_users: "用户", adm_teams: "班组", adm_queues: "队列",
@@ -56,7 +66,7 @@ export const ADMIN_STRINGS = {
     adm_undeclared: "已使用，尚未命名", adm_reasons: "未就绪原因", adm_dispositions: "处理结果",
     adm_code: "代码", adm_add: "添加", adm_deleted: "已删除", adm_confirm_delete: "删除 {c}？",
     adm_bad_skills: "技能请写成 名称:等级，例如 sales:8, vip:5（等级 1 到 10）。",
-    adm_hours_note: "营业时间和节假日日历在菜单文件中：可在此添加或删除节假日，其余请在菜单编辑器中修改；每次修改生效前都会先校验。",
+    adm_hours_note: "营业时间和节假日日历在菜单文件中：可在此设置每周营业时段、添加或删除节假日，其余请在菜单编辑器中修改；每次修改生效前都会先校验。",
     adm_weekly: "每周", adm_special: "特殊日期", adm_calendar: "日历", adm_open_now: "当前营业",
     adm_closed_now: "当前休息", adm_next_days: "未来 7 天", adm_closed: "休息", adm_holidays: "节假日",
     adm_workdays: "调休上班日", adm_edit_in_menu: "在菜单文件中编辑",
@@ -67,6 +77,14 @@ export const ADMIN_STRINGS = {
     adm_ivr_published: "已发布：新来电使用新菜单。",
     adm_ivr_rejected_on_disk: "磁盘上的文件被修改且未通过校验（{n} 个问题）；之前的菜单仍在生效。",
     adm_line: "第 {n} 行", adm_warning: "警告", adm_holiday_name: "节日名称",
+    adm_weekly_form: "每周营业时间", adm_add_range: "+ 时段", adm_remove_range: "删除此时段",
+    adm_save_hours: "保存营业时间", adm_hours_saved: "已保存：新来电按新的营业时间处理。",
+    adm_hours_refused: "未保存：{n} 个问题。生效中的营业时间保持不变。",
+    adm_range_placeholder: "09:00-18:00", adm_day_mon: "周一", adm_day_tue: "周二", adm_day_wed: "周三",
+    adm_day_thu: "周四", adm_day_fri: "周五", adm_day_sat: "周六", adm_day_sun: "周日",
+    adm_audit: "审计日志", adm_audit_when: "时间", adm_audit_who: "操作人", adm_audit_action: "操作",
+    adm_audit_target: "对象", adm_audit_before: "修改前", adm_audit_after: "修改后", adm_audit_filter: "操作名前缀",
+    adm_refresh: "刷新",
   },
 };
 for (const l of ["en", "zh"]) Object.assign(STRINGS[l], ADMIN_STRINGS[l]);
@@ -91,6 +109,7 @@ function showTab(name) {
   document.querySelectorAll("[data-panel]").forEach((p) => p.classList.toggle("hidden", p.dataset.panel !== name));
   document.querySelectorAll("#tabs button").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === name)));
   if (name === "ivr") { drawGraph(shownGraph); if (chart) chart.resize(); }
+  if (name === "audit" && me) loadAudit();
 }
 
 // --- users -------------------------------------------------------------------------
@@ -337,6 +356,7 @@ function drawHours() {
     el("h3", {}, t("adm_next_days")),
     el("table", {}, el("tbody", {}, ...x.next_days.map((d) => el("tr", {}, el("td", {}, `${d.day} ${d.weekday}`),
       el("td", {}, d.ranges.join(", ") || t("adm_closed")), el("td", { class: "muted" }, d.holiday || ""))))),
+    weeklyForm(x, { redraw: drawHours, saved: async (page) => { data.hours = page; drawHours(); await loadMenu(); } }),
     el("div", { class: "row" }, editAt(x.line)))));
   $("calendars").replaceChildren(...h.calendars.map((c) => {
     const from = el("input", { type: "date", class: "h-from" }), to = el("input", { type: "date", class: "h-to" });
@@ -482,7 +502,7 @@ function redraw() {
   applyI18n();
   if (me) $("who").textContent = `${me.display_name || me.username} · ${t("role_" + me.role)}`;
   drawUsers(); drawTeams(); drawQueues(); drawAgents(); drawSkills();
-  drawCodes("reason-codes"); drawCodes("disposition-codes"); drawHours(); drawProblems();
+  drawCodes("reason-codes"); drawCodes("disposition-codes"); drawHours(); drawAudit(); drawProblems();
   if (data.menu) { drawStatus(); drawGraph(data.menu.graph); }
 }
 
@@ -502,12 +522,13 @@ async function main() {
   $("ivr-check").addEventListener("click", checkMenu);
   $("ivr-publish").addEventListener("click", publishMenu);
   $("ivr-revert").addEventListener("click", () => loadMenu(false));
+  $("audit-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadAudit(); });
   window.addEventListener("resize", () => chart && chart.resize());
   showTab(tab);
   me = await api("GET", "/api/auth/me");
   $("who").textContent = `${me.display_name || me.username} · ${t("role_" + me.role)}`;
   await Promise.all([loadUsers().then(loadTeams), loadQueues(), loadAgents(), loadSkills(),
-                     loadCodes("reason-codes"), loadCodes("disposition-codes"), loadHours(), loadMenu()]);
+                     loadCodes("reason-codes"), loadCodes("disposition-codes"), loadHours(), loadMenu(), loadAudit()]);
   document.body.dataset.ready = "1";
 }
 

@@ -49,11 +49,15 @@ function tick() {
   cd.dataset.left = String(Math.max(0, Math.ceil(left)));
 }
 
-// When the wrap-up ends by itself (the ACD's timer, extensions included): GET /api/agent/state.
+// From the server, not the page's memory (a reload, a second tab): when the wrap-up ends by
+// itself (the ACD's timer, extensions included) and whether an attended transfer waits for
+// Complete / Cancel. GET /api/agent/state (uncached).
 async function loadWrapUntil() {
   const st = await api("GET", "/api/agent/state");
   view.wrapUntil = st.state === "wrap_up" ? st.wrap_until : null;
-  tick();
+  view.transferring = st.transferring === "attended";
+  if (view.agent) view.agent.transferring = st.transferring;
+  renderState();
 }
 
 async function loadToday() {
@@ -165,7 +169,8 @@ function onMessage(m) {
       clock.offset = m.now - Date.now() / 1000;
       view.me = m.me; setMe(m.me);
       view.agent = m.agents.find((a) => a.agent === m.me.agent) || view.agent;
-      if (view.agent && view.agent.state === "wrap_up") loadWrapUntil().catch(() => {});
+      view.transferring = !!view.agent && view.agent.transferring === "attended";
+      if (view.agent && ["wrap_up", "on_call", "on_hold"].includes(view.agent.state)) loadWrapUntil().catch(() => {});
       view.pop = m.pop || null;
       $("who").textContent = `${m.me.username} · ${m.me.agent || ""}`;
       renderState();

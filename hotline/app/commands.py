@@ -19,6 +19,10 @@ from rich.table import Table
 
 from hotline.settings import Settings, get_settings
 
+# features.conf [featuremap] atxfer of the configuration we ship (asterisk_conf/templates/
+# features.conf.tmpl): the simulator standing in for that Asterisk answers AMI Atxfer alike
+ATXFER_FEATURE = "*2"
+
 console = Console()
 
 
@@ -77,7 +81,8 @@ def serve() -> None:
             sim = SimAsterisk(SimConfig(ami_host=settings.ami_host, ami_port=settings.ami_port,
                                         username=settings.ami_username, secret=settings.ami_secret,
                                         agi_host=settings.agi_public_host, agi_port=settings.agi_port,
-                                        recordings_dir=str(settings.recordings_dir)))
+                                        recordings_dir=str(settings.recordings_dir),
+                                        atxfer_featuremap=ATXFER_FEATURE))
             await sim.start()
         rt = Runtime(settings)
         try:
@@ -207,7 +212,8 @@ def demo(
         sim = SimAsterisk(SimConfig(ami_host=host, ami_port=settings.ami_port, agi_host=host,
                                     agi_port=settings.agi_port, username=settings.ami_username,
                                     secret=settings.ami_secret, speed=speed, seed=seed,
-                                    recordings_dir=str(settings.recordings_dir)))
+                                    recordings_dir=str(settings.recordings_dir),
+                                    atxfer_featuremap=ATXFER_FEATURE))
         await sim.start()
         # The backend reads the simulator's clock and scales its timers by the same speed.
         rt = Runtime(settings, clock=SimClock(sim), time_scale=speed)

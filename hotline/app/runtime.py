@@ -24,9 +24,9 @@ from acd.admin.router import build_router as build_admin_router
 from acd.admin.store import load_config
 from acd.service.config import AcdConfig
 from acd.service.service import AcdService
+from agent_console.admin_audit import acd_audit, menu_audit
 from agent_console.app import create_app
 from agent_console.deps import RequireRole, get_session
-from agent_console.store import audit
 from crm.escalation import escalation_loop
 from crm.interaction_sync import InteractionSync
 from crm.reader import CrmReader
@@ -145,9 +145,10 @@ class Runtime:
             self.app = create_app(s, self.engine, self.bus, self.acd,
                                   screen_pop_lookup(self.crm_reader), self.clock)
             self.app.include_router(build_admin_router(
-                RequireRole("admin"), get_session, on_change=self._reload_acd))
-            self.app.include_router(build_ivr_router(RequireRole("admin"), self.menus, self.clock,
-                                                     audit=self._audit_menus))
+                RequireRole("admin"), get_session, on_change=self._reload_acd, audit=acd_audit(self.clock)))
+            self.app.include_router(build_ivr_router(
+                RequireRole("admin"), self.menus, self.clock,
+                audit=menu_audit(self.sessions, self.clock, str(self.menus.path))))
             # no per-message deflate: compressing every console frame costs more CPU than
             # the bytes it saves on a LAN; the sans-I/O websockets protocol is the fastest
             cfg = uvicorn.Config(self.app, host=s.http_host, port=s.http_port,
@@ -178,13 +179,6 @@ class Runtime:
         # collector's reach, and let short-lived objects die young (hotline.tuning).
         self._tuning = tuning.apply(young_threshold=s.gc_young_threshold,
                                     switch_interval_s=s.gil_switch_interval_s)
-
-    async def _audit_menus(self, actor: str, action: str, detail: str) -> None:
-        """``audit`` of the menu admin routes: a published change in the console's audit log."""
-        async with self.sessions() as session:
-            await audit(session, now=self.clock.now(), actor=actor, action=action,
-                        target=str(self.menus.path), to_value=detail)
-            await session.commit()
 
     async def _reload_acd(self) -> None:
         """``on_change`` of the admin router: reload the ACD's configuration."""

@@ -285,7 +285,8 @@ class FakeCenter:
                         aht_s=(a.handle_total / a.handled) if a.handled else None, queues=a.queues,
                         wrap_until=a.wrap_until if a.state == "wrap_up" else None,
                         pending_state=a.pending_state[0] if a.pending_state else None,
-                        pending_reason=a.pending_state[1] if a.pending_state else None)
+                        pending_reason=a.pending_state[1] if a.pending_state else None,
+                        transferring="attended" if a.pending_transfer else None)
             for a in self.agents.values())
         return CenterSnapshot(at=now, queues=tuple(queues), agents=agents)
 

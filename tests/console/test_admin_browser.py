@@ -20,6 +20,7 @@ from acd.admin.models import AcdQueue
 from acd.admin.router import build_router as build_acd_admin
 from acd.admin.schemas import QueueIn
 from acd.admin.store import save_queue
+from agent_console.admin_audit import acd_audit, menu_audit
 from agent_console.deps import RequireRole, get_session
 from hotline.db import make_engine, make_sessionmaker
 from ivr.cli import app as ivr_cli
@@ -62,8 +63,10 @@ def live(seeded_db, tmp_path):
         acd_changes.append(1)
 
     def mount(app, clock) -> None:  # what the runtime mounts (hotline.app.runtime)
-        app.include_router(build_acd_admin(RequireRole("admin"), get_session, on_change=changed))
-        app.include_router(build_ivr_admin(RequireRole("admin"), holder, clock))
+        app.include_router(build_acd_admin(RequireRole("admin"), get_session, on_change=changed,
+                                           audit=acd_audit(clock)))
+        app.include_router(build_ivr_admin(RequireRole("admin"), holder, clock,
+                                           audit=menu_audit(app.state.console.sessions, clock, str(menu))))
 
     _sync(seed())
     with live_server(db, mount=mount) as server:
@@ -212,5 +215,70 @@ def test_an_error_toast_does_not_stay_over_the_next_screen(browser, live):
     page.wait_for_selector("#toast.error.show")
     page.click('#tabs button[data-tab="queues"]')  # another screen
     assert page.get_attribute("#toast", "class") == "toast"
+    assert errors == [], errors
+    ctx.close()
+
+
+@pytest.mark.parametrize("locale,lang,overlap,impossible,monday", [
+    ("zh-CN", "zh", "'13:00-18:00' 与同一天的 '09:00-13:30' 重叠，请合并或调整其中一段。",
+     "'25:00-26:00' 含有不存在的时刻（小时 0–24，分钟 0–59）", "周一"),
+    ("en-US", "en", "'13:00-18:00' overlaps '09:00-13:30' on the same day; join them or move one.",
+     "'25:00-26:00' has an impossible time of day", "Monday")])
+def test_admin_sets_weekly_hours_with_several_ranges_a_day_and_a_mistake_is_refused_per_day(
+        browser, live, locale, lang, overlap, impossible, monday):
+    ctx = browser.new_context(viewport={"width": 1360, "height": 1000}, locale=locale)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
+    page.goto(f"{live.url}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_selector("body[data-ready='1']")
+    page.click('#tabs button[data-tab="hours"]')
+    form = page.locator('form[data-weekly="office"]')
+    mon, tue, sat = (form.locator(f'tr[data-day="{d}"]') for d in ("mon", "tue", "sat"))
+    assert mon.locator("th").text_content() == monday
+    assert mon.locator("input").input_value() == "09:00-18:00"  # mon-fri in the file, per day here
+    assert sat.locator("input").input_value() == "09:00-12:00"
+    assert form.locator('tr[data-day="sun"] input').count() == 0  # closed
+    on_disk, in_force = live.menu.read_text(encoding="utf-8"), live.holder.get()
+
+    # two mistakes: an overlap on Monday, an impossible time on Tuesday
+    mon.locator("input").fill("09:00-13:30")
+    mon.locator("button.add-range").click()
+    mon.locator("input").nth(1).fill("13:00-18:00")
+    tue.locator("input").fill("25:00-26:00")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector('form[data-weekly="office"] [data-outcome="refused"]')
+    assert mon.locator("td.err").text_content() == overlap
+    assert tue.locator("td.err").text_content() == impossible
+    assert mon.locator("input.bad").input_value() == "13:00-18:00"  # the range at fault is marked
+    assert live.menu.read_text(encoding="utf-8") == on_disk and live.holder.get() is in_force
+    shot_path = ARTIFACTS / f"admin-hours-refused-{lang}.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot_path), full_page=True)
+
+    # fixed: Monday morning and afternoon, Tuesday a normal day, Saturday closed
+    mon.locator("input").nth(1).fill("14:00-18:00")
+    tue.locator("input").fill("09:00-17:00")
+    sat.locator("button.rm").click()
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector('form[data-weekly="office"] [data-outcome="saved"]')
+    office = live.holder.get().hours["office"]
+    assert [(f"{r.start:%H:%M}", f"{r.end:%H:%M}") for r in office.weekly[0]] == [("09:00", "13:30"), ("14:00", "18:00")]
+    assert [(f"{r.start:%H:%M}", f"{r.end:%H:%M}") for r in office.weekly[1]] == [("09:00", "17:00")]
+    assert 5 not in office.weekly and office.calendar is not None  # Saturday closed, holidays kept
+    text = live.menu.read_text(encoding="utf-8")
+    assert 'mon: ["09:00-13:30", "14:00-18:00"]' in text and "calendar: cn" in text
+    assert page.locator('form[data-weekly="office"] tr[data-day="mon"] input').count() == 2  # redrawn from the server
+
+    # the change is in the audit log, with the ranges before and after
+    page.click('#tabs button[data-tab="audit"]')
+    row = page.wait_for_selector('#audit tr[data-action="ivr_hours_weekly"]')
+    assert "admin" in row.text_content()
+    assert '"sat":["09:00-12:00"]' in (row.query_selector("td.before").text_content() or "")
+    assert '"mon":["09:00-13:30","14:00-18:00"]' in (row.query_selector("td.after").text_content() or "")
     assert errors == [], errors
     ctx.close()

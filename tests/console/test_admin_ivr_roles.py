@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agent_console import store
+from agent_console.admin_audit import menu_audit
 from agent_console.deps import RequireRole
 from hotline.db import make_sessionmaker
 from ivr.http import build_router
@@ -23,12 +23,7 @@ DEFAULT = Path(__file__).resolve().parents[2] / "ivr" / "menus" / "default.yaml"
 def menus(console, tmp_path):
     shutil.copy(DEFAULT, tmp_path / "menus.yaml")
     holder = MenuHolder(tmp_path / "menus.yaml")
-    async def audit(actor: str, action: str, detail: str) -> None:  # as the runtime wires it
-        async with make_sessionmaker(console.engine)() as session:
-            await store.audit(session, now=console.clock.now(), actor=actor, action=action,
-                              target=str(holder.path), to_value=detail)
-            await session.commit()
-
+    audit = menu_audit(make_sessionmaker(console.engine), console.clock, str(holder.path))  # as the runtime wires it
     console.app.include_router(build_router(RequireRole("admin"), holder, console.clock, audit=audit))
     return holder
 

@@ -34,6 +34,7 @@ from crm.customers import create_customer
 from crm.schemas import CustomerIn, TicketIn
 from crm.sla import TicketType
 from crm.tickets import open_ticket
+from hotline.app.commands import ATXFER_FEATURE
 from hotline.app.demo_seed import demo_menu
 from hotline.app.migrate import upgrade
 from hotline.app.runtime import DEFAULT_MENU, Runtime
@@ -195,7 +196,7 @@ async def start_stack(tmp: Path, database_url: str | None = None, *, speed: floa
     url = database_url or f"sqlite+aiosqlite:///{tmp / 'e2e.db'}"
     agi_port, http_port = free_port(), free_port()
     sim = SimAsterisk(SimConfig(ami_port=0, agi_host="127.0.0.1", agi_port=agi_port, speed=speed, seed=1,
-                                recordings_dir=str(tmp / "rec"), epoch=epoch))
+                                recordings_dir=str(tmp / "rec"), epoch=epoch, atxfer_featuremap=ATXFER_FEATURE))
     for p in phones if phones is not None else [
             AgentPhone(endpoint=f"agent{ext}", answer_delay_s=2.0) for ext, _, _ in AGENTS.values()]:
         sim.add_agent_phone(p)
