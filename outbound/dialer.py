@@ -113,7 +113,7 @@ class Runner:
         return Originate(call_id, rec.id, number, self.caller_id, agent)
 
     def result(self, call_id: str, result: DialResult, now: float, cause: int | None = None,
-               agent: str | None = None) -> float | None:
+               agent: str | None = None, why: str | None = None) -> float | None:
         """Record a dial's outcome; returns when the record is due again (None: finished)."""
         if call_id not in self._calls:
             raise KeyError(f"{call_id} is not a dial of campaign {self.campaign}")
@@ -122,7 +122,7 @@ class Runner:
         self.sink.log(call_id, kinds.OUTBOUND_RESULT, ts=now, queue=self.campaign,
                       agent=agent or reserved,
                       data={"record": rec_id, "number": rec.number, "result": result.value,
-                            "cause": cause})
+                            "cause": cause, **({"why": why} if why else {})})
         again = next_attempt(result, now, rec.results, self.retries)
         rec.results.append(result)
         if again is None:
@@ -138,6 +138,11 @@ class Runner:
 
     def in_flight(self) -> int:
         return len(self._calls)
+
+    def dialed_at(self, call_id: str) -> float | None:
+        """When the dial ``call_id`` (still in flight) was made."""
+        rec = self._calls.get(call_id)
+        return self.records[rec[0]].dials[-1] if rec is not None else None
 
     def penetration(self) -> float:
         """Share of the list's records dialed at least once."""
