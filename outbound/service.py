@@ -37,7 +37,14 @@ from outbound.compliance import Compliance, DialResult, DncList
 from outbound.dialer import EventSink, Record, Runner
 from outbound.live import LiveCampaign
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
-from outbound.pacing import THIRTY_DAYS_S, ProgressivePacer
+from outbound.pacing import (
+    THIRTY_DAYS_S,
+    AbandonLedger,
+    DialStats,
+    Pacer,
+    PredictivePacer,
+    ProgressivePacer,
+)
 
 log = logging.getLogger("outbound")
 
@@ -149,12 +156,31 @@ class Campaigns:
             if r.last_result:
                 rec.results.append(DialResult(r.last_result))
             records.append(rec)
-        runner = Runner(cfg.name, cfg.caller_id, ProgressivePacer(),
+        pacer: Pacer = ProgressivePacer()
+        if cfg.mode is Mode.PREDICTIVE:
+            pacer = PredictivePacer(await self._ledger(session, cfg.name), DialStats(),
+                                    cfg.abandon_cap)
+        runner = Runner(cfg.name, cfg.caller_id, pacer,
                         Compliance(dnc, cfg.calling_hours(), cfg.max_per_day), records, self.sink,
                         retries=cfg.retries)
         self._ids[cfg.name] = {str(r.id): (r.id, r.attempts) for r in recs}
         return LiveCampaign(runner, self.dialer, self.bus, self.clock, queue=cfg.queue, mode=cfg.mode,
                             amd=self.amd, time_scale=self.time_scale)
+
+    async def _ledger(self, session: AsyncSession, campaign: str) -> AbandonLedger:
+        """The campaign's live answers and abandons of the last 30 days, from the log: the
+        predictive cap holds on the audited rate, across restarts."""
+        ledger = AbandonLedger()
+        rows = (await session.execute(select(CallEvent.ts, CallEvent.data).where(
+            CallEvent.queue == campaign, CallEvent.kind == kinds.OUTBOUND_RESULT,
+            CallEvent.ts >= self.clock.now() - THIRTY_DAYS_S).order_by(CallEvent.ts))).all()
+        for ts, data in rows:
+            result = (data or {}).get("result")
+            if result in (DialResult.ANSWERED.value, DialResult.ABANDONED.value):
+                ledger.answered(ts)
+            if result == DialResult.ABANDONED.value:
+                ledger.abandoned(ts)
+        return ledger
 
     async def sync(self) -> None:
         """Match the live campaigns to the stored states; write the records' progress."""
