@@ -113,8 +113,10 @@ class Runner:
         return Originate(call_id, rec.id, number, self.caller_id, agent)
 
     def result(self, call_id: str, result: DialResult, now: float, cause: int | None = None,
-               agent: str | None = None, why: str | None = None) -> float | None:
-        """Record a dial's outcome; returns when the record is due again (None: finished)."""
+               agent: str | None = None, why: str | None = None,
+               details: Mapping[str, Any] | None = None) -> float | None:
+        """Record a dial's outcome; returns when the record is due again (None: finished).
+        ``details`` go into the row's data (an agentless dial's survey answers)."""
         if call_id not in self._calls:
             raise KeyError(f"{call_id} is not a dial of campaign {self.campaign}")
         rec_id, reserved = self._calls.pop(call_id)
@@ -122,7 +124,8 @@ class Runner:
         self.sink.log(call_id, kinds.OUTBOUND_RESULT, ts=now, queue=self.campaign,
                       agent=agent or reserved,
                       data={"record": rec_id, "number": rec.number, "result": result.value,
-                            "cause": cause, **({"why": why} if why else {})})
+                            "cause": cause, **({"why": why} if why else {}),
+                            **(dict(details) if details else {})})
         again = next_attempt(result, now, rec.results, self.retries)
         rec.results.append(result)
         if again is None:
