@@ -14,6 +14,8 @@ from acd.core import Membership, QueueConfig
 from acd.events import AgentStateChanged
 from acd.service import AcdConfig, AgentProfile
 from hotline import kinds
+from ivr.store import IvrStore
+from outbound.agentless import AgentlessCampaign, LinesPacer
 from outbound.campaign import Action, CampaignError
 from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
@@ -106,4 +108,26 @@ async def test_a_stored_predictive_campaign_paces_on_the_logged_thirty_day_rate(
     assert isinstance(pacer, PredictivePacer) and pacer.cap == 0.02
     # 30 days of this campaign: 3 live answers (2 answered, 1 abandoned); day 31 forgotten
     assert pacer.ledger.counts(rig.clock.now()) == (3, 1)
+    campaigns.close()
+
+
+async def test_a_stored_agentless_campaign_needs_the_ivr_store_and_runs_with_lines(rig: Rig) -> None:
+    maker = async_sessionmaker(rig.engine, expire_on_commit=False)
+    async with maker() as s:
+        s.add(OutboundCampaign(name="notice", mode="agentless", state="running", queue="huifang",
+                               caller_id="+864008001234", hours="08:00-22:00", max_per_day=3,
+                               retries="busy=3600/1", dispositions="resolved", abandon_cap=0.03,
+                               created_at=0.0))
+        await s.commit()
+    bare = Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log)
+    await bare.sync()
+    assert bare.live == {}  # refused (logged): no AMI / answer store given
+    store = IvrStore(rig.engine)
+    campaigns = Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log, ami=rig.ami,
+                          answers=store.survey_answers, dial_string=rig.service.config.customer_dial,
+                          time_scale=rig.sim.config.speed)
+    await campaigns.sync()
+    live = campaigns.live["notice"]
+    assert isinstance(live, AgentlessCampaign) and live.running
+    assert isinstance(live.runner.pacer, LinesPacer)
     campaigns.close()
