@@ -22,11 +22,11 @@ progressive is the largest ratio any pacer could reach on this callee model.
     .venv/bin/python bench/dialer.py [--seeds 5] [--hours 4] [--frontier]
 
 Measured (5 seeds, the rule of ``outbound.pacing``: a line ahead only while its abandon
-chance is <= 6 %, the 30-day cap as feedback and hard brake): predictive 0.748 against
-progressive 0.557 talk utilisation, 1.34x (the previous rule: 1.30x), worst abandon 2.58 %;
+chance is <= 6 %, the 30-day cap as feedback and hard brake): predictive 0.751 against
+progressive 0.557 talk utilisation, 1.35x (the previous rule: 1.30x), worst abandon 2.62 %;
 the target 1.5x is not met. 1.5x needs at most 2.8 s of agent wait per connected call;
-predictive waits 15 s. ``--frontier`` runs the rule without the cap: 1.38x at 3.6 %
-abandons, 1.42x at 8 %, 1.45x at 17 %, 1.48x at 34 % (3.7 s wait): the answers spread
+predictive waits about 15 s. ``--frontier`` runs the rule without the cap: 1.38x at 3.4 %
+abandons, 1.42x at 8 %, 1.45x at 17 %, 1.48x at 33 % (3.8 s wait): the answers spread
 over 4-15 s after the dial, against a 2 s connect window, cannot be timed to the agents.
 """
 

@@ -108,7 +108,8 @@ class LiveCampaign:
     # --- events ----------------------------------------------------------------------
 
     def _on_agent(self, ev: AgentStateChanged) -> None:
-        if ev.state == "ready":
+        # predictive also dials for an agent entering wrap-up (free again soon)
+        if ev.state == "ready" or (ev.state == "wrap_up" and self.mode is Mode.PREDICTIVE):
             self._schedule()
 
     def _on_ended(self, ev: OutboundDialEnded) -> None:
