@@ -114,7 +114,9 @@ class QueueSnapshot(AcdEvent):
 class OutboundDialEnded(AcdEvent):
     """A campaign dial is over for the router. ``result``: answered (a person, bridged to
     the agent), busy, no_answer, machine, failed, abandoned, skipped (preview); ``cause``:
-    the customer leg's hang-up cause (None if no channel was ever created)."""
+    the customer leg's hang-up cause (None if no channel was ever created); ``why`` of a
+    predictive abandon: ``no_agent`` (nobody took it within the connect window, we hung
+    up) or ``customer_left`` (the customer hung up while waiting for an agent)."""
 
     call_id: str
     queue: str
@@ -123,3 +125,4 @@ class OutboundDialEnded(AcdEvent):
     result: str
     cause: int | None = None
     amd_status: str | None = None
+    why: str | None = None

@@ -173,6 +173,14 @@ class OutboundDialer(Protocol):
         """The queue's members by state (``router.queue(q).agents_by_state``)."""
         ...
 
+    def wrap_ends(self, queue: str) -> tuple[tuple[str, float], ...]:
+        """The queue's members in wrap-up and when their wrap-up ends by itself."""
+        ...
+
+    def held_customers(self, queue: str) -> int:
+        """Answered predictive customers of ``queue`` waiting, no agent offered yet."""
+        ...
+
 
 # --- the ACD's port to recording (implemented by ``recordings.recorder``) ---------------
 

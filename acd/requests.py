@@ -59,8 +59,11 @@ class OutboundRequest:
     ``queue`` is the campaign's queue: its members work the campaign, blended with their
     inbound queues by membership tier. ``amd``: what an answering machine gets (``off``: no
     AMD(); ``hangup``; ``message``: ``amd_message`` is played; ``agent``: passed to the
-    agent). ``preview``: the agent sees the record and dials it by click. ``ring_s``: how
-    long the customer's phone rings.
+    agent). ``preview``: the agent sees the record and dials it by click. ``predictive``:
+    the customer is dialed first, unbound to an agent; answered (a person, or a machine
+    with ``agent``) the customer waits in the queue for an agent, and if none takes the
+    call within ``connect_window_s`` it is an abandon. ``ring_s``: how long the customer's
+    phone rings.
     """
 
     call_id: str
@@ -77,12 +80,18 @@ class OutboundRequest:
     amd_message: str = ""
     preview: bool = False
     ring_s: float = 25.0
+    predictive: bool = False
+    connect_window_s: float = 2.0
 
     def __post_init__(self) -> None:
         if self.amd not in AMD_CHOICES:
             raise ValueError(f"amd {self.amd!r}: use one of {', '.join(AMD_CHOICES)}")
         if self.amd == "message" and not self.amd_message:
             raise ValueError("amd 'message' needs the prompt to leave (amd_message)")
+        if self.predictive and self.preview:
+            raise ValueError("a dial is either preview (agent first) or predictive, not both")
+        if not 0.0 <= self.connect_window_s <= 10.0:
+            raise ValueError(f"connect window {self.connect_window_s:g} s must be 0-10 s")
         if not 5.0 <= self.ring_s <= 60.0:
             raise ValueError(f"ring time {self.ring_s:g} s must be between 5 and 60 s")
 

@@ -30,6 +30,7 @@ class Mode(StrEnum):
     PREVIEW = "preview"
     PROGRESSIVE = "progressive"
     PREDICTIVE = "predictive"
+    AGENTLESS = "agentless"  # the IVR plays a notice / survey, no agent (outbound.agentless)
 
 
 class State(StrEnum):

@@ -113,8 +113,10 @@ class Runner:
         return Originate(call_id, rec.id, number, self.caller_id, agent)
 
     def result(self, call_id: str, result: DialResult, now: float, cause: int | None = None,
-               agent: str | None = None) -> float | None:
-        """Record a dial's outcome; returns when the record is due again (None: finished)."""
+               agent: str | None = None, why: str | None = None,
+               details: Mapping[str, Any] | None = None) -> float | None:
+        """Record a dial's outcome; returns when the record is due again (None: finished).
+        ``details`` go into the row's data (an agentless dial's survey answers)."""
         if call_id not in self._calls:
             raise KeyError(f"{call_id} is not a dial of campaign {self.campaign}")
         rec_id, reserved = self._calls.pop(call_id)
@@ -122,7 +124,8 @@ class Runner:
         self.sink.log(call_id, kinds.OUTBOUND_RESULT, ts=now, queue=self.campaign,
                       agent=agent or reserved,
                       data={"record": rec_id, "number": rec.number, "result": result.value,
-                            "cause": cause})
+                            "cause": cause, **({"why": why} if why else {}),
+                            **(dict(details) if details else {})})
         again = next_attempt(result, now, rec.results, self.retries)
         rec.results.append(result)
         if again is None:
@@ -138,6 +141,11 @@ class Runner:
 
     def in_flight(self) -> int:
         return len(self._calls)
+
+    def dialed_at(self, call_id: str) -> float | None:
+        """When the dial ``call_id`` (still in flight) was made."""
+        rec = self._calls.get(call_id)
+        return self.records[rec[0]].dials[-1] if rec is not None else None
 
     def penetration(self) -> float:
         """Share of the list's records dialed at least once."""

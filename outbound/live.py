@@ -13,8 +13,15 @@ logs the result with its hang-up cause and schedules the retry; the next record 
 Bus handlers run inside the publisher (synchronously), so the campaign never dials from
 within one: it schedules one ``tick`` with ``call_soon`` and dials from there.
 
-Predictive dialing (customers first, unbound to agents) is simulated in
-``outbound.simday`` only; ``LiveCampaign`` refuses it rather than dial it 1:1 unnoticed.
+Predictive campaigns dial customers first (``OutboundRequest.predictive``): the pacer
+(``outbound.pacing.PredictivePacer``) sees the queue's ready agents, the agents in
+wrap-up with the time it ends, the dials ringing with their ages and the answered
+customers held for an agent; the router offers each answered customer to a ready member
+like an inbound call (blending by tier, one offer per agent). An answered customer no
+agent is offered within the connect window is an abandon (``acd.service.outbound``),
+logged as an OUTBOUND_RESULT ``abandoned`` with its cause and ``why``; the pacer's abandon
+ledger counts it, and ``outbound.service`` seeds that ledger with the campaign's last 30
+days from the call-event log, so the cap is the audited rate.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from hotline.events import EventBus
 from outbound.campaign import CampaignError, Mode
 from outbound.compliance import DialResult
 from outbound.dialer import Runner
-from outbound.pacing import Floor, ProgressivePacer
+from outbound.pacing import BusyAgent, Floor, PredictivePacer, ProgressivePacer
 
 
 @dataclass
@@ -50,12 +57,12 @@ class LiveCampaign:
     def __init__(self, runner: Runner, dialer: OutboundDialer, bus: EventBus, clock: Clock, *,
                  queue: str, mode: Mode = Mode.PROGRESSIVE, amd: str = "off",
                  amd_message: str = "", ring_s: float = 25.0, time_scale: float = 1.0) -> None:
-        if mode is Mode.PREDICTIVE:
-            raise CampaignError("predictive campaigns do not run live yet; run it progressive "
-                                "(agent first) or see bench/dialer.py for the simulated pacing")
-        if not isinstance(runner.pacer, ProgressivePacer):
-            raise CampaignError("a live campaign reserves agents through the router: "
-                                "give its runner a ProgressivePacer")
+        if mode is Mode.PREDICTIVE and not isinstance(runner.pacer, PredictivePacer):
+            raise CampaignError("a predictive campaign paces by its abandon cap: "
+                                "give its runner a PredictivePacer")
+        if mode is not Mode.PREDICTIVE and not isinstance(runner.pacer, ProgressivePacer):
+            raise CampaignError("a preview or progressive campaign reserves agents through "
+                                "the router: give its runner a ProgressivePacer")
         self.runner = runner
         self.dialer = dialer
         self.bus = bus
@@ -101,18 +108,31 @@ class LiveCampaign:
     # --- events ----------------------------------------------------------------------
 
     def _on_agent(self, ev: AgentStateChanged) -> None:
-        if ev.state == "ready":
+        # predictive also dials for an agent entering wrap-up (free again soon)
+        if ev.state == "ready" or (ev.state == "wrap_up" and self.mode is Mode.PREDICTIVE):
             self._schedule()
 
     def _on_ended(self, ev: OutboundDialEnded) -> None:
         if ev.call_id not in self._numbers:
             return
         del self._numbers[ev.call_id]
+        pacer = self.runner.pacer
+        if isinstance(pacer, PredictivePacer):
+            live = ev.result in (DialResult.ANSWERED.value, DialResult.ABANDONED.value)
+            dialed = self.runner.dialed_at(ev.call_id)
+            # the time to the end of the dial for the pacer: for a live one the answer
+            # (an answered one ends at the bridge, an abandon at the window's end)
+            after = None if dialed is None else max(0.0, ev.at - dialed)
+            pacer.stats.dial_finished(live, after)
+            if live:
+                pacer.ledger.answered(ev.at)
+            if ev.result == DialResult.ABANDONED.value:
+                pacer.ledger.abandoned(ev.at)
         self.figures.results[ev.result] = self.figures.results.get(ev.result, 0) + 1
         if ev.result == DialResult.ANSWERED.value:
             self.figures.connected += 1
         self.runner.result(ev.call_id, DialResult(ev.result), self.clock.now(), cause=ev.cause,
-                           agent=ev.agent)
+                           agent=ev.agent, why=ev.why)
         self._schedule()
 
     def _schedule(self) -> None:
@@ -128,8 +148,7 @@ class LiveCampaign:
         if not self.running:
             return
         now = self.clock.now()
-        floor = Floor(now=now, free=self.dialer.ready_agents(self.queue),
-                      ringing=self.runner.in_flight())
+        floor = self._floor(now)
         for dial in self.runner.tick(floor, router_reserves=True):
             self.figures.dialed += 1
             self._numbers[dial.call_id] = dial.number
@@ -137,7 +156,8 @@ class LiveCampaign:
                                   caller_id=dial.caller_id, requested_at=now,
                                   campaign=self.name, record=dial.record, amd=self.amd,
                                   amd_message=self.amd_message, ring_s=self.ring_s,
-                                  preview=self.mode is Mode.PREVIEW)
+                                  preview=self.mode is Mode.PREVIEW,
+                                  predictive=self.mode is Mode.PREDICTIVE)
             try:
                 self.dialer.dial_out(req)
             except ValueError as exc:
@@ -145,6 +165,20 @@ class LiveCampaign:
                 del self._numbers[dial.call_id]
                 self.runner.result(dial.call_id, DialResult.FAILED, now)
         self._arm(now)
+
+    def _floor(self, now: float) -> Floor:
+        free = self.dialer.ready_agents(self.queue)
+        pacer = self.runner.pacer
+        if not isinstance(pacer, PredictivePacer):
+            return Floor(now=now, free=free, ringing=self.runner.in_flight())
+        held = self.dialer.held_customers(self.queue)
+        wrap = pacer.stats.wrap_s  # the pacer reads wrap_s − (now − since) = the time left
+        busy = tuple(BusyAgent(a, "wrap", until - wrap) for a, until in self.dialer.wrap_ends(self.queue))
+        # the held customers were answered: they are (about) the oldest dials in flight
+        since = sorted(t for cid in self._numbers if (t := self.runner.dialed_at(cid)) is not None)
+        ringing = tuple(since[held:])
+        return Floor(now=now, free=free, busy=busy, ringing=len(ringing), waiting=held,
+                     ringing_since=ringing)
 
     def _arm(self, now: float) -> None:
         """Wake up when the next record is due (a retry, calling hours opening)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ from hotline import kinds
 from hotline.clock import Clock
 from hotline.db import CallEvent
 from hotline.events import EventBus
+from outbound.agentless import AgentlessCampaign, Executor, LinesPacer
 from outbound.campaign import (
     Action,
     CampaignConfig,
@@ -37,9 +39,17 @@ from outbound.compliance import Compliance, DialResult, DncList
 from outbound.dialer import EventSink, Record, Runner
 from outbound.live import LiveCampaign
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
-from outbound.pacing import THIRTY_DAYS_S, ProgressivePacer
+from outbound.pacing import (
+    THIRTY_DAYS_S,
+    AbandonLedger,
+    DialStats,
+    Pacer,
+    PredictivePacer,
+    ProgressivePacer,
+)
 
 log = logging.getLogger("outbound")
+AGENTLESS_LINES = 4  # concurrent dials of an agentless campaign
 
 
 def config_of(row: OutboundCampaign) -> CampaignConfig:
@@ -121,7 +131,12 @@ class Campaigns:
     """The live campaigns of one backend."""
 
     def __init__(self, engine: AsyncEngine, dialer: OutboundDialer, bus: EventBus, clock: Clock,
-                 sink: EventSink, *, time_scale: float = 1.0, amd: str = "off") -> None:
+                 sink: EventSink, *, time_scale: float = 1.0, amd: str = "off",
+                 ami: Executor | None = None,
+                 answers: Callable[[str], Awaitable[dict[str, int]]] | None = None,
+                 dial_string: Callable[[str], str] | None = None) -> None:
+        """``ami``, ``answers`` (``IvrStore.survey_answers``) and ``dial_string``
+        (``AcdConfig.customer_dial``): what agentless campaigns need."""
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.dialer = dialer
@@ -130,11 +145,19 @@ class Campaigns:
         self.sink = sink
         self.time_scale = time_scale
         self.amd = amd
-        self.live: dict[str, LiveCampaign] = {}
+        self.ami = ami
+        self.answers = answers
+        self.dial_string = dial_string
+        self.live: dict[str, LiveCampaign | AgentlessCampaign] = {}
         self._ids: dict[str, dict[str, tuple[int, int]]] = {}  # record id -> (row id, attempts before)
 
-    async def _load(self, session: AsyncSession, row: OutboundCampaign) -> LiveCampaign:
+    async def _load(self, session: AsyncSession,
+                    row: OutboundCampaign) -> LiveCampaign | AgentlessCampaign:
         cfg = config_of(row)
+        if cfg.mode is Mode.AGENTLESS and (self.ami is None or self.answers is None
+                                           or self.dial_string is None):
+            raise CampaignError("agentless campaigns need the AMI and the IVR's answer store; "
+                                "this backend was started without them")
         recs = (await session.execute(select(OutboundRecord).where(
             OutboundRecord.campaign_id == row.id))).scalars().all()
         dnc_rows = (await session.execute(select(OutboundDnc).where(
@@ -149,12 +172,38 @@ class Campaigns:
             if r.last_result:
                 rec.results.append(DialResult(r.last_result))
             records.append(rec)
-        runner = Runner(cfg.name, cfg.caller_id, ProgressivePacer(),
+        pacer: Pacer = ProgressivePacer()
+        if cfg.mode is Mode.AGENTLESS:
+            pacer = LinesPacer(AGENTLESS_LINES)
+        elif cfg.mode is Mode.PREDICTIVE:
+            pacer = PredictivePacer(await self._ledger(session, cfg.name), DialStats(),
+                                    cfg.abandon_cap)
+        runner = Runner(cfg.name, cfg.caller_id, pacer,
                         Compliance(dnc, cfg.calling_hours(), cfg.max_per_day), records, self.sink,
                         retries=cfg.retries)
         self._ids[cfg.name] = {str(r.id): (r.id, r.attempts) for r in recs}
+        if cfg.mode is Mode.AGENTLESS:
+            assert self.ami is not None and self.answers is not None and self.dial_string is not None
+            return AgentlessCampaign(runner, self.ami, self.bus, self.clock,
+                                     dial_string=self.dial_string, answers=self.answers,
+                                     amd=self.amd, time_scale=self.time_scale)
         return LiveCampaign(runner, self.dialer, self.bus, self.clock, queue=cfg.queue, mode=cfg.mode,
                             amd=self.amd, time_scale=self.time_scale)
+
+    async def _ledger(self, session: AsyncSession, campaign: str) -> AbandonLedger:
+        """The campaign's live answers and abandons of the last 30 days, from the log: the
+        predictive cap holds on the audited rate, across restarts."""
+        ledger = AbandonLedger()
+        rows = (await session.execute(select(CallEvent.ts, CallEvent.data).where(
+            CallEvent.queue == campaign, CallEvent.kind == kinds.OUTBOUND_RESULT,
+            CallEvent.ts >= self.clock.now() - THIRTY_DAYS_S).order_by(CallEvent.ts))).all()
+        for ts, data in rows:
+            result = (data or {}).get("result")
+            if result in (DialResult.ANSWERED.value, DialResult.ABANDONED.value):
+                ledger.answered(ts)
+            if result == DialResult.ABANDONED.value:
+                ledger.abandoned(ts)
+        return ledger
 
     async def sync(self) -> None:
         """Match the live campaigns to the stored states; write the records' progress."""
@@ -180,7 +229,7 @@ class Campaigns:
                     del self.live[row.name]
             await session.commit()
 
-    async def _save(self, session: AsyncSession, live: LiveCampaign) -> None:
+    async def _save(self, session: AsyncSession, live: LiveCampaign | AgentlessCampaign) -> None:
         ids = self._ids.get(live.name, {})
         for rec in live.runner.records.values():
             known = ids.get(rec.id)

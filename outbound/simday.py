@@ -58,53 +58,66 @@ class DayResult:
     def utilisation(self) -> float:
         return self.talk_s / (self.agents * self.seconds)
 
+    def wait_per_call(self, wrap_s: float) -> float:
+        """Agent seconds neither talking nor in wrap-up, per connected call."""
+        connected = self.live - self.abandoned
+        idle = self.agents * self.seconds - self.talk_s - connected * wrap_s
+        return idle / connected if connected else float("inf")
+
     @property
     def abandon_rate(self) -> float:
         return self.abandoned / self.live if self.live else 0.0
 
 
 def run_day(mode: str, agents: int = 20, records: int = 10_000, seconds: float = 8 * 3600.0,
-            callees: Callees | None = None, seed: int = 1, cap: float = 0.03) -> DayResult:
+            callees: Callees | None = None, seed: int = 1, cap: float = 0.03,
+            theta: float | None = None) -> DayResult:
+    """``theta``: the predictive pacer's abandon-chance price (default 2 × ``cap``)."""
     c = callees or Callees()
     rng = random.Random(seed)
     ledger = AbandonLedger()
     stats = DialStats(prior_talk_s=c.talk_mean_s, prior_wrap_s=c.wrap_s)
-    pacer: Pacer = PredictivePacer(ledger, stats, cap) if mode == "predictive" else ProgressivePacer()
+    pacer: Pacer = (PredictivePacer(ledger, stats, cap, theta=theta, window_s=c.connect_window_s)
+                    if mode == "predictive" else ProgressivePacer())
     names = [f"a{i}" for i in range(agents)]
     free: set[str] = set(names)
     busy: dict[str, BusyAgent] = {}
     ringing = 0
+    ringing_at: dict[int, float] = {}  # unbound dial id -> when it was made
     holding: list[tuple[float, int]] = []  # answered, no agent yet: (deadline, id)
     hold_seq = 0
     left = records
     res = DayResult(mode, agents, seconds)
     t0 = 0.0
-    events: list[tuple[float, int, str, str | None, float]] = []
+    events: list[tuple[float, int, str, str | None, float, int]] = []
     seq = 0
 
-    def push(at: float, kind: str, agent: str | None, extra: float = 0.0) -> None:
+    def push(at: float, kind: str, agent: str | None, extra: float = 0.0,
+             dial_id: int = 0) -> None:
         nonlocal seq
         seq += 1
-        heapq.heappush(events, (at, seq, kind, agent, extra))
+        heapq.heappush(events, (at, seq, kind, agent, extra, dial_id))
 
     def dial(now: float, agent: str | None) -> None:
         nonlocal ringing, left
         left -= 1
         res.dials += 1
+        dial_id = res.dials
         if agent is not None:
             free.discard(agent)  # reserved for this dial
         else:
             ringing += 1
+            ringing_at[dial_id] = now
         r = rng.random()
         if r < c.p_live:
             delay = rng.uniform(*c.answer_delay_s)
-            push(now + delay, "live", agent, delay)
+            push(now + delay, "live", agent, delay, dial_id)
         elif r < c.p_live + c.p_machine:
-            push(now + rng.uniform(*c.answer_delay_s), "fail", agent)
+            push(now + rng.uniform(*c.answer_delay_s), "fail", agent, 0.0, dial_id)
         elif r < c.p_live + c.p_machine + c.p_busy:
-            push(now + c.busy_s, "fail", agent)
+            push(now + c.busy_s, "fail", agent, 0.0, dial_id)
         else:
-            push(now + c.no_answer_s, "fail", agent)
+            push(now + c.no_answer_s, "fail", agent, 0.0, dial_id)
 
     def talk_starts(now: float, agent: str) -> None:
         talk = rng.expovariate(1.0 / c.talk_mean_s)
@@ -115,7 +128,8 @@ def run_day(mode: str, agents: int = 20, records: int = 10_000, seconds: float =
         if now >= seconds or left <= 0:
             return
         floor = Floor(now=now, free=tuple(sorted(free)), busy=tuple(busy.values()),
-                      ringing=ringing, waiting=len(holding))
+                      ringing=ringing, waiting=len(holding),
+                      ringing_since=tuple(ringing_at.values()))
         for d in pacer.plan(floor):
             if left <= 0:
                 break
@@ -125,13 +139,15 @@ def run_day(mode: str, agents: int = 20, records: int = 10_000, seconds: float =
 
     pace(t0)
     while events:
-        now, _, kind, agent, extra = heapq.heappop(events)
+        now, _, kind, agent, extra, dial_id = heapq.heappop(events)
         if now > seconds:
             break
         if kind in ("live", "fail"):
-            stats.dial_finished(kind == "live", extra if kind == "live" else None)
             if agent is None:
                 ringing -= 1
+                stats.dial_finished(kind == "live", now - ringing_at.pop(dial_id))
+            else:
+                stats.dial_finished(kind == "live", extra if kind == "live" else None)
         if kind == "live":
             res.live += 1
             ledger.answered(now)

@@ -147,7 +147,8 @@ class Offers:
         if ev.state == "Ringing" and not call.ringing:
             call.ringing = True
             self.ctx.feed(OfferRinging(self.ctx.now(), call.call_id, call.agent))
-        elif ev.state == "Up" and call.outbound is not None and call.customer_leg is None:
+        elif (ev.state == "Up" and call.outbound is not None and not call.outbound.predictive
+              and call.customer_leg is None):
             self.outbound.agent_answered(call)
         elif ev.state == "Up" and call.callback and call.connected_at is None:
             self.callbacks.agent_answered(call)

@@ -20,16 +20,34 @@ membership tiers; one offer at a time). Then, as for a callback (README approach
    customer leg's ``Hangup`` gave its cause (busy 17, no answer 19, ...), or at once when
    no channel was ever created.
 
+Predictive dials (``OutboundRequest.predictive``) turn this around: the customer is
+dialed at once, unbound (``Originate`` as in 2.). Answered by a person (AMD off, HUMAN or
+NOTSURE; a MACHINE too with ``agent``) the customer's channel becomes a caller waiting in
+the campaign's queue, and the router offers it like an inbound call (agent leg
+``Application=Bridge``; blending and one offer per agent as for any call). If no agent has
+been offered it ``connect_window_s`` after the answer, it is an **abandon** (``why``
+``no_agent``): it leaves the queue (ABANDON row) and we hang it up (cause 16). A customer
+hanging up while waiting is an abandon too (``customer_left``, with its cause).
+
 Every dial's end is one :class:`acd.events.OutboundDialEnded` on the bus; the campaign
 runner (``outbound.live``) writes it to the call-event log and decides the retry.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from acd.core import CustomerAnswered, CustomerDialing, CustomerFailed, PreviewShown, WaitingCall
+from acd.core import (
+    CallLeft,
+    CustomerAnswered,
+    CustomerDialing,
+    CustomerFailed,
+    OfferAccepted,
+    PreviewShown,
+    WaitingCall,
+)
 from acd.events import OutboundDialEnded
 from acd.ports import ContactCenterError
 from acd.requests import OutboundRequest, RoutingRequest
@@ -37,7 +55,7 @@ from acd.service.calls import LiveCall
 from acd.service.context import AcdContext
 from acd.service.queueing import Queueing
 from pbx.ami.actions import Bridge, Hangup, Originate, caller_id
-from pbx.events import ChannelCreated, OriginateResult, VariableSet
+from pbx.events import ChannelCreated, ChannelHungUp, OriginateResult, VariableSet
 
 OUTBOUND_CONTEXT = "hotline-outbound"
 # OriginateResponse Reason -> result (README "OriginateResponse": 0 busy or hung up,
@@ -57,6 +75,8 @@ class Dial:
     result: str | None = None  # decided, waiting for the cause
     amd_status: str | None = None
     done: bool = False
+    ahead: bool = False  # predictive: dialed before any agent
+    queued: bool = False  # predictive: answered, waiting in the queue for an agent
 
 
 class OutboundCalls:
@@ -72,6 +92,9 @@ class OutboundCalls:
 
     def dial_out(self, req: OutboundRequest) -> None:
         """Raises ValueError (unknown queue, duplicate id) with the router's sentence."""
+        if req.predictive:
+            self._dial_ahead(req)
+            return
         cfg = self.ctx.config.queue(req.queue)
         routing = RoutingRequest(call_id=req.call_id, uniqueid="", channel="",
                                  caller_num=req.number, caller_name=req.customer_name,
@@ -82,6 +105,28 @@ class OutboundCalls:
                         callback=req.number, outbound=req)
         waiting = WaitingCall.from_request(routing, cfg).with_callback(req.number)
         self.queueing.arrive(call, waiting)
+
+    def _dial_ahead(self, req: OutboundRequest) -> None:
+        if self.ctx.config.queue(req.queue) is None:
+            raise ValueError(f"Queue {req.queue} is not configured; a campaign dials into its queue.")
+        leg = f"hotline-custleg-{req.call_id}-0"
+        if self.ctx.book.get(req.call_id) is not None or leg in self.dials:
+            raise ValueError(f"Call {req.call_id} is already dialed; dial a record once per id.")
+        routing = RoutingRequest(call_id=req.call_id, uniqueid=leg, channel="",
+                                 caller_num=req.number, caller_name=req.customer_name,
+                                 queue=req.queue, skills=req.skills,
+                                 customer_id=req.customer_id, enqueued_at=req.requested_at,
+                                 data={"campaign": req.campaign, "record": req.record,
+                                       "mode": "predictive"})
+        call = LiveCall(request=routing, queue=req.queue, enqueued_at=req.requested_at,
+                        outbound=req)
+        dial = self.dials[leg] = Dial(call, leg, ahead=True)
+        self._originate(dial)
+
+    def held(self, queue: str) -> int:
+        """Answered predictive customers in ``queue`` no agent has been offered yet."""
+        return sum(1 for d in self.dials.values()
+                   if d.queued and d.call.queue == queue and d.call.agent is None)
 
     def show_preview(self, call: LiveCall, agent: str) -> None:
         self.ctx.feed(PreviewShown(self.ctx.now(), call.call_id, agent))
@@ -108,13 +153,17 @@ class OutboundCalls:
 
     def agent_answered(self, call: LiveCall) -> None:
         assert call.agent is not None and call.outbound is not None
-        req = call.outbound
         self.ctx.feed(CustomerDialing(self.ctx.now(), call.call_id, call.agent))
         self.ctx.book.by_agent[call.agent] = call
         leg = f"hotline-custleg-{call.call_id}-{call.offers}"
         call.customer_leg = leg
         self.ctx.book.add_leg(call, leg)
-        dial = self.dials[leg] = Dial(call, leg)
+        self._originate(self.dials.setdefault(leg, Dial(call, leg)))
+
+    def _originate(self, dial: Dial) -> None:
+        call, leg = dial.call, dial.leg
+        req = call.outbound
+        assert req is not None
         variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AMD": req.amd}
         if req.amd == "message":
             variables["HOTLINE_AMD_MESSAGE"] = req.amd_message
@@ -145,8 +194,63 @@ class OutboundCalls:
         call.request = replace(call.request, channel=ev.channel, uniqueid=ev.uniqueid or "")
         assert call.outbound is not None
         if call.outbound.amd == "off":
-            self._bridge(dial)
+            self._to_agent(dial)
         return True
+
+    def _to_agent(self, dial: Dial) -> None:
+        """A person is on the line: bridge the reserved agent, or (predictive) queue them."""
+        if not dial.ahead:
+            self._bridge(dial)
+            return
+        call = dial.call
+        req = call.outbound
+        assert req is not None
+        now = self.ctx.now()
+        call.request = replace(call.request, enqueued_at=now)
+        call.enqueued_at = now
+        try:
+            self.queueing.arrive(call, WaitingCall.from_request(
+                call.request, self.ctx.config.queue(call.queue)))
+        except ValueError:
+            self._hang_up_ahead(dial, "failed", None)
+            return
+        dial.queued = True
+        asyncio.get_running_loop().call_later(
+            req.connect_window_s / self.ctx.time_scale, self._window_over, dial)
+
+    def _window_over(self, dial: Dial) -> None:
+        """The connect window after the answer is over: no agent offered is an abandon."""
+        call = dial.call
+        if dial.done or call.agent is not None or call.connected_at is not None:
+            return
+        if self.ctx.book.get(call.call_id) is call:
+            self.ctx.feed(CallLeft(self.ctx.now(), call.call_id, "abandon"))  # ABANDON row
+        self._hang_up_ahead(dial, "abandoned", "no_agent")
+
+    def _hang_up_ahead(self, dial: Dial, result: str, why: str | None) -> None:
+        dial.done = True
+        self.dials.pop(dial.leg, None)
+        self._publish(dial.call, None, result, 16, dial.amd_status, why)
+        if dial.call.channel:
+            self.ctx.send(Hangup(dial.call.channel, cause=16), on_error=lambda _exc: None)
+
+    def on_hangup(self, ev: ChannelHungUp) -> None:
+        """A predictive customer leg hung up before an agent was bridged (before the
+        ACD's own hang-up handling: a queued one then leaves the queue as an abandon)."""
+        dial = self.dials.get(ev.uniqueid)
+        if dial is None or not dial.ahead or dial.done:
+            return
+        if dial.queued:
+            dial.done = True
+            self.dials.pop(dial.leg, None)
+            self._publish(dial.call, dial.call.agent, "abandoned", ev.cause, dial.amd_status,
+                          "customer_left")
+            return
+        result = dial.result or ("machine" if dial.amd_status == "MACHINE"
+                                 else "abandoned" if dial.answered
+                                 else _BY_CAUSE.get(ev.cause, "failed"))
+        dial.created = False
+        self._failed(dial, result, ev.cause)
 
     def on_varset(self, ev: VariableSet) -> None:
         if ev.variable != "AMDSTATUS":
@@ -160,7 +264,7 @@ class OutboundCalls:
             # hotline-outbound hangs up or plays the message itself; the agent is free now
             self._failed(dial, "machine", None)
         elif ev.value != "HANGUP":
-            self._bridge(dial)
+            self._to_agent(dial)
 
     def customer_gone(self, call: LiveCall, cause: int) -> bool:
         """The customer leg hung up before the bridge. True if it was a campaign dial."""
@@ -177,9 +281,13 @@ class OutboundCalls:
 
     def connected(self, call: LiveCall) -> None:
         """The customer and the agent are bridged."""
-        assert call.agent is not None
-        dial = self.dials.get(call.customer_leg or "")
-        self.ctx.feed(CustomerAnswered(self.ctx.now(), call.call_id, call.agent))
+        assert call.agent is not None and call.outbound is not None
+        if call.outbound.predictive:  # offered like an inbound call: the offer is accepted
+            dial = self.dials.get(call.uniqueid)
+            self.ctx.feed(OfferAccepted(self.ctx.now(), call.call_id, call.agent))
+        else:
+            dial = self.dials.get(call.customer_leg or "")
+            self.ctx.feed(CustomerAnswered(self.ctx.now(), call.call_id, call.agent))
         result = "machine" if dial is not None and dial.amd_status == "MACHINE" else "answered"
         if dial is not None:
             dial.done = True
@@ -233,9 +341,9 @@ class OutboundCalls:
             self._publish(call, agent, publish, cause, None)
 
     def _publish(self, call: LiveCall, agent: str | None, result: str, cause: int | None,
-                 amd_status: str | None) -> None:
+                 amd_status: str | None, why: str | None = None) -> None:
         req = call.outbound
         assert req is not None
         self.ctx.bus.publish(OutboundDialEnded(
             at=self.ctx.now(), call_id=call.call_id, queue=call.queue, agent=agent,
-            number=req.number, result=result, cause=cause, amd_status=amd_status))
+            number=req.number, result=result, cause=cause, amd_status=amd_status, why=why))

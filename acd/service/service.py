@@ -215,6 +215,8 @@ class AcdService(Center):
         self.talk.on_unbridged(ev)
 
     def _on_hangup(self, ev: ChannelHungUp) -> None:
+        if self.outbound.dials:
+            self.outbound.on_hangup(ev)
         self.takes.channel_gone(ev)
         self.conferences.leg_gone(ev)
         self.talk.on_hangup(ev)
@@ -261,6 +263,15 @@ class AcdService(Center):
         return tuple(aid for aid, p in sorted(self.ctx.config.agents.items())
                      if queue in p.agent.queues
                      and (v := router.agent(aid)) is not None and v.state == "ready")
+
+    def wrap_ends(self, queue: str) -> tuple[tuple[str, float], ...]:
+        router = self.ctx.router
+        return tuple((aid, v.wrap_until) for aid, p in sorted(self.ctx.config.agents.items())
+                     if queue in p.agent.queues and (v := router.agent(aid)) is not None
+                     and v.state == "wrap_up" and v.wrap_until is not None)
+
+    def held_customers(self, queue: str) -> int:
+        return self.outbound.held(queue)
 
     def busy_agents(self, queue: str) -> dict[str, int]:
         return dict(self.ctx.router.queue(queue).agents_by_state)

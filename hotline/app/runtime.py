@@ -127,7 +127,9 @@ class Runtime:
         self._stop_escalations = asyncio.Event()
         # outbound campaigns stored as running dial through the ACD (outbound.service)
         self.campaigns = Campaigns(self.engine, self.acd, self.bus, self.clock, self.eventlog,
-                                   time_scale=self.time_scale)
+                                   time_scale=self.time_scale, ami=self.ami,
+                                   answers=IvrStore(self.engine).survey_answers,
+                                   dial_string=self.acd.config.customer_dial)
         self._tasks.append(asyncio.create_task(self.campaigns.loop(
             self._stop_escalations), name="outbound-campaigns"))
         self._tasks.append(asyncio.create_task(escalation_loop(

@@ -91,6 +91,9 @@ def bridge_app(sim: SimCore, agent: Channel, target: str, on_bridge_created: Cal
     bridge = sim.new_bridge()
     e.bridge("BridgeCreate", bridge, count=0)
     stop_moh(sim, caller)
+    if caller.wait is not None:  # a dialed customer parked in Wait() (pbx.sim.callees)
+        caller.wait.cancel()
+        caller.wait = None
     refresh_device(sim, agent.device)
     on_bridge_created()
 

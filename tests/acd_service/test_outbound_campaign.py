@@ -14,11 +14,10 @@ from acd.core import Membership, QueueConfig
 from acd.events import AgentStateChanged, CallOffered, OutboundDialEnded
 from acd.service import AcdConfig, AgentProfile
 from hotline import kinds
-from outbound.campaign import CampaignError, Mode
 from outbound.compliance import CallingHours, Compliance, DialResult, DncList, RetryRule
 from outbound.dialer import Record, Runner
 from outbound.live import LiveCampaign
-from outbound.pacing import PredictivePacer, ProgressivePacer
+from outbound.pacing import ProgressivePacer
 from pbx.sim.config import CalleeScript
 
 # The rig's clock starts at 13:35 UTC: 21:35 in Shanghai, 05:35 in Los Angeles.
@@ -88,13 +87,3 @@ async def test_a_progressive_campaign_runs_end_to_end(rig: Rig) -> None:
     first = next(r.call_id for r in rows if r.kind == kinds.OUTBOUND_DIAL)
     wrap = [r for r in rows if r.kind == "WRAPUP" and r.call_id == first]
     assert wrap and wrap[0].data["disposition"] == "resolved"  # → CRM interaction sync
-
-
-def test_predictive_does_not_run_live_unnoticed(rig: Rig) -> None:
-    runner = Runner("x", "+864008001234", ProgressivePacer(),
-                    Compliance(DncList(), CallingHours.daily(time(8), time(22))), [], rig.log)
-    with pytest.raises(CampaignError, match="predictive campaigns do not run live"):
-        LiveCampaign(runner, rig.service, rig.bus, rig.clock, queue="huifang", mode=Mode.PREDICTIVE)
-    runner.pacer = PredictivePacer.__new__(PredictivePacer)
-    with pytest.raises(CampaignError, match="ProgressivePacer"):
-        LiveCampaign(runner, rig.service, rig.bus, rig.clock, queue="huifang")

@@ -13,9 +13,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from acd.core import Membership, QueueConfig
 from acd.events import AgentStateChanged
 from acd.service import AcdConfig, AgentProfile
+from hotline import kinds
+from ivr.store import IvrStore
+from outbound.agentless import AgentlessCampaign, LinesPacer
 from outbound.campaign import Action, CampaignError
 from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
+from outbound.pacing import PredictivePacer
 from outbound.service import Campaigns, figures, set_state
 from pbx.sim.config import CalleeScript
 
@@ -78,4 +82,52 @@ async def test_a_stored_campaign_runs_when_started_and_writes_its_progress(rig: 
         "paused", 3, 2, 2, 1, 1)
     assert fig.penetration == pytest.approx(2 / 3) and fig.abandon_rate == 0.0
     assert sum(fig.agents_by_state.values()) == 1
+    campaigns.close()
+
+
+async def test_a_stored_predictive_campaign_paces_on_the_logged_thirty_day_rate(rig: Rig) -> None:
+    maker = async_sessionmaker(rig.engine, expire_on_commit=False)
+    async with maker() as s:
+        s.add(OutboundCampaign(name="survey", mode="predictive", state="running", queue="huifang",
+                               caller_id="+864008001234", hours="08:00-22:00", max_per_day=3,
+                               retries="busy=3600/1", dispositions="resolved", abandon_cap=0.02,
+                               created_at=0.0))
+        await s.commit()
+    now = rig.clock.now()
+    for i, (age_days, result) in enumerate([(1, "answered"), (2, "abandoned"), (3, "busy"),
+                                            (29, "answered"), (31, "abandoned")]):
+        rig.log.log(f"ob-{i}", kinds.OUTBOUND_RESULT, ts=now - age_days * 86400.0, queue="survey",
+                    data={"record": str(i), "number": "+8613800138000", "result": result})
+    rig.log.log("other", kinds.OUTBOUND_RESULT, ts=now - 3600.0, queue="huifang",
+                data={"record": "9", "number": "+8613800138000", "result": "abandoned"})
+    await rig.flush()
+    campaigns = Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log,
+                          time_scale=rig.sim.config.speed)
+    await campaigns.sync()
+    pacer = campaigns.live["survey"].runner.pacer
+    assert isinstance(pacer, PredictivePacer) and pacer.cap == 0.02
+    # 30 days of this campaign: 3 live answers (2 answered, 1 abandoned); day 31 forgotten
+    assert pacer.ledger.counts(rig.clock.now()) == (3, 1)
+    campaigns.close()
+
+
+async def test_a_stored_agentless_campaign_needs_the_ivr_store_and_runs_with_lines(rig: Rig) -> None:
+    maker = async_sessionmaker(rig.engine, expire_on_commit=False)
+    async with maker() as s:
+        s.add(OutboundCampaign(name="notice", mode="agentless", state="running", queue="huifang",
+                               caller_id="+864008001234", hours="08:00-22:00", max_per_day=3,
+                               retries="busy=3600/1", dispositions="resolved", abandon_cap=0.03,
+                               created_at=0.0))
+        await s.commit()
+    bare = Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log)
+    await bare.sync()
+    assert bare.live == {}  # refused (logged): no AMI / answer store given
+    store = IvrStore(rig.engine)
+    campaigns = Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log, ami=rig.ami,
+                          answers=store.survey_answers, dial_string=rig.service.config.customer_dial,
+                          time_scale=rig.sim.config.speed)
+    await campaigns.sync()
+    live = campaigns.live["notice"]
+    assert isinstance(live, AgentlessCampaign) and live.running
+    assert isinstance(live.runner.pacer, LinesPacer)
     campaigns.close()
