@@ -8,11 +8,13 @@ state change is stored and the running backend follows within seconds.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.ports import OutboundDialer
@@ -31,8 +33,17 @@ from agent_console.schemas import Ok
 from agent_console.store import audit
 from hotline.settings import get_settings
 from outbound.campaign import Action, CampaignError
-from outbound.models import OutboundCampaign
-from outbound.service import CampaignFigures, campaign_row, figures, set_state
+from outbound.compliance import zones_of
+from outbound.models import OutboundCampaign, OutboundRecord
+from outbound.service import (
+    CampaignFigures,
+    RecordDisposed,
+    campaign_row,
+    config_of,
+    figures,
+    parse_call_id,
+    set_state,
+)
 from outbound.sources import from_lost_calls, from_tickets
 
 router = APIRouter(tags=["outbound"])
@@ -137,3 +148,95 @@ async def preview_dial(user: AgentUser, ctx: Ctx) -> Ok:
 async def preview_skip(user: AgentUser, ctx: Ctx) -> Ok:
     dialer = _dialer(ctx)
     return await call_center(lambda: dialer.skip_preview(agent_id_of(user)))
+
+
+# --- the agent's campaign record: what the preview and the wrap-up show -------------------
+
+class RecordOut(BaseModel):
+    """The campaign record on the agent's screen. ``time_zone``: the callee's (callback-later
+    times are entered in it); ``dispositions``: the campaign's codes for the wrap-up."""
+
+    call_id: str
+    campaign: str
+    record: int
+    number: str
+    name: str | None
+    extra: dict[str, Any]
+    attempts: int
+    script: str | None
+    dispositions: list[str]
+    hours: str
+    time_zone: str
+
+
+class CampaignWrapUpIn(BaseModel):
+    disposition: str = Field(min_length=1, max_length=32)
+    notes: str = Field(default="", max_length=4000)
+    ticket_ref: str | None = Field(default=None, min_length=1, max_length=64)
+    # the callee's wall-clock time, e.g. 2026-12-08T10:30 (its time zone: RecordOut.time_zone)
+    callback_at: dt.datetime | None = None
+
+
+async def _my_record(user: User, ctx: Any, session: AsyncSession) -> tuple[OutboundCampaign, OutboundRecord, str]:
+    """The campaign record of the call last offered to this agent (its screen pop)."""
+    pop = ctx.hub.last_pop.get(agent_id_of(user)) or {}
+    call_id = str(pop.get("call_id") or "")
+    names = (await session.execute(select(OutboundCampaign.name))).scalars().all()
+    parsed = parse_call_id(call_id, names) if call_id else None
+    if parsed is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Your current call is not a campaign call.")
+    camp = await campaign_row(session, parsed[0])
+    rec = await session.get(OutboundRecord, int(parsed[1]))
+    if rec is None or rec.campaign_id != camp.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Your current call is not a campaign call.")
+    return camp, rec, call_id
+
+
+def _zone(number: str) -> str:
+    zones = zones_of(number)
+    return zones[0] if zones else get_settings().timezone
+
+
+@router.get("/api/agent/outbound/record", response_model=RecordOut)
+async def my_record(user: AgentUser, ctx: Ctx, session: SessionDep) -> RecordOut:
+    camp, rec, call_id = await _my_record(user, ctx, session)
+    return RecordOut(call_id=call_id, campaign=camp.name, record=rec.id, number=rec.number, name=rec.name,
+                     extra=json.loads(rec.extra) if rec.extra else {}, attempts=rec.attempts,
+                     script=camp.script, dispositions=camp.dispositions.split(";"), hours=camp.hours,
+                     time_zone=_zone(rec.number))
+
+
+@router.post("/api/agent/outbound/wrap-up", response_model=Ok)
+async def campaign_wrap_up(body: CampaignWrapUpIn, user: AgentUser, ctx: Ctx, session: SessionDep) -> Ok:
+    """Wrap up a campaign call with one of the campaign's codes; ``callback_at`` (the
+    callee's local time) puts the record back in the list, due then."""
+    camp, rec, _ = await _my_record(user, ctx, session)
+    codes = camp.dispositions.split(";")
+    if body.disposition not in codes:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            detail=f"Unknown disposition {body.disposition!r}: pick one of the campaign's "
+                                   f"({', '.join(codes)}).")
+    at = None
+    if body.callback_at is not None:
+        zone = _zone(rec.number)
+        local = body.callback_at.replace(tzinfo=ZoneInfo(zone)) if body.callback_at.tzinfo is None \
+            else body.callback_at
+        at = local.timestamp()
+        if at <= ctx.clock.now():
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                detail=f"The callback time {local:%Y-%m-%d %H:%M} ({zone}) is in the past; "
+                                       "pick a later time.")
+        refused = config_of(camp).calling_hours().refusal(rec.number, at)
+        if refused is not None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                detail=f"The callback time is outside the campaign's calling hours "
+                                       f"({camp.hours}, {zone}); pick a time inside them.")
+    agent = agent_id_of(user)
+    ok = await call_center(lambda: ctx.center.wrap_up(agent, body.disposition, body.notes, body.ticket_ref,
+                                                      codes=codes))
+    rec.disposition = body.disposition
+    if at is not None:
+        rec.status, rec.next_at = "pending", at
+    await session.commit()
+    ctx.bus.publish(RecordDisposed(camp.name, str(rec.id), body.disposition, at))
+    return ok
