@@ -157,6 +157,7 @@ def demo(
                                              "oldest go first (and retention, 7 days unless set)."),
 ) -> None:
     """The whole system live: simulated Asterisk, callers and agents; console URL printed."""
+    from hotline.app import demo_outbound
     from hotline.app.demo_agents import AgentHabits, SimulatedAgents
     from hotline.app.demo_seed import (
         DEMO_PASSWORD,
@@ -207,7 +208,8 @@ def demo(
         sim = SimAsterisk(SimConfig(ami_host=host, ami_port=settings.ami_port, agi_host=host,
                                     agi_port=settings.agi_port, username=settings.ami_username,
                                     secret=settings.ami_secret, speed=speed, seed=seed,
-                                    recordings_dir=str(settings.recordings_dir)))
+                                    recordings_dir=str(settings.recordings_dir),
+                                    callees=demo_outbound.CALLEES))
         await sim.start()
         # The backend reads the simulator's clock and scales its timers by the same speed.
         rt = Runtime(settings, clock=SimClock(sim), time_scale=speed)
