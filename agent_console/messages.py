@@ -187,6 +187,7 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"This backend runs no outbound dialer\.", "此后台未运行外呼拨号器。"),
     # outbound campaign calls (agent_console.routes.outbound)
     (r"Your current call is not a campaign call\.", "当前通话不是外呼任务通话。"),
+    (r"The end day is before the first day; swap them\.", "结束日期早于开始日期，请对调。"),
     (r"Unknown disposition (?P<d>'[^']*'): pick one of the campaign's \((?P<l>[^)]*)\)\.",
      "未知处理结果 {d}，请从本任务的选项中选择（{l}）。"),
     (r"The callback time (?P<t>.+) \((?P<z>[^)]+)\) is in the past; pick a later time\.",

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import random
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -32,7 +33,7 @@ from outbound.compliance import DncList
 from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
 from outbound.service import campaign_row, figures, set_state
-from outbound.sources import SourceReport, from_lost_calls, from_tickets
+from outbound.sources import SourceReport, from_answered_calls, from_lost_calls, from_tickets
 
 app = typer.Typer(help="Outbound campaigns: lists, DNC, start / pause / stop, figures, report.",
                   no_args_is_help=True)
@@ -160,12 +161,8 @@ def _print_source(report: SourceReport) -> None:
     err.print(f"{report.added} of {report.found} added; {len(report.skipped)} left out")
 
 
-@lists.command("from-lost-calls")
-def list_from_lost_calls(name: str,
-                         since: str = typer.Option(None, "--from", help="First day, YYYY-MM-DD (default yesterday)."),
-                         until: str = typer.Option(None, "--to", help="Last day (default --from)."),
-                         url: str | None = UrlOpt) -> None:
-    """Add the lost-call callback worklist (呼损回拨) of these days to a campaign."""
+def _days(since: str | None, until: str | None) -> tuple[float, float]:
+    """``--from`` / ``--to`` days in the centre's time zone -> [start, end) epoch seconds."""
     tz = ZoneInfo(get_settings().timezone)
     try:
         first = dt.date.fromisoformat(since) if since else dt.datetime.now(tz).date() - dt.timedelta(days=1)
@@ -176,12 +173,39 @@ def list_from_lost_calls(name: str,
     if last < first:
         err.print("[red]error:[/red] --to is before --from")
         raise typer.Exit(2)
-    start = dt.datetime.combine(first, dt.time(), tz).timestamp()
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).timestamp()
+    return (dt.datetime.combine(first, dt.time(), tz).timestamp(),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).timestamp())
+
+
+FromOpt = typer.Option(None, "--from", help="First day, YYYY-MM-DD (default yesterday).")
+ToOpt = typer.Option(None, "--to", help="Last day (default --from).")
+
+
+@lists.command("from-lost-calls")
+def list_from_lost_calls(name: str, since: str = FromOpt, until: str = ToOpt, url: str | None = UrlOpt) -> None:
+    """Add the lost-call callback worklist (呼损回拨) of these days to a campaign."""
+    start, end = _days(since, until)
 
     async def job(engine: AsyncEngine) -> SourceReport:
         async with async_sessionmaker(engine)() as s:
             report = await from_lost_calls(s, await campaign_row(s, name), start, end, time.time())
+            await s.commit()
+            return report
+    _print_source(_run(url, job))
+
+
+@lists.command("from-answered-calls")
+def list_from_answered_calls(name: str, since: str = FromOpt, until: str = ToOpt,
+                             sample: int = typer.Option(100, help="How many callers to draw."),
+                             seed: int = typer.Option(1, help="Random seed: same seed, same sample."),
+                             url: str | None = UrlOpt) -> None:
+    """Add a satisfaction-survey sample of the callers answered on these days to a campaign."""
+    start, end = _days(since, until)
+
+    async def job(engine: AsyncEngine) -> SourceReport:
+        async with async_sessionmaker(engine)() as s:
+            report = await from_answered_calls(s, await campaign_row(s, name), start, end, sample,
+                                               random.Random(seed))
             await s.commit()
             return report
     _print_source(_run(url, job))

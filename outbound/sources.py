@@ -1,5 +1,6 @@
 """Contact lists built from the product itself: the lost-call callback worklist (呼损回拨,
-``reports.winback``) and the tickets resolved awaiting their callback (待回访, ``crm``).
+``reports.winback``), the tickets resolved awaiting their callback (待回访, ``crm``) and a
+satisfaction-survey sample of the callers an agent answered (``report_call_facts``).
 
 Each builder adds one pending record per number to a campaign and reports every number it
 left out with the reason, never silently::
@@ -18,6 +19,7 @@ hours are not checked here: the dialer checks them at dial time, in the callee's
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +32,7 @@ from crm.models import Customer, CustomerPhone, Interaction, Ticket, ticket_numb
 from crm.workflow import Status
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
 from reports import winback
+from reports.facts import CallFactRow
 
 
 @dataclass(frozen=True)
@@ -136,3 +139,37 @@ async def from_tickets(session: AsyncSession, campaign: OutboundCampaign,
     report = await _add(session, campaign, "tickets", list(by_number.values()), blacklisted, skipped)
     report.found = len(rows)
     return report
+
+
+async def from_answered_calls(session: AsyncSession, campaign: OutboundCampaign, since: float,
+                              until: float, size: int, rng: random.Random) -> SourceReport:
+    """A survey sample: ``size`` callers drawn by ``rng`` (seeded by the caller: the same seed,
+    the same sample) among the distinct numbers whose calls in ``[since, until)`` an agent
+    answered; each with its last answered call. Withheld numbers cannot be sampled."""
+    if size < 1:
+        raise ValueError(f"a sample needs at least 1 caller, not {size}")
+    rows = (await session.execute(select(CallFactRow.caller, CallFactRow.call_id, CallFactRow.queue,
+                                         CallFactRow.agent).where(
+        CallFactRow.fate == "answered", CallFactRow.start >= since, CallFactRow.start < until)
+        .order_by(CallFactRow.start, CallFactRow.call_id))).all()
+    last: dict[str, tuple[str, str | None, str | None]] = {}
+    for caller, call_id, queue, agent in rows:
+        number = winback.e164(caller)
+        if number is not None:
+            last[number] = (call_id, queue, agent)
+    picked = sorted(rng.sample(sorted(last), min(size, len(last))))
+    custs = await _customers(session, picked)
+    cands = [Candidate(n, custs[n][0] if n in custs else None,
+                       {"last_call_id": last[n][0], "queue": last[n][1] or "", "agent": last[n][2] or ""})
+             for n in picked]
+    return await _add(session, campaign, "survey", cands, {n for n, c in custs.items() if c[1]})
+
+
+async def _customers(session: AsyncSession, numbers: Sequence[str]) -> dict[str, tuple[str, bool]]:
+    """E.164 -> (customer name, blacklisted)."""
+    if not numbers:
+        return {}
+    rows = (await session.execute(select(CustomerPhone.e164, Customer.name, Customer.blacklisted)
+                                  .join(Customer, Customer.id == CustomerPhone.customer_id)
+                                  .where(CustomerPhone.e164.in_(numbers)))).all()
+    return {n: (name, bool(black)) for n, name, black in rows}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ from outbound.service import (
     parse_call_id,
     set_state,
 )
-from outbound.sources import from_lost_calls, from_tickets
+from outbound.sources import from_answered_calls, from_lost_calls, from_tickets
 
 router = APIRouter(tags=["outbound"])
 CampaignAdmin = Annotated[User, Depends(RequireRole("supervisor", "admin"))]
@@ -84,6 +85,11 @@ class LostCallsIn(BaseModel):
     to_day: dt.date | None = None
 
 
+class SurveyIn(LostCallsIn):
+    size: int = Field(default=100, ge=1, le=10_000)
+    seed: int = 1
+
+
 class TicketsIn(BaseModel):
     resolved_days: float | None = Field(default=None, gt=0, le=3650)
 
@@ -102,16 +108,34 @@ async def _campaign(session: AsyncSession, name: str) -> OutboundCampaign:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
 
 
+def _bounds(body: LostCallsIn) -> tuple[float, float]:
+    last = body.to_day or body.from_day
+    if last < body.from_day:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            detail="The end day is before the first day; swap them.")
+    tz = ZoneInfo(get_settings().timezone)
+    return (dt.datetime.combine(body.from_day, dt.time(), tz).timestamp(),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).timestamp())
+
+
+@router.post("/api/outbound/campaigns/{name}/lists/survey", response_model=SourceOut)
+async def list_survey_sample(name: str, body: SurveyIn, user: CampaignAdmin, ctx: Ctx,
+                             session: SessionDep, ip: ClientIp) -> dict[str, Any]:
+    """Add a satisfaction-survey sample (seeded) of the callers answered on these days."""
+    start, end = _bounds(body)
+    report = await from_answered_calls(session, await _campaign(session, name), start, end, body.size,
+                                       random.Random(body.seed))
+    await audit(session, now=ctx.clock.now(), actor=user.username, action="campaign_list_survey",
+                target=name, ip=ip)
+    await session.commit()
+    return report.as_dict()
+
+
 @router.post("/api/outbound/campaigns/{name}/lists/lost-calls", response_model=SourceOut)
 async def list_from_lost_calls(name: str, body: LostCallsIn, user: CampaignAdmin, ctx: Ctx,
                                session: SessionDep, ip: ClientIp) -> dict[str, Any]:
     """Add the lost-call callback worklist (呼损回拨) of these days; DNC and blacklist kept out."""
-    last = body.to_day or body.from_day
-    if last < body.from_day:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail="to_day is before from_day")
-    tz = ZoneInfo(get_settings().timezone)
-    start = dt.datetime.combine(body.from_day, dt.time(), tz).timestamp()
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).timestamp()
+    start, end = _bounds(body)
     report = await from_lost_calls(session, await _campaign(session, name), start, end, ctx.clock.now())
     await audit(session, now=ctx.clock.now(), actor=user.username, action="campaign_list_lost_calls",
                 target=name, ip=ip)

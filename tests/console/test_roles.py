@@ -91,6 +91,7 @@ ROUTES += [
     ("POST", "/api/agent/outbound/skip", None, AGENTS),
     ("POST", "/api/outbound/campaigns/huifang/lists/tickets", {}, REPORTS),
     ("POST", "/api/outbound/campaigns/huifang/lists/lost-calls", {"from_day": D}, REPORTS),
+    ("POST", "/api/outbound/campaigns/huifang/lists/survey", {"from_day": D, "size": 5}, REPORTS),
     ("GET", "/api/agent/outbound/record", None, AGENTS),
     ("POST", "/api/agent/outbound/wrap-up", {"disposition": "done"}, AGENTS),
 ]

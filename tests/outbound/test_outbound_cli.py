@@ -85,6 +85,8 @@ def test_lists_from_tickets_on_the_command_line_and_list_still_lists(db_url: str
     r = run.invoke(app, ["list", "from-lost-calls", "huifang", "--from", "2026-12-05", *u])
     assert r.exit_code == 0, r.output
     assert json.loads(r.output.splitlines()[0])["found"] == 0  # no lost calls in that day
+    r = run.invoke(app, ["list", "from-answered-calls", "huifang", "--from", "2026-12-05", "--sample", "5", *u])
+    assert r.exit_code == 0 and json.loads(r.output.splitlines()[0])["source"] == "survey", r.output
     bad = run.invoke(app, ["list", "from-lost-calls", "huifang", "--from", "yesterday", *u])
     assert bad.exit_code == 2 and "must be days like 2026-12-07" in bad.output
     missing = run.invoke(app, ["list", "from-tickets", "nope", *u])

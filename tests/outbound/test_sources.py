@@ -126,3 +126,53 @@ async def test_tickets_awaiting_their_callback_become_one_record_per_number(engi
         assert camp is not None
         recent = await from_tickets(s, camp, resolved_since=150.0)
     assert recent.found == 4 and recent.added == 0  # tickets 2, 6, 7, 8; VIP is in already
+
+
+async def test_a_survey_sample_of_answered_callers_is_seeded_and_keeps_to_dnc_and_blacklist(
+        engine: AsyncEngine, clock) -> None:
+    import random
+
+    from outbound.sources import from_answered_calls
+
+    log = CallEventLog(engine, clock=clock)
+    for i, (caller, hh) in enumerate((("02168880000", 9), ("13912345678", 10), ("13912345678", 11),
+                                      ("13800138000", 12), ("13700137000", 13), (None, 14))):
+        answered(log, f"c{i}", at(hh, 0), "support", caller, "a1", wait=3, talk=60)
+    abandoned(log, "lost", at(15, 0), "support", "13600136000", wait=30)  # not answered: not sampled
+    await log.flush()
+    await _customers(engine)
+    since, until = facts.day_bounds(dt.date.fromisoformat(DAY), TZ)
+    await facts.rebuild(engine, since, until, TZ)
+    cid = await _campaign(engine, "survey")
+    async with async_sessionmaker(engine)() as s:
+        camp = await s.get(OutboundCampaign, cid)
+        assert camp is not None
+        everyone = await from_answered_calls(s, camp, since, until, 10, random.Random(1))
+        await s.rollback()
+    assert (everyone.found, everyone.added) == (4, 2)  # 4 distinct numbers; the withheld one is not
+    assert sorted((x["number"], x["reason"]) for x in everyone.skipped) == [
+        (DNC, "dnc_global"), (BLACK, "blacklisted")]
+    picks = []
+    for _ in range(2):
+        async with async_sessionmaker(engine)() as s:
+            camp = await s.get(OutboundCampaign, cid)
+            assert camp is not None
+            two = await from_answered_calls(s, camp, since, until, 2, random.Random(7))
+            picks.append(sorted([*(x["number"] for x in two.skipped),
+                                 *[n for n, _, _ in await _records_in(s, cid)]]))
+            await s.rollback()
+    assert picks[0] == picks[1] and len(picks[0]) == 2  # the same seed, the same sample
+    async with async_sessionmaker(engine)() as s:
+        camp = await s.get(OutboundCampaign, cid)
+        assert camp is not None
+        await from_answered_calls(s, camp, since, until, 10, random.Random(1))
+        await s.commit()
+    recs = await _records(engine, cid)
+    assert [(n, e) for n, _, e in recs if n == PLAIN] == [
+        (PLAIN, {"source": "survey", "last_call_id": "c2", "queue": "support", "agent": "a1"})]
+
+
+async def _records_in(s, cid: int) -> list[tuple[str, str | None, str | None]]:
+    rows = (await s.execute(select(OutboundRecord.number, OutboundRecord.name, OutboundRecord.extra)
+                            .where(OutboundRecord.campaign_id == cid))).all()
+    return [tuple(r) for r in rows]
