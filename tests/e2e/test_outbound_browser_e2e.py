@@ -173,3 +173,33 @@ def test_agent_previews_dials_and_books_a_callback_in_the_callees_local_time(
     assert page.query_selector("#ob-card.hidden") is not None
     assert errors == []
     ctx.close()
+
+
+def test_agent_skips_a_previewed_record_and_nothing_is_dialed(browser, live: StackThread) -> None:
+    stack = live.stack
+    live.run(lambda: _campaign_with_ticket_list(stack, "preview", "preview"))
+    live.run(lambda: _agent_ready(stack, "agent1001"))
+    page = browser.new_context(locale="zh-CN").new_page()
+    login(page, stack.url, "agent1001")
+    page.wait_for_url(f"{stack.url}/agent")
+    expect_state(page, "ready")
+
+    async def start() -> None:
+        r = await stack.post(await stack.login("supervisor"), "/api/outbound/campaigns/preview/start")
+        assert r.status_code == 200, r.text
+    live.run(start)
+    expect_state(page, "previewing")
+    assert page.text_content("#state-badge") == "预览中"
+    page.click("#btn-ob-skip")
+    expect_state(page, "ready")
+    page.wait_for_selector("#ob-card.hidden", state="attached")
+    rows = live.run(lambda: stack.log_rows(_dial_id(stack), until="OUTBOUND_RESULT"))
+    assert [r.data["result"] for r in rows if r.kind == "OUTBOUND_RESULT"] == ["skipped"]
+    (rec,) = stack.rt.campaigns.live["preview"].runner.records.values()
+    assert rec.status == "done" and stack.sim.dialed == []  # skipped: no retry, never dialed
+
+
+def _dial_id(stack: Stack) -> str:
+    runner = stack.rt.campaigns.live["preview"].runner
+    (rec,) = runner.records.values()
+    return f"ob-preview-{rec.id}-1"
