@@ -7,20 +7,24 @@ const ENDS = ["ready", "not_ready", "logged_out"];
 const ob = { record: null, state: null, restoreCodes: () => {} };
 
 export const obActive = () => ob.record !== null;
-const codeText = (code) => { const k = "obd_" + code, s = t(k); return s === k ? code : s; };
+const HIDDEN = ["source", "customer_id", "last_call_id"];
+const known = (prefix, code) => { const k = prefix + code, s = t(k); return s === k ? code : s; };
+const codeText = (code) => known("obd_", code);
+const fieldText = (field) => known("obf_", field);
 
 export function obRender() {
   const card = $("ob-card"), r = ob.record;
   $("ob-callback-row").classList.toggle("hidden", !r);
   if (!r) { card.classList.add("hidden"); card.replaceChildren(); return; }
-  const extra = Object.entries(r.extra || {}).filter(([k]) => k !== "source");
+  // ids are for the system, not for reading; our own fields in the UI's language, a CSV's as named
+  const extra = Object.entries(r.extra || {}).filter(([k]) => !HIDDEN.includes(k));
   const previewing = ob.state === "previewing";
   card.replaceChildren(...[
     el("h2", {}, `${t("ob_record")} · ${r.campaign}`),
     el("div", { class: "name", id: "ob-name" }, r.name || t("unknown_caller")),
     el("p", {}, `${t("number")}: `, el("b", { id: "ob-number" }, r.number), ` · ${t("ob_attempts")}: ${r.attempts}`),
     extra.length ? el("ul", { id: "ob-extra" }, ...extra.map(([k, v]) => el("li", { "data-field": k },
-      `${k}: ${Array.isArray(v) ? v.join(", ") : v}`))) : null,
+      `${fieldText(k)}: ${Array.isArray(v) ? v.join(", ") : v}`))) : null,
     r.script ? el("p", { class: "muted", id: "ob-script" }, r.script) : null,
     previewing ? el("div", { class: "row" },
       el("button", { id: "btn-ob-dial", class: "ok", onclick: () => act("dial") }, t("ob_dial")),

@@ -117,6 +117,8 @@ export const STRINGS = {
     ob_callback_at: "Call back at", ob_callee_time: "the callee's local time ({z}); calling hours {h}",
     ob_callback_set: "Call back scheduled: {at} ({z})",
     obd_done: "Done", obd_callback: "Call back later", obd_refused: "Refused", obd_wrong_number: "Wrong number",
+    obf_tickets: "Tickets", obf_title: "Title", obf_lost_calls: "Lost calls", obf_queue: "Queue",
+    obf_vip_level: "VIP level", obf_agent: "Agent",
     // console-agent end
   },
   zh: {
@@ -229,6 +231,8 @@ export const STRINGS = {
     ob_callback_at: "预约回拨时间", ob_callee_time: "被叫当地时间（{z}）；外呼时段 {h}",
     ob_callback_set: "已预约回拨：{at}（{z}）",
     obd_done: "已完成", obd_callback: "稍后回拨", obd_refused: "拒绝", obd_wrong_number: "号码错误",
+    obf_tickets: "工单", obf_title: "标题", obf_lost_calls: "呼损次数", obf_queue: "队列",
+    obf_vip_level: "VIP 等级", obf_agent: "坐席",
     // console-agent end
   },
 };

@@ -25,8 +25,10 @@ from pbx.sim.config import CalleeScript
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ANNA_E164 = "+86" + ANNA
-TEXT = {"zh-CN": {"running": "进行中", "paused": "已暂停", "callback": "稍后回拨", "dial": "拨打"},
-        "en-US": {"running": "Running", "paused": "Paused", "callback": "Call back later", "dial": "Dial"}}
+TEXT = {"zh-CN": {"running": "进行中", "paused": "已暂停", "callback": "稍后回拨", "dial": "拨打",
+                  "tickets": "工单"},
+        "en-US": {"running": "Running", "paused": "Paused", "callback": "Call back later", "dial": "Dial",
+                  "tickets": "Tickets"}}
 
 
 async def _campaign_with_ticket_list(stack: Stack, name: str, mode: str) -> dict[str, object]:
@@ -140,7 +142,8 @@ def test_agent_previews_dials_and_books_a_callback_in_the_callees_local_time(
     page.wait_for_selector("#btn-ob-dial")
     assert page.text_content("#ob-number") == ANNA_E164
     assert page.text_content("#ob-name") == "张安娜"
-    assert "T0000001" in (page.text_content("#ob-extra") or "")
+    extra = page.text_content("#ob-extra") or ""
+    assert TEXT[locale]["tickets"] + ": T0000001" in extra and "customer_id" not in extra
     assert page.text_content("#btn-ob-dial") == TEXT[locale]["dial"]
     assert stack.sim.dialed == []  # preview: nothing is dialed before the click
     shot(page, f"e2e-outbound-preview-{locale}.png")
