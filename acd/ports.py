@@ -12,7 +12,7 @@ Every method may raise :class:`ContactCenterError` with one user-readable senten
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
@@ -126,8 +126,12 @@ class ContactCenter(Protocol):
     async def conference(self, agent: str, number: str) -> None: ...
 
     async def wrap_up(
-        self, agent: str, disposition: str, notes: str, ticket_ref: str | None
-    ) -> None: ...
+        self, agent: str, disposition: str, notes: str, ticket_ref: str | None,
+        codes: Collection[str] | None = None,
+    ) -> None:
+        """``codes``: the dispositions allowed for this call (an outbound campaign's own);
+        None: the centre's ``disposition_codes``."""
+        ...
 
     async def extend_wrap_up(self, agent: str, seconds: int) -> None: ...
 

@@ -202,6 +202,15 @@ _CATALOGUE: list[tuple[str, str]] = [
     # outbound
     (r"Agent (?P<agent>\S+) has no outbound record on screen\.", "坐席 {agent} 屏幕上没有外呼记录。"),
     (r"This backend runs no outbound dialer\.", "此后台未运行外呼拨号器。"),
+    # outbound campaign calls (agent_console.routes.outbound)
+    (r"Your current call is not a campaign call\.", "当前通话不是外呼任务通话。"),
+    (r"The end day is before the first day; swap them\.", "结束日期早于开始日期，请对调。"),
+    (r"Unknown disposition (?P<d>'[^']*'): pick one of the campaign's \((?P<l>[^)]*)\)\.",
+     "未知处理结果 {d}，请从本任务的选项中选择（{l}）。"),
+    (r"The callback time (?P<t>.+) \((?P<z>[^)]+)\) is in the past; pick a later time\.",
+     "回拨时间 {t}（{z}）已经过去，请选择更晚的时间。"),
+    (r"The callback time is outside the campaign's calling hours \((?P<h>[^,]+), (?P<z>[^)]+)\); "
+     r"pick a time inside them\.", "回拨时间不在本任务的外呼时段内（{h}，{z}），请在时段内选择。"),
 ]
 _COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
 

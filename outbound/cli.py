@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import io
 import json
+import random
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
@@ -30,6 +33,7 @@ from outbound.compliance import DncList
 from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
 from outbound.service import campaign_row, figures, set_state
+from outbound.sources import SourceReport, from_answered_calls, from_lost_calls, from_tickets
 
 app = typer.Typer(help="Outbound campaigns: lists, DNC, start / pause / stop, figures, report.",
                   no_args_is_help=True)
@@ -128,9 +132,17 @@ for _action in Action:
     app.command(_action.value)(_state_command(_action))
 
 
-@app.command("list")
-def list_campaigns(as_json: bool = typer.Option(False, "--json"), url: str | None = UrlOpt) -> None:
+lists = typer.Typer(help="Campaigns with their live figures; `list from-lost-calls` / "
+                          "`list from-tickets` build a campaign's list from the product.")
+app.add_typer(lists, name="list")
+
+
+@lists.callback(invoke_without_command=True)
+def list_campaigns(ctx: typer.Context, as_json: bool = typer.Option(False, "--json"),
+                   url: str | None = UrlOpt) -> None:
     """Campaigns with their live figures from the call-event log (last 30 days)."""
+    if ctx.invoked_subcommand is not None:
+        return
     rows = _run(url, lambda engine: figures(engine, None, time.time()))
     if as_json:
         out.print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
@@ -142,6 +154,76 @@ def list_campaigns(as_json: bool = typer.Option(False, "--json"), url: str | Non
         table.add_row(r.name, r.mode, r.state, str(r.records), f"{r.penetration:.0%}", str(r.dials),
                       str(r.connected), f"{rate} (cap {r.abandon_cap:.0%})", str(r.refused))
     out.print(table)
+
+
+def _print_source(report: SourceReport) -> None:
+    out.print(json.dumps(report.as_dict(), ensure_ascii=False))
+    err.print(f"{report.added} of {report.found} added; {len(report.skipped)} left out")
+
+
+def _days(since: str | None, until: str | None) -> tuple[float, float]:
+    """``--from`` / ``--to`` days in the centre's time zone -> [start, end) epoch seconds."""
+    tz = ZoneInfo(get_settings().timezone)
+    try:
+        first = dt.date.fromisoformat(since) if since else dt.datetime.now(tz).date() - dt.timedelta(days=1)
+        last = dt.date.fromisoformat(until) if until else first
+    except ValueError:
+        err.print(f"[red]error:[/red] --from / --to must be days like 2026-12-07, not {since!r} / {until!r}")
+        raise typer.Exit(2) from None
+    if last < first:
+        err.print("[red]error:[/red] --to is before --from")
+        raise typer.Exit(2)
+    return (dt.datetime.combine(first, dt.time(), tz).timestamp(),
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).timestamp())
+
+
+FromOpt = typer.Option(None, "--from", help="First day, YYYY-MM-DD (default yesterday).")
+ToOpt = typer.Option(None, "--to", help="Last day (default --from).")
+
+
+@lists.command("from-lost-calls")
+def list_from_lost_calls(name: str, since: str = FromOpt, until: str = ToOpt, url: str | None = UrlOpt) -> None:
+    """Add the lost-call callback worklist (呼损回拨) of these days to a campaign."""
+    start, end = _days(since, until)
+
+    async def job(engine: AsyncEngine) -> SourceReport:
+        async with async_sessionmaker(engine)() as s:
+            report = await from_lost_calls(s, await campaign_row(s, name), start, end, time.time())
+            await s.commit()
+            return report
+    _print_source(_run(url, job))
+
+
+@lists.command("from-answered-calls")
+def list_from_answered_calls(name: str, since: str = FromOpt, until: str = ToOpt,
+                             sample: int = typer.Option(100, help="How many callers to draw."),
+                             seed: int = typer.Option(1, help="Random seed: same seed, same sample."),
+                             url: str | None = UrlOpt) -> None:
+    """Add a satisfaction-survey sample of the callers answered on these days to a campaign."""
+    start, end = _days(since, until)
+
+    async def job(engine: AsyncEngine) -> SourceReport:
+        async with async_sessionmaker(engine)() as s:
+            report = await from_answered_calls(s, await campaign_row(s, name), start, end, sample,
+                                               random.Random(seed))
+            await s.commit()
+            return report
+    _print_source(_run(url, job))
+
+
+@lists.command("from-tickets")
+def list_from_tickets(name: str, days: float = typer.Option(None, help="Only tickets resolved in the "
+                                                                      "last N days (default all)."),
+                      url: str | None = UrlOpt) -> None:
+    """Add the tickets resolved awaiting their callback (待回访) to a campaign."""
+    since = time.time() - days * 86400 if days is not None else None
+
+    async def job(engine: AsyncEngine) -> SourceReport:
+        async with async_sessionmaker(engine)() as s:
+            report = await from_tickets(s, await campaign_row(s, name), since)
+            await s.commit()
+            return report
+    _print_source(_run(url, job))
 
 
 @app.command("report")

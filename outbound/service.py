@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from acd.ports import OutboundDialer
 from hotline import kinds
 from hotline.clock import Clock
 from hotline.db import CallEvent
-from hotline.events import EventBus
+from hotline.events import Event, EventBus
 from outbound.agentless import AgentlessCampaign, Executor, LinesPacer
 from outbound.campaign import (
     Action,
@@ -127,6 +127,29 @@ async def figures(engine: AsyncEngine, dialer: OutboundDialer | None, now: float
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class RecordDisposed(Event):
+    """An agent's wrap-up of a campaign record (the console publishes it on the bus).
+    ``callback_at``: the agent asked to call back then (epoch; the dialer dials the record
+    again at that time, as a retry)."""
+
+    campaign: str
+    record: str
+    disposition: str
+    callback_at: float | None = None
+
+
+def parse_call_id(call_id: str, campaigns: Iterable[str]) -> tuple[str, str] | None:
+    """``ob-<campaign>-<record>-<n>`` (``outbound.dialer.Runner.dial``) -> (campaign, record)."""
+    for name in sorted(campaigns, key=len, reverse=True):
+        rest = call_id.removeprefix(f"ob-{name}-")
+        if rest != call_id:
+            record, _, seq = rest.partition("-")
+            if record.isdigit() and seq.isdigit():
+                return name, record
+    return None
+
+
 class Campaigns:
     """The live campaigns of one backend."""
 
@@ -150,6 +173,16 @@ class Campaigns:
         self.dial_string = dial_string
         self.live: dict[str, LiveCampaign | AgentlessCampaign] = {}
         self._ids: dict[str, dict[str, tuple[int, int]]] = {}  # record id -> (row id, attempts before)
+        self._unsubscribe = bus.subscribe(RecordDisposed, self._on_disposed)
+
+    def _on_disposed(self, ev: RecordDisposed) -> None:
+        """A callback-later: the record is pending again, due at ``callback_at``."""
+        live = self.live.get(ev.campaign)
+        rec = live.runner.records.get(ev.record) if live is not None else None
+        if live is None or rec is None or ev.callback_at is None:
+            return  # not running here: the stored row (written by the console) is what counts
+        rec.status, rec.next_at = "pending", ev.callback_at
+        asyncio.get_running_loop().call_soon(live.tick)  # re-arms its timer for the new due time
 
     async def _load(self, session: AsyncSession,
                     row: OutboundCampaign) -> LiveCampaign | AgentlessCampaign:
@@ -262,6 +295,7 @@ class Campaigns:
                 pass
 
     def close(self) -> None:
+        self._unsubscribe()
         for live in self.live.values():
             live.close()
         self.live.clear()

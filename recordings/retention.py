@@ -128,13 +128,18 @@ async def purge_over_budget(engine: AsyncEngine, store: RecordingStore, max_byte
     sizes: list[tuple[int, int]] = []
     held = 0  # held files count against the budget but are never taken
     for rec in rows:
-        size = 0
+        size, on_disk = 0, False
         for rel in files_of(rec):
             try:
                 p = store.resolve(rel)
-                size += p.stat().st_size if p.is_file() else 0
+                if p.is_file():
+                    size, on_disk = size + p.stat().st_size, True
             except (RecordingPathError, OSError):
                 continue
+        if not on_disk:
+            # not written yet (MixMonitor writes as the call ends: a long call still up) or
+            # lost: nothing to delete, and marking it purged now would keep its file forever
+            continue
         if rec.legal_hold:
             held += size
         else:

@@ -8,7 +8,7 @@ Console hold parks both parties (caller in music on hold via the wait context, a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from acd.core import (
     AgentLoggedIn,
@@ -125,8 +125,9 @@ class Center:
         self.talk.set_hold(call, False)
 
     async def wrap_up(self, agent: str, disposition: str, notes: str,
-                      ticket_ref: str | None) -> None:
-        if disposition not in {c.code for c in self.ctx.config.disposition_codes}:
+                      ticket_ref: str | None, codes: Collection[str] | None = None) -> None:
+        allowed = codes if codes is not None else {c.code for c in self.ctx.config.disposition_codes}
+        if disposition not in allowed:
             raise ContactCenterError(f"Unknown disposition {disposition!r}: pick one from the list.",
                                      bad_request=True)
         view = self.ctx.router.agent(agent)

@@ -1,5 +1,6 @@
 import { api, applyI18n, clock, codeLabel, connectLive, el, fmtDuration, lang, liveStatus, setupLangSwitch, setupNav, signOut, t, toast } from "/static/common.js";
 import { openCustomer, rerenderCrm, setCall, setMe, setupCrm } from "/static/agent_crm.js";
+import { obActive, obOnMessage, obRender, obWrapUp } from "/static/agent_outbound.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { me: null, agent: null, pop: null, codes: { reasons: [], dispositions: [] },
@@ -193,6 +194,7 @@ function onMessage(m) {
       toast(m.message, true);
       break;
   }
+  obOnMessage(m, view.me, renderCodes);  // a campaign call: its record, Dial / Skip, its codes
 }
 
 function act(id, path, body) {
@@ -201,7 +203,7 @@ function act(id, path, body) {
 
 async function main() {
   applyI18n();
-  setupLangSwitch(() => { renderCodes(); renderState(); renderToday(); renderTargets(); rerenderCrm(); }); setupNav();
+  setupLangSwitch(() => { renderCodes(); renderState(); renderToday(); renderTargets(); rerenderCrm(); obRender(); }); setupNav();
   $("sign-out").addEventListener("click", signOut);
   try { view.codes = await api("GET", "/api/agent/codes"); } catch (e) { /* toast shown */ }
   renderCodes();
@@ -234,7 +236,8 @@ async function main() {
   $("wrap-form").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const ticket = $("ticket-ref").value.trim();
-    await api("POST", "/api/agent/wrap-up", { disposition: $("disposition").value, notes: $("notes").value, ticket_ref: ticket || null });
+    if (obActive()) await obWrapUp($("notes").value, ticket);
+    else await api("POST", "/api/agent/wrap-up", { disposition: $("disposition").value, notes: $("notes").value, ticket_ref: ticket || null });
     $("notes").value = ""; $("ticket-ref").value = "";
   });
   setupCrm({ me: view.me, onTicket: (tk) => { $("ticket-ref").value = tk.number; } });

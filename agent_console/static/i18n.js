@@ -105,6 +105,20 @@ export const STRINGS = {
     queue_detail: "Queue", agent_detail: "Agent", close: "Close", wallboard_mode: "Wallboard (full screen)",
     exit_wallboard: "Exit wallboard", agents_in_queue: "Agents serving this queue",
     pending_state: "pending: {s}", interactions_none: "No interactions yet",
+    // outbound (supervisor_outbound.js, agent_outbound.js)
+    ob_campaigns: "Outbound campaigns", ob_campaign: "Campaign", ob_mode: "Mode", ob_dialed: "Dialed",
+    ob_connected: "Connected", ob_abandon_rate: "Abandon rate (30 days)", ob_agents_col: "Agents",
+    ob_penetration: "List penetration", ob_cap: "cap", ob_agents: "{busy} busy · {idle} idle",
+    ob_none: "No campaigns", ob_start: "Start", ob_pause: "Pause", ob_stop: "Stop",
+    ob_mode_preview: "Preview", ob_mode_progressive: "Progressive", ob_mode_predictive: "Predictive",
+    ob_state_draft: "Draft", ob_state_running: "Running", ob_state_paused: "Paused", ob_state_stopped: "Stopped",
+    st_previewing: "Previewing", st_dialing: "Dialing",
+    ob_record: "Campaign call", ob_attempts: "Attempts", ob_dial: "Dial", ob_skip: "Skip",
+    ob_callback_at: "Call back at", ob_callee_time: "the callee's local time ({z}); calling hours {h}",
+    ob_callback_set: "Call back scheduled: {at} ({z})",
+    obd_done: "Done", obd_callback: "Call back later", obd_refused: "Refused", obd_wrong_number: "Wrong number",
+    obf_tickets: "Tickets", obf_title: "Title", obf_lost_calls: "Lost calls", obf_queue: "Queue",
+    obf_vip_level: "VIP level", obf_agent: "Agent",
     // console-agent end
   },
   zh: {
@@ -205,6 +219,20 @@ export const STRINGS = {
     queue_detail: "队列", agent_detail: "坐席", close: "关闭", wallboard_mode: "看板（全屏）",
     exit_wallboard: "退出看板", agents_in_queue: "服务此队列的坐席",
     pending_state: "待生效：{s}", interactions_none: "暂无联络记录",
+    // outbound (supervisor_outbound.js, agent_outbound.js)
+    ob_campaigns: "外呼任务", ob_campaign: "任务", ob_mode: "方式", ob_dialed: "已拨",
+    ob_connected: "接通", ob_abandon_rate: "放弃率（30 天）", ob_agents_col: "坐席",
+    ob_penetration: "名单渗透率", ob_cap: "上限", ob_agents: "忙 {busy} · 闲 {idle}",
+    ob_none: "暂无外呼任务", ob_start: "开始", ob_pause: "暂停", ob_stop: "停止",
+    ob_mode_preview: "预览式", ob_mode_progressive: "渐进式", ob_mode_predictive: "预测式",
+    ob_state_draft: "草稿", ob_state_running: "进行中", ob_state_paused: "已暂停", ob_state_stopped: "已停止",
+    st_previewing: "预览中", st_dialing: "外拨中",
+    ob_record: "外呼任务", ob_attempts: "已拨次数", ob_dial: "拨打", ob_skip: "跳过",
+    ob_callback_at: "预约回拨时间", ob_callee_time: "被叫当地时间（{z}）；外呼时段 {h}",
+    ob_callback_set: "已预约回拨：{at}（{z}）",
+    obd_done: "已完成", obd_callback: "稍后回拨", obd_refused: "拒绝", obd_wrong_number: "号码错误",
+    obf_tickets: "工单", obf_title: "标题", obf_lost_calls: "呼损次数", obf_queue: "队列",
+    obf_vip_level: "VIP 等级", obf_agent: "坐席",
     // console-agent end
   },
 };

@@ -1,5 +1,6 @@
 import { api, applyI18n, clock, connectLive, el, fmtDuration, lang, liveStatus, setupLangSwitch, setupNav, signOut, t, toast } from "/static/common.js";
 import { SL_FORMULAS } from "/static/i18n.js";
+import { renderCampaigns, setupCampaigns } from "/static/supervisor_outbound.js";
 
 const $ = (id) => document.getElementById(id);
 const view = { me: null, agents: new Map(), queues: new Map(), alarms: new Map(),
@@ -98,7 +99,7 @@ function renderAlarms() {
   $("alarms").replaceChildren(...(items.length ? items : [el("p", { class: "muted" }, t("no_alarms"))]));
 }
 
-function renderAll() { renderQueues(); renderAgents(); renderAlarms(); if (view.drill) view.drill(); }
+function renderAll() { renderQueues(); renderAgents(); renderAlarms(); renderCampaigns(); if (view.drill) view.drill(); }
 
 // console-agent: drill-down into a queue or an agent (GET /api/supervisor/queues/{q}, /agents/{a})
 function showDrill(title, ...body) {
@@ -171,6 +172,7 @@ function onMessage(m) {
       view.queues = new Map(m.queues.map((q) => [q.queue, q]));
       view.alarms = new Map(m.alarms.map((a) => [`${a.queue}|${a.kind}`, a]));
       $("who").textContent = `${m.me.username} (${m.me.role})`;
+      if (!view.campaignsUp) { view.campaignsUp = true; setupCampaigns(m.me.role); }
       renderAll();
       break;
     case "agent_state":

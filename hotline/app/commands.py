@@ -162,6 +162,7 @@ def demo(
                                              "oldest go first (and retention, 7 days unless set)."),
 ) -> None:
     """The whole system live: simulated Asterisk, callers and agents; console URL printed."""
+    from hotline.app import demo_outbound
     from hotline.app.demo_agents import AgentHabits, SimulatedAgents
     from hotline.app.demo_seed import (
         DEMO_PASSWORD,
@@ -213,7 +214,8 @@ def demo(
                                     agi_port=settings.agi_port, username=settings.ami_username,
                                     secret=settings.ami_secret, speed=speed, seed=seed,
                                     recordings_dir=str(settings.recordings_dir),
-                                    atxfer_featuremap=ATXFER_FEATURE))
+                                    atxfer_featuremap=ATXFER_FEATURE,
+                                    callees=demo_outbound.CALLEES))
         await sim.start()
         # The backend reads the simulator's clock and scales its timers by the same speed.
         rt = Runtime(settings, clock=SimClock(sim), time_scale=speed)

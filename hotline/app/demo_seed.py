@@ -19,6 +19,7 @@ from agent_console.store import create_user, user_by_name
 from crm.customers import create_customer
 from crm.lookup import find_by_phone
 from crm.schemas import CustomerIn
+from hotline.app import demo_outbound
 
 DEMO_PASSWORD = "demo-pass-2026"
 QUEUES: dict[str, dict[str, Any]] = {
@@ -92,15 +93,15 @@ async def seed(sessions: async_sessionmaker[AsyncSession], *, agents: int, custo
                now: float) -> list[DemoAgent]:
     team = demo_agents(agents)
     async with sessions() as session, session.begin():
-        for name, q in QUEUES.items():
+        for name, q in {**QUEUES, demo_outbound.QUEUE: demo_outbound.QUEUE_DOC}.items():
             await save_queue(session, name, QueueIn.model_validate({"wrap_up_s": 10, **q}), now)
         for i, a in enumerate(team):
             skills = _SKILLSETS[i % len(_SKILLSETS)]
             await save_agent(session, a.agent_id, AgentIn(
                 name=a.name, endpoint=f"PJSIP/agent{a.extension}", skills=skills,
                 languages=["zh", "en"] if i % 3 else ["zh"], teams=[acd_team(i)],
-                queues={q: MembershipIn(weight=1.0) for q in QUEUES
-                        if QUEUES[q]["skills"][0] in skills}))
+                queues=demo_outbound.memberships(i, {q: MembershipIn(weight=1.0) for q in QUEUES
+                                                     if QUEUES[q]["skills"][0] in skills})))
     async with sessions() as session, session.begin():
         for a in team:
             if await user_by_name(session, f"agent{a.extension}") is None:
@@ -126,6 +127,7 @@ async def seed(sessions: async_sessionmaker[AsyncSession], *, agents: int, custo
             await create_customer(session, CustomerIn(
                 name=name, phones=[number], vip_level=2 if i % 17 == 0 else 0,
                 segment="retail", tags=["demo"]), actor="demo", now=now)
+    await demo_outbound.seed_campaign(sessions, demo_customer_numbers(customers))
     return team
 
 

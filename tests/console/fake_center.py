@@ -9,7 +9,7 @@ Test-only helpers (not part of the port): ``add_agent``, ``queue_call``, ``offer
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,7 +233,8 @@ class FakeCenter:
         self._need(a, "on_call", what="add a third party")
         self.actions.append(("conference", agent, number))
 
-    async def wrap_up(self, agent: str, disposition: str, notes: str, ticket_ref: str | None) -> None:
+    async def wrap_up(self, agent: str, disposition: str, notes: str, ticket_ref: str | None,
+                      codes: Collection[str] | None = None) -> None:
         a = self._agent(agent)
         self._need(a, "wrap_up", what="finish wrap-up")
         self.actions.append(("wrap_up", agent, disposition, notes, ticket_ref))

@@ -89,6 +89,11 @@ ROUTES += [
     ("POST", "/api/outbound/campaigns/huifang/start", None, REPORTS),
     ("POST", "/api/agent/outbound/dial", None, AGENTS),
     ("POST", "/api/agent/outbound/skip", None, AGENTS),
+    ("POST", "/api/outbound/campaigns/huifang/lists/tickets", {}, REPORTS),
+    ("POST", "/api/outbound/campaigns/huifang/lists/lost-calls", {"from_day": D}, REPORTS),
+    ("POST", "/api/outbound/campaigns/huifang/lists/survey", {"from_day": D, "size": 5}, REPORTS),
+    ("GET", "/api/agent/outbound/record", None, AGENTS),
+    ("POST", "/api/agent/outbound/wrap-up", {"disposition": "done"}, AGENTS),
 ]
 # console-agent: the agent's desk and the monitor's drill-down
 ROUTES += [
@@ -125,6 +130,7 @@ def test_every_api_route_is_in_the_matrix(console):
                 .replace("/queues/sales", "/queues/{queue}").replace("/users/6", "/users/{user_id}")
                 .replace("/alarm-rules/1", "/alarm-rules/{rule_id}")
                 .replace("/campaigns/huifang/start", "/campaigns/{name}/{action}")
+                .replace("/campaigns/huifang/lists", "/campaigns/{name}/lists")
                 .replace("/teams/1/members/5", "/teams/{team_id}/members/{user_id}")
                 .replace("/teams/1", "/teams/{team_id}")
                 .replace("/recordings/1", "/recordings/{recording_id}")

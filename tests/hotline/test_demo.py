@@ -85,6 +85,10 @@ def _team_lead_sees_their_agents_and_listens_to_a_call(url: str) -> None:
         assert spy.status_code == 200, spy.text  # the team lead's phone (lead9002) rings and listens
         outside = http.post("/api/supervisor/agents/a1003/spy", json={"mode": "listen"}, headers=auth)
         assert outside.status_code == 403  # team B is not theirs
+        camps = http.get("/api/outbound/campaigns", headers=auth)  # the supervisor page's campaigns
+        assert camps.status_code == 200, camps.text
+        assert [(c["name"], c["mode"], c["state"], c["records"]) for c in camps.json()] == [
+            ("demo-huifang", "progressive", "running", 30)]  # --customers 30: all of them
 
 
 def _check_recordings_budget(db: Path, store: Path) -> None:
@@ -126,6 +130,14 @@ def _check_demo_database(db: Path) -> None:
         assert members == acd and len(acd) == 6
         ext = dict(con.execute("SELECT username, extension FROM console_users WHERE role != 'agent'"))
         assert ext["supervisor"] == "PJSIP/sup9001" and ext["team_lead"] == "PJSIP/lead9002"
+        # the progressive 回访 campaign ran alongside: it dialed, and a callee answered and
+        # was bridged to an agent (the callback group's a1003, or a blended agent)
+        results = dict(con.execute("SELECT json_extract(data, '$.result'), count(*) FROM call_events "
+                                   "WHERE kind='OUTBOUND_RESULT' AND queue='demo-huifang' GROUP BY 1"))
+        dials = con.execute("SELECT count(*) FROM call_events WHERE kind='OUTBOUND_DIAL' "
+                            "AND queue='demo-huifang'").fetchone()[0]
+        assert dials >= 2 and results.get("answered", 0) >= 1, (dials, results)
+        assert con.execute("SELECT count(*) FROM outbound_records WHERE attempts > 0").fetchone()[0] >= 1
         # wrap-ups reached the CRM
         assert con.execute("SELECT count(*) FROM crm_interactions").fetchone()[0] >= 1
     finally:

@@ -54,3 +54,40 @@ def test_a_campaign_from_the_command_line(tmp_path: Path, db_url: str) -> None:
                                      "+8613800138000,张三,pending,0,,,", "+8613900139000,王五,pending,0,,,"]
     missing = run.invoke(app, ["stop", "nope", *u])
     assert missing.exit_code == 2 and "no campaign named 'nope'" in missing.output
+
+
+def test_lists_from_tickets_on_the_command_line_and_list_still_lists(db_url: str) -> None:
+    import sqlite3
+
+    run = CliRunner()
+    u = ["--url", db_url]
+    assert run.invoke(app, ["create", "huifang", "--queue", "callback", "--caller-id", "4008001234", *u]
+                      ).exit_code == 0
+    con = sqlite3.connect(db_url.split("///", 1)[1])
+    con.execute("INSERT INTO crm_customers (id, name, vip_level, tags, blacklisted, created_at, updated_at) "
+                "VALUES (1, '张三', 0, '[]', 0, 0, 0)")
+    con.execute("INSERT INTO crm_phones (customer_id, e164, kind, country, region_zh, region_en) "
+                "VALUES (1, '+8613800138000', 'mobile', 'CN', '', '')")
+    for tid in (1, 2):
+        con.execute("INSERT INTO crm_tickets (id, type, priority, status, title, customer_id, created_by, "
+                    "created_at, updated_at, response_due, resolution_due, resolved_at, escalation_level, "
+                    "reopen_count) VALUES (?, 'complaint', 'normal', 'resolved', 't', 1, 'a1', 0, 0, 0, 0, 1, 0, 0)",
+                    (tid,))
+    con.commit()
+    con.close()
+    r = run.invoke(app, ["list", "from-tickets", "huifang", *u])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.output.splitlines()[0])
+    assert (report["found"], report["added"], report["skipped"]) == (
+        2, 1, [{"number": "+8613800138000", "reason": "duplicate"}])
+    (fig,) = json.loads(run.invoke(app, ["list", "--json", *u]).output)
+    assert (fig["name"], fig["records"]) == ("huifang", 1)
+    r = run.invoke(app, ["list", "from-lost-calls", "huifang", "--from", "2026-12-05", *u])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output.splitlines()[0])["found"] == 0  # no lost calls in that day
+    r = run.invoke(app, ["list", "from-answered-calls", "huifang", "--from", "2026-12-05", "--sample", "5", *u])
+    assert r.exit_code == 0 and json.loads(r.output.splitlines()[0])["source"] == "survey", r.output
+    bad = run.invoke(app, ["list", "from-lost-calls", "huifang", "--from", "yesterday", *u])
+    assert bad.exit_code == 2 and "must be days like 2026-12-07" in bad.output
+    missing = run.invoke(app, ["list", "from-tickets", "nope", *u])
+    assert missing.exit_code == 2 and "no campaign named 'nope'" in missing.output

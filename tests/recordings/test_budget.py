@@ -42,3 +42,19 @@ async def test_purge_over_budget_removes_the_oldest_files_and_never_a_held_one(e
         purged = dict((await s.execute(select(Recording.call_id, Recording.purged_at))).all())
     assert purged == {"a": None, "b": T0 + 100, "c": T0 + 100, "d": None}
     assert (await purge_over_budget(engine, store, 2 * size, now=T0 + 200)).purged == ()  # within budget now
+
+
+async def test_a_recording_not_written_yet_is_not_purged_before_its_file_exists(engine, tmp_path):
+    """A long call still up has its row but no file yet: marking it purged then would keep
+    its file, written at hang-up, outside the budget for good (the demo's campaign calls)."""
+    store = RecordingStore(tmp_path / "rec")
+    async with engine.begin() as conn:
+        for i, name in enumerate(("up", "done")):
+            await conn.execute(insert(Recording).values(
+                call_id=name, uniqueid=name, agent="1001", queue="sales", path=f"2027/01/15/{name}.wav",
+                started_at=T0 + i, policy="all"))
+    write_mono(store.root / "2027/01/15/done.wav", 1.0)
+    assert (await purge_over_budget(engine, store, 0, now=T0 + 10)).removed == ("2027/01/15/done.wav",)
+    write_mono(store.root / "2027/01/15/up.wav", 1.0)  # the call ended: its file is written
+    assert (await purge_over_budget(engine, store, 0, now=T0 + 20)).removed == ("2027/01/15/up.wav",)
+    assert not (store.root / "2027/01/15/up.wav").exists()
