@@ -257,3 +257,24 @@ def test_trend_per_agent_own_only_for_an_agent(console, store):
     assert console.client.get("/api/qa/trend?agent=1002", headers=console.auth("lead")).status_code == 200
     assert console.client.get("/api/qa/trend?agent=1003", headers=console.auth("lead")).status_code == 403
     assert console.client.get("/api/qa/trend?agent=1001&period=year", headers=console.auth("qa")).status_code == 422
+
+
+def test_cli_rates_by_group_and_team_and_the_leaderboard(console, store, tmp_path):
+    from typer.testing import CliRunner
+
+    from hotline.app.cli import app
+
+    _scored_three_with_bob_in_two_teams(console, store)
+    url = ["--url", f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"]
+    r = CliRunner()
+    res = r.invoke(app, ["qa", "rates", "--by", "team", "--csv", str(tmp_path / "t.csv"), *url])
+    assert res.exit_code == 0, res.output
+    lines = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert [ln.split(",")[:3] for ln in lines[1:3]] == [["Sales", "all", "3"], ["Support", "all", "1"]]
+    res = r.invoke(app, ["qa", "rates", "--by", "group", *url])
+    assert res.exit_code == 0 and "Sales-A" in res.output and "Support" not in res.output, res.output
+    res = r.invoke(app, ["qa", "leaderboard", "--level", "team_lead", *url])
+    assert res.exit_code == 0, res.output
+    assert res.output.index("Support") < res.output.index("Sales")  # 93.75 before 57.9
+    bad = r.invoke(app, ["qa", "rates", "--by", "skill", *url])
+    assert bad.exit_code != 0 and "Group by one of agent, group, team, centre" in bad.output
