@@ -149,7 +149,7 @@ async def team_tree(session: AsyncSession) -> list[TeamNode]:
     teams = (await session.execute(select(Team.id, Team.name, Team.level, Team.parent_id).order_by(Team.id))).all()
     members = (await session.execute(select(TeamMember.team_id, User.agent_id).join(
         User, User.id == TeamMember.user_id).where(User.agent_id.is_not(None)))).all()
-    return team_nodes([tuple(t) for t in teams], [(t, a) for t, a in members if a])
+    return team_nodes([(t.id, t.name, t.level, t.parent_id) for t in teams], [(t, a) for t, a in members if a])
 
 
 async def team_ids_for(session: AsyncSession, user: User) -> frozenset[int]:

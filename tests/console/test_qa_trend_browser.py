@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hotline.db import make_engine
 from qa import evaluations as evs
+from tests.console import test_qa_browser
 from tests.console.conftest import PASSWORD
-from tests.console.test_qa_browser import ARTIFACTS, T0, _sync, live  # noqa: F401  (live: the fixture)
+from tests.console.test_qa_browser import ARTIFACTS, T0, _sync
 from tests.test_qa_evaluations import ANSWERS
 
 pytestmark = pytest.mark.browser
+live = test_qa_browser.live  # the fixture: a live console with a recording and the inbound form
 DAY = 86400.0
 PERFECT = {"greet": "yes", "verify": "yes", "tone": 4, "close": "yes"}
 # agent 1001: 80 and 0 (a fatal miss) on Friday 2027-01-15, 100 on Monday 2027-01-18;
