@@ -175,6 +175,8 @@ _CATALOGUE: list[tuple[str, str]] = [
      "该字节范围超出录音 {n}，请请求 {r} 以内的字节。"),
     (r"There is no evaluation (?P<n>\d+)\.", "没有编号为 {n} 的质检评估。"),
     (r"Evaluation (?P<n>\d+) is of an agent outside your teams\.", "评估 {n} 属于您班组以外的坐席。"),
+    (r"Agent (?P<a>\S+) is outside your teams\.", "坐席 {a} 不在您的班组内。"),
+    (r"You can see only your own QA trend\.", "您只能查看自己的质检趋势。"),
     (r"You cannot evaluate your own call; ask QA or your team lead\.", "不能评估自己的通话，请联系质检或组长。"),
     (r"Only (?P<u>\S+), who evaluates this call, may change evaluation (?P<n>\d+)\.",
      "只有负责评估此通话的 {u} 可以修改评估 {n}。"),

@@ -130,6 +130,30 @@ class RatesOut(BaseModel):
     rows: list[RateOut]
 
 
+class LeaderRowOut(BaseModel):
+    rank: int | None  # None: no evaluation to rank by
+    key: str  # the agent, or the team's name
+    level: str
+    parent: str | None  # the team's parent team
+    agents: int  # agents in the team's subtree
+    evaluations: int
+    average_score: float | None
+    fatal_evaluated: int
+    fatal_failed: int
+    fatal_item_rate: float | None
+    non_fatal_evaluated: int
+    non_fatal_failed: int
+    non_fatal_item_rate: float | None
+    fatal_evaluation_rate: float | None
+
+
+class LeaderboardOut(BaseModel):
+    level: str
+    rank_by: str
+    formulas: dict[str, str]
+    rows: list[LeaderRowOut]
+
+
 class ParetoOut(BaseModel):
     item_id: str
     text: str

@@ -51,6 +51,32 @@ def subtree(team_ids: Iterable[int], parents: dict[int, int | None]) -> set[int]
     return seen
 
 
+@dataclass(frozen=True, slots=True)
+class TeamNode:
+    """A team of the tree with the ACD agents of its whole subtree (its own members and
+    those of every team below); an agent in two teams is in both nodes."""
+
+    id: int
+    name: str
+    level: str
+    parent_id: int | None
+    agents: frozenset[str]
+
+
+def team_nodes(teams: Iterable[tuple[int, str, str, int | None]],
+               members: Iterable[tuple[int, str]]) -> list[TeamNode]:
+    """``teams``: (id, name, level, parent id); ``members``: (team id, ACD agent id).
+    The nodes in the order given, each with its subtree's agents."""
+    teams = list(teams)
+    parents = {t[0]: t[3] for t in teams}
+    own: dict[int, set[str]] = {}
+    for tid, agent in members:
+        own.setdefault(tid, set()).add(agent)
+    return [TeamNode(tid, name, level, parent,
+                     frozenset(a for t in subtree([tid], parents) for a in own.get(t, ())))
+            for tid, name, level, parent in teams]
+
+
 def visible_user_ids(
     leader_id: int,
     leaders: dict[int, int | None],

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agent_console.models import ROLES, AuditEntry, SessionToken, Team, TeamMember, User
-from agent_console.scope import Scope, visible_user_ids
+from agent_console.scope import Scope, TeamNode, team_nodes, visible_user_ids
 from agent_console.security import hash_password, new_token, token_digest
 
 # Letters of any script (张伟), digits, and . _ @ -
@@ -141,6 +141,15 @@ async def scope_for(session: AsyncSession, user: User) -> Scope:
         await session.execute(select(User.agent_id).where(User.id.in_(ids), User.agent_id.is_not(None)))
     ).scalars().all()
     return Scope(agents=frozenset(a for a in agents if a))
+
+
+async def team_tree(session: AsyncSession) -> list[TeamNode]:
+    """Every team with its level and the ACD agents of its whole subtree (the reports' and
+    QA's leaderboards by team hierarchy both read this)."""
+    teams = (await session.execute(select(Team.id, Team.name, Team.level, Team.parent_id).order_by(Team.id))).all()
+    members = (await session.execute(select(TeamMember.team_id, User.agent_id).join(
+        User, User.id == TeamMember.user_id).where(User.agent_id.is_not(None)))).all()
+    return team_nodes([(t.id, t.name, t.level, t.parent_id) for t in teams], [(t, a) for t, a in members if a])
 
 
 async def team_ids_for(session: AsyncSession, user: User) -> frozenset[int]:

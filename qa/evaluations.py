@@ -203,7 +203,7 @@ async def calibrate(session: AsyncSession, recording_id: int) -> tuple[list[QaEv
     return [e for e in evs if e.id in scored], spreads
 
 
-# --- rates per agent / team / centre and period (pure) ---------------------------------
+# --- rates per agent / group / team / centre and period, leaderboards (pure) ---------------------------------
 
 PERIODS = ("day", "week", "month", "all")
 
@@ -228,9 +228,35 @@ class RateRow:
 
 
 def rate_table(evaluations: Iterable[tuple[str | None, float, Scored]], period: str,
-               group_of: Callable[[str | None], str]) -> list[RateRow]:
-    """(agent, scored_at, scored) in, one row per (group, period) out, sorted."""
+               groups_of: Callable[[str | None], Iterable[str]]) -> list[RateRow]:
+    """(agent, scored_at, scored) in, one row per (group, period) out, sorted. An agent's
+    evaluation counts in every group ``groups_of`` gives (an agent in two teams: in both;
+    a team's figures include those of its sub-teams when its agents are the subtree's)."""
     buckets: dict[tuple[str, str], list[Scored]] = {}
     for agent, at, s in evaluations:
-        buckets.setdefault((group_of(agent), period_of(at, period)), []).append(s)
+        for g in groups_of(agent):
+            buckets.setdefault((g, period_of(at, period)), []).append(s)
     return [RateRow(g, p, rates(v)) for (g, p), v in sorted(buckets.items())]
+
+
+# What a leaderboard may rank by, and whether more is better.
+RANKINGS: dict[str, bool] = {"average_score": True, "evaluations": True,
+                             "fatal_item_rate": False, "non_fatal_item_rate": False,
+                             "fatal_evaluation_rate": False}
+
+
+def ranked(rows: Sequence[tuple[str, Rates]], by: str = "average_score") -> list[tuple[int | None, str, Rates]]:
+    """(rank, key, rates), best first by ``by`` (ties by key); keys with no figure (no
+    evaluation) last, unranked."""
+    if by not in RANKINGS:
+        raise ValueError(f"Rank by one of {', '.join(RANKINGS)}, not {by!r}.")
+    more_is_better = RANKINGS[by]
+
+    def value(r: Rates) -> float | None:
+        v = getattr(r, by)
+        return None if v is None else float(v)
+
+    has = sorted(((value(r), k, r) for k, r in rows if value(r) is not None),
+                 key=lambda t: (-t[0] if more_is_better else t[0], t[1]))  # type: ignore[operator]
+    out: list[tuple[int | None, str, Rates]] = [(i + 1, k, r) for i, (_, k, r) in enumerate(has)]
+    return out + sorted(((None, k, r) for k, r in rows if value(r) is None), key=lambda t: t[1])

@@ -112,16 +112,16 @@ async def test_rates_per_agent_team_and_period_by_hand(engine):
         a, b, c = await _scored_three(s)
         scored = await evs.scored_of(s, [a, b, c])
     rows3 = [(e.agent, e.scored_at, scored[e.id]) for e in (a, b, c)]
-    [centre] = evs.rate_table(rows3, "all", lambda _a: "centre")
+    [centre] = evs.rate_table(rows3, "all", lambda _a: ["centre"])
     r = centre.rates
     assert (r.non_fatal_failed, r.non_fatal_evaluated, r.fatal_failed, r.fatal_evaluated) == (3, 8, 1, 2)
     assert r.non_fatal_item_rate == 0.375 and r.fatal_item_rate == 0.5
     assert r.fatal_evaluation_rate == pytest.approx(1 / 3)
     assert r.average_score == pytest.approx((80 + 0 + 93.75) / 3)
-    per_agent = {x.group: x.rates for x in evs.rate_table(rows3, "all", lambda ag: ag or "")}
+    per_agent = {x.group: x.rates for x in evs.rate_table(rows3, "all", lambda ag: [ag or ""])}
     assert per_agent["1001"].non_fatal_item_rate == 0.6 and per_agent["1001"].fatal_item_rate == 0.5
     assert per_agent["1002"].non_fatal_item_rate == 0.0 and per_agent["1002"].fatal_item_rate is None
-    days = [(x.group, x.period) for x in evs.rate_table(rows3, "day", lambda _a: "c")]
+    days = [(x.group, x.period) for x in evs.rate_table(rows3, "day", lambda _a: ["c"])]
     assert days == [("c", "2027-01-15"), ("c", "2027-01-16"), ("c", "2027-01-17")]
 
 

@@ -134,3 +134,56 @@ async def test_spoken_greeting_is_detected_and_a_forbidden_phrase_flagged(sqlite
     zh = rows[(1, "zh-inbound", "greet")]
     assert zh.answer is None and zh.engine is None and zh.note == no_engine_note("zh")
     assert (await check_pending(sqlite_engine, RecordingStore(root), now=300.0)).checked == 0
+
+
+def _telephone(tmp: Path, text: str) -> Path:
+    """espeak-ng speech through a G.711-like channel: 300-3400 Hz, 8 kHz mu-law, back to
+    16-bit PCM at 8 kHz (what a telephone recording holds)."""
+    raw, ulaw, out = tmp / "raw.wav", tmp / "ulaw.wav", tmp / "phone.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "140", "-w", str(raw), text], check=True)
+    subprocess.run(["sox", "-R", str(raw), "-r", "8000", "-c", "1", "-e", "u-law", str(ulaw),
+                    "sinc", "300-3400", "pad", "0.3", "0.5"], check=True)
+    subprocess.run(["sox", "-R", str(ulaw), "-e", "signed-integer", "-b", "16", str(out)], check=True)
+    return out
+
+
+@needs_audio
+@pytest.mark.slow
+def test_a_required_phrase_is_heard_on_8khz_telephone_audio(tmp_path: Path) -> None:
+    """Upsampled linearly (before), PocketSphinx heard 'i help you your line' here."""
+    import soundfile as sf
+
+    samples, rate = sf.read(_telephone(tmp_path, "I have reset your line."), dtype="int16")
+    assert rate == 8000
+    form = Form.from_dict({"key": "fix", "version": 1, "effective_from": 0, "sections": [{"title": "s", "items": [
+        {"id": "fix", "text": "Says the fault is fixed", "script": {"required": ["I have reset your line"]}}]}]})
+    engine = engine_for("en")
+    assert engine is not None
+    transcript = engine.transcribe(samples, rate, hints=["I have reset your line"])
+    [verdict] = check(form, transcript, duration_s=len(samples) / rate)
+    assert verdict.answer == "yes", transcript.text
+    assert "reset your line" in transcript.text
+
+
+def test_telephone_audio_is_resampled_with_a_noise_floor_above_its_band() -> None:
+    """to_16k: nothing of the 8 kHz signal moves, the 4-8 kHz band gets noise 40 dB down,
+    and the same input gives the same output (the transcript must not vary run to run)."""
+    import numpy as np
+
+    from qa.transcribe import TranscribeError, resample_16k, to_16k
+
+    t = np.arange(8000) / 8000
+    tone = (8000 * np.sin(2 * np.pi * 440 * t)).astype(np.int16)
+    up = to_16k(tone, 8000)
+    assert len(up) == 16000 and np.array_equal(up, to_16k(tone, 8000))
+    spec = np.abs(np.fft.rfft(up.astype(np.float64)))
+    freqs = np.fft.rfftfreq(16000, 1 / 16000)
+    high = spec[freqs > 4100]
+    plain = np.abs(np.fft.rfft(resample_16k(tone, 8000).astype(np.float64)))[freqs > 4100]
+    assert high.mean() > 10 * plain.mean()  # filled, where plain resampling leaves ~nothing
+    rms_high = np.sqrt(np.sum(high ** 2) * 2) / 16000
+    rms = np.sqrt(np.mean(up.astype(np.float64) ** 2))
+    assert 0.005 < rms_high / rms < 0.02  # about 40 dB under the signal
+    assert np.argmax(spec) == 440  # the tone stays where it was
+    with pytest.raises(TranscribeError, match="cannot be transcribed"):
+        to_16k(np.zeros(0, dtype=np.int16), 8000)

@@ -14,16 +14,15 @@ Who does what:
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from fastapi import Path as PathParam
 from sqlalchemy import select
 
+from agent_console import qa_rates
 from agent_console.deps import ClientIp, Ctx, CurrentUser, RequireRole, SessionDep
-from agent_console.models import Team, TeamMember, User
+from agent_console.models import User
 from agent_console.qa_schemas import (
     MAX_ID,
     CalibrationOut,
@@ -34,6 +33,8 @@ from agent_console.qa_schemas import (
     EvaluationOut,
     FormIn,
     FormOut,
+    LeaderboardOut,
+    LeaderRowOut,
     ParetoOut,
     RateOut,
     RatesOut,
@@ -50,7 +51,7 @@ from qa import compliance
 from qa import evaluations as evs
 from qa.forms import FormError
 from qa.models import QaComment, QaEvaluation, QaForm, QaResponse
-from qa.scoring import RATE_FORMULAS, AnswerError, Scored, item_failures
+from qa.scoring import RATE_FORMULAS, AnswerError, item_failures
 from qa.transcribe import engine_for
 
 router = APIRouter(prefix="/api/qa", tags=["qa"])
@@ -259,92 +260,78 @@ async def calibration(recording_id: Id, user: Evaluator, session: SessionDep) ->
                                  for s in spreads])
 
 
-async def _team_of(session: SessionDep) -> dict[str, str]:
-    """Agent id -> the name of a team they are a member of (the first by team id)."""
-    rows = (await session.execute(select(User.agent_id, Team.name).join(TeamMember, TeamMember.user_id == User.id)
-                                  .join(Team, Team.id == TeamMember.team_id).order_by(Team.id))).all()
-    out: dict[str, str] = {}
-    for agent, team in rows:
-        if agent:
-            out.setdefault(agent, team)
-    return out
+FromQ = Annotated[float | None, Query(alias="from", allow_inf_nan=False, description="epoch seconds (scored at)")]
+ToQ = Annotated[float | None, Query(allow_inf_nan=False, description="epoch seconds, exclusive")]
+ByQ = Literal["agent", "group", "team", "centre"]
+PeriodQ = Literal["day", "week", "month", "all"]
 
 
-@router.get("/rates", response_model=RatesOut)
-async def rates(user: Evaluator,
-                session: SessionDep,
-                from_: Annotated[float | None, Query(alias="from", allow_inf_nan=False,
-                                                     description="epoch seconds (scored at)")] = None,
-                to: Annotated[float | None, Query(allow_inf_nan=False, description="epoch seconds, exclusive")] = None,
-                by: Literal["agent", "team", "centre"] = "agent",
-                period: Literal["day", "week", "month", "all"] = "all") -> RatesOut:
-    """Fatal and non-fatal item rates of scored evaluations, per group and period."""
-    return await _rates(user, session, from_, to, by, period)
-
-
-async def _scored_in_scope(user: User, session: SessionDep, from_: float | None,
-                           to: float | None) -> tuple[list[QaEvaluation], dict[int, Scored]]:
-    q = select(QaEvaluation).where(QaEvaluation.status.in_(sorted(evs.SCORED_STATES)))
-    if from_ is not None:
-        q = q.where(QaEvaluation.scored_at >= from_)
-    if to is not None:
-        q = q.where(QaEvaluation.scored_at < to)
-    scope = await recording_scope(session, user)
-    rows = [e for e in (await session.execute(q.order_by(QaEvaluation.id))).scalars()
-            if scope.agents is None or (e.agent and scope.sees_agent(e.agent))]
-    return rows, await evs.scored_of(session, rows)
+def _rate_out(r: evs.RateRow) -> RateOut:
+    x = r.rates
+    return RateOut(group=r.group, period=r.period, evaluations=x.evaluations, average_score=x.average_score,
+                   fatal_evaluated=x.fatal_evaluated, fatal_failed=x.fatal_failed,
+                   fatal_item_rate=x.fatal_item_rate, non_fatal_evaluated=x.non_fatal_evaluated,
+                   non_fatal_failed=x.non_fatal_failed, non_fatal_item_rate=x.non_fatal_item_rate,
+                   fatal_evaluation_rate=x.fatal_evaluation_rate)
 
 
 async def _rates(user: User, session: SessionDep, from_: float | None, to: float | None, by: str,
                  period: str) -> RatesOut:
-    rows, scored = await _scored_in_scope(user, session, from_, to)
-    teams = await _team_of(session) if by == "team" else {}
-
-    def group_of(agent: str | None) -> str:
-        if by == "centre":
-            return "centre"
-        if by == "team":
-            return teams.get(agent or "", "(no team)")
-        return agent or "(no agent)"
-
-    table = evs.rate_table(((e.agent, e.scored_at or 0.0, scored[e.id]) for e in rows), period, group_of)
-    return RatesOut(by=by, period=period, formulas=RATE_FORMULAS, rows=[
-        RateOut(group=r.group, period=r.period, evaluations=r.rates.evaluations,
-                average_score=r.rates.average_score, fatal_evaluated=r.rates.fatal_evaluated,
-                fatal_failed=r.rates.fatal_failed, fatal_item_rate=r.rates.fatal_item_rate,
-                non_fatal_evaluated=r.rates.non_fatal_evaluated, non_fatal_failed=r.rates.non_fatal_failed,
-                non_fatal_item_rate=r.rates.non_fatal_item_rate,
-                fatal_evaluation_rate=r.rates.fatal_evaluation_rate) for r in table])
+    table = await qa_rates.rate_rows(session, await recording_scope(session, user), by, period, from_, to)
+    return RatesOut(by=by, period=period, formulas=RATE_FORMULAS, rows=[_rate_out(r) for r in table])
 
 
-
-FromQ = Annotated[float | None, Query(alias="from", allow_inf_nan=False, description="epoch seconds (scored at)")]
-ToQ = Annotated[float | None, Query(allow_inf_nan=False, description="epoch seconds, exclusive")]
-CSV_COLUMNS = ("group", "period", "evaluations", "average_score", "fatal_failed", "fatal_evaluated",
-               "fatal_item_rate", "non_fatal_failed", "non_fatal_evaluated", "non_fatal_item_rate",
-               "fatal_evaluation_rate")
+@router.get("/rates", response_model=RatesOut)
+async def rates(user: Evaluator, session: SessionDep, from_: FromQ = None, to: ToQ = None,
+                by: ByQ = "agent", period: PeriodQ = "all") -> RatesOut:
+    """Fatal and non-fatal item rates of scored evaluations, per agent, group (the tree's
+    ``group_lead`` level), team (``team_lead`` level; a node counts its sub-teams) or the
+    whole centre, per period."""
+    return await _rates(user, session, from_, to, by, period)
 
 
 @router.get("/rates.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 async def rates_csv(user: Evaluator, session: SessionDep, ctx: Ctx, ip: ClientIp, from_: FromQ = None,
-                    to: ToQ = None, by: Literal["agent", "team", "centre"] = "agent",
-                    period: Literal["day", "week", "month", "all"] = "all") -> Response:
-    """The rates table as CSV (UTF-8 with BOM, so spreadsheet programs read 张安娜 right);
-    the formulas in the last lines. The export is audited."""
-    out = await _rates(user, session, from_, to, by, period)
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(CSV_COLUMNS)
-    for r in out.rows:
-        w.writerow(["" if (v := getattr(r, c)) is None else (f"{v:.6f}" if isinstance(v, float) else v)
-                    for c in CSV_COLUMNS])
-    for k, f in out.formulas.items():
-        w.writerow([f"# {k} = {f}"])
+                    to: ToQ = None, by: ByQ = "agent", period: PeriodQ = "all") -> Response:
+    """The rates table as CSV (UTF-8 with BOM); the formulas in the last lines. Audited."""
+    table = await qa_rates.rate_rows(session, await recording_scope(session, user), by, period, from_, to)
     await audit(session, now=ctx.clock.now(), actor=user.username, action="qa_rates_export",
                 target=f"rates:{by}:{period}", ip=ip)
     await session.commit()
-    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8", headers={
+    return Response(qa_rates.to_csv(table, RATE_FORMULAS), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="qa-rates-{by}-{period}.csv"'})
+
+
+@router.get("/leaderboard", response_model=LeaderboardOut)
+async def leaderboard(user: Evaluator, session: SessionDep, from_: FromQ = None, to: ToQ = None,
+                      level: Literal["agent", "group_lead", "team_lead", "supervisor", "manager"] = "team_lead",
+                      rank_by: Literal["average_score", "evaluations", "fatal_item_rate", "non_fatal_item_rate",
+                                       "fatal_evaluation_rate"] = "average_score") -> LeaderboardOut:
+    """Agents, or the teams of one level of the team tree (centre > supervisor > team lead >
+    group lead), each team over its whole subtree, ranked by one figure (scores: highest
+    first; rates: lowest first). Teams with no evaluation come last, unranked."""
+    board = await qa_rates.leaderboard(session, await recording_scope(session, user), level, rank_by, from_, to)
+    return LeaderboardOut(level=level, rank_by=rank_by, formulas=RATE_FORMULAS, rows=[
+        LeaderRowOut(rank=b.rank, key=b.key, level=b.level, parent=b.parent, agents=b.agents,
+                     **_rate_out(evs.RateRow(b.key, "all", b.rates)).model_dump(exclude={"group", "period"}))
+        for b in board])
+
+
+@router.get("/trend", response_model=RatesOut)
+async def trend(user: CurrentUser, session: SessionDep, agent: Annotated[str, Query(min_length=1, max_length=64)],
+                period: Literal["day", "week", "month"] = "week", from_: FromQ = None,
+                to: ToQ = None) -> RatesOut:
+    """One agent's average score, fatal and non-fatal item rates per period (oldest first).
+    An agent sees their own trend; evaluators the agents in their scope."""
+    if user.role in EVALUATOR_ROLES:
+        scope = await recording_scope(session, user)
+        if not scope.sees_agent(agent) and agent != user.agent_id:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, detail=f"Agent {agent} is outside your teams.")
+    elif agent != user.agent_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="You can see only your own QA trend.")
+    rows, scored = await qa_rates.scored_in_scope(session, Scope(agents=None), from_, to, agent=agent)
+    table = evs.rate_table(((e.agent, e.scored_at or 0.0, scored[e.id]) for e in rows), period, lambda a: [a or ""])
+    return RatesOut(by="agent", period=period, formulas=RATE_FORMULAS, rows=[_rate_out(r) for r in table])
 
 
 @router.get("/pareto", response_model=list[ParetoOut])
@@ -352,7 +339,7 @@ async def pareto(user: Evaluator, session: SessionDep, from_: FromQ = None, to: 
                  agent: Annotated[str | None, Query(max_length=64)] = None) -> list[ParetoOut]:
     """Items by how often they failed, most first, with their share of all failures and
     the cumulative share (the Pareto of what to retrain); n.a. answers are not counted."""
-    rows, scored = await _scored_in_scope(user, session, from_, to)
+    rows, scored = await qa_rates.scored_in_scope(session, await recording_scope(session, user), from_, to)
     chosen = [scored[e.id] for e in rows if agent is None or e.agent == agent]
     texts: dict[str, tuple[str, bool]] = {}
     for e in rows:

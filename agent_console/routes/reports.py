@@ -19,8 +19,8 @@ from sqlalchemy import delete, select
 
 from acd.requests import CallbackRequest
 from agent_console.deps import Ctx, RequireRole, SessionDep
-from agent_console.models import Team, TeamMember, User
-from agent_console.store import audit
+from agent_console.models import User
+from agent_console.store import audit, team_tree
 from crm import phones
 from outbound.campaign import callback_refusal
 from reports import alarms, facts, kpi, lost, staffing, winback
@@ -282,27 +282,6 @@ async def winback_callback(user: CallbackUser, ctx: Ctx, session: SessionDep,
     return {"call_id": cid, "interaction_id": iid}
 
 
-async def _team_agents(session: SessionDep) -> list[tuple[str, str, list[str]]]:
-    """Every team with its level and the ACD agents of its whole subtree."""
-    teams = (await session.execute(select(Team.id, Team.name, Team.level, Team.parent_id))).all()
-    members = (await session.execute(select(TeamMember.team_id, User.agent_id).join(
-        User, User.id == TeamMember.user_id).where(User.agent_id.is_not(None)))).all()
-    children: dict[int | None, list[int]] = {}
-    for tid, _, _, parent in teams:
-        children.setdefault(parent, []).append(tid)
-    own: dict[int, list[str]] = {}
-    for tid, agent in members:
-        if agent:
-            own.setdefault(tid, []).append(agent)
-
-    def subtree(tid: int) -> list[str]:
-        out = list(own.get(tid, []))
-        for c in children.get(tid, []):
-            out += subtree(c)
-        return out
-    return [(name, level, sorted(set(subtree(tid)))) for tid, name, level, _ in teams]
-
-
 @router.get("/leaderboard")
 async def team_leaderboard(user: ReportUser, ctx: Ctx, session: SessionDep,
                            since: Annotated[str, Query(alias="from")],
@@ -323,14 +302,14 @@ async def team_leaderboard(user: ReportUser, ctx: Ctx, session: SessionDep,
         for r in rows:
             by_agent.setdefault(r.key, kpi.Counts()).add(r.counts)
         rows = []
-        for name, lvl, agents in await _team_agents(session):
-            if lvl != level:
+        for node in await team_tree(session):
+            if node.level != level:
                 continue
             c = kpi.Counts()
-            for a in agents:
+            for a in sorted(node.agents):
                 if a in by_agent:
                     c.add(by_agent[a])
-            rows.append(kpi.KpiRow("", name, c))
+            rows.append(kpi.KpiRow("", node.name, c))
     return {"level": level, "kpi": kpi_key,
             "rows": kpi.leaderboard(rows, kpi_key, sl, reverse=not ascending)}
 

@@ -82,6 +82,10 @@ export const STRINGS = {
     qa_acked_toast: "Evaluation acknowledged", qa_resolved_by: "resolved by {who}",
     qa_st_assigned: "Assigned", qa_st_scored: "Scored", qa_st_acknowledged: "Acknowledged", qa_st_disputed: "Disputed",
     qa_st_resolved: "Resolved", qa_queue: "My assigned calls", qa_due: "Due", qa_rule: "Why picked", qa_queue_none: "Nothing assigned to you.",
+    qa_trend: "Trend per agent", qa_my_trend: "My QA trend", qa_trend_none: "No scored evaluation in this range.",
+    qa_trend_score: "Average score", qa_trend_fatal: "Fatal item rate", qa_trend_nonfatal: "Non-fatal item rate",
+    qa_leaderboard: "Leaderboard by team hierarchy", qa_level: "Level", qa_rank_by: "Rank by", qa_rank: "Rank",
+    qa_parent: "Parent team", qa_agents_n: "Agents", qa_leader_note: "Each team counts every agent of its sub-teams; an agent in two teams counts in both.",
     // qa end
     // console-agent
     my_day: "My day", calls_today: "Calls", survey_score: "Survey score", answers_n: "{n} answers",
@@ -196,6 +200,10 @@ export const STRINGS = {
     qa_acked_toast: "已确认评估", qa_resolved_by: "由 {who} 处理",
     qa_st_assigned: "已分配", qa_st_scored: "已评分", qa_st_acknowledged: "已确认", qa_st_disputed: "申诉中",
     qa_st_resolved: "已处理", qa_queue: "分配给我的通话", qa_due: "截止", qa_rule: "抽取原因", qa_queue_none: "没有分配给你的通话。",
+    qa_trend: "坐席质检趋势", qa_my_trend: "我的质检趋势", qa_trend_none: "此范围内没有已评分的评估。",
+    qa_trend_score: "平均得分", qa_trend_fatal: "致命差错率", qa_trend_nonfatal: "非致命差错率",
+    qa_leaderboard: "按组织层级排行", qa_level: "层级", qa_rank_by: "排序依据", qa_rank: "名次",
+    qa_parent: "上级班组", qa_agents_n: "坐席数", qa_leader_note: "每个班组包含其下级班组的全部坐席；同属两个班组的坐席在两个班组中都计入。",
     // qa end
     // console-agent
     my_day: "今日工作", calls_today: "接听量", survey_score: "满意度评分", answers_n: "{n} 条评价",

@@ -2,6 +2,7 @@
 // evaluator's comments at their times, and my acknowledgement or dispute (a dispute needs a
 // reason and goes to my team lead).
 import { api, applyI18n, el, fmtDuration, lang, setupLangSwitch, setupNav, signOut, t, toast } from "./common.js";
+import { loadTrend, redrawTrends } from "./qa_trend.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { list: [], ev: null };
@@ -55,8 +56,14 @@ async function respond(kind) {
   await open(state.ev.id);
 }
 
+async function drawMyTrend() {
+  const rows = me.agent_id ? await loadTrend($("trend"), me.agent_id, $("t-period").value) : [];
+  $("trend-none").classList.toggle("hidden", rows.length > 0);
+}
+
 function draw() {
   applyI18n();
+  redrawTrends();
   $("who").textContent = `${me.display_name} · ${t("role_" + me.role)}`;
   drawList();
   drawDetail();
@@ -65,8 +72,10 @@ function draw() {
 $("ack").addEventListener("click", () => respond("acknowledge"));
 $("dispute").addEventListener("click", () => respond("dispute"));
 $("sign-out").addEventListener("click", signOut);
+$("t-period").addEventListener("change", drawMyTrend);
 setupLangSwitch(draw);
 await setupNav();
 await load();
 draw();
+await drawMyTrend();
 document.body.dataset.ready = "1";

@@ -3,6 +3,7 @@
 // non-fatal item rates, and the disputes a team lead resolves.
 import { STRINGS } from "./i18n.js";
 import { api, applyI18n, el, fmtDuration, lang, setupLangSwitch, setupNav, signOut, t, toast } from "./common.js";
+import { loadTrend, redrawTrends } from "./qa_trend.js";
 
 // This page's strings, merged into the shared dictionaries (same keys in both languages).
 export const QA_STRINGS = {
@@ -223,7 +224,7 @@ $("submit-eval").addEventListener("click", async () => {
   await api("POST", `/api/qa/evaluations/${state.evaluation.id}/submit`, { answers });
   toast(t("qa_submitted"));
   await reloadEvaluation();
-  await Promise.all([loadRates(), loadQueue()]);
+  await Promise.all([loadRates(), loadQueue(), loadBoard(), loadTrendAgents()]);
 });
 
 async function loadRates() {
@@ -248,6 +249,37 @@ function drawRates() {
     el("td", { class: "num" }, x.failed), el("td", { class: "num" }, x.evaluated),
     el("td", { class: "num" }, pct(x.failure_rate)), el("td", { class: "num" }, pct(x.cumulative_share)))));
   $("formulas").replaceChildren(...Object.keys(r.formulas).map((k) => el("li", { "data-formula": k }, t(`qa_formula_${k}`))));
+}
+
+async function loadBoard() {
+  state.board = await api("GET", `/api/qa/leaderboard?level=${$("b-level").value}&rank_by=${$("b-rank").value}`);
+  drawBoard();
+}
+
+function drawBoard() {
+  const b = state.board;
+  if (!b) return;
+  $("board").replaceChildren(...b.rows.map((x) => el("tr", { "data-key": x.key },
+    el("td", {}, x.rank ?? "–"), el("td", {}, x.key), el("td", {}, x.parent || "–"),
+    el("td", { class: "num" }, x.agents), el("td", { class: "num" }, x.evaluations),
+    el("td", { class: "num" }, x.average_score === null ? "–" : x.average_score.toFixed(1)),
+    el("td", { class: "num", title: `${x.fatal_failed} / ${x.fatal_evaluated}` }, pct(x.fatal_item_rate)),
+    el("td", { class: "num", title: `${x.non_fatal_failed} / ${x.non_fatal_evaluated}` }, pct(x.non_fatal_item_rate)))));
+}
+
+// the agents to chart: those with a scored evaluation in the user's scope
+async function loadTrendAgents() {
+  const agents = (await api("GET", "/api/qa/rates?by=agent")).rows.map((r) => r.group).filter((a) => a !== "(no agent)");
+  const keep = $("t-agent").value;
+  $("t-agent").replaceChildren(...agents.map((a) => el("option", { value: a }, a)));
+  if (agents.includes(keep)) $("t-agent").value = keep;
+  await drawTrendOf();
+}
+
+async function drawTrendOf() {
+  const agent = $("t-agent").value;
+  const rows = agent ? await loadTrend($("trend"), agent, $("t-period").value) : [];
+  $("trend-none").classList.toggle("hidden", rows.length > 0);
 }
 
 async function loadQueue() {
@@ -297,15 +329,20 @@ function draw() {
   drawRates();
   drawDisputes();
   drawQueue();
+  drawBoard();
+  redrawTrends();
 }
 
 $("search").addEventListener("submit", search);
 $("r-go").addEventListener("click", loadRates);
+$("b-go").addEventListener("click", loadBoard);
+$("t-agent").addEventListener("change", drawTrendOf);
+$("t-period").addEventListener("change", drawTrendOf);
 $("sign-out").addEventListener("click", signOut);
 setupLangSwitch(draw);
 await setupNav();
 state.forms = await api("GET", "/api/qa/forms");
 drawForms();
 draw();
-await Promise.all([search(), loadRates(), loadDisputes(), loadQueue()]);
+await Promise.all([search(), loadRates(), loadDisputes(), loadQueue(), loadBoard(), loadTrendAgents()]);
 document.body.dataset.ready = "1";

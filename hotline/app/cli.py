@@ -10,6 +10,7 @@ import typer
 
 import acd.cli
 import agent_console.cli
+import agent_console.qa_cli
 import asterisk_conf.cli
 import crm.cli
 import ivr.cli
@@ -39,6 +40,9 @@ app.add_typer(reports.cli.app, name="reports")
 app.add_typer(recordings.cli.app, name="recordings")
 app.add_typer(outbound.cli.app, name="outbound")
 app.add_typer(qa.cli.app, name="qa")
+# rates by group / team read the console's team tree, a layer above qa
+qa.cli.app.command("rates")(agent_console.qa_cli.rates)
+qa.cli.app.command("leaderboard")(agent_console.qa_cli.leaderboard)
 reports.cli.refusal = outbound.campaign.callback_refusal  # the worklist keeps to the outbound calling hours
 app.command()(commands.serve)
 app.command()(commands.demo)

@@ -145,9 +145,10 @@ def test_rates_per_agent_team_centre_in_scope(console, store):
     assert "fatal items failed / fatal items evaluated" in centre["formulas"]["fatal_item_rate"]
     agents = {r["group"]: r for r in console.client.get("/api/qa/rates", headers=console.auth("sup")).json()["rows"]}
     assert agents["1001"]["non_fatal_item_rate"] == 0.6 and agents["1002"]["fatal_item_rate"] is None
-    teams = {r["group"]: r["evaluations"] for r in
-             console.client.get("/api/qa/rates?by=team", headers=console.auth("qa")).json()["rows"]}
-    assert teams == {"Sales-A": 2, "Sales": 1}
+    rows = lambda by: {r["group"]: r["evaluations"] for r in  # noqa: E731
+                       console.client.get(f"/api/qa/rates?by={by}", headers=console.auth("qa")).json()["rows"]}
+    # Sales (team) holds its group Sales-A: alice's two evaluations count in both
+    assert rows("team") == {"Sales": 3} and rows("group") == {"Sales-A": 2}
     mine = console.client.get("/api/qa/rates?by=agent&period=month", headers=console.auth("lead")).json()["rows"]
     assert {r["group"] for r in mine} == {"1001", "1002"} and mine[0]["period"] == "2027-01"
     assert console.client.get("/api/qa/rates", headers=console.auth("alice")).status_code == 403
@@ -193,3 +194,87 @@ def test_rates_export_as_csv_with_formulas_and_an_audit_row(console, store):
     assert any(ln.startswith("# fatal_item_rate = fatal items failed / fatal items evaluated") for ln in lines)
     assert [a.action for a in audit_rows(console, "qa_rates_export")] == ["qa_rates_export"]
     assert console.client.get("/api/qa/rates.csv", headers=console.auth("alice")).status_code == 403
+
+
+def _scored_three_with_bob_in_two_teams(console, store):
+    publish(console)
+    for i, (agent, answers) in enumerate(ANSWERS):
+        evaluate(console, add_recording(console, store, agent=agent, name=f"r{i}.wav"), answers=answers)
+    teams = {t["name"]: t["id"] for t in console.client.get("/api/admin/teams", headers=console.auth("admin")).json()}
+    users = {u["username"]: u["id"] for u in console.client.get("/api/admin/users", headers=console.auth("admin")).json()}
+    r = console.client.post(f"/api/admin/teams/{teams['Support']}/members", json={"user_id": users["bob"]},
+                            headers=console.auth("admin"))
+    assert r.status_code == 200, r.text
+
+
+def test_leaderboard_follows_the_team_tree_an_agent_in_two_teams_counts_in_both(console, store):
+    _scored_three_with_bob_in_two_teams(console, store)  # scores: alice 80 and 0 (fatal), bob 93.75
+    board = lambda q, who="qa": console.client.get(f"/api/qa/leaderboard?{q}", headers=console.auth(who)).json()  # noqa: E731
+    teams = board("level=team_lead")
+    got = [(r["rank"], r["key"], r["evaluations"], r["parent"], r["agents"]) for r in teams["rows"]]
+    assert got == [(1, "Support", 1, "Center", 2), (2, "Sales", 3, "Center", 2)]
+    sales = teams["rows"][1]
+    assert sales["average_score"] == pytest.approx((80 + 0 + 93.75) / 3)
+    assert (sales["fatal_failed"], sales["fatal_evaluated"], sales["fatal_item_rate"]) == (1, 2, 0.5)
+    assert (sales["non_fatal_failed"], sales["non_fatal_evaluated"], sales["non_fatal_item_rate"]) == (3, 8, 0.375)
+    # the centre counts bob once, though he is in two of its teams
+    [centre] = board("level=manager")["rows"]
+    assert (centre["key"], centre["evaluations"], centre["agents"]) == ("Center", 3, 3)
+    # rates: lowest first; Support evaluated no fatal item (bob's was n.a.): unranked, last
+    fatal = board("level=team_lead&rank_by=fatal_item_rate")["rows"]
+    assert [(r["rank"], r["key"]) for r in fatal] == [(1, "Sales"), (None, "Support")]
+    assert [(r["rank"], r["key"]) for r in board("level=group_lead")["rows"]] == [(1, "Sales-A")]
+    assert [r["key"] for r in board("level=agent")["rows"]] == ["1002", "1001"]
+    # the Sales lead sees Sales, not Support (carol is outside the lead's scope)
+    assert [r["key"] for r in board("level=team_lead", "lead")["rows"]] == ["Sales"]
+    assert console.client.get("/api/qa/leaderboard", headers=console.auth("alice")).status_code == 403
+    bad = console.client.get("/api/qa/leaderboard?level=floor", headers=console.auth("qa"))
+    assert bad.status_code == 422
+    rates = {r["group"]: r["evaluations"] for r in
+             console.client.get("/api/qa/rates?by=team", headers=console.auth("qa")).json()["rows"]}
+    assert rates == {"Sales": 3, "Support": 1}
+
+
+def test_rates_csv_by_group_and_team(console, store):
+    _scored_three_with_bob_in_two_teams(console, store)
+    lines = lambda by: console.client.get(f"/api/qa/rates.csv?by={by}", headers=console.auth("qa")).content.decode(  # noqa: E731
+        "utf-8-sig").splitlines()
+    assert [ln.split(",")[:3] for ln in lines("group")[1:2]] == [["Sales-A", "all", "2"]]
+    assert [ln.split(",")[:3] for ln in lines("team")[1:3]] == [["Sales", "all", "3"], ["Support", "all", "1"]]
+    assert console.client.get("/api/qa/rates.csv?by=skill", headers=console.auth("qa")).status_code == 422
+
+
+def test_trend_per_agent_own_only_for_an_agent(console, store):
+    publish(console)
+    for i, (agent, answers) in enumerate(ANSWERS):
+        evaluate(console, add_recording(console, store, agent=agent, name=f"r{i}.wav"), answers=answers)
+    t = console.client.get("/api/qa/trend?agent=1001&period=day", headers=console.auth("alice"))
+    assert t.status_code == 200, t.text
+    rows = t.json()["rows"]
+    assert [(r["evaluations"], r["average_score"], r["fatal_item_rate"], r["non_fatal_item_rate"]) for r in rows] == [
+        (2, 40.0, 0.5, 0.6)]  # both scored the same day
+    assert console.client.get("/api/qa/trend?agent=1002", headers=console.auth("alice")).status_code == 403
+    assert console.client.get("/api/qa/trend?agent=1002", headers=console.auth("lead")).status_code == 200
+    assert console.client.get("/api/qa/trend?agent=1003", headers=console.auth("lead")).status_code == 403
+    assert console.client.get("/api/qa/trend?agent=1001&period=year", headers=console.auth("qa")).status_code == 422
+
+
+def test_cli_rates_by_group_and_team_and_the_leaderboard(console, store, tmp_path):
+    from typer.testing import CliRunner
+
+    from hotline.app.cli import app
+
+    _scored_three_with_bob_in_two_teams(console, store)
+    url = ["--url", f"sqlite+aiosqlite:///{tmp_path / 'console.db'}"]
+    r = CliRunner()
+    res = r.invoke(app, ["qa", "rates", "--by", "team", "--csv", str(tmp_path / "t.csv"), *url])
+    assert res.exit_code == 0, res.output
+    lines = (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert [ln.split(",")[:3] for ln in lines[1:3]] == [["Sales", "all", "3"], ["Support", "all", "1"]]
+    res = r.invoke(app, ["qa", "rates", "--by", "group", *url])
+    assert res.exit_code == 0 and "Sales-A" in res.output and "Support" not in res.output, res.output
+    res = r.invoke(app, ["qa", "leaderboard", "--level", "team_lead", *url])
+    assert res.exit_code == 0, res.output
+    assert res.output.index("Support") < res.output.index("Sales")  # 93.75 before 57.9
+    bad = r.invoke(app, ["qa", "rates", "--by", "skill", *url])
+    assert bad.exit_code != 0 and "Group by one of agent, group, team, centre" in bad.output

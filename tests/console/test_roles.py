@@ -67,6 +67,8 @@ ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
     ("GET", "/api/qa/rates", None, QA_EVALUATORS),
     ("GET", "/api/qa/rates.csv", None, QA_EVALUATORS),
     ("GET", "/api/qa/pareto", None, QA_EVALUATORS),
+    ("GET", "/api/qa/leaderboard", None, QA_EVALUATORS),
+    ("GET", "/api/qa/trend?agent=1001", None, EVERYONE),  # an agent: their own only (test_qa_api)
 ]
 REPORTS = {"supervisor", "admin"}
 D = "2026-12-05"
