@@ -163,6 +163,10 @@ function setupWallboard() {
   document.addEventListener("fullscreenchange", () => { if (!document.fullscreenElement && document.body.classList.contains("wallboard") && !new URLSearchParams(location.search).get("wallboard")) setWallboard(false); });
 }
 
+function renderWho() {
+  if (view.me) $("who").textContent = `${view.me.display_name || view.me.username} · ${t("role_" + view.me.role)}`;
+}
+
 function onMessage(m) {
   switch (m.type) {
     case "snapshot":
@@ -171,7 +175,7 @@ function onMessage(m) {
       view.agents = new Map(m.agents.map((a) => [a.agent, a]));
       view.queues = new Map(m.queues.map((q) => [q.queue, q]));
       view.alarms = new Map(m.alarms.map((a) => [`${a.queue}|${a.kind}`, a]));
-      $("who").textContent = `${m.me.username} (${m.me.role})`;
+      renderWho();
       if (!view.campaignsUp) { view.campaignsUp = true; setupCampaigns(m.me.role); }
       renderAll();
       break;
@@ -211,7 +215,7 @@ function tick() {
 
 applyI18n();
 setupWallboard();
-setupLangSwitch(() => { renderAll(); setWallboard(document.body.classList.contains("wallboard")); }); setupNav();
+setupLangSwitch(() => { renderWho(); renderAll(); setWallboard(document.body.classList.contains("wallboard")); }); setupNav();
 $("sign-out").addEventListener("click", signOut);
 api("GET", "/api/supervisor/labels").then((l) => { view.labels = l; renderAll(); }).catch(() => {});
 window.hotlineLive = connectLive(onMessage, liveStatus($("live")));

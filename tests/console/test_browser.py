@@ -116,6 +116,7 @@ def test_supervisor_sees_the_wallboard_update(browser, live):
     page.wait_for_selector('#live[data-up="1"]')
     page.wait_for_selector('[data-queue="sales"] [data-kpi="waiting"]')
     assert page.text_content('[data-queue="sales"] [data-kpi="waiting"]') == "0"
+    assert page.text_content("#who") == "sup · Supervisor"  # the role's name, not its code
     assert "SL = answered within 20 s / (answered + abandoned after 20 s)" in page.text_content('[data-queue="sales"] .formula')
 
     live.run(lambda: _queue_two(live.center))
@@ -138,6 +139,7 @@ def test_supervisor_sees_the_wallboard_update(browser, live):
     page.click("#lang")  # the Chinese UI shows the formula in Chinese
     formula = page.text_content('[data-queue="sales"] .formula') or ""
     assert "服务水平 = 20 秒内接通数 / (接通数 + 超过 20 秒的放弃数)" in formula and "answered" not in formula
+    assert page.text_content("#who") == "sup · 班长"
     assert errors == []
     ctx.close()
 
