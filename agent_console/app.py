@@ -32,6 +32,7 @@ from agent_console.routes import (
     auth,
     ops,
     pages,
+    phone,
     qa,
     recordings,
     reports,
@@ -89,7 +90,7 @@ def create_app(
                   docs_url=None, redoc_url=None)  # /docs is ops.docs, from vendored assets
     app.state.console = ctx
     app.state.metrics_registry, app.state.metrics_collector = ops.metrics_registry()
-    for module in (auth, agent, supervisor, admin, reports, recordings, qa, ws, ops, pages):
+    for module in (auth, agent, phone, supervisor, admin, reports, recordings, qa, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if mount_crm:
