@@ -46,10 +46,11 @@ class Live:
 
 
 @contextmanager
-def live_server(db: Path, config: ConsoleConfig | None = None) -> Iterator[Live]:
+def live_server(db: Path, config: ConsoleConfig | None = None,
+                settings: Settings | None = None) -> Iterator[Live]:
     clock, bus, center = staffed_center()
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
-    app = create_app(Settings(), engine, bus, center, fake_lookup, clock,
+    app = create_app(settings or Settings(), engine, bus, center, fake_lookup, clock,
                      config=config or ConsoleConfig(refresh_interval_s=0.5))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
