@@ -34,7 +34,8 @@ def _epoch(text: str | None, option: str) -> float | None:
 
 @app.command("export-queue-log")
 def export_queue_log_cmd(
-    file: Path = typer.Argument(..., help="Output file ('-' for standard output)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="File (default: stdout), as in "
+                                                             "hotline crm export."),
     since: str = typer.Option(None, "--since", help="From this time (inclusive)."),
     until: str = typer.Option(None, "--until", help="Until this time (exclusive)."),
     url: str = typer.Option(None, help="Database URL (default: settings)."),
@@ -48,15 +49,15 @@ def export_queue_log_cmd(
     async def run() -> int:
         engine = make_engine(url or get_settings().database_url)
         try:
-            if str(file) == "-":
+            if out is None:
                 return await export_queue_log(engine, sys.stdout, t0, t1)
-            with file.open("w", encoding="utf-8", newline="\n") as out:
-                return await export_queue_log(engine, out, t0, t1)
+            with out.open("w", encoding="utf-8", newline="\n") as stream:
+                return await export_queue_log(engine, stream, t0, t1)
         finally:
             await engine.dispose()
 
     n = asyncio.run(run())
-    typer.echo(f"{n} queue_log line(s) written", err=str(file) == "-")
+    typer.echo(f"{n} queue_log line(s) written" + (f" to {out}" if out else ""), err=True)
 
 
 @agents_app.command("list")

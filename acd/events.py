@@ -108,3 +108,18 @@ class QueueSnapshot(AcdEvent):
     waiting: int
     longest_wait_s: float
     agents_by_state: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundDialEnded(AcdEvent):
+    """A campaign dial is over for the router. ``result``: answered (a person, bridged to
+    the agent), busy, no_answer, machine, failed, abandoned, skipped (preview); ``cause``:
+    the customer leg's hang-up cause (None if no channel was ever created)."""
+
+    call_id: str
+    queue: str
+    agent: str | None
+    number: str
+    result: str
+    cause: int | None = None
+    amd_status: str | None = None

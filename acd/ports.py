@@ -16,13 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
-from acd.requests import CallbackRequest
+from acd.requests import CallbackRequest, OutboundRequest
 
 AgentStateName = Literal[
-    "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up"
+    "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up",
+    "previewing", "dialing",
 ]
 AGENT_STATES: tuple[str, ...] = (
     "logged_out", "ready", "not_ready", "reserved", "ringing", "on_call", "on_hold", "wrap_up",
+    "previewing", "dialing",
 )
 ForcibleState = Literal["ready", "not_ready", "logged_out"]
 TransferKind = Literal["agent", "queue", "number"]
@@ -80,6 +82,9 @@ class AgentStatus:
     calls_handled: int = 0
     aht_s: float | None = None
     queues: tuple[str, ...] = ()
+    wrap_until: float | None = None  # in wrap-up: when it ends unless extended or finished
+    pending_state: str | None = None  # a state asked for during the call, taken when it ends
+    pending_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +148,29 @@ class ContactCenter(Protocol):
         ...
 
 
+@runtime_checkable
+class OutboundDialer(Protocol):
+    """What a campaign runner needs from the ACD (``acd.service`` implements it): dials
+    go through the same router as inbound calls; each one ends as an
+    ``acd.events.OutboundDialEnded`` on the bus."""
+
+    def dial_out(self, request: OutboundRequest) -> None:
+        """Queue a record in the campaign's queue; ValueError says why it was refused."""
+        ...
+
+    async def dial_preview(self, agent: str) -> None: ...
+
+    async def skip_preview(self, agent: str) -> None: ...
+
+    def ready_agents(self, queue: str) -> tuple[str, ...]:
+        """The queue's members ready now (not reserved, dialing or on a call)."""
+        ...
+
+    def busy_agents(self, queue: str) -> dict[str, int]:
+        """The queue's members by state (``router.queue(q).agents_by_state``)."""
+        ...
+
+
 # --- the ACD's port to recording (implemented by ``recordings.recorder``) ---------------
 
 
@@ -157,6 +185,15 @@ class RecordingStart:
     queue: str
     started_at: float
     policy: str
+
+
+def leg_files(mix: str) -> tuple[str, str]:
+    """The agent's and the caller's leg files beside a recording's mix file:
+    ``/x/call.wav`` -> (``/x/call-agent.wav``, ``/x/call-caller.wav``). MixMonitor on the
+    caller's channel writes what it receives (the caller) with ``r()`` and what it sends
+    (the agent) with ``t()``, so QA can tell the two voices apart."""
+    stem = mix[:-4] if mix.endswith(".wav") else mix
+    return f"{stem}-agent.wav", f"{stem}-caller.wav"
 
 
 @runtime_checkable

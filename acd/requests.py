@@ -49,6 +49,44 @@ class CallbackRequest:
     keep_place: bool = False
 
 
+AMD_CHOICES = ("off", "hangup", "message", "agent")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundRequest:
+    """One campaign record to dial through the router (agent first, then the number).
+
+    ``queue`` is the campaign's queue: its members work the campaign, blended with their
+    inbound queues by membership tier. ``amd``: what an answering machine gets (``off``: no
+    AMD(); ``hangup``; ``message``: ``amd_message`` is played; ``agent``: passed to the
+    agent). ``preview``: the agent sees the record and dials it by click. ``ring_s``: how
+    long the customer's phone rings.
+    """
+
+    call_id: str
+    queue: str
+    number: str
+    caller_id: str
+    requested_at: float
+    campaign: str = ""
+    record: str = ""
+    customer_name: str = ""
+    customer_id: int | None = None
+    skills: tuple[str, ...] = ()
+    amd: str = "off"
+    amd_message: str = ""
+    preview: bool = False
+    ring_s: float = 25.0
+
+    def __post_init__(self) -> None:
+        if self.amd not in AMD_CHOICES:
+            raise ValueError(f"amd {self.amd!r}: use one of {', '.join(AMD_CHOICES)}")
+        if self.amd == "message" and not self.amd_message:
+            raise ValueError("amd 'message' needs the prompt to leave (amd_message)")
+        if not 5.0 <= self.ring_s <= 60.0:
+            raise ValueError(f"ring time {self.ring_s:g} s must be between 5 and 60 s")
+
+
 class Enqueuer(Protocol):
     """Implemented by ``acd.service``; the IVR calls it at the end of the menu."""
 

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request, Response
 from fastapi.encoders import jsonable_encoder
@@ -29,14 +30,17 @@ from agent_console.revocation import watch_sessions
 from agent_console.routes import (
     admin,
     agent,
+    agent_desk,
     auth,
     ops,
+    outbound,
     pages,
     phone,
     qa,
     recordings,
     reports,
     supervisor,
+    supervisor_drill,
     ws,
 )
 from agent_console.routes.pages import STATIC, not_found_page
@@ -65,7 +69,8 @@ def create_app(
 ) -> FastAPI:
     """The console app. The hub starts with the app's lifespan (``uvicorn`` or ``TestClient``)."""
     config = config or ConsoleConfig()
-    hub = Hub(bus=bus, center=center, clock=clock, lookup=screen_pop_lookup, config=config)
+    hub = Hub(bus=bus, center=center, clock=clock, lookup=screen_pop_lookup, config=config,
+              zone=ZoneInfo(settings.timezone))
     ctx = ConsoleContext(
         settings=settings, config=config, engine=engine, sessions=make_sessionmaker(engine), bus=bus,
         center=center, clock=clock, limiter=LoginLimiter(clock, config.login_limit), hub=hub,
@@ -90,7 +95,8 @@ def create_app(
                   docs_url=None, redoc_url=None)  # /docs is ops.docs, from vendored assets
     app.state.console = ctx
     app.state.metrics_registry, app.state.metrics_collector = ops.metrics_registry()
-    for module in (auth, agent, phone, supervisor, admin, reports, recordings, qa, ws, ops, pages):
+    for module in (auth, agent, agent_desk, phone, supervisor, supervisor_drill, admin, reports, outbound,
+                   recordings, qa, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if mount_crm:

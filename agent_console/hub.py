@@ -44,6 +44,7 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import asdict
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from acd.events import (
     AcdEvent,
@@ -73,6 +74,7 @@ from agent_console.connection import (
 from agent_console.current_calls import CALL_STATES, CurrentCalls
 from agent_console.popcard import build_pop
 from agent_console.scope import scope_queues
+from agent_console.state_times import StateTimes
 from agent_console.wallboard import Wallboard, queue_dict
 from hotline.clock import Clock
 from hotline.events import EventBus
@@ -93,7 +95,7 @@ class Hub:
     def __init__(self, *, bus: EventBus, center: ContactCenter, clock: Clock,
                  lookup: ScreenPopLookup, config: ConsoleConfig,
                  wallboard_interval_s: float = 0.5, agent_queue_interval_s: float = 2.0,
-                 snapshot_ttl_s: float = 0.2) -> None:
+                 snapshot_ttl_s: float = 0.2, zone: ZoneInfo | None = None) -> None:
         self.wallboard_interval_s = wallboard_interval_s
         self.snapshot_ttl_s = snapshot_ttl_s
         self.bus = bus
@@ -110,6 +112,7 @@ class Hub:
         self._thread: int | None = None
         self._unsubscribe: Callable[[], None] | None = None
         self.calls = CurrentCalls()  # what the supervisor page shows as an agent's current call
+        self.state_times = StateTimes(zone or ZoneInfo("Asia/Shanghai"))  # the agents' "today" page
         # user-defined traffic alarms (reports.alarms.AlarmWatch), by "rule<id>|queue"
         self.traffic_alarms: dict[str, dict[str, Any]] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -315,6 +318,7 @@ class Hub:
             self._dispatch(event)
 
     def _dispatch(self, event: AcdEvent) -> None:
+        self.state_times.feed(event)
         changed = self.calls.feed(event)
         if changed is not None:  # the caller / talk start reached the monitors with the call
             frame = dumps({"type": "agent_call", "agent": changed, "call": self.calls.by_agent.get(changed)})

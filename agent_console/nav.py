@@ -28,12 +28,14 @@ PAGES: tuple[Page, ...] = (
     Page("/supervisor", frozenset(MONITOR_ROLES), "Supervisor monitor", "班长监控台"),
     Page("/reports", frozenset({"supervisor", "admin"}), "Reports", "报表"),
     Page("/qa", frozenset({"qa", "team_lead", "supervisor", "admin"}), "Quality assurance", "质检"),
+    Page("/admin", frozenset({"admin"}), "Administration", "系统管理"),
+    Page("/my-evaluations", frozenset({"agent", "team_lead"}), "My evaluations", "我的质检", needs_agent_id=True),
     Page("/home", frozenset(ROLES), "My pages", "我的页面"),
 )
 # Where each role lands after sign-in: the first of its pages it may use, else /home.
 LANDING: dict[str, tuple[str, ...]] = {
     "agent": ("/agent",), "team_lead": ("/supervisor", "/agent"), "supervisor": ("/supervisor",),
-    "admin": ("/supervisor",), "qa": ("/qa",),
+    "admin": ("/admin",), "qa": ("/qa",),
 }
 
 

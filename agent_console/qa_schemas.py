@@ -90,6 +90,10 @@ class EvaluationDetail(EvaluationOut):
     answers: dict[str, str]
     comments: list[CommentOut]
     responses: list[ResponseOut]
+    prefill: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="item id -> automatic script check (answer, found, missing, forbidden, note)")
+    script_engine: str | None = Field(default=None, description="engine for the form's language; None: none")
+    script_note: str | None = None
 
 
 class SpreadOut(BaseModel):
@@ -124,3 +128,14 @@ class RatesOut(BaseModel):
     period: str
     formulas: dict[str, str]
     rows: list[RateOut]
+
+
+class ParetoOut(BaseModel):
+    item_id: str
+    text: str
+    fatal: bool
+    failed: int
+    evaluated: int
+    failure_rate: float
+    share: float  # of all failed items
+    cumulative_share: float

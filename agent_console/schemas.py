@@ -150,6 +150,9 @@ class AgentOut(BaseModel):
     calls_handled: int = 0
     aht_s: float | None = None
     queues: list[str] = []
+    wrap_until: float | None = None
+    pending_state: str | None = None
+    pending_reason: str | None = None
 
 
 class QueueOut(BaseModel):

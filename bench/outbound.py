@@ -11,7 +11,8 @@ Figures: agent talk-time utilisation (talk seconds / agent seconds of the day), 
 rate (live answers with no agent free / live answers), and the worst abandon rate seen
 after any live answer during the day. The cap is 3 %.
 
-This is the pure pacing simulation, not the full stack over pbx/sim (not built yet).
+This is the pure pacing simulation; the issue's own figure (10,000 records, 4 h) is
+bench/dialer.py, and the live path over pbx/sim is tested in tests/acd_service.
 
     .venv/bin/python bench/outbound.py [--seeds 3] [--hours 8]
 """

@@ -65,11 +65,14 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
             errors_csv: Path | None = typer.Option(None, help="Write every row error to this CSV."),
             actor: str = typer.Option("cli", help="Who the audit trail names."),
             url: str | None = UrlOpt) -> None:
-    """Import customers; bad rows are reported (row, column, reason) and the rest kept."""
+    """Import customers; bad rows are reported (row, column, reason) and the rest kept.
+
+    Exit code 0 when every row was good, 1 when rows were rejected (the good ones are
+    imported), 2 when the file itself is refused."""
     data = file.read_bytes()
     clock = SystemClock()
     with _bar() as bar:
-        task = bar.add_task("checking" if dry_run else "importing", total=None, rate="")
+        task = bar.add_task("checking lines" if dry_run else "importing lines", total=None, rate="")
         started = clock.monotonic()
 
         def progress(done: int, total: int) -> None:
@@ -97,8 +100,12 @@ def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, readab
                                          for e in report.errors]
         errors_csv.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
     verb = "would import" if dry_run else "imported"
-    typer.echo(f"{file}: {report.encoding}, {report.rows} rows, {verb} {report.imported}, "
-               f"rejected {len({e.row for e in report.errors})}")
+    rejected = len({e.row for e in report.errors})
+    # the bar counts data lines (a quoted field may span several): the summary names both
+    typer.echo(f"{file}: {report.encoding}, {report.lines} lines, {report.rows} rows, "
+               f"{verb} {report.imported}, rejected {rejected}")
+    if rejected:
+        raise typer.Exit(1)
 
 
 @app.command("export")

@@ -47,13 +47,14 @@ class RowError:
 @dataclass
 class ImportReport:
     encoding: str
-    rows: int = 0
+    rows: int = 0  # records (a record may span lines; blank lines are none)
+    lines: int = 0  # data lines read: what the progress bar counts
     imported: int = 0
     dry_run: bool = False
     errors: list[RowError] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"encoding": self.encoding, "rows": self.rows, "imported": self.imported,
+        return {"encoding": self.encoding, "rows": self.rows, "lines": self.lines, "imported": self.imported,
                 "dry_run": self.dry_run, "rejected": len({e.row for e in self.errors}),
                 "errors": [{"row": e.row, "column": e.column, "reason": e.reason}
                            for e in self.errors]}
@@ -242,7 +243,7 @@ async def import_customers(session: AsyncSession, data: bytes, *, actor: str, no
         if len(batch) >= batch_size:
             await flush(final=False)
     await flush(final=True)
-    report.rows = rows_seen
+    report.rows, report.lines = rows_seen, total
     report.errors.sort(key=lambda e: (e.row, e.column))
     if not dry_run and report.imported:
         record(session, entity="customer", entity_id=0, actor=actor, at=now, action="import",

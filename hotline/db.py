@@ -8,7 +8,8 @@ schema.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, BigInteger, Float, Index, Integer, String, event
 from sqlalchemy.ext.asyncio import (
@@ -73,6 +74,19 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cur.close()
 
     return engine
+
+
+T = TypeVar("T")
+
+
+async def with_engine(url: str, job: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """``job`` on an engine of its own for ``url``, disposed afterwards (a CLI command's
+    database)."""
+    engine = make_engine(url)
+    try:
+        return await job(engine)
+    finally:
+        await engine.dispose()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

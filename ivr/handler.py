@@ -86,9 +86,16 @@ class IvrHandler:
     async def voicemail(self, session: AgiSession) -> None:
         await _Call(self, session, "voicemail").run()
 
+    async def outbound(self, session: AgiSession) -> None:
+        """An agentless campaign's customer (``hotline-outbound,ivr``, ``call=<dial id>``):
+        the notice and questions of the menus' ``outbound`` entry; answers are stored as
+        survey answers of the dial's call id (no agent)."""
+        await _Call(self, session, "outbound").run()
+
     def routes(self) -> dict[str, Callable[[AgiSession], Awaitable[None]]]:
         """The FastAGI routes the rendered dialplan calls (``agi://host:port/<route>``)."""
-        return {"ivr": self.ivr, "survey": self.survey, "voicemail": self.voicemail}
+        return {"ivr": self.ivr, "survey": self.survey, "voicemail": self.voicemail,
+                "outbound": self.outbound}
 
 
 def agi_kwargs(args: list[str]) -> dict[str, str]:

@@ -156,6 +156,11 @@ def successors(node: s.Node) -> list[str]:
     return [t for _, t in _references(node)]
 
 
+def edges(node: s.Node) -> list[tuple[str, str]]:
+    """``(how, target)`` of every reference: ``("next", "main")``, ``("choices.1", "sales")``."""
+    return [(".".join(map(str, label)), t) for label, t in _references(node)]
+
+
 def _references(node: s.Node) -> Iterator[tuple[tuple[str | int, ...], str]]:
     for attr in ("next", "then", "fallback"):
         target = getattr(node, attr, None)

@@ -69,6 +69,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
                           "en": "How well was your problem solved? Press 1 to 5."},
     "survey_thanks": {"zh": "感谢您的评价，再见。", "en": "Thank you for your feedback. Goodbye."},
     "goodbye": {"zh": "感谢您的来电，再见。", "en": "Thank you for calling. Goodbye."},
+    "outbound_notice": {"zh": "您好，这里是客服中心回访，耽误您一分钟。",
+                        "en": "Hello, this is a follow-up call from our service centre; it takes one minute."},
+    "outbound_q_satisfied": {"zh": "您对我们的处理结果满意吗？请按1到5打分。",
+                             "en": "How satisfied are you with how we handled your case? Press 1 to 5."},
 }
 
 # Ticket workflow states (crm/) that have their own prompt; others use ticket_st_other.

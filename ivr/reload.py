@@ -3,15 +3,19 @@
 ``holder.get()`` is what each call reads once at its start. A file that does not validate
 is logged with its lines and reasons (``holder.last_error``) and the previous menus stay
 in force. ``watch()`` polls the file's mtime/size every ``interval`` seconds.
+``publish(text)`` is the admin page's way in: validated first, then written in one step
+(temporary file + rename) and put in force; a text with problems raises and changes nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 from pathlib import Path
 
-from ivr.loader import MenuError, MenuSet, load_menus
+from ivr.loader import MenuError, MenuSet, load_menus, parse_menus
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,29 @@ class MenuHolder:
         self.reloads += 1
         log.info("menus reloaded from %s", self.path)
         return True
+
+    def text(self) -> str:
+        """The menu file as it is on disk (which may be a rejected edit: see ``last_error``)."""
+        return self.path.read_text(encoding="utf-8")
+
+    def publish(self, text: str) -> MenuSet:
+        """Validate ``text``, write it over the menu file atomically and put it in force.
+        Raises :class:`MenuError` (lines and reasons, as ``hotline ivr check``) and leaves the
+        file and the menus in force as they were when the text has problems."""
+        menus = parse_menus(text, source=str(self.path))
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self._menus, self.last_error = menus, None
+        self._stamp = self._stat()
+        self.reloads += 1
+        log.info("menus published to %s", self.path)
+        return menus
 
     async def watch(self) -> None:
         while True:

@@ -46,6 +46,7 @@ class DialResult(StrEnum):
     MACHINE = "machine"
     FAILED = "failed"
     ABANDONED = "abandoned"
+    SKIPPED = "skipped"  # preview: the agent skipped the record (no retry rule: done)
 
 
 @dataclass(frozen=True)

@@ -89,13 +89,15 @@ class Runner:
                 rec.next_at = now + RECHECK_S
         return None
 
-    def tick(self, floor: Floor) -> list[Originate]:
+    def tick(self, floor: Floor, *, router_reserves: bool = False) -> list[Originate]:
+        """``router_reserves``: the ACD's router picks the agent of each dial (live
+        campaigns, ``outbound.live``), so the pacer's agents only count the dials."""
         out = []
         for dial in self.pacer.plan(floor):
             rec = self._next(floor.now)
             if rec is None:
                 break
-            out.append(self.dial(rec, dial.agent, floor.now))
+            out.append(self.dial(rec, None if router_reserves else dial.agent, floor.now))
         return out
 
     def dial(self, rec: Record, agent: str | None, now: float) -> Originate:
@@ -128,6 +130,14 @@ class Runner:
         else:
             rec.status, rec.next_at = "pending", again
         return again
+
+    def next_due(self, now: float) -> float | None:
+        """The earliest time after ``now`` a pending record becomes due (retries, hours)."""
+        later = [r.next_at for r in self.records.values() if r.status == "pending" and r.next_at > now]
+        return min(later) if later else None
+
+    def in_flight(self) -> int:
+        return len(self._calls)
 
     def penetration(self) -> float:
         """Share of the list's records dialed at least once."""

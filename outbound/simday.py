@@ -1,8 +1,9 @@
 """A discrete-event simulated dialing day for the pacers: no sockets, no sleeps, seeded.
 
 Callees answer live with ``p_live``, by machine with ``p_machine``, are busy with ``p_busy``,
-else ring out after ``no_answer_s``. A live answer with no free agent is an abandon
-(immediately: the strictest reading). Machines are hung up. Used by the pacing tests and by
+else ring out after ``no_answer_s``. A live answer that no agent takes within
+``connect_window_s`` (2 s, the regulators' definition; 0 = an agent must be free at the
+answer) is an abandon. Machines are detected and hung up. Used by the pacing tests and by
 ``bench/outbound.py``; the full-stack path over ``pbx/sim`` is separate.
 """
 
@@ -33,6 +34,10 @@ class Callees:
     busy_s: float = 3.0
     talk_mean_s: float = 90.0
     wrap_s: float = 15.0
+    # A person who answers is an abandon if no agent takes the call within this many
+    # seconds of the answer (Ofcom and the US TSR: two seconds after the greeting; 0 is
+    # the strictest reading: an agent must be free at the answer).
+    connect_window_s: float = 2.0
 
 
 @dataclass
@@ -69,6 +74,8 @@ def run_day(mode: str, agents: int = 20, records: int = 10_000, seconds: float =
     free: set[str] = set(names)
     busy: dict[str, BusyAgent] = {}
     ringing = 0
+    holding: list[tuple[float, int]] = []  # answered, no agent yet: (deadline, id)
+    hold_seq = 0
     left = records
     res = DayResult(mode, agents, seconds)
     t0 = 0.0
@@ -99,11 +106,16 @@ def run_day(mode: str, agents: int = 20, records: int = 10_000, seconds: float =
         else:
             push(now + c.no_answer_s, "fail", agent)
 
+    def talk_starts(now: float, agent: str) -> None:
+        talk = rng.expovariate(1.0 / c.talk_mean_s)
+        busy[agent] = BusyAgent(agent, "talk", now)
+        push(now + talk, "talk_end", agent, talk)
+
     def pace(now: float) -> None:
         if now >= seconds or left <= 0:
             return
         floor = Floor(now=now, free=tuple(sorted(free)), busy=tuple(busy.values()),
-                      ringing=ringing)
+                      ringing=ringing, waiting=len(holding))
         for d in pacer.plan(floor):
             if left <= 0:
                 break
@@ -126,15 +138,20 @@ def run_day(mode: str, agents: int = 20, records: int = 10_000, seconds: float =
             if agent is None:
                 agent = min(free) if free else None
                 if agent is None:
-                    res.abandoned += 1
-                    ledger.abandoned(now)
+                    hold_seq += 1
+                    holding.append((now + c.connect_window_s, hold_seq))
+                    push(now + c.connect_window_s, "hold_end", None, float(hold_seq))
                 else:
                     free.discard(agent)
             if agent is not None:
-                talk = rng.expovariate(1.0 / c.talk_mean_s)
-                busy[agent] = BusyAgent(agent, "talk", now)
-                push(now + talk, "talk_end", agent, talk)
+                talk_starts(now, agent)
             res.worst_abandon_rate = max(res.worst_abandon_rate, ledger.rate(now))
+        elif kind == "hold_end":
+            if any(h == int(extra) for _, h in holding):
+                holding[:] = [(d, h) for d, h in holding if h != int(extra)]
+                res.abandoned += 1
+                ledger.abandoned(now)
+                res.worst_abandon_rate = max(res.worst_abandon_rate, ledger.rate(now))
         elif kind == "fail":
             if agent is not None:
                 free.add(agent)
@@ -146,7 +163,11 @@ def run_day(mode: str, agents: int = 20, records: int = 10_000, seconds: float =
         elif kind == "wrap_end" and agent is not None:
             stats.wrap_ended(extra)
             del busy[agent]
-            free.add(agent)
+            if holding:  # the longest-held answered customer gets this agent
+                holding.pop(0)
+                talk_starts(now, agent)
+            else:
+                free.add(agent)
         pace(now)
     res.records_left = left
     return res

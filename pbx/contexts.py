@@ -18,12 +18,13 @@ HOTLINE_CALLBACK = "hotline-callback"    # confirms HOTLINE_CALLBACK_NUM to the 
 HOTLINE_VOICEMAIL = "hotline-voicemail"  # records a message for HOTLINE_QUEUE
 HOTLINE_SPY = "hotline-spy"              # supervisor legs: exten listen / whisper / barge
 HOTLINE_CONFERENCE = "hotline-conference"  # ConfBridge(${HOTLINE_CONF}): exten s / guest
+HOTLINE_OUTBOUND = "hotline-outbound"    # campaign customer legs: AMD(), then wait / IVR
 FROM_AGENTS = "from-agents"              # context of the agent endpoints (their own dialling)
 
 CONTEXTS: tuple[str, ...] = (
     HOTLINE_IN, HOTLINE_WAIT, HOTLINE_ANNOUNCE, HOTLINE_AGENT, HOTLINE_AGENT_DIAL,
     HOTLINE_TRANSFER, HOTLINE_SURVEY, HOTLINE_CALLBACK, HOTLINE_VOICEMAIL, HOTLINE_SPY,
-    HOTLINE_CONFERENCE, FROM_AGENTS,
+    HOTLINE_CONFERENCE, HOTLINE_OUTBOUND, FROM_AGENTS,
 )
 
 # --- extensions -----------------------------------------------------------------------
@@ -35,6 +36,7 @@ SPY_LISTEN = "listen"      # in HOTLINE_SPY: ChanSpy(${SPY_TARGET},q)
 SPY_WHISPER = "whisper"    # ChanSpy(...,qw): talk to the spied channel only
 SPY_BARGE = "barge"        # ChanSpy(...,qB): talk to both parties
 EXTEN_GUEST = "guest"      # in HOTLINE_CONFERENCE: the third party (s: caller and agent)
+EXTEN_IVR = "ivr"          # in HOTLINE_OUTBOUND: agentless campaign, AGI(outbound,...)
 
 # (context, extension) pairs the Python side originates or redirects into.
 ENTRY_POINTS: tuple[tuple[str, str], ...] = (
@@ -44,6 +46,7 @@ ENTRY_POINTS: tuple[tuple[str, str], ...] = (
     (HOTLINE_VOICEMAIL, EXTEN_START),
     (HOTLINE_SPY, SPY_LISTEN), (HOTLINE_SPY, SPY_WHISPER), (HOTLINE_SPY, SPY_BARGE),
     (HOTLINE_CONFERENCE, EXTEN_START), (HOTLINE_CONFERENCE, EXTEN_GUEST),
+    (HOTLINE_OUTBOUND, EXTEN_START), (HOTLINE_OUTBOUND, EXTEN_IVR),
 )
 
 # --- channel variables ------------------------------------------------------------------
@@ -57,6 +60,8 @@ VAR_QUEUE = "HOTLINE_QUEUE"              # ACD -> HOTLINE_VOICEMAIL: the queue t
 VAR_TRANSFER_TO = "HOTLINE_TRANSFER_TO"  # set by the IVR: hand the call to this number
 VAR_SPY_TARGET = "SPY_TARGET"            # on the supervisor leg: channel (prefix) to spy on
 VAR_CONF = "HOTLINE_CONF"                # ACD -> HOTLINE_CONFERENCE: the room of the call
+VAR_AMD = "HOTLINE_AMD"                  # campaign -> HOTLINE_OUTBOUND: off|hangup|message|agent
+VAR_AMD_MESSAGE = "HOTLINE_AMD_MESSAGE"  # the prompt left on a machine (amd = message)
 MOH_CLASS = "default"
 
 # --- confbridge.conf profiles (ConfBridge(room,bridge profile,user profile)) -------------

@@ -51,7 +51,7 @@ from pbx.events import (
 
 __all__ = ["CALL_ID_VAR", "Call", "CallTracker", "Channel"]
 
-_PUBLISHED_VARS = ("HOTLINE_", "IVR_", "BRIDGERESULT", "MIXMONITOR_FILENAME")
+_PUBLISHED_VARS = ("HOTLINE_", "IVR_", "BRIDGERESULT", "MIXMONITOR_FILENAME", "AMDSTATUS", "AMDCAUSE")
 
 
 class CallTracker(CallState):

@@ -8,7 +8,9 @@ line hiss the VAD mistakes for speech does not count. 16-bit PCM at 8/16/32/48 k
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +18,7 @@ import soundfile as sf
 import webrtcvad
 
 from qa.talk import Mask, TalkMetrics, bridge, metrics
+from recordings.store import RecordingStore
 
 FRAME_S = 0.02
 WORD_PAUSE_S = 0.3  # pauses shorter than this inside an utterance count as talk
@@ -69,3 +72,20 @@ def analyse_legs(agent: Path, caller: Path, **kw: float) -> TalkMetrics:
     (ad, ar), (cd, cr) = _read(agent), _read(caller)
     return metrics(activity(np.ascontiguousarray(ad[:, 0]), ar),
                    activity(np.ascontiguousarray(cd[:, 0]), cr), FRAME_S, **kw)
+
+
+def read_party(store: RecordingStore, path: str, legs: Mapping[str, Any] | None,
+               party: str) -> tuple[npt.NDArray[np.int16], int]:
+    """One party's mono samples of an indexed recording (``recordings.path`` / ``legs``):
+    its leg file when ``legs`` names them, else its channel of the stereo mix (agent 0,
+    caller 1); paths resolved inside the store."""
+    legs = legs or {}
+    if legs.get("layout") == "legs":
+        data, rate = _read(store.resolve(legs[party]))
+        return np.ascontiguousarray(data[:, 0]), rate
+    full = store.resolve(path)
+    data, rate = _read(full)
+    if data.shape[1] != 2:
+        raise AudioError(f"{full.name} has {data.shape[1]} channel(s); a stereo mix "
+                         "(agent left, caller right) or two leg files is needed.")
+    return np.ascontiguousarray(data[:, 0 if party == "agent" else 1]), rate

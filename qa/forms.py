@@ -11,6 +11,11 @@ Example (the shape ``Form.from_dict`` reads, as stored in ``qa_forms.definition`
         {"id": "greet", "text": "Standard greeting", "weight": 2, "kind": "yes_no", "fatal": false},
         {"id": "verify", "text": "Verified identity", "kind": "yes_no", "fatal": true},
         {"id": "tone", "text": "Tone 0-4", "kind": "scale", "max": 4, "pass_at": 3}]}]}
+
+An item may carry a ``script`` that automatic QA checks on the agent's transcript
+(``qa.script``): ``{"required": ["thank you for calling"], "forbidden": ["not my problem"],
+"window": "start", "within_s": 20}``; the form's ``language`` (default ``en``) picks the
+transcription engine.
 """
 
 from __future__ import annotations
@@ -21,10 +26,29 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 ItemKind = Literal["yes_no", "scale"]
+Window = Literal["any", "start", "end"]
+MAX_PHRASES = 20
+MAX_PHRASE_CHARS = 120
 
 
 class FormError(ValueError):
     """A form definition that cannot be used; the message says which field and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """Phrases automatic QA looks for in the agent's speech: every ``required`` phrase must be
+    said (within ``within_s`` of the start or the end when ``window`` says so), no
+    ``forbidden`` phrase anywhere. Phrases are stored lower-case, single-spaced."""
+
+    required: tuple[str, ...] = ()
+    forbidden: tuple[str, ...] = ()
+    window: Window = "any"
+    within_s: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"required": list(self.required), "forbidden": list(self.forbidden),
+                "window": self.window, "within_s": self.within_s}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +65,7 @@ class Item:
     max: int = 1
     pass_at: int = 1
     fatal: bool = False
+    script: Script | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +74,7 @@ class Form:
     version: int
     effective_from: float
     items: tuple[Item, ...]
+    language: str = "en"
 
     @property
     def sections(self) -> tuple[str, ...]:
@@ -78,17 +104,61 @@ class Form:
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise FormError(f"Form {key} v{version} repeats item ids {dup}; ids must be unique.")
-        return cls(key, version, eff, tuple(items))
+        language = str(d.get("language") or "en")
+        if not 2 <= len(language) <= 8:
+            raise FormError(f"Form {key} v{version}: language is a code like en or zh, not {language!r}.")
+        return cls(key, version, eff, tuple(items), language)
 
     def to_dict(self) -> dict[str, Any]:
         out: list[dict[str, Any]] = []
         for title in self.sections:
-            out.append({"title": title, "items": [
-                {"id": i.id, "text": i.text, "weight": i.weight, "kind": i.kind, "max": i.max,
-                 "pass_at": i.pass_at, "fatal": i.fatal}
-                for i in self.items if i.section == title]})
+            out.append({"title": title, "items": [_item_dict(i) for i in self.items if i.section == title]})
         return {"key": self.key, "version": self.version, "effective_from": self.effective_from,
-                "sections": out}
+                "language": self.language, "sections": out}
+
+
+def _item_dict(i: Item) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": i.id, "text": i.text, "weight": i.weight, "kind": i.kind, "max": i.max,
+                         "pass_at": i.pass_at, "fatal": i.fatal}
+    if i.script is not None:
+        d["script"] = i.script.to_dict()
+    return d
+
+
+def _phrases(iid: str, raw: object, what: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list | tuple) or not all(isinstance(p, str) for p in raw):
+        raise FormError(f"Item {iid}: script {what} is a list of phrases.")
+    out = tuple(" ".join(p.lower().split()) for p in raw)
+    if len(out) > MAX_PHRASES or any(not p or len(p) > MAX_PHRASE_CHARS for p in out):
+        raise FormError(f"Item {iid}: script {what} holds 1..{MAX_PHRASE_CHARS}-character phrases, "
+                        f"at most {MAX_PHRASES}.")
+    return out
+
+
+def _script(iid: str, raw: object) -> Script | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise FormError(f"Item {iid}: script is {{required, forbidden, window, within_s}}.")
+    required, forbidden = _phrases(iid, raw.get("required"), "required"), _phrases(iid, raw.get("forbidden"), "forbidden")
+    if not required and not forbidden:
+        raise FormError(f"Item {iid}: a script needs at least one required or forbidden phrase.")
+    window = raw.get("window", "any")
+    if window not in ("any", "start", "end"):
+        raise FormError(f"Item {iid}: script window is any, start or end, not {window!r}.")
+    within = raw.get("within_s")
+    if within is not None:
+        try:
+            within = float(within)
+        except (TypeError, ValueError):
+            raise FormError(f"Item {iid}: script within_s is a number of seconds.") from None
+        if not 0 < within < 86400:
+            raise FormError(f"Item {iid}: script within_s must be between 0 and 86400 seconds.")
+    if window != "any" and within is None:
+        raise FormError(f"Item {iid}: a script window {window} needs within_s (seconds).")
+    return Script(required, forbidden, window, within)
 
 
 def _item(raw: Mapping[str, Any], section: str) -> Item:
@@ -111,8 +181,11 @@ def _item(raw: Mapping[str, Any], section: str) -> Item:
         pass_at = int(raw.get("pass_at", top))
         if not 0 <= pass_at <= top:
             raise FormError(f"Item {iid}: pass_at must be within 0..{top}.")
+        if raw.get("script") is not None:
+            raise FormError(f"Item {iid}: a script is checked yes or no, so its item must be yes_no.")
         return Item(iid, str(raw.get("text", iid)), section, weight, "scale", top, pass_at, False)
-    return Item(iid, str(raw.get("text", iid)), section, weight, "yes_no", 1, 1, fatal)
+    return Item(iid, str(raw.get("text", iid)), section, weight, "yes_no", 1, 1, fatal,
+                _script(iid, raw.get("script")))
 
 
 class FormHistory:

@@ -126,3 +126,44 @@ class QaAudioMetrics(Base):
     flags: Mapped[list] = mapped_column(JSON, nullable=False)
 
     __table_args__ = (Index("ix_qa_audio_metrics_call", "call_id"),)
+
+
+class QaScriptCheck(Base):
+    """Script compliance of one recording against one scripted item of a form version
+    (``qa.compliance``). ``answer`` is yes / no, or None when no engine transcribes the
+    form's language (``engine`` None, ``note`` says so); ``found`` / ``forbidden`` are
+    ``[{"phrase", "at_s", "heard"}]``, ``missing`` the required phrases not heard."""
+
+    __tablename__ = "qa_script_checks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    recording_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    form_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    form_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    item_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    engine: Mapped[str | None] = mapped_column(String(32))
+    answer: Mapped[str | None] = mapped_column(String(8))
+    found: Mapped[list] = mapped_column(JSON, nullable=False)
+    missing: Mapped[list] = mapped_column(JSON, nullable=False)
+    forbidden: Mapped[list] = mapped_column(JSON, nullable=False)
+    note: Mapped[str | None] = mapped_column(String(300))
+    checked_at: Mapped[float] = mapped_column(Float, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("recording_id", "form_key", "form_version", "item_id", name="uq_qa_script_checks"),
+    )
+
+
+class QaTranscript(Base):
+    """The agent's words in one recording, as an engine heard them (``words``:
+    ``[[text, start_s, end_s], ...]``)."""
+
+    __tablename__ = "qa_transcripts"
+
+    recording_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    engine: Mapped[str] = mapped_column(String(32), nullable=False)
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    words: Mapped[list] = mapped_column(JSON, nullable=False)
+    created_at: Mapped[float] = mapped_column(Float, nullable=False)

@@ -1,5 +1,6 @@
 """Which calls get evaluated: k random calls per agent, plus targeted rules (automatic-QA
-flags, very short or very long talk), assigned round-robin to evaluators with a due date.
+flags, a survey score at or below ``survey_max``, a complaint ticket, very short or very
+long talk, long hold), assigned round-robin to evaluators with a due date.
 
 Pure: candidates, an injected ``random.Random`` and ``now`` in, assignments out. A call
 picked by several rules is assigned once, under the first rule that picked it
@@ -20,6 +21,9 @@ class Candidate:
     agent: str
     talk_s: float
     flags: tuple[str, ...] = ()
+    hold_s: float = 0.0
+    survey_min: int | None = None  # the lowest post-call survey score, if surveyed
+    complaint: bool = False  # a complaint ticket was opened from this call
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,9 @@ class Rules:
     flags: frozenset[str] = field(default_factory=lambda: frozenset({"dead_air", "overtalk"}))
     short_talk_s: float | None = 20.0
     long_talk_s: float | None = 1200.0
+    long_hold_s: float | None = 120.0
+    survey_max: int | None = 2
+    complaints: bool = True
     due_days: float = 3.0
 
 
@@ -47,6 +54,12 @@ def pick(cands: Sequence[Candidate], rules: Rules, rng: random.Random) -> list[t
         hit = sorted(set(c.flags) & rules.flags)
         if hit:
             chosen.setdefault(c.recording_id, (c, f"flag:{hit[0]}"))
+        elif rules.survey_max is not None and c.survey_min is not None and c.survey_min <= rules.survey_max:
+            chosen.setdefault(c.recording_id, (c, "low_survey"))
+        elif rules.complaints and c.complaint:
+            chosen.setdefault(c.recording_id, (c, "complaint"))
+        elif rules.long_hold_s is not None and c.hold_s > rules.long_hold_s:
+            chosen.setdefault(c.recording_id, (c, "long_hold"))
         elif rules.short_talk_s is not None and c.talk_s < rules.short_talk_s:
             chosen.setdefault(c.recording_id, (c, "short_talk"))
         elif rules.long_talk_s is not None and c.talk_s > rules.long_talk_s:

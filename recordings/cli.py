@@ -10,7 +10,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hotline.clock import SystemClock
-from hotline.db import make_engine
+from hotline.db import with_engine
 from hotline.settings import get_settings
 from recordings.index import index_pending
 from recordings.retention import purge as purge_job
@@ -23,14 +23,7 @@ UrlOpt = typer.Option(None, "--url", help="Database URL (default: settings).")
 
 
 def _run(url: str | None, job: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = make_engine(url or get_settings().database_url)
-        try:
-            return await job(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+    return asyncio.run(with_engine(url or get_settings().database_url, job))
 
 
 def _store() -> RecordingStore:

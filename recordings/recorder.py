@@ -7,7 +7,7 @@ database round trip.
 
 from __future__ import annotations
 
-from acd.ports import RecordingStart
+from acd.ports import RecordingStart, leg_files
 from hotline.writebehind import WriteBehind
 from recordings.models import Recording
 from recordings.store import RecordingStore
@@ -22,8 +22,9 @@ class StoreRecorder:
         rel = self.store.name_for(start.call_id, start.uniqueid, start.started_at)
         full = self.store.resolve(rel)
         full.parent.mkdir(parents=True, exist_ok=True)
+        agent, caller = leg_files(rel)
         self.rows.append(Recording, {
             "call_id": start.call_id, "uniqueid": start.uniqueid, "agent": start.agent,
             "queue": start.queue, "path": rel, "started_at": start.started_at,
-            "policy": start.policy})
+            "policy": start.policy, "legs": {"layout": "legs", "agent": agent, "caller": caller}})
         return str(full)

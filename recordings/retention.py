@@ -4,7 +4,8 @@ The days a queue keeps its recordings are ``recording_retention`` rows (queue ``
 every other queue). :func:`due` is pure (rows and a time in, ids out) so the rule is
 testable on its own; :func:`purge` deletes the files of those rows through the store, logs
 each file it removes and sets ``purged_at``. A ``legal_hold`` row is never due; the index
-row itself always stays.
+row itself always stays. :func:`over_budget` / :func:`purge_over_budget` keep the store
+within a size (the demo's, which would otherwise fill a laptop's disk): oldest first.
 """
 
 from __future__ import annotations
@@ -100,6 +101,62 @@ async def purge(engine: AsyncEngine, store: RecordingStore, *, now: float,
             await s.commit()
         purged.append(rec.id)
     return PurgeOutcome(tuple(purged), tuple(removed))
+
+
+def over_budget(items: Iterable[tuple[int, int]], max_bytes: int) -> list[int]:
+    """Ids to purge, oldest first, until the rest fit in ``max_bytes``. ``items``: ``(id,
+    bytes on disk)`` of the purgeable recordings (not held, not purged), oldest first."""
+    items = list(items)
+    total = sum(b for _, b in items)
+    out = []
+    for rid, size in items:
+        if total <= max_bytes:
+            break
+        out.append(rid)
+        total -= size
+    return out
+
+
+async def purge_over_budget(engine: AsyncEngine, store: RecordingStore, max_bytes: int, *,
+                            now: float) -> PurgeOutcome:
+    """Delete the files of the oldest recordings (never legal holds) until the store's
+    recordings fit in ``max_bytes``; their index rows stay, with ``purged_at``."""
+    sessions = make_sessionmaker(engine)
+    async with sessions() as s:
+        rows = (await s.execute(select(Recording).where(Recording.purged_at.is_(None))
+                                .order_by(Recording.started_at, Recording.id))).scalars().all()
+    sizes: list[tuple[int, int]] = []
+    held = 0  # held files count against the budget but are never taken
+    for rec in rows:
+        size = 0
+        for rel in files_of(rec):
+            try:
+                p = store.resolve(rel)
+                size += p.stat().st_size if p.is_file() else 0
+            except (RecordingPathError, OSError):
+                continue
+        if rec.legal_hold:
+            held += size
+        else:
+            sizes.append((rec.id, size))
+    ids = set(over_budget(sizes, max(0, max_bytes - held)))
+    removed: list[str] = []
+    for rec in (r for r in rows if r.id in ids):
+        for rel in files_of(rec):
+            try:
+                p = store.resolve(rel)
+            except RecordingPathError:
+                continue
+            if p.is_file():
+                p.unlink()
+                removed.append(rel)
+        async with sessions() as s:
+            await s.execute(update(Recording).where(Recording.id == rec.id, Recording.legal_hold.is_(False))
+                            .values(purged_at=now))
+            await s.commit()
+    if ids:
+        log.info("recordings over the %d-byte budget: %d purged", max_bytes, len(ids))
+    return PurgeOutcome(tuple(sorted(ids)), tuple(removed))
 
 
 async def set_hold(engine: AsyncEngine, recording_id: int, hold: bool) -> bool:

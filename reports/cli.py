@@ -23,7 +23,7 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hotline.db import make_engine
+from hotline.db import with_engine
 from hotline.settings import get_settings
 from reports import facts, kpi, lost, winback
 from reports.export import Sheet, header, to_csv, to_xlsx
@@ -67,15 +67,8 @@ def _yesterday() -> dt.date:
 
 
 def _run(url: str | None, job: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    async def main() -> T:
-        engine = make_engine(url or get_settings().database_url)
-        try:
-            return await job(engine)
-        finally:
-            await engine.dispose()
-
     try:
-        return asyncio.run(main())
+        return asyncio.run(with_engine(url or get_settings().database_url, job))
     except (OperationalError, ProgrammingError) as exc:
         if "no such table" in str(exc) or "does not exist" in str(exc):
             err.print("[red]The database has no report tables; run `hotline db upgrade` first.[/red]")

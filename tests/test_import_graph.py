@@ -24,7 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "ivr": FOUNDATION | {"pbx", "crm", "acd"},
     "asterisk_conf": FOUNDATION | {"pbx"},
     "recordings": FOUNDATION | {"pbx", "crm", "acd"},
-    "qa": FOUNDATION | {"pbx", "crm", "acd", "recordings"},
+    "qa": FOUNDATION | {"pbx", "crm", "acd", "ivr", "recordings"},  # ivr: survey scores feed sampling
     "reports": FOUNDATION | {"pbx", "crm", "acd", "ivr"},
     "outbound": FOUNDATION | {"pbx", "crm", "acd", "ivr", "reports"},
     "agent_console": FOUNDATION | {"pbx", "crm", "acd", "ivr", "recordings", "reports", "outbound", "qa"},

@@ -31,6 +31,11 @@ AgentTookCall(id, call, queue) SetAgentState(on_call) [+ CancelOffer of a pendin
 TransferRinging(id, call, s)   nothing: no offer to the agent while a colleague's transfer
                                rings its phone (until it lands, TransferGone, or s passed)
 TransferGone(id, call)         [SetAgentState(reserved), Offer] to the agent, if ready
+PreviewShown(call, agent)      SetAgentState(previewing): outbound preview, no ring timer
+CustomerDialing(call, agent)   SetAgentState(dialing); the call leaves the line
+CustomerAnswered(call, agent)  SetAgentState(on_call)
+CustomerFailed(call, agent)    SetAgentState(ready) [+ Offer]: busy / no answer / machine /
+                               skipped preview (see acd.core.outbound: blending)
 CallEnded(call, agent, by)     SetAgentState(wrap_up) [+ ready + Offer if wrap-up is 0]
 WrapUpDone / WrapUpExtend      SetAgentState(ready or pending not_ready) [+ Offer]
 Tick(now)                      Relaxed, MoveQueue, ExitQueue(timeout), Announce,
@@ -68,9 +73,13 @@ from acd.core.inputs import (
                                CallHeld,
                                CallLeft,
                                CallResumed,
+                               CustomerAnswered,
+                               CustomerDialing,
+                               CustomerFailed,
                                OfferAccepted,
                                OfferFailed,
                                OfferRinging,
+                               PreviewShown,
                                ResetDailyCounters,
                                RouterEvent,
                                Tick,
@@ -98,7 +107,8 @@ __all__ = [
     "Agent", "AgentLoggedIn", "AgentLoggedOut", "AgentNotReady", "AgentReady", "AgentTookCall",
     "AgentView",
     "Announce", "CallArrived", "CallEnded", "CallHeld", "CallLeft", "CallResumed", "CallView",
-    "CallbackRequested", "CancelOffer", "Command", "DEFAULT_REASONS", "Exit", "ExitQueue",
+    "CallbackRequested", "CancelOffer", "CustomerAnswered", "CustomerDialing", "CustomerFailed",
+    "PreviewShown", "Command", "DEFAULT_REASONS", "Exit", "ExitQueue",
     "ExitTo", "Explanation", "Membership", "MoveQueue", "Offer", "OfferAccepted", "OfferFailed",
     "OfferRinging", "Policy", "QueueConfig", "QueueView", "Queued", "Rejected", "Rejection",
     "Relaxation", "Relaxed", "Requirement", "ResetDailyCounters", "Router", "RouterEvent",

@@ -81,6 +81,41 @@ class OfferFailed(RouterEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class PreviewShown(RouterEvent):
+    """Outbound preview: the offered record is on the agent's screen; no phone rings
+    until the agent clicks Dial (the ring timer stops)."""
+
+    call_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerDialing(RouterEvent):
+    """Outbound: the offered agent answered its leg; the customer is dialed now. The
+    call leaves the line (the campaign, not the router, decides any retry)."""
+
+    call_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerAnswered(RouterEvent):
+    """Outbound: the customer answered and is bridged to the dialing agent."""
+
+    call_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFailed(RouterEvent):
+    """Outbound: the customer was not reached (busy, no answer, machine, failed) or the
+    previewed record was skipped; the agent is free again (no RONA: not its fault)."""
+
+    call_id: str
+    agent_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallHeld(RouterEvent):
     agent_id: str
 

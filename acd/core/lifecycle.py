@@ -11,7 +11,15 @@ from acd.core.commands import Command, ExitQueue, Rejection, SetAgentState
 from acd.core.model import Agent, QueueConfig
 from acd.core.ready import ReadyIndex
 from acd.core.records import AgentRecord, CallRecord, tiers_of
-from acd.core.states import STAFFED_STATES, TRANSITIONS, Rejected, State, Trigger, transition
+from acd.core.states import (
+    OFFERED_STATES,
+    STAFFED_STATES,
+    TRANSITIONS,
+    Rejected,
+    State,
+    Trigger,
+    transition,
+)
 from acd.core.timers import Timer, Timers
 from acd.core.waiting import WaitingLine
 
@@ -149,7 +157,7 @@ class AgentLifecycle(RouterState):
         rec = self._agent(e.agent_id, out)
         if rec is None:
             return
-        offered = rec.state in (State.RESERVED, State.RINGING)
+        offered = rec.state in OFFERED_STATES
         call_id = rec.call_id
         if self._move(rec, Trigger.LOGOUT, out, call_id=call_id) and offered:
             self._withdraw_offer(call_id, rec.agent.id, "logout", out)
@@ -170,11 +178,11 @@ class AgentLifecycle(RouterState):
             out.append(Rejection(self.now, e.agent_id, f"Unknown not-ready reason {e.reason!r}: "
                                  f"use one of {', '.join(sorted(self.reasons))}."))
             return
-        if rec.state in (State.ON_CALL, State.ON_HOLD):
+        if rec.state in (State.ON_CALL, State.ON_HOLD, State.DIALING):
             if self._move(rec, Trigger.NOT_READY, out):
                 rec.pending_reason = e.reason  # applied when the call and wrap-up end
             return
-        offered = rec.state in (State.RESERVED, State.RINGING)
+        offered = rec.state in OFFERED_STATES
         call_id = rec.call_id
         if self._move(rec, Trigger.NOT_READY, out, reason=e.reason, call_id=call_id) and offered:
             self._withdraw_offer(call_id, rec.agent.id, "agent_not_ready", out)
@@ -213,7 +221,7 @@ class AgentLifecycle(RouterState):
         rec.calls_today += 1
         rec.answered_at = self.now
         rec.wrap_queue = e.queue
-        if prev in (State.RESERVED, State.RINGING):
+        if prev in OFFERED_STATES:
             self._withdraw_offer(offered, rec.agent.id, "agent_took_call", out)
 
     def _on_transfer_ringing(self, e: ev.TransferRinging, out: list[Command]) -> None:

@@ -36,8 +36,8 @@ from acd.core.commands import (
     Relaxed,
 )
 from acd.core.eligibility import Requirement
-from acd.core.lifecycle import AgentLifecycle
 from acd.core.model import DEFAULT_REASONS, Exit, ExitTo, Policy, QueueConfig, WaitingCall
+from acd.core.outbound import OutboundSteps
 from acd.core.records import AgentRecord, CallRecord
 from acd.core.states import State, Trigger
 from acd.core.timers import Timer
@@ -52,7 +52,7 @@ _POLICY_WHY = {
 }
 
 
-class Router(AgentLifecycle, RouterViews):
+class Router(OutboundSteps, RouterViews):
     """Matches waiting calls to ready agents. Pure: no I/O, no clock reads."""
 
     def __init__(self, queues: Iterable[QueueConfig] = (),
@@ -71,6 +71,9 @@ class Router(AgentLifecycle, RouterViews):
             ev.WrapUpExtend: self._on_wrap_extend, ev.Tick: lambda e, out: None,
             ev.ResetDailyCounters: self._on_reset, ev.AgentTookCall: self._on_took,
             ev.TransferRinging: self._on_transfer_ringing, ev.TransferGone: self._on_transfer_gone,
+            ev.PreviewShown: self._on_preview, ev.CustomerDialing: self._on_customer_dialing,
+            ev.CustomerAnswered: self._on_customer_answered,
+            ev.CustomerFailed: self._on_customer_failed,
         }
 
     def set_queue(self, cfg: QueueConfig) -> None:
@@ -255,8 +258,8 @@ class Router(AgentLifecycle, RouterViews):
     def _fail_offer(self, rec: CallRecord, agent: AgentRecord, why: str,
                     out: list[Command]) -> None:
         reason = _FAILED_REASON.get(why, "unreachable")
-        self._move(agent, Trigger.OFFER_FAILED, out, reason=reason, call_id=rec.call.id)
-        self._back_in_line(rec, out)
+        if self._move(agent, Trigger.OFFER_FAILED, out, reason=reason, call_id=rec.call.id):
+            self._back_in_line(rec, out)
 
     def _withdraw_offer(self, call_id: str | None, agent_id: str, why: str,
                         out: list[Command]) -> None:

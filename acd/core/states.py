@@ -21,6 +21,8 @@ class State(StrEnum):
     ON_CALL = "on_call"
     ON_HOLD = "on_hold"
     WRAP_UP = "wrap_up"
+    PREVIEWING = "previewing"  # outbound preview: the record is on the agent's screen
+    DIALING = "dialing"  # outbound: the agent is on the line, the customer is being dialed
 
 
 class Trigger(StrEnum):
@@ -39,6 +41,8 @@ class Trigger(StrEnum):
     WRAP_UP_DONE = "wrap_up_done"  # the agent finished, or the wrap-up timer expired
     WRAP_UP_EXTEND = "wrap_up_extend"
     TAKE_CALL = "take_call"  # a call reached the agent outside an offer (transfer, conference)
+    PREVIEW = "preview"  # an outbound record is shown to the reserved agent, who dials it by click
+    DIAL = "dial"  # outbound: the agent answered its leg, the customer is being dialed
 
 
 S, T = State, Trigger
@@ -80,6 +84,17 @@ TRANSITIONS: dict[tuple[State, Trigger], State] = {
     (S.WRAP_UP, T.NOT_READY): S.NOT_READY,
     (S.WRAP_UP, T.LOGOUT): S.LOGGED_OUT,
     (S.WRAP_UP, T.TAKE_CALL): S.ON_CALL,  # the previous call's wrap-up ends here
+    # outbound (blended in the same table): preview, then agent first, then the customer
+    (S.RESERVED, T.PREVIEW): S.PREVIEWING,
+    (S.PREVIEWING, T.RING): S.RINGING,  # the agent clicked Dial: its phone rings first
+    (S.PREVIEWING, T.OFFER_CANCELLED): S.READY,  # the agent skipped the record
+    (S.PREVIEWING, T.NOT_READY): S.NOT_READY,  # idem, the record goes back to the campaign
+    (S.PREVIEWING, T.LOGOUT): S.LOGGED_OUT,  # idem
+    (S.RESERVED, T.DIAL): S.DIALING,  # the ringing event may be skipped
+    (S.RINGING, T.DIAL): S.DIALING,
+    (S.DIALING, T.ANSWER): S.ON_CALL,  # a person answered and is bridged to the agent
+    (S.DIALING, T.OFFER_CANCELLED): S.READY,  # busy, no answer, machine: not the agent's fault
+    (S.DIALING, T.NOT_READY): S.DIALING,  # remembered: applied when the dial or the call ends
 }
 
 # Why a trigger is refused in a state, when a generic sentence would not help.
@@ -96,10 +111,16 @@ _HINTS: dict[tuple[State, Trigger], str] = {
     (S.LOGGED_OUT, T.TAKE_CALL): "log the agent in before transferring or conferencing calls to them",
     (S.ON_CALL, T.TAKE_CALL): "the agent is already on a call; finish it before taking another",
     (S.ON_HOLD, T.TAKE_CALL): "the agent already has a call on hold; finish it before taking another",
+    (S.DIALING, T.LOGOUT): "wait until the customer answers or the dial fails, then log out",
+    (S.DIALING, T.TAKE_CALL): "the agent is dialing a customer; transfer to someone else",
+    (S.PREVIEWING, T.TAKE_CALL): "skip the previewed record first",
 }
 
 # The state an agent is *counted* in for the bus event (acd.events.AgentStateChanged.state).
-BUSY_STATES: frozenset[State] = frozenset({S.RESERVED, S.RINGING, S.ON_CALL, S.ON_HOLD})
+BUSY_STATES: frozenset[State] = frozenset({S.RESERVED, S.RINGING, S.ON_CALL, S.ON_HOLD,
+                                           S.PREVIEWING, S.DIALING})
+# An agent holding an offer (the router's call record names it): at most one at a time.
+OFFERED_STATES: frozenset[State] = frozenset({S.RESERVED, S.RINGING, S.PREVIEWING})
 STAFFED_STATES: frozenset[State] = frozenset(State) - {S.LOGGED_OUT, S.NOT_READY}
 
 

@@ -51,6 +51,8 @@ class AgentView:
     call_id: str | None
     idle_since: float
     calls_today: int
+    wrap_until: float | None = None  # when the wrap-up ends by itself (wrap-up only)
+    pending_reason: str | None = None  # not ready with this reason once the call and wrap-up end
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,8 @@ class RouterViews(RouterState):
         if rec is None:
             return None
         return AgentView(agent_id, rec.state.value, rec.reason, rec.call_id, rec.idle_since,
-                         rec.calls_today)
+                         rec.calls_today, rec.wrap_until if rec.state is State.WRAP_UP else None,
+                         rec.pending_reason)
 
     def queue(self, queue: str) -> QueueView:
         waiting = self.line.waiting(queue)
@@ -148,6 +151,10 @@ def _state_reason(a: AgentRecord) -> str:
         return f"not ready ({a.reason})"
     if s in (State.RESERVED, State.RINGING):
         return f"reserved for call {a.call_id}"
+    if s is State.PREVIEWING:
+        return f"previewing outbound record {a.call_id}"
+    if s is State.DIALING:
+        return f"dialing a customer for {a.call_id}"
     if s in (State.ON_CALL, State.ON_HOLD):
         return f"on a call ({s.value.replace('_', ' ')})"
     return f"in wrap-up until t={a.wrap_until:g}"

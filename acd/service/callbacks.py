@@ -91,7 +91,7 @@ class Callbacks:
                           attempts=self.attempts.get(call.call_id, 0))
 
     def note_done(self, call: LiveCall, why: str) -> None:
-        if call.callback is not None:
+        if call.callback is not None and call.outbound is None:
             self.attempts.pop(call.call_id, None)
             self.ctx.journal.note(call, DONE, self.ctx.now(), why=why)
 

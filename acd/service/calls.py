@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from acd.requests import RoutingRequest
+from acd.requests import OutboundRequest, RoutingRequest
 
 
 @dataclass(eq=False, slots=True)
@@ -33,6 +33,8 @@ class LiveCall:
     offered_at: float = 0.0
     ringing: bool = False
     customer_leg: str | None = None  # callback: the leg to the customer
+    outbound: OutboundRequest | None = None  # a campaign dial (acd.service.outbound)
+    previewed: bool = False  # outbound preview: the agent clicked Dial
     # talk
     connected_at: float | None = None
     hold_started: float | None = None

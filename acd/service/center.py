@@ -38,6 +38,8 @@ from acd.service.transfers import Transfers
 from pbx.ami.actions import Bridge, Hangup, Redirect, chanspy
 from pbx.ami.errors import AmiError
 
+_CALL_STATES = frozenset({"reserved", "ringing", "on_call", "on_hold"})
+
 
 class Center:
     """The console's port; the service sets the collaborators it delegates to."""
@@ -176,15 +178,22 @@ class Center:
         agents = []
         for aid, profile in sorted(self.ctx.config.agents.items()):
             view = self.ctx.router.agent(aid)
-            call = self.ctx.book.by_agent.get(aid)
+            state = view.state if view else "logged_out"
+            # the book may still hold a call its agent has left (a late bridge, a take being
+            # undone): only an agent in a call state is on a call
+            call = self.ctx.book.by_agent.get(aid) if state in _CALL_STATES else None
             agents.append(AgentStatus(
-                agent=aid, name=profile.agent.name, state=view.state if view else "logged_out",
+                agent=aid, name=profile.agent.name, state=state,
                 since=self.agents.since.get(aid, now), reason=view.reason if view else None,
-                current_call=(view.call_id if view else None) or (call.call_id if call else None),
+                current_call=((view.call_id if view else None) or (call.call_id if call else None)
+                              if state in _CALL_STATES else None),
                 extension=self.ctx.extensions.get(aid) or profile.extension,
                 calls_handled=view.calls_today if view else 0,
                 aht_s=stats.aht_s(aid),
-                queues=profile.queue_names))
+                queues=profile.queue_names,
+                wrap_until=view.wrap_until if view else None,
+                pending_state="not_ready" if view and view.pending_reason else None,
+                pending_reason=view.pending_reason if view else None))
         return CenterSnapshot(at=now, queues=tuple(queues), agents=tuple(agents))
 
     async def transfer(self, agent: str, kind: TransferKind, target: str, attended: bool) -> None:

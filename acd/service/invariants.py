@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from acd.core.states import State
+from acd.core.states import OFFERED_STATES, State
 
 if TYPE_CHECKING:
     from acd.service.service import AcdService
@@ -57,11 +57,11 @@ def violations(service: AcdService) -> list[str]:
             if live.agent != rec.agent or live.leg is None:
                 out.append(f"6: the router offered {cid} to {rec.agent}; the book rings "
                            f"{live.agent} on leg {live.leg}")
-            if arec is None or arec.call_id != cid or arec.state not in (State.RESERVED, State.RINGING):
+            if arec is None or arec.call_id != cid or arec.state not in OFFERED_STATES:
                 out.append(f"6: the router offered {cid} to {rec.agent}, whose record is "
                            f"{arec.state.value if arec else 'missing'} for {arec.call_id if arec else None}")
     for aid, arec in router.agents.items():
-        if arec.state in (State.RESERVED, State.RINGING):
+        if arec.state in OFFERED_STATES:
             offered = router.calls.get(arec.call_id or "")
             if offered is None or offered.agent != aid:
                 out.append(f"7: agent {aid} is {arec.state.value} for {arec.call_id}, which is not offered to it")

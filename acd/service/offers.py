@@ -24,6 +24,7 @@ from acd.events import CallConnected, CallOffered, CallRingNoAnswer
 from acd.service.callbacks import Callbacks
 from acd.service.calls import LiveCall
 from acd.service.context import AcdContext
+from acd.service.outbound import OutboundCalls
 from acd.service.recording import start_recording
 from pbx.ami.actions import Hangup, Originate, Setvar, caller_id
 from pbx.events import (
@@ -49,9 +50,10 @@ def leg_id(call_id: str, n: int) -> str:
 class Offers:
     """The offers: the agent legs being rung and what becomes of them."""
 
-    def __init__(self, ctx: AcdContext, callbacks: Callbacks) -> None:
+    def __init__(self, ctx: AcdContext, callbacks: Callbacks, outbound: OutboundCalls) -> None:
         self.ctx = ctx
         self.callbacks = callbacks
+        self.outbound = outbound
 
     def on_offer(self, cmd: Offer) -> None:
         now = self.ctx.now()
@@ -72,15 +74,24 @@ class Offers:
             at=now, call_id=call.call_id, queue=cmd.queue, agent=cmd.agent_id,
             caller_num=r.caller_num, caller_name=r.caller_name, customer_id=r.customer_id,
             skills=r.skills, ivr_path=r.ivr_path, waited_s=cmd.waited_s, reason=cmd.why))
-        endpoint = self.ctx.endpoint_of(cmd.agent_id)
-        variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AGENT": cmd.agent_id}
+        if call.outbound is not None and call.outbound.preview and not call.previewed:
+            self.outbound.show_preview(call, cmd.agent_id)  # rung when the agent clicks Dial
+            return
+        self.ring(call, cmd.agent_id, cmd.ring_timeout_s)
+
+    def ring(self, call: LiveCall, agent: str, ring_timeout_s: float) -> None:
+        """Originate the agent's leg ``call.leg`` (set by the offer)."""
+        assert call.leg is not None
+        leg, r = call.leg, call.request
+        endpoint = self.ctx.endpoint_of(agent)
+        variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AGENT": agent}
         # Asterisk's verdict (no answer vs unreachable vs busy) should arrive before the
         # router's own ring timer, which stays as the backstop: ring slightly shorter.
-        timeout_ms = max(1000, int((cmd.ring_timeout_s - RING_MARGIN_S) * 1000))
-        if cmd.callback:
+        timeout_ms = max(1000, int((ring_timeout_s - RING_MARGIN_S) * 1000))
+        if call.callback:
             originate = Originate(channel=endpoint, context="hotline-agent", exten="hold",
                                   timeout_ms=timeout_ms, channel_id=leg, variables=variables,
-                                  caller_id=caller_id(r.caller_name or cmd.callback, cmd.callback))
+                                  caller_id=caller_id(r.caller_name or call.callback, call.callback))
         else:
             originate = Originate(channel=endpoint, application="Bridge", data=f"{call.channel},T",
                                   timeout_ms=timeout_ms, channel_id=leg, variables=variables,
@@ -136,6 +147,8 @@ class Offers:
         if ev.state == "Ringing" and not call.ringing:
             call.ringing = True
             self.ctx.feed(OfferRinging(self.ctx.now(), call.call_id, call.agent))
+        elif ev.state == "Up" and call.outbound is not None and call.customer_leg is None:
+            self.outbound.agent_answered(call)
         elif ev.state == "Up" and call.callback and call.connected_at is None:
             self.callbacks.agent_answered(call)
 
@@ -171,7 +184,9 @@ class Offers:
         call.leg_channel = ev.channel
         call.connected_at = now
         self.ctx.book.by_agent[call.agent] = call
-        if call.callback is None:  # a callback's offer was accepted when the agent answered
+        if call.outbound is not None:
+            self.outbound.connected(call)
+        elif call.callback is None:  # a callback's offer was accepted when the agent answered
             self.ctx.feed(OfferAccepted(now, call.call_id, call.agent))
         self.ctx.journal.connect(call, now)
         self.callbacks.note_done(call, "connected")  # a callback: nothing left to restore

@@ -35,15 +35,16 @@ from acd.core.commands import (
     SetAgentState,
 )
 from acd.ports import Recorder
-from acd.requests import CallbackRequest, RoutingRequest
+from acd.requests import CallbackRequest, OutboundRequest, RoutingRequest
 from acd.service.agents import Agents
 from acd.service.callbacks import Callbacks
-from acd.service.calls import CallBook
+from acd.service.calls import CallBook, LiveCall
 from acd.service.center import Center
 from acd.service.conference import Conferences
 from acd.service.config import AcdConfig
 from acd.service.context import AcdContext, ActionExecutor
 from acd.service.offers import Offers
+from acd.service.outbound import OutboundCalls
 from acd.service.queueing import Queueing
 from acd.service.restart import Restart
 from acd.service.stats import DayStats
@@ -91,12 +92,13 @@ class AcdService(Center):
         self.queueing = Queueing(ctx)
         self.callbacks = Callbacks(ctx, self.queueing)
         self.queueing.callbacks = self.callbacks
-        self.offers = Offers(ctx, self.callbacks)
+        self.outbound = OutboundCalls(ctx, self.queueing)
+        self.offers = Offers(ctx, self.callbacks, self.outbound)
         self.takes = Takes(ctx)
         self.transfers = Transfers(ctx, self.queueing, self.takes)
         self.conferences = Conferences(ctx)
         self.talk = Talk(ctx, self.offers, self.callbacks, self.takes, self.transfers,
-                         self.conferences)
+                         self.conferences, self.outbound)
         self.restart = Restart(ctx, self.agents, self.queueing, self.callbacks)
         q = self.queueing
         ctx.dispatch.update({
@@ -156,7 +158,8 @@ class AcdService(Center):
             (ChannelCreated, self._on_created), (ChannelStateChanged, self.offers.on_state),
             (OriginateResult, self._on_originate), (ChannelBridged, self._on_bridge_enter),
             (ChannelUnbridged, self._on_bridge_leave), (ChannelHungUp, self._on_hangup),
-            (VariableSet, self.offers.on_varset), (HoldChanged, self.talk.on_hold),
+            (VariableSet, self.offers.on_varset), (VariableSet, self.outbound.on_varset),
+            (HoldChanged, self.talk.on_hold),
             (DtmfReceived, self.callbacks.on_dtmf), (TransferDone, self.transfers.on_transfer),
             (AmiResynced, self.restart.on_resynced), (AmiResynced, self.takes.rebuild_bridges),
         ]
@@ -186,11 +189,14 @@ class AcdService(Center):
 
     def _on_created(self, ev: ChannelCreated) -> None:
         self.offers.on_channel_created(ev)
+        self.outbound.on_created(ev)
         if self.transfers.pending_atxfer:
             self.transfers.on_consult_created(ev)
 
     def _on_originate(self, ev: OriginateResult) -> None:
         if self.conferences.conf_legs and self.conferences.on_originate(ev):
+            return
+        if self.outbound.dials and self.outbound.on_originate(ev):
             return
         call = self.ctx.book.by_leg.get(ev.uniqueid or "")
         if call is not None and call.customer_leg == ev.uniqueid and ev.success:
@@ -235,6 +241,29 @@ class AcdService(Center):
 
     def request_callback(self, request: CallbackRequest) -> None:
         self.callbacks.request_callback(request)
+
+    # --- OutboundDialer (acd.ports): campaign dials, blended in the same router ------------
+
+    def dial_out(self, request: OutboundRequest) -> None:
+        self.outbound.dial_out(request)
+
+    async def dial_preview(self, agent: str) -> None:
+        def ring(call: LiveCall) -> None:
+            cfg = self.ctx.config.queue(call.queue)
+            self.offers.ring(call, agent, cfg.ring_timeout_s if cfg else 20.0)
+        self.outbound.dial_preview(agent, ring)
+
+    async def skip_preview(self, agent: str) -> None:
+        self.outbound.skip_preview(agent)
+
+    def ready_agents(self, queue: str) -> tuple[str, ...]:
+        router = self.ctx.router
+        return tuple(aid for aid, p in sorted(self.ctx.config.agents.items())
+                     if queue in p.agent.queues
+                     and (v := router.agent(aid)) is not None and v.state == "ready")
+
+    def busy_agents(self, queue: str) -> dict[str, int]:
+        return dict(self.ctx.router.queue(queue).agents_by_state)
 
     def estimated_wait(self, queue: str) -> float | None:
         return self.ctx.router.estimated_wait(queue)

@@ -16,6 +16,7 @@ from acd.service.calls import LiveCall
 from acd.service.conference import Conferences
 from acd.service.context import AcdContext
 from acd.service.offers import Offers
+from acd.service.outbound import OutboundCalls
 from acd.service.takes import Takes
 from acd.service.transfers import Transfers
 from pbx.ami.actions import Hangup
@@ -28,8 +29,9 @@ class Talk:
     """Connected calls: hang-ups, hold, who left first, and the end of the talk."""
 
     def __init__(self, ctx: AcdContext, offers: Offers, callbacks: Callbacks, takes: Takes,
-                 transfers: Transfers, conferences: Conferences) -> None:
+                 transfers: Transfers, conferences: Conferences, outbound: OutboundCalls) -> None:
         self.ctx = ctx
+        self.outbound = outbound
         self.offers = offers
         self.callbacks = callbacks
         self.takes = takes
@@ -65,7 +67,7 @@ class Talk:
     def _customer_leg_gone(self, call: LiveCall, cause: int) -> None:
         if call.connected_at is not None and self.ctx.book.get(call.call_id) is call:
             self.complete(call, call.first_leave or "caller")
-        elif call.connected_at is None:
+        elif call.connected_at is None and not self.outbound.customer_gone(call, cause):
             self.callbacks.customer_failed(call, cause)
 
     def _caller_gone(self, call: LiveCall) -> None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, status
 
+from acd.core.model import SYSTEM_REASONS
 from acd.ports import ContactCenterError
 from agent_console.deps import AgentUser, ClientIp, Ctx, SessionDep, agent_id_of
 from agent_console.hub import _agent_dict
@@ -73,7 +74,7 @@ async def ready(user: AgentUser, ctx: Ctx) -> Ok:
 @router.post("/not-ready", response_model=Ok, responses=_ERRORS)
 async def not_ready(body: NotReadyIn, user: AgentUser, ctx: Ctx) -> Ok:
     agent = agent_id_of(user)
-    if body.reason not in {c.code for c in ctx.center.reason_codes()}:
+    if body.reason not in {c.code for c in _reasons_to_pick(ctx)}:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=[{"loc": ["body", "reason"], "msg": f"Unknown reason code {body.reason!r}.",
                                      "type": "value_error"}])
@@ -95,7 +96,13 @@ async def codes(user: AgentUser, ctx: Ctx) -> CodesOut:
     def out(codes: Any) -> list[CodeOut]:
         return [CodeOut(code=c.code, label_en=c.label_en, label_zh=c.label_zh) for c in codes]
 
-    return CodesOut(reasons=out(ctx.center.reason_codes()), dispositions=out(ctx.center.disposition_codes()))
+    return CodesOut(reasons=out(_reasons_to_pick(ctx)), dispositions=out(ctx.center.disposition_codes()))
+
+
+def _reasons_to_pick(ctx: Ctx) -> list[Any]:
+    """The not-ready reasons an agent may choose: not the ones the system sets by itself
+    (RONA, after_call_work "话后处理" after a restart ...), which only label a state."""
+    return [c for c in ctx.center.reason_codes() if c.code not in SYSTEM_REASONS]
 
 
 @router.post("/call/hangup", response_model=Ok, responses=_ERRORS)

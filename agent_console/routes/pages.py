@@ -75,6 +75,16 @@ async def qa_page(request: Request) -> Response:
     return await _guarded(request, "/qa", "qa.html")
 
 
+@router.get("/admin")
+async def admin_page(request: Request) -> Response:
+    return await _guarded(request, "/admin", "admin.html")
+
+
+@router.get("/my-evaluations")
+async def my_evaluations_page(request: Request) -> Response:
+    return await _guarded(request, "/my-evaluations", "myqa.html")
+
+
 @router.get("/home")
 async def my_pages(request: Request) -> Response:
     return await _guarded(request, "/home", "home.html")

@@ -14,9 +14,11 @@ Who does what:
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from fastapi import Path as PathParam
 from sqlalchemy import select
 
@@ -32,6 +34,7 @@ from agent_console.qa_schemas import (
     EvaluationOut,
     FormIn,
     FormOut,
+    ParetoOut,
     RateOut,
     RatesOut,
     ResolveIn,
@@ -43,10 +46,12 @@ from agent_console.qa_schemas import (
 from agent_console.routes.recordings import recording_scope, visible_recording
 from agent_console.scope import Scope
 from agent_console.store import audit
+from qa import compliance
 from qa import evaluations as evs
 from qa.forms import FormError
 from qa.models import QaComment, QaEvaluation, QaForm, QaResponse
-from qa.scoring import RATE_FORMULAS, AnswerError
+from qa.scoring import RATE_FORMULAS, AnswerError, Scored, item_failures
+from qa.transcribe import engine_for
 
 router = APIRouter(prefix="/api/qa", tags=["qa"])
 EVALUATOR_ROLES = ("qa", "team_lead", "supervisor", "admin")
@@ -155,9 +160,14 @@ async def detail(evaluation_id: Id, user: CurrentUser, session: SessionDep) -> E
                                       .order_by(QaComment.at_s, QaComment.id))).scalars()
     responses = (await session.execute(select(QaResponse).where(QaResponse.evaluation_id == e.id)
                                        .order_by(QaResponse.id))).scalars()
+    scripted = any(i.script is not None for i in form.items)
+    engine = engine_for(form.language) if scripted else None
     return EvaluationDetail(**_ev_out(e).model_dump(), form=form.to_dict(), answers=answers,
                             comments=[CommentOut.model_validate(c, from_attributes=True) for c in comments],
-                            responses=[ResponseOut.model_validate(r, from_attributes=True) for r in responses])
+                            responses=[ResponseOut.model_validate(r, from_attributes=True) for r in responses],
+                            prefill=await compliance.prefill(session, e.recording_id, form),
+                            script_engine=engine.name if engine else None,
+                            script_note=compliance.no_engine_note(form.language) if scripted and not engine else None)
 
 
 def _evaluator_only(user: User, e: QaEvaluation) -> None:
@@ -269,15 +279,25 @@ async def rates(user: Evaluator,
                 by: Literal["agent", "team", "centre"] = "agent",
                 period: Literal["day", "week", "month", "all"] = "all") -> RatesOut:
     """Fatal and non-fatal item rates of scored evaluations, per group and period."""
+    return await _rates(user, session, from_, to, by, period)
+
+
+async def _scored_in_scope(user: User, session: SessionDep, from_: float | None,
+                           to: float | None) -> tuple[list[QaEvaluation], dict[int, Scored]]:
     q = select(QaEvaluation).where(QaEvaluation.status.in_(sorted(evs.SCORED_STATES)))
     if from_ is not None:
         q = q.where(QaEvaluation.scored_at >= from_)
     if to is not None:
         q = q.where(QaEvaluation.scored_at < to)
     scope = await recording_scope(session, user)
-    rows = [e for e in (await session.execute(q)).scalars()
+    rows = [e for e in (await session.execute(q.order_by(QaEvaluation.id))).scalars()
             if scope.agents is None or (e.agent and scope.sees_agent(e.agent))]
-    scored = await evs.scored_of(session, rows)
+    return rows, await evs.scored_of(session, rows)
+
+
+async def _rates(user: User, session: SessionDep, from_: float | None, to: float | None, by: str,
+                 period: str) -> RatesOut:
+    rows, scored = await _scored_in_scope(user, session, from_, to)
     teams = await _team_of(session) if by == "team" else {}
 
     def group_of(agent: str | None) -> str:
@@ -296,3 +316,54 @@ async def rates(user: Evaluator,
                 non_fatal_item_rate=r.rates.non_fatal_item_rate,
                 fatal_evaluation_rate=r.rates.fatal_evaluation_rate) for r in table])
 
+
+
+FromQ = Annotated[float | None, Query(alias="from", allow_inf_nan=False, description="epoch seconds (scored at)")]
+ToQ = Annotated[float | None, Query(allow_inf_nan=False, description="epoch seconds, exclusive")]
+CSV_COLUMNS = ("group", "period", "evaluations", "average_score", "fatal_failed", "fatal_evaluated",
+               "fatal_item_rate", "non_fatal_failed", "non_fatal_evaluated", "non_fatal_item_rate",
+               "fatal_evaluation_rate")
+
+
+@router.get("/rates.csv", response_class=Response, responses={200: {"content": {"text/csv": {}}}})
+async def rates_csv(user: Evaluator, session: SessionDep, ctx: Ctx, ip: ClientIp, from_: FromQ = None,
+                    to: ToQ = None, by: Literal["agent", "team", "centre"] = "agent",
+                    period: Literal["day", "week", "month", "all"] = "all") -> Response:
+    """The rates table as CSV (UTF-8 with BOM, so spreadsheet programs read 张安娜 right);
+    the formulas in the last lines. The export is audited."""
+    out = await _rates(user, session, from_, to, by, period)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_COLUMNS)
+    for r in out.rows:
+        w.writerow(["" if (v := getattr(r, c)) is None else (f"{v:.6f}" if isinstance(v, float) else v)
+                    for c in CSV_COLUMNS])
+    for k, f in out.formulas.items():
+        w.writerow([f"# {k} = {f}"])
+    await audit(session, now=ctx.clock.now(), actor=user.username, action="qa_rates_export",
+                target=f"rates:{by}:{period}", ip=ip)
+    await session.commit()
+    return Response("\ufeff" + buf.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="qa-rates-{by}-{period}.csv"'})
+
+
+@router.get("/pareto", response_model=list[ParetoOut])
+async def pareto(user: Evaluator, session: SessionDep, from_: FromQ = None, to: ToQ = None,
+                 agent: Annotated[str | None, Query(max_length=64)] = None) -> list[ParetoOut]:
+    """Items by how often they failed, most first, with their share of all failures and
+    the cumulative share (the Pareto of what to retrain); n.a. answers are not counted."""
+    rows, scored = await _scored_in_scope(user, session, from_, to)
+    chosen = [scored[e.id] for e in rows if agent is None or e.agent == agent]
+    texts: dict[str, tuple[str, bool]] = {}
+    for e in rows:
+        for i in (await evs.form_of(session, e)).items:
+            texts.setdefault(i.id, (i.text, i.fatal))
+    table = item_failures(chosen)
+    total = sum(f for _, f, _ in table) or 1
+    out, cum = [], 0
+    for item_id, failed, seen in table:
+        cum += failed
+        text, fatal = texts.get(item_id, (item_id, False))
+        out.append(ParetoOut(item_id=item_id, text=text, fatal=fatal, failed=failed, evaluated=seen,
+                             failure_rate=failed / seen, share=failed / total, cumulative_share=cum / total))
+    return out

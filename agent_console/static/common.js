@@ -12,9 +12,19 @@ export function t(key, vars = {}) {
 export function applyI18n(root = document) {
   document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
-  root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+  root.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); fitPlaceholder(el); });
 }
 
+// An input is never narrower than its placeholder ("Reason for the agent" in a size=10
+// box was cut off): `size` counts average characters, a CJK character takes about two.
+export function fitPlaceholder(input) {
+  if (input.tagName !== "INPUT" || !input.placeholder || !input.hasAttribute("size")) return;
+  const need = [...input.placeholder].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e7f ? 2 : 1), 0) + 1;
+  if (input.size < need) input.size = need;
+}
+
+// The language switch: every listener of "hotline:lang" runs after the switch, whatever
+// the order the page set them up in.
 export function setupLangSwitch(onChange) {
   const btn = document.getElementById("lang");
   if (!btn) return;
@@ -23,6 +33,7 @@ export function setupLangSwitch(onChange) {
     localStorage.setItem("hotline.lang", lang);
     applyI18n();
     if (onChange) onChange();
+    document.dispatchEvent(new Event("hotline:lang"));
   });
 }
 
@@ -36,32 +47,76 @@ export function el(tag, attrs = {}, ...children) {
     else if (v !== null && v !== undefined) e.setAttribute(k, v);
   }
   for (const c of children) if (c !== null && c !== undefined) e.append(c instanceof Node ? c : String(c));
+  if (tag === "input") fitPlaceholder(e);
   return e;
 }
 
+// A toast says how the last action went. An error belongs to the action that failed, not
+// to the next screen: it goes when the next action succeeds, when a section of the page is
+// shown or hidden (another screen), when clicked, or after 4 s.
 export function toast(message, isError = false) {
   const box = document.getElementById("toast");
   if (!box) return;
   box.textContent = message;
   box.className = isError ? "toast error show" : "toast show";
+  box.onclick = clearToast;
   clearTimeout(box._timer);
-  box._timer = setTimeout(() => { box.className = "toast"; }, 4000);
+  box._timer = setTimeout(clearToast, 4000);
 }
 
-export async function api(method, path, body) {
+export function clearToast() {
+  const box = document.getElementById("toast");
+  if (!box) return;
+  clearTimeout(box._timer);
+  box.className = "toast";
+}
+
+function clearErrorToast() {
+  const box = document.getElementById("toast");
+  if (box && box.classList.contains("error")) clearToast();
+}
+
+const screens = new MutationObserver((records) => {
+  const changed = records.some((r) => r.target.matches?.("main section, [data-panel]")
+    && (r.oldValue || "").split(/\s+/).includes("hidden") !== r.target.classList.contains("hidden"));
+  if (changed) clearErrorToast();
+});
+const main = document.querySelector("main");
+if (main) screens.observe(main, { subtree: true, attributes: true, attributeFilter: ["class"], attributeOldValue: true });
+
+// What api() throws: already shown to the user, so the page need not catch it (see the
+// unhandledrejection handler below). `status` 0 means the server could not be reached.
+export class ApiError extends Error {
+  constructor(message, status, detail) { super(message); this.name = "ApiError"; this.status = status; this.detail = detail; }
+}
+
+// A failed call was toasted where it failed; it must not also surface as an uncaught page error.
+window.addEventListener("unhandledrejection", (ev) => { if (ev.reason instanceof ApiError) ev.preventDefault(); });
+
+// `options.toast = false`: the caller shows the refusal itself (e.g. a form's own problems list).
+export async function api(method, path, body, options = {}) {
+  const show = options.toast !== false;
   // Accept-Language: the server words its error messages in the UI's language
   const opts = { method, headers: { "X-Hotline-CSRF": "1", "Accept-Language": lang === "zh" ? "zh-CN" : "en" },
                  credentials: "same-origin" };
   if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-  const r = await fetch(path, opts);
-  if (r.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new Error("401"); }
-  const data = r.headers.get("content-type")?.includes("json") ? await r.json() : null;
+  let r;
+  try {
+    r = await fetch(path, opts);
+  } catch (e) {  // the server is down or the network is gone: say so, in the UI's language
+    const msg = t("network_error");
+    if (show) toast(msg, true);
+    throw new ApiError(msg, 0, null);
+  }
+  if (r.status === 401) { location.href = "/login?next=" + encodeURIComponent(location.pathname); throw new ApiError("401", 401, null); }
+  const data = r.headers.get("content-type")?.includes("json") ? await r.json().catch(() => null) : null;
   if (!r.ok) {
     const d = data && data.detail;
     const msg = Array.isArray(d) ? d.map((x) => `${(x.loc || []).slice(-1)[0]}: ${x.msg}`).join("; ") : (d || r.statusText);
-    toast(msg, true);
-    throw new Error(msg);
+    if (show) toast(msg, true);
+    throw new ApiError(msg, r.status, d);
   }
+  if (method !== "GET") clearErrorToast();
   return data;
 }
 
@@ -116,9 +171,12 @@ export function connectLive(onMessage, onStatus) {
 }
 
 // The connection badge of a page: connectLive(onMessage, liveStatus(element)).
+// The badge's data-i18n key follows the state, so a language switch (applyI18n) words
+// the state it shows, not the "Reconnecting…" the page started with.
 export function liveStatus(badge) {
   return (up) => {
-    badge.textContent = t(up ? "connected" : "reconnecting");
+    badge.dataset.i18n = up ? "connected" : "reconnecting";
+    badge.textContent = t(badge.dataset.i18n);
     badge.className = up ? "status" : "status off";
     badge.dataset.up = up ? "1" : "0";
   };
@@ -144,6 +202,6 @@ export async function setupNav() {
       el("a", { href: p.path, "data-path": p.path }, lang === "zh" ? p.label_zh : p.label_en)));
   };
   draw();
-  document.getElementById("lang")?.addEventListener("click", draw);
+  document.addEventListener("hotline:lang", draw);
   header.querySelector("h1")?.after(nav);
 }

@@ -85,6 +85,42 @@ export const STRINGS = {
     ph_err_config: "The phone account could not be loaded; trying again in {s} s.",
     ph_err_ice: "The call's audio could not connect (ICE failed): a firewall blocks the media; ask an admin for a TURN server.",
     ph_err_call_failed: "The call failed: {cause}.",
+    // qa
+    qa_auto: "Automatic check ({engine})", qa_auto_found: "heard “{p}” at {at}",
+    qa_auto_missing: "not heard: “{p}”", qa_auto_forbidden: "forbidden “{p}” at {at}",
+    qa_no_engine: "No offline speech engine for this form's language ({lang}): script items are yours to judge; talk time, dead air and overtalk are still measured.",
+    qa_pareto: "Most failed items", qa_item: "Item", qa_failed: "Failed", qa_evaluated: "Evaluated",
+    qa_csv: "Export CSV",
+    qa_my_title: "My evaluations", qa_scored_at: "Scored", qa_score_h: "Score", qa_my_none: "No evaluations of your calls yet.",
+    qa_my_eval: "Evaluation", qa_ack: "Acknowledge", qa_dispute: "Dispute", qa_dispute_ph: "Why you disagree (goes to your team lead)",
+    qa_dispute_needs_reason: "Say why you dispute the evaluation.", qa_disputed_toast: "Dispute sent to your team lead",
+    qa_acked_toast: "Evaluation acknowledged", qa_resolved_by: "resolved by {who}",
+    qa_st_assigned: "Assigned", qa_st_scored: "Scored", qa_st_acknowledged: "Acknowledged", qa_st_disputed: "Disputed",
+    qa_st_resolved: "Resolved", qa_queue: "My assigned calls", qa_due: "Due", qa_rule: "Why picked", qa_queue_none: "Nothing assigned to you.",
+    // qa end
+    // console-agent
+    my_day: "My day", calls_today: "Calls", survey_score: "Survey score", answers_n: "{n} answers",
+    time_per_state: "Time per state", crm: "Customers", search: "Search", search_hint: "Phone or name",
+    no_results: "No customer found", open_customer: "Open customer", save: "Save", saved: "Saved",
+    email: "Email", address: "Address", phones: "Phones", add_number: "Add number",
+    add_caller_number: "Add the caller's number {n}", number_added: "Number added",
+    history: "History", tickets: "Tickets", new_ticket: "New ticket", ticket_title: "Title",
+    ticket_type: "Type", priority: "Priority", description: "Description", create_ticket: "Create ticket",
+    ticket_created: "Ticket {n} created", tt_complaint: "Complaint", tt_inquiry: "Inquiry",
+    tt_request: "Request", tt_after_sales: "After-sales", pr_low: "Low", pr_normal: "Normal",
+    pr_high: "High", pr_urgent: "Urgent", tk_new: "New", tk_accepted: "Accepted (受理)",
+    tk_assigned: "Assigned (交办)", tk_in_progress: "In progress (跟进)", tk_resolved: "Resolved",
+    tk_callback: "Called back (回访)", tk_closed: "Closed", ta_accept: "Accept", ta_assign: "Assign",
+    ta_start: "Start", ta_resolve: "Resolve", ta_callback: "Call back", ta_close: "Close",
+    ta_reopen: "Reopen", assignee_hint: "Assign to (user)", resolution_hint: "Resolution",
+    satisfaction_hint: "Satisfaction 1-5", confirm: "OK", ticket_moved: "Ticket {n}: {s}",
+    transfer_to: "Transfer to", directory: "Directory", other_number: "Other number",
+    transfer_pending: "Attended transfer in progress: talk to the target, then complete or cancel.",
+    wrap_left: "Wrap-up ends in {t}", wrap_over: "Wrap-up time is up",
+    queue_detail: "Queue", agent_detail: "Agent", close: "Close", wallboard_mode: "Wallboard (full screen)",
+    exit_wallboard: "Exit wallboard", agents_in_queue: "Agents serving this queue",
+    pending_state: "pending: {s}", interactions_none: "No interactions yet",
+    // console-agent end
   },
   zh: {
     app_title: "热线", login_title: "登录", username: "用户名", password: "密码",
@@ -164,5 +200,49 @@ export const STRINGS = {
     ph_err_config: "无法加载话机账号，{s} 秒后重试。",
     ph_err_ice: "通话语音无法接通（ICE 失败）：防火墙阻断了媒体，请联系管理员配置 TURN 服务器。",
     ph_err_call_failed: "通话失败：{cause}。",
+    // qa
+    qa_auto: "自动检测（{engine}）", qa_auto_found: "在 {at} 听到“{p}”",
+    qa_auto_missing: "未听到：“{p}”", qa_auto_forbidden: "在 {at} 出现禁用语“{p}”",
+    qa_no_engine: "此表单的语言（{lang}）没有离线语音识别引擎：话术项请人工判断；通话时长、静默和抢话仍照常测量。",
+    qa_pareto: "未达标最多的项目", qa_item: "项目", qa_failed: "未达标", qa_evaluated: "已评估",
+    qa_csv: "导出 CSV",
+    qa_my_title: "我的质检", qa_scored_at: "评分时间", qa_score_h: "得分", qa_my_none: "你的通话还没有质检评估。",
+    qa_my_eval: "评估", qa_ack: "确认", qa_dispute: "申诉", qa_dispute_ph: "申诉理由（提交给组长）",
+    qa_dispute_needs_reason: "请说明申诉理由。", qa_disputed_toast: "申诉已提交给组长",
+    qa_acked_toast: "已确认评估", qa_resolved_by: "由 {who} 处理",
+    qa_st_assigned: "已分配", qa_st_scored: "已评分", qa_st_acknowledged: "已确认", qa_st_disputed: "申诉中",
+    qa_st_resolved: "已处理", qa_queue: "分配给我的通话", qa_due: "截止", qa_rule: "抽取原因", qa_queue_none: "没有分配给你的通话。",
+    // qa end
+    // console-agent
+    my_day: "今日工作", calls_today: "接听量", survey_score: "满意度评分", answers_n: "{n} 条评价",
+    time_per_state: "各状态时长", crm: "客户", search: "查询", search_hint: "电话或姓名",
+    no_results: "未找到客户", open_customer: "打开客户资料", save: "保存", saved: "已保存",
+    email: "邮箱", address: "地址", phones: "电话", add_number: "添加号码",
+    add_caller_number: "添加来电号码 {n}", number_added: "号码已添加",
+    history: "历史记录", tickets: "工单", new_ticket: "新建工单", ticket_title: "标题",
+    ticket_type: "类型", priority: "优先级", description: "描述", create_ticket: "创建工单",
+    ticket_created: "工单 {n} 已创建", tt_complaint: "投诉", tt_inquiry: "咨询",
+    tt_request: "求助", tt_after_sales: "售后", pr_low: "低", pr_normal: "普通",
+    pr_high: "高", pr_urgent: "紧急", tk_new: "新建", tk_accepted: "已受理",
+    tk_assigned: "已交办", tk_in_progress: "跟进中", tk_resolved: "已办结",
+    tk_callback: "已回访", tk_closed: "已关闭", ta_accept: "受理", ta_assign: "交办",
+    ta_start: "跟进", ta_resolve: "办结", ta_callback: "回访", ta_close: "关闭",
+    ta_reopen: "重新打开", assignee_hint: "交办给（用户名）", resolution_hint: "处理结果",
+    satisfaction_hint: "满意度 1-5", confirm: "确定", ticket_moved: "工单 {n}：{s}",
+    transfer_to: "转接到", directory: "号码簿", other_number: "其他号码",
+    transfer_pending: "咨询转接进行中：与目标通话后，完成或取消转接。",
+    wrap_left: "话后处理剩余 {t}", wrap_over: "话后处理时间已到",
+    queue_detail: "队列", agent_detail: "坐席", close: "关闭", wallboard_mode: "看板（全屏）",
+    exit_wallboard: "退出看板", agents_in_queue: "服务此队列的坐席",
+    pending_state: "待生效：{s}", interactions_none: "暂无联络记录",
+    // console-agent end
   },
 };
+
+// console-admin: strings of the shared helpers (common.js)
+Object.assign(STRINGS.en, {
+  network_error: "The server cannot be reached; check the connection and try again.",
+});
+Object.assign(STRINGS.zh, {
+  network_error: "无法连接服务器，请检查网络后重试。",
+});

@@ -159,14 +159,18 @@ function drawEvaluation() {
   $("score").textContent = "";
   if (!ev) { $("eval-info").textContent = state.forms.length ? "" : t("qa_no_form"); return; }
   $("eval-info").textContent = t("qa_eval_of", { id: ev.id, key: ev.form_key, v: ev.form_version });
+  if (ev.script_note) $("items").append(el("p", { class: "muted", id: "no-engine" }, t("qa_no_engine", { lang: ev.form.language })));
   for (const section of ev.form.sections) {
     $("items").append(el("h3", {}, section.title));
     for (const item of section.items) {
-      const ctl = answerControl(item, ev.answers[item.id]);
+      const auto = ev.prefill[item.id];
+      // the automatic script check pre-selects its verdict; the evaluator may change it
+      const ctl = answerControl(item, ev.answers[item.id] ?? state.draft[item.id] ?? (auto && auto.answer) ?? undefined);
       ctl.disabled = scored;
-      $("items").append(el("div", { class: "item" }, el("span", { class: "text" }, item.text),
+      $("items").append(el("div", { class: "item", "data-item-row": item.id }, el("span", { class: "text" }, item.text),
         item.fatal ? el("span", { class: "fatal" }, t("qa_fatal")) : null,
-        item.weight !== 1 ? el("span", { class: "muted" }, `×${item.weight}`) : null, ctl));
+        item.weight !== 1 ? el("span", { class: "muted" }, `×${item.weight}`) : null, ctl,
+        auto && auto.answer ? autoEvidence(auto) : null));
     }
   }
   $("comments").replaceChildren(...ev.comments.map((c) => el("li", {},
@@ -177,6 +181,17 @@ function drawEvaluation() {
       (ev.fatal_failed ? ` · ${t("qa_zeroed", { raw: ev.raw_score.toFixed(1) })}` : "");
     $("score").dataset.score = String(ev.score);
   }
+}
+
+function autoEvidence(auto) {
+  const at = (h) => el("a", { href: "#", onclick: (e) => { e.preventDefault(); seek(h.at_s); } }, fmtDuration(h.at_s));
+  const parts = [
+    ...auto.found.map((h) => el("span", {}, t("qa_auto_found", { p: h.phrase, at: "" }), at(h))),
+    ...auto.missing.map((p) => el("span", {}, t("qa_auto_missing", { p }))),
+    ...auto.forbidden.map((h) => el("span", { class: "fatal" }, t("qa_auto_forbidden", { p: h.phrase, at: "" }), at(h))),
+  ];
+  return el("span", { class: "muted auto", "data-auto": auto.answer, title: auto.note || "" },
+    `${t("qa_auto", { engine: auto.engine })}: `, ...parts.flatMap((p, i) => (i ? ["; ", p] : [p])));
 }
 
 async function reloadEvaluation() {
@@ -208,11 +223,13 @@ $("submit-eval").addEventListener("click", async () => {
   await api("POST", `/api/qa/evaluations/${state.evaluation.id}/submit`, { answers });
   toast(t("qa_submitted"));
   await reloadEvaluation();
-  await loadRates();
+  await Promise.all([loadRates(), loadQueue()]);
 });
 
 async function loadRates() {
-  state.rates = await api("GET", `/api/qa/rates?by=${$("r-by").value}&period=${$("r-period").value}`);
+  const q = `by=${$("r-by").value}&period=${$("r-period").value}`;
+  $("r-csv").href = `/api/qa/rates.csv?${q}`;
+  [state.rates, state.pareto] = await Promise.all([api("GET", `/api/qa/rates?${q}`), api("GET", "/api/qa/pareto")]);
   drawRates();
 }
 
@@ -226,7 +243,31 @@ function drawRates() {
     el("td", { class: "num", title: `${x.fatal_failed} / ${x.fatal_evaluated}` }, pct(x.fatal_item_rate)),
     el("td", { class: "num", title: `${x.non_fatal_failed} / ${x.non_fatal_evaluated}` }, pct(x.non_fatal_item_rate)),
     el("td", { class: "num" }, pct(x.fatal_evaluation_rate)))));
+  $("pareto").replaceChildren(...(state.pareto || []).filter((x) => x.failed > 0).map((x) => el("tr", { "data-item": x.item_id },
+    el("td", {}, x.text, x.fatal ? el("span", { class: "fatal" }, ` ${t("qa_fatal")}`) : null),
+    el("td", { class: "num" }, x.failed), el("td", { class: "num" }, x.evaluated),
+    el("td", { class: "num" }, pct(x.failure_rate)), el("td", { class: "num" }, pct(x.cumulative_share)))));
   $("formulas").replaceChildren(...Object.keys(r.formulas).map((k) => el("li", { "data-formula": k }, t(`qa_formula_${k}`))));
+}
+
+async function loadQueue() {
+  state.queue = await api("GET", "/api/qa/evaluations?mine=1&status=assigned");
+  drawQueue();
+}
+
+function drawQueue() {
+  const rows = state.queue || [];
+  const now = Date.now() / 1000;
+  $("queue").replaceChildren(...[...rows].sort((a, b) => (a.due_at ?? Infinity) - (b.due_at ?? Infinity)).map((e) =>
+    el("tr", { "data-id": e.id, class: e.due_at !== null && e.due_at < now ? "late" : "", onclick: () => openAssigned(e) },
+      el("td", {}, `#${e.id}`), el("td", {}, e.agent || "–"), el("td", {}, e.rule), el("td", {}, e.due_at ? when(e.due_at) : "–"))));
+  $("no-queue").classList.toggle("hidden", rows.length > 0);
+}
+
+async function openAssigned(e) {
+  await openRecording(await api("GET", `/api/recordings/${e.recording_id}`));
+  state.evaluation = { id: e.id };
+  await reloadEvaluation();
 }
 
 async function loadDisputes() {
@@ -255,6 +296,7 @@ function draw() {
   drawEvaluation();
   drawRates();
   drawDisputes();
+  drawQueue();
 }
 
 $("search").addEventListener("submit", search);
@@ -265,5 +307,5 @@ await setupNav();
 state.forms = await api("GET", "/api/qa/forms");
 drawForms();
 draw();
-await Promise.all([search(), loadRates(), loadDisputes()]);
+await Promise.all([search(), loadRates(), loadDisputes(), loadQueue()]);
 document.body.dataset.ready = "1";

@@ -31,7 +31,8 @@ function renderQueues() {
     const alarmed = (kind) => view.alarms.has(`${q.queue}|${kind}`) ? "kpi alert" : "kpi";
     const byState = Object.entries(q.agents_by_state || {}).map(([s, n]) => el("span", { class: `badge s-${s}` }, `${t("st_" + s)} ${n}`));
     return el("div", { class: "card queue", "data-queue": q.queue },
-      el("h3", { title: q.queue }, queueLabel(q.queue)),
+      el("h3", { title: q.queue }, el("button", { class: "drill-link", "data-drill-queue": q.queue,
+        onclick: () => openQueue(q.queue) }, queueLabel(q.queue))),
       el("div", { class: "kpis" },
         el("div", { class: alarmed("waiting") }, t("waiting"), el("b", { "data-kpi": "waiting" }, q.waiting)),
         el("div", { class: alarmed("longest_wait") }, t("longest_wait"), el("b", { "data-kpi": "longest_wait" }, fmtDuration(q.longest_wait_s))),
@@ -63,9 +64,11 @@ function agentRow(a) {
         toast(t("done"));
       });
     } }, t("force"));
-    const pending = view.pending.get(a.agent);
+    // asked for during the call (by anyone: the snapshot says so), taken when it ends
+    const pending = view.pending.get(a.agent) || (CALL_STATES.has(a.state) || a.state === "wrap_up" ? a.pending_state : null);
     return el("tr", { "data-agent": a.agent },
-      el("td", {}, a.agent), el("td", {}, a.name || ""),
+      el("td", {}, el("button", { class: "drill-link", "data-drill-agent": a.agent, onclick: () => openAgent(a.agent) }, a.agent)),
+      el("td", {}, a.name || ""),
       el("td", {}, el("span", { class: `badge s-${a.state}`, "data-state": a.state }, t("st_" + a.state)),
         a.reason ? el("span", { class: "muted reason" }, ` ${label("reasons", a.reason)}`) : null,
         pending ? el("span", { class: "pending", "data-pending": pending }, ` → ${t("st_" + pending)} (${t("pending")})`) : null),
@@ -95,7 +98,69 @@ function renderAlarms() {
   $("alarms").replaceChildren(...(items.length ? items : [el("p", { class: "muted" }, t("no_alarms"))]));
 }
 
-function renderAll() { renderQueues(); renderAgents(); renderAlarms(); }
+function renderAll() { renderQueues(); renderAgents(); renderAlarms(); if (view.drill) view.drill(); }
+
+// console-agent: drill-down into a queue or an agent (GET /api/supervisor/queues/{q}, /agents/{a})
+function showDrill(title, ...body) {
+  const box = $("drill");
+  box.replaceChildren(el("div", { class: "row" }, el("h2", {}, title),
+    el("button", { id: "drill-close", onclick: closeDrill }, t("close"))), ...body);
+  box.classList.remove("hidden");
+}
+function closeDrill() { view.drill = null; $("drill").classList.add("hidden"); $("drill").replaceChildren(); }
+
+async function openQueue(queue) {
+  const d = await api("GET", `/api/supervisor/queues/${encodeURIComponent(queue)}`);
+  view.drill = () => openQueue(queue).catch(() => {});
+  const q = d.queue;
+  showDrill(`${t("queue_detail")}: ${queueLabel(queue)}`,
+    el("div", { class: "kpis", "data-drill": queue },
+      el("div", { class: "kpi" }, t("waiting"), el("b", {}, q.waiting)),
+      el("div", { class: "kpi" }, t("longest_wait"), el("b", {}, fmtDuration(q.longest_wait_s))),
+      el("div", { class: "kpi" }, t("service_level"), el("b", {}, pct(q.service_level))),
+      el("div", { class: "kpi" }, t("offered"), el("b", {}, q.offered_today)),
+      el("div", { class: "kpi" }, t("answered"), el("b", {}, q.answered_today)),
+      el("div", { class: "kpi" }, t("abandoned"), el("b", {}, q.abandoned_today))),
+    el("h3", {}, t("agents_in_queue")),
+    el("ul", { id: "drill-agents" }, ...d.agents.map((a) => el("li", { "data-agent": a.agent },
+      el("button", { class: "drill-link", onclick: () => openAgent(a.agent) }, `${a.name} (${a.agent})`),
+      ` · ${t("st_" + a.state)}${a.reason ? " · " + label("reasons", a.reason) : ""}`))));
+}
+
+async function openAgent(agent) {
+  const d = await api("GET", `/api/supervisor/agents/${encodeURIComponent(agent)}`);
+  view.drill = () => openAgent(agent).catch(() => {});
+  const a = d.agent;
+  showDrill(`${t("agent_detail")}: ${a.name} (${a.agent})`,
+    el("p", {}, el("span", { class: `badge s-${a.state}`, "data-state": a.state }, t("st_" + a.state)),
+      a.reason ? ` ${label("reasons", a.reason)}` : "",
+      a.pending_state ? el("span", { class: "pending" }, ` → ${t("pending_state", { s: t("st_" + a.pending_state) })}`) : null),
+    el("table", {}, el("tbody", {}, el("tr", {}, el("th", {}, t("current_call")), callCell(a)),
+      el("tr", {}, el("th", {}, t("calls_handled")), el("td", {}, a.calls_handled)),
+      el("tr", {}, el("th", {}, t("aht")), el("td", {}, fmtDuration(a.aht_s))),
+      el("tr", {}, el("th", {}, t("queue")), el("td", {}, a.queues.map(queueLabel).join(", "))))),
+    el("h3", {}, t("time_per_state")),
+    el("ul", { id: "drill-states" }, ...Object.entries(d.time_in_state_today_s).map(([st, sec]) =>
+      el("li", { "data-state": st }, `${t("st_" + st)}: ${fmtDuration(sec)}`))));
+}
+
+// console-agent: wallboard mode for a wall TV: ?wallboard=1, or the button (Fullscreen API)
+function setWallboard(on) {
+  document.body.classList.toggle("wallboard", on);
+  $("btn-wallboard").textContent = t(on ? "exit_wallboard" : "wallboard_mode");
+}
+function setupWallboard() {
+  setWallboard(new URLSearchParams(location.search).get("wallboard") === "1");
+  $("btn-wallboard").addEventListener("click", async () => {
+    const on = !document.body.classList.contains("wallboard");
+    setWallboard(on);
+    try {
+      if (on && document.documentElement.requestFullscreen) await document.documentElement.requestFullscreen();
+      else if (!on && document.fullscreenElement) await document.exitFullscreen();
+    } catch (e) { /* full screen refused (no user gesture, iframe): the large type stays */ }
+  });
+  document.addEventListener("fullscreenchange", () => { if (!document.fullscreenElement && document.body.classList.contains("wallboard") && !new URLSearchParams(location.search).get("wallboard")) setWallboard(false); });
+}
 
 function onMessage(m) {
   switch (m.type) {
@@ -110,6 +175,7 @@ function onMessage(m) {
       break;
     case "agent_state":
       view.agents.set(m.agent, { ...(view.agents.get(m.agent) || { agent: m.agent, state: "logged_out" }), ...m });
+      if (!CALL_STATES.has(m.state) && m.state !== "wrap_up") view.agents.get(m.agent).pending_state = null;  // taken
       // a forced state waits for the call and its wrap-up; it is done once the agent gets there
       if (view.pending.has(m.agent) && [view.pending.get(m.agent), "ready", "logged_out"].includes(m.state)) view.pending.delete(m.agent);
       renderAgent(m.agent);
@@ -142,7 +208,8 @@ function tick() {
 }
 
 applyI18n();
-setupLangSwitch(renderAll); setupNav();
+setupWallboard();
+setupLangSwitch(() => { renderAll(); setWallboard(document.body.classList.contains("wallboard")); }); setupNav();
 $("sign-out").addEventListener("click", signOut);
 api("GET", "/api/supervisor/labels").then((l) => { view.labels = l; renderAll(); }).catch(() => {});
 window.hotlineLive = connectLive(onMessage, liveStatus($("live")));

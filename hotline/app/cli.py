@@ -15,7 +15,9 @@ import crm.cli
 import ivr.cli
 import ivr.prompts_cli
 import outbound.campaign
+import outbound.cli
 import pbx.ami.cli
+import qa.cli
 import recordings.cli
 import recordings.refs
 import reports.cli
@@ -35,6 +37,8 @@ app.add_typer(acd.cli.app, name="acd")
 app.add_typer(agent_console.cli.app, name="users")
 app.add_typer(reports.cli.app, name="reports")
 app.add_typer(recordings.cli.app, name="recordings")
+app.add_typer(outbound.cli.app, name="outbound")
+app.add_typer(qa.cli.app, name="qa")
 reports.cli.refusal = outbound.campaign.callback_refusal  # the worklist keeps to the outbound calling hours
 app.command()(commands.serve)
 app.command()(commands.demo)

@@ -152,6 +152,9 @@ def demo(
     speed: float = typer.Option(1.0, help="Simulated seconds per real second."),
     seed: int = typer.Option(1, help="Random seed: same seed, same callers."),
     customers: int = typer.Option(200, help="Demo CRM customers."),
+    recordings_mb: float = typer.Option(200.0, "--recordings-mb", min=0.0,
+                                        help="Keep the demo's recordings within this many MB: the "
+                                             "oldest go first (and retention, 7 days unless set)."),
 ) -> None:
     """The whole system live: simulated Asterisk, callers and agents; console URL printed."""
     from hotline.app.demo_agents import AgentHabits, SimulatedAgents
@@ -211,6 +214,7 @@ def demo(
         started = time.monotonic()
         sim_agents = None
         traffic = None
+        housekeeping: asyncio.Task[None] | None = None
         try:
             # seeding needs the migrated database, which the runtime creates; seed then reload
             from hotline.app.migrate import upgrade
@@ -222,14 +226,21 @@ def demo(
                                  now=time.time())
             await engine.dispose()
             simulated = [a for a in team if a.extension not in humans]
-            for a in team:  # the last simulated agent never answers: RONA shows in the demo
+            # The last simulated agent misses its first call: RONA shows in the demo. It then
+            # answers like the others; missing every call (it is support's best agent, so
+            # it is offered first) would keep the service level in alarm all day.
+            sleeper = simulated[-1] if simulated else None
+            for a in team:
                 sim.add_agent_phone(AgentPhone(
-                    endpoint=f"agent{a.extension}",
-                    behaviour="noanswer" if simulated and a == simulated[-1] else "answer",
+                    endpoint=f"agent{a.extension}", behaviour="noanswer" if a == sleeper else "answer",
                     answer_delay_s=1.0 + int(a.extension) % 3))
             for endpoint in monitor_phones():  # where listen / whisper / barge ring
                 sim.add_agent_phone(AgentPhone(endpoint=endpoint, answer_delay_s=0.5))
             await rt.start()
+            if sleeper is not None:
+                _answer_after_first_rona(rt.bus, sim, sleeper.agent_id, f"agent{sleeper.extension}")
+            housekeeping = asyncio.create_task(_recordings_housekeeping(rt, int(recordings_mb * 2**20)),
+                                               name="demo-recordings")
             console.print(f"[bold green]hotline demo is live[/]: open [bold]{rt.console_url}[/] "
                           f"(users agent{team[0].extension} … agent{team[-1].extension}, team_lead, "
                           f"team_lead_b, supervisor, qa, admin; password [bold]{DEMO_PASSWORD}[/])")
@@ -255,17 +266,63 @@ def demo(
                                          len(traffic.placed)), flush=True)
                     await asyncio.wait({stopper}, timeout=10.0)
         finally:
+            if housekeeping is not None:
+                housekeeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await housekeeping
             if traffic is not None:
                 await traffic.stop()
             if sim_agents is not None:
                 await sim_agents.stop()
             await rt.stop()
             await sim.stop()
+        # the calls ended by the stop wrote their files last: the budget holds on exit too
+        await _totals(settings.database_url, lambda e: _keep_recordings(
+            e, settings.recordings_dir, int(recordings_mb * 2**20), time.time()))
         totals = await _totals(settings.database_url, totals_by_queue)
         _print_totals(totals)
         return 0
 
     raise typer.Exit(asyncio.run(run()))
+
+
+def _answer_after_first_rona(bus: Any, sim: Any, agent_id: str, endpoint: str) -> None:
+    from dataclasses import replace
+
+    from acd.events import AgentStateChanged
+
+    def woke(ev: AgentStateChanged) -> None:
+        if ev.agent == agent_id and ev.state == "not_ready" and ev.reason == "RONA":
+            sim.add_agent_phone(replace(sim.phones[endpoint], behaviour="answer"))
+
+    bus.subscribe(AgentStateChanged, woke)
+
+
+DEMO_RETENTION_DAYS = 7
+HOUSEKEEPING_EVERY_S = 10.0
+
+
+async def _keep_recordings(engine: Any, directory: Path, max_bytes: int, now: float) -> list[int]:
+    """Retention (7 days for every queue unless a rule exists), then the size budget."""
+    from recordings.retention import purge, purge_over_budget, retention_days, set_retention
+    from recordings.store import RecordingStore
+
+    if not await retention_days(engine):
+        await set_retention(engine, "*", DEMO_RETENTION_DAYS)
+    store = RecordingStore(directory)
+    aged = await purge(engine, store, now=now)
+    over = await purge_over_budget(engine, store, max_bytes, now=now)
+    return [*aged.purged, *over.purged]
+
+
+async def _recordings_housekeeping(rt: Any, max_bytes: int) -> None:
+    """Every 10 s while the demo runs: the recordings store within its budget."""
+    while True:
+        try:
+            await _keep_recordings(rt.engine, Path(rt.settings.recordings_dir), max_bytes, rt.clock.now())
+        except Exception:  # the demo goes on; the next round tries again
+            logging.getLogger("hotline.demo").warning("recordings housekeeping failed", exc_info=True)
+        await asyncio.sleep(HOUSEKEEPING_EVERY_S)
 
 
 async def _totals(url: str, fn: Any) -> list[Any]:

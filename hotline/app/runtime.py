@@ -26,6 +26,7 @@ from acd.service.config import AcdConfig
 from acd.service.service import AcdService
 from agent_console.app import create_app
 from agent_console.deps import RequireRole, get_session
+from agent_console.store import audit
 from crm.escalation import escalation_loop
 from crm.interaction_sync import InteractionSync
 from crm.reader import CrmReader
@@ -39,8 +40,10 @@ from hotline.settings import Settings
 from hotline.writebehind import WriteBehind
 from ivr.crm_directory import CrmDirectory
 from ivr.handler import IvrHandler
+from ivr.http import build_router as build_ivr_router
 from ivr.reload import MenuHolder
 from ivr.store import IvrStore
+from outbound.service import Campaigns
 from pbx.agi.server import FastAgiServer
 from pbx.ami.client import AmiClient
 from pbx.calllog import CallLogWriter
@@ -122,6 +125,11 @@ class Runtime:
                          prompts_dir=s.prompts_dir, recordings_dir=s.recordings_dir,
                          clock=self.clock)
         self._stop_escalations = asyncio.Event()
+        # outbound campaigns stored as running dial through the ACD (outbound.service)
+        self.campaigns = Campaigns(self.engine, self.acd, self.bus, self.clock, self.eventlog,
+                                   time_scale=self.time_scale)
+        self._tasks.append(asyncio.create_task(self.campaigns.loop(
+            self._stop_escalations), name="outbound-campaigns"))
         self._tasks.append(asyncio.create_task(escalation_loop(
             self.sessions, self.clock, stop=self._stop_escalations), name="crm-escalations"))
         # every wrap-up in the call-event log becomes a CRM interaction (crm.interaction_sync)
@@ -138,6 +146,8 @@ class Runtime:
                                   screen_pop_lookup(self.crm_reader), self.clock)
             self.app.include_router(build_admin_router(
                 RequireRole("admin"), get_session, on_change=self._reload_acd))
+            self.app.include_router(build_ivr_router(RequireRole("admin"), self.menus, self.clock,
+                                                     audit=self._audit_menus))
             # no per-message deflate: compressing every console frame costs more CPU than
             # the bytes it saves on a LAN; the sans-I/O websockets protocol is the fastest
             cfg = uvicorn.Config(self.app, host=s.http_host, port=s.http_port,
@@ -169,6 +179,13 @@ class Runtime:
         self._tuning = tuning.apply(young_threshold=s.gc_young_threshold,
                                     switch_interval_s=s.gil_switch_interval_s)
 
+    async def _audit_menus(self, actor: str, action: str, detail: str) -> None:
+        """``audit`` of the menu admin routes: a published change in the console's audit log."""
+        async with self.sessions() as session:
+            await audit(session, now=self.clock.now(), actor=actor, action=action,
+                        target=str(self.menus.path), to_value=detail)
+            await session.commit()
+
     async def _reload_acd(self) -> None:
         """``on_change`` of the admin router: reload the ACD's configuration."""
         async with self.sessions() as session:
@@ -190,13 +207,17 @@ class Runtime:
         if stop_loops is not None:
             stop_loops.set()
         for t in self._tasks:
-            if t.get_name() not in ("http", "crm-escalations", "crm-interactions"):
+            if t.get_name() not in ("http", "crm-escalations", "crm-interactions",
+                                    "outbound-campaigns"):
                 t.cancel()
         for t, result in zip(self._tasks, await asyncio.gather(*self._tasks, return_exceptions=True),
                              strict=True):
             if isinstance(result, Exception):
                 log.warning("task %s had failed: %r", t.get_name(), result)
         self._tasks.clear()
+        await self._quietly("outbound campaigns", "campaigns", lambda p: p.save())
+        if getattr(self, "campaigns", None) is not None:
+            self.campaigns.close()
         await self._quietly("call-event log", "eventlog", lambda p: p.stop())
         # the wrap-ups the last flush wrote become interactions
         await self._quietly("CRM interaction sync", "interactions", lambda p: p.run_once())

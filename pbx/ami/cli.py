@@ -26,7 +26,7 @@ async def check(settings: Settings) -> tuple[int, str]:
     bus = EventBus()
     channels: list[int] = []
     bus.subscribe(AmiResynced, lambda e: channels.append(len(e.channels)))
-    client = AmiClient(settings, bus)
+    client = AmiClient(settings, bus, retry_refused=False)
     try:
         await client.connect()
     except AmiAuthError as exc:

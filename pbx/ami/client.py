@@ -79,6 +79,7 @@ class AmiClient(Manager):
         action_timeout: float = 10.0,
         action_wait: float | None = None,
         resync_variables: Iterable[str] = RESYNC_VARIABLES,
+        retry_refused: bool = True,
     ) -> None:
         super().__init__(host=settings.ami_host, port=settings.ami_port,
                          username=settings.ami_username, secret=settings.ami_secret,
@@ -95,6 +96,9 @@ class AmiClient(Manager):
         self.action_timeout = action_timeout
         self.action_wait = settings.ami_connect_timeout if action_wait is None else action_wait
         self.resync_variables = tuple(resync_variables)
+        # a service keeps trying a refused port while Asterisk restarts; a one-off check
+        # (``hotline ami check``) reports it at once
+        self.retry_refused = retry_refused
         self.protocol: HotlineAmiProtocol | None = None
         self.banner = ""
         self.reconnects = 0
@@ -134,7 +138,7 @@ class AmiClient(Manager):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(proto.send_action([("Action", "Logoff")], self._next_id()), 1.0)
             proto.close()
-        self._set_down("closed by us")
+        self._set_down("closed by us", expected=True)
 
     async def _establish(self) -> None:
         loop = asyncio.get_running_loop()
@@ -184,6 +188,10 @@ class AmiClient(Manager):
                 return proto
             except (OSError, TimeoutError) as exc:  # refused while Asterisk restarts: retry
                 last = exc
+                if isinstance(exc, ConnectionRefusedError) and not self.retry_refused:
+                    raise AmiConnectError(
+                        f"Asterisk AMI at {self.where} refused the connection: check "
+                        "HOTLINE_AMI_HOST/HOTLINE_AMI_PORT and that Asterisk runs") from exc
                 await asyncio.sleep(min(0.2, max(0.0, deadline - loop.time())))
         raise AmiConnectError(
             f"cannot reach Asterisk AMI at {self.where} within {self.settings.ami_connect_timeout:g} s "
@@ -197,7 +205,7 @@ class AmiClient(Manager):
         if not self._closing:
             self._spawn(self._reconnect(), "ami-reconnect")
 
-    def _set_down(self, reason: str) -> None:
+    def _set_down(self, reason: str, *, expected: bool = False) -> None:
         if not self._live:
             return
         self._live = False
@@ -209,7 +217,8 @@ class AmiClient(Manager):
                     "the AMI connection dropped before the Originate result arrived"))
                 fut.exception()  # nobody may be waiting: don't log "never retrieved"
         self._originates.clear()
-        log.warning("AMI at %s down: %s", self.where, reason)
+        # our own close is no incident: no warning for the operator
+        log.log(logging.INFO if expected else logging.WARNING, "AMI at %s down: %s", self.where, reason)
         self.bus.publish(AmiDisconnected(at=self.clock.now(), reason=reason))
 
     def backoff(self, attempt: int) -> float:

@@ -15,7 +15,7 @@ from pbx.ami.codec import AmiMessage
 
 from .actions import Actions
 from .channels import IdAllocator
-from .config import AgentPhone, CallerScript, SimConfig
+from .config import AgentPhone, CalleeScript, CallerScript, SimConfig
 from .core import SimCore
 from .dialplan import start_inbound_call, terminate
 from .server import AmiServer, AmiSession
@@ -63,6 +63,11 @@ class SimAsterisk(SimCore):
     def add_agent_phone(self, phone: AgentPhone) -> None:
         self.phones[phone.endpoint] = phone
         self.emit.device_states.setdefault(f"PJSIP/{phone.endpoint}", "NOT_INUSE")
+
+    def add_callee(self, number: str, script: CalleeScript) -> None:
+        """What the customer at ``number`` does when dialed through the trunk; numbers
+        without a script are drawn from ``SimConfig.callees``."""
+        self.callees[number] = script
 
     async def place_call(self, script: CallerScript) -> str:
         """Start a scripted inbound call; returns the caller channel's name once its

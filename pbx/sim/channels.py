@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .config import CallerScript
+from .config import CalleeScript, CallerScript
 
 STATE_DESC = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up"}
 DOWN, RING, RINGING, UP = 0, 4, 5, 6
@@ -209,6 +209,7 @@ class Channel:
     endpoint: str = ""
     mixmonitor: str | None = None
     mixmonitor_started: float = 0.0
+    mixmonitor_legs: dict[str, str] = field(default_factory=dict)  # "r" / "t" -> leg file
     # the coroutine/timers driving this channel; cancelled when it hangs up
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
@@ -226,6 +227,7 @@ class Channel:
     cdr: CdrState = field(default_factory=CdrState)  # [cdr]
     local: LocalPair | None = None  # [local]
     atxfer: Consultation | None = None  # [atxfer]
+    callee: CalleeScript | None = None  # [callees] a dialed customer's script
 
     @property
     def state_desc(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Behaviour = Literal["answer", "busy", "noanswer", "unreachable"]
+CalleeBehaviour = Literal["answer", "busy", "noanswer", "unreachable", "machine"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +23,8 @@ class SimConfig:
     test phones had gone silent), AMI ``Hangup`` of a ChanSpy leg is answered
     ``Channel Hungup`` but the leg stays until the spied call ends. Mutable at run time
     as ``SimAsterisk.rtp_flowing``.
-    ``recordings_dir``: when set, MixMonitor writes a small real WAV there (named after
-    the basename of the requested ``File``).
+    ``recordings_dir``: when set, MixMonitor writes a small real WAV there: at the requested
+    ``File`` when it lies inside the directory, else under its basename.
     ``cdr``: cdr_manager is on, so every finished CDR is sent as ``Event: Cdr``
     (ami-13; :mod:`pbx.sim.cdr`). Off by default, as on the test bed for every other
     transcript. Mutable at run time as ``SimAsterisk.cdr``.
@@ -45,6 +46,7 @@ class SimConfig:
     rtp_flowing: bool = True
     cdr: bool = False
     hold_max_s: float = 3600.0  # the dialplan's HOLD_MAX: Wait() of a parked agent leg
+    callees: CalleeModel | None = None  # dialed customers without a script (pbx.sim.callees)
     restart_refuse_s: float = 0.5
     restart_eof_s: float = 1.1
 
@@ -91,3 +93,44 @@ class CallerScript:
     hold_for_s: float = 2.0
     ivr_hangup_after_s: float | None = None
     dtmf_duration_ms: int = 280
+
+
+@dataclass(frozen=True, slots=True)
+class CalleeScript:
+    """What one dialed customer does when the backend originates ``PJSIP/<number>@trunk``.
+
+    ``answer``: a person picks up after ``answer_delay_s`` and hangs up ``talk_time_s``
+    after being bridged (``None``: waits for the agent); ``patience_s``: how long the
+    person says "hello?" into silence (answered, not bridged) before hanging up.
+    ``machine``: a voicemail greeting of ``greeting_s`` answers (AMD() says MACHINE).
+    ``busy`` (486 after ``busy_after_s``), ``noanswer`` (rings until the Originate's
+    Timeout), ``unreachable`` (no SIP response at all, ami-03b).
+    """
+
+    behaviour: CalleeBehaviour = "answer"
+    answer_delay_s: float = 5.0
+    talk_time_s: float | None = 60.0
+    patience_s: float = 4.0
+    greeting_s: float = 12.0
+    busy_after_s: float = 2.0
+    dtmf: tuple[str, ...] = ()  # keys pressed in an agentless campaign's IVR (survey answers)
+
+
+@dataclass(frozen=True, slots=True)
+class CalleeModel:
+    """Customers drawn at random (the simulator's seeded rng) for numbers without a script:
+    ``p_answer`` a person, ``p_machine`` an answering machine, ``p_busy`` busy,
+    ``p_unreachable`` no SIP response; the rest ring out. Delays are uniform in the ranges."""
+
+    p_answer: float = 0.30
+    p_machine: float = 0.10
+    p_busy: float = 0.10
+    p_unreachable: float = 0.0
+    answer_delay_s: tuple[float, float] = (4.0, 15.0)
+    talk_time_s: tuple[float, float] = (30.0, 150.0)
+    patience_s: float = 4.0
+
+    def __post_init__(self) -> None:
+        total = self.p_answer + self.p_machine + self.p_busy + self.p_unreachable
+        if min(self.p_answer, self.p_machine, self.p_busy, self.p_unreachable) < 0 or total > 1.0:
+            raise ValueError(f"callee probabilities must be >= 0 and add up to at most 1, not {total:g}")

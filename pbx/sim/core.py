@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .channels import Bridge, Channel, Fields, IdAllocator
-from .config import AgentPhone, SimConfig
+from .config import AgentPhone, CalleeModel, CalleeScript, SimConfig
 from .emitter import Emitter
 
 
@@ -30,6 +30,11 @@ class SimCore:
         self.channels: dict[str, Channel] = {}
         self.phones: dict[str, AgentPhone] = {}
         self.conferences: dict[str, Bridge] = {}  # ConfBridge rooms by name
+        # dialed customers (pbx.sim.callees): a script per number, else drawn from the model
+        self.callees: dict[str, CalleeScript] = {}
+        self.callee_model = self.config.callees or CalleeModel()
+        self.callee_rng = random.Random(self.config.seed + 1)
+        self.dialed: list[tuple[str, str]] = []  # (number, behaviour) per trunk Originate
         self.globals: dict[str, str] = {
             "AGI_URL": f"agi://{self.config.agi_host}:{self.config.agi_port}/ivr",
             "RECDIR": "/var/spool/asterisk/monitor",

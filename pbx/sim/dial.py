@@ -128,6 +128,9 @@ def join(sim: SimCore, bridge: Bridge, first: Channel, second: Channel,
     phone = sim.phones.get(agent.endpoint)
     if phone is not None and phone.talk_time_s is not None:
         sim.later(agent, phone.talk_time_s, _agent_bye, sim, agent)
+    for ch in (first, second):  # a dialed customer (pbx.sim.callees) talks, then hangs up
+        if ch.callee is not None and ch.callee.talk_time_s is not None:
+            sim.later(ch, ch.callee.talk_time_s, _agent_bye, sim, ch)
 
 
 def _agent_bye(sim: SimCore, agent: Channel) -> None:

@@ -62,7 +62,7 @@ class OriginateRequest:
         return fields
 
 
-def _pending(sim: SimCore, ch: Channel, result: Result) -> None:
+def pending_result(sim: SimCore, ch: Channel, result: Result) -> None:
     """The OriginateResponse of ``ch`` is due; an AMI Hangup while it rings fails it."""
     ch.originate = result
 
@@ -73,10 +73,42 @@ def _pending(sim: SimCore, ch: Channel, result: Result) -> None:
     ch.hooks.leaving.append(hangup_while_ringing)
 
 
-def _take(ch: Channel) -> Result | None:
+def take_result(ch: Channel) -> Result | None:
     """The OriginateResponse still due, if any; it is no longer pending."""
     result, ch.originate = ch.originate, None
     return result
+
+
+def dial_begun(sim: SimCore, ch: Channel, req: OriginateRequest, dial_string: str, result: Result) -> None:
+    """The originated leg is dialing: the request's caller id, the connected line,
+    DialBegin; its OriginateResponse is now due."""
+    e = sim.emit
+    if req.cid_num is not None or req.cid_name is not None:
+        ch.cid_num = req.cid_num or ch.cid_num
+        ch.cid_name = req.cid_name or ch.cid_name
+        e.chan("NewCallerid", ch, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
+    ch.conn_num, ch.conn_name = ch.cid_num, ch.cid_name
+    e.chan("NewConnectedLine", ch)
+    e.dial("DialBegin", None, ch, ("DialString", dial_string))
+    pending_result(sim, ch, result)
+
+
+def fail_leg(sim: SimCore, ch: Channel, result: Result, reason: int, cause: int, *,
+             dialend: str | None, result_first: bool) -> None:
+    """An originated leg that is not answered: busy (17, DialEnd BUSY, the response
+    first), no answer or unreachable (19, Reason 3) - as ami-03/03b/04 record them."""
+    if not ch.alive:
+        return
+    take_result(ch)
+    if cause == 17:
+        sim.emit.hangup_request(ch, 17)
+    if dialend:
+        sim.emit.dial("DialEnd", None, ch, ("DialStatus", dialend))
+    if result_first:
+        result(False, reason, None)
+    terminate(sim, ch, cause, "dialplan")
+    if not result_first:
+        result(False, reason, None)
 
 
 def originate(sim: SimCore, req: OriginateRequest, result: Result) -> None:
@@ -98,38 +130,16 @@ def originate(sim: SimCore, req: OriginateRequest, result: Result) -> None:
     cdr.note_originated(ch)
     if req.application:
         cdr.note_app(ch, req.application, req.data)
-    if req.cid_num is not None or req.cid_name is not None:
-        ch.cid_num = req.cid_num or ch.cid_num
-        ch.cid_name = req.cid_name or ch.cid_name
-        e.chan("NewCallerid", ch, ("CID-CallingPres", "0 (Presentation Allowed, Not Screened)"))
-    ch.conn_num, ch.conn_name = ch.cid_num, ch.cid_name
-    e.chan("NewConnectedLine", ch)
-    e.dial("DialBegin", None, ch, ("DialString", endpoint))
-    _pending(sim, ch, result)
-
-    def fail(reason: int, cause: int, *, dialend: str | None, result_first: bool) -> None:
-        if not ch.alive:
-            return
-        _take(ch)
-        if cause == 17:
-            e.hangup_request(ch, 17)
-        if dialend:
-            e.dial("DialEnd", None, ch, ("DialStatus", dialend))
-        if result_first:
-            result(False, reason, None)
-        terminate(sim, ch, cause, "dialplan")
-        if not result_first:
-            result(False, reason, None)
-
+    dial_begun(sim, ch, req, endpoint, result)
     if phone.behaviour == "busy":
-        sim.later(ch, 0.005, fail, 0, 17, dialend="BUSY", result_first=True)
+        sim.later(ch, 0.005, fail_leg, sim, ch, result, 0, 17, dialend="BUSY", result_first=True)
         return
     if phone.behaviour == "unreachable":
-        sim.later(ch, req.timeout_s, fail, 3, 19, dialend=None, result_first=False)
+        sim.later(ch, req.timeout_s, fail_leg, sim, ch, result, 3, 19, dialend=None, result_first=False)
         return
     ring(sim, None, ch)
     if phone.behaviour == "noanswer" or phone.answer_delay_s >= req.timeout_s:
-        sim.later(ch, req.timeout_s, fail, 3, 19, dialend=None, result_first=True)
+        sim.later(ch, req.timeout_s, fail_leg, sim, ch, result, 3, 19, dialend=None, result_first=True)
         return
     sim.later(ch, phone.answer_delay_s, _answered, sim, ch, req, result)
 
@@ -137,7 +147,7 @@ def originate(sim: SimCore, req: OriginateRequest, result: Result) -> None:
 def on_ami_hangup_ringing(sim: SimCore, ch: Channel) -> None:
     """AMI Hangup of an originated leg still ringing (ami-06): DialEnd NOANSWER and a
     failed OriginateResponse (Reason 0) come before its Hangup."""
-    result = _take(ch)
+    result = take_result(ch)
     if result is None or ch.state == UP:
         return
     sim.emit.dial("DialEnd", None, ch, ("DialStatus", "NOANSWER"))
@@ -148,7 +158,7 @@ def _answered(sim: SimCore, ch: Channel, req: OriginateRequest, result: Result) 
     if not ch.alive:
         return
     e = sim.emit
-    _take(ch)
+    take_result(ch)
     e.newstate(ch, UP)
     e.dial("DialEnd", None, ch, ("DialStatus", "ANSWER"))
     app = req.application.lower()
@@ -194,12 +204,12 @@ def originate_local(sim: SimCore, req: OriginateRequest, result: Result) -> None
     e.chan("NewConnectedLine", two)
     local_bridge_event(sim, pair)
     e.dial("DialBegin", None, one, ("DialString", f"{exten}@{context}"))
-    _pending(sim, one, result)
+    pending_result(sim, one, result)
     pair.on_teardown = lambda: _local_torn_down(sim, pair)
     sim.later(one, req.timeout_s, _originate_timeout, sim, pair)
 
     def answering() -> None:
-        if _take(one) is not None:
+        if take_result(one) is not None:
             result(True, 4, one)  # ami-02b: before the phone's Newstate Up
 
     def bridged() -> None:
@@ -213,7 +223,7 @@ def originate_local(sim: SimCore, req: OriginateRequest, result: Result) -> None
 def _originate_timeout(sim: SimCore, pair: LocalPair) -> None:
     """No answer within the Originate's Timeout: Reason 3, the pair is torn down and
     the phone's Dial() is cancelled (not recorded on the test bed; modelled on ami-03)."""
-    result = _take(pair.one)
+    result = take_result(pair.one)
     if result is None or not pair.one.alive:
         return
     result(False, 3, None)
@@ -223,7 +233,7 @@ def _originate_timeout(sim: SimCore, pair: LocalPair) -> None:
 def _local_torn_down(sim: SimCore, pair: LocalPair) -> None:
     """A half hung up while the Originate was pending: it fails with Reason 0 (as for a
     busy or AMI-hung-up PJSIP leg)."""
-    result = _take(pair.one)
+    result = take_result(pair.one)
     if result is not None:
         status = pair.two.vars.get("DIALSTATUS") or "NOANSWER"
         sim.emit.dial("DialEnd", None, pair.one, ("DialStatus", status))

@@ -11,9 +11,10 @@ from pbx.ami.codec import AmiMessage
 
 from .agent_dialplan import ami_bridge
 from .atxfer import atxfer
+from .callees import callee_number, originate_callee
 from .channels import Channel, Fields
 from .dialplan import terminate
-from .originate import OriginateRequest, originate
+from .originate import OriginateRequest, Result, originate
 from .recording import start_recording, stop_recording
 from .server import AmiSession, header
 from .spy import spying
@@ -79,7 +80,7 @@ class CallActions:
         if header(msg, "Async").lower() in ("true", "yes", "1"):
             session.send([("Response", "Success"), *head,
                           ("Message", "Originate successfully queued")])
-            originate(self.sim, req, lambda ok, reason, ch: self.sim.emit.event(
+            self._originate(req, lambda ok, reason, ch: self.sim.emit.event(
                 "OriginateResponse", req.response_event(ok, reason, ch)))
             return
         # Blocking: the response only comes when the attempt ends (ami-04). A busy
@@ -87,7 +88,7 @@ class CallActions:
         phone = self.sim.phones.get(req.dial.partition("/")[2])
         if phone is not None and phone.behaviour == "busy":
             session.send([("Response", "Error"), *head, ("Message", "Originate failed")])
-            originate(self.sim, req, lambda ok, reason, ch: None)
+            self._originate(req, lambda ok, reason, ch: None)
             return
         done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
 
@@ -95,12 +96,21 @@ class CallActions:
             if not done.done():
                 done.set_result(ok)
 
-        originate(self.sim, req, result)
+        self._originate(req, result)
         if await done:
             session.send([("Response", "Success"), *head,
                           ("Message", "Originate successfully queued")])
         else:
             session.send([("Response", "Error"), *head, ("Message", "Originate failed")])
+
+    def _originate(self, req: OriginateRequest, result: Result) -> None:
+        """A trunk dial string is a customer (pbx.sim.callees) unless a phone was
+        registered under that name; anything else is an agent leg."""
+        number = callee_number(self.sim, req.dial)
+        if number is not None and req.dial.partition("/")[2] not in self.sim.phones:
+            originate_callee(self.sim, req, number, result)
+        else:
+            originate(self.sim, req, result)
 
     def bridge(self, session: AmiSession, msg: AmiMessage, head: Fields) -> None:
         a = self.sim.find_channel(header(msg, "Channel1"))
@@ -262,7 +272,7 @@ class CallActions:
             return
         session.send([("Response", "Success"), *head])
         file = header(msg, "File") or f"/var/spool/asterisk/monitor/{ch.uniqueid}.wav"
-        start_recording(self.sim, ch, file)
+        start_recording(self.sim, ch, file, header(msg, "Options") or "")
 
     def stop_mixmonitor(self, session: AmiSession, msg: AmiMessage, head: Fields) -> None:
         ch = self._chan(session, msg, head)

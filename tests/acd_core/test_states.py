@@ -21,9 +21,13 @@ from acd.core import (
     CallHeld,
     CallLeft,
     CallResumed,
+    CustomerAnswered,
+    CustomerDialing,
+    CustomerFailed,
     OfferAccepted,
     OfferFailed,
     OfferRinging,
+    PreviewShown,
     QueueConfig,
     Rejected,
     Rejection,
@@ -54,6 +58,10 @@ REACH: dict[State, list[RouterEvent]] = {
                     OfferAccepted(2, "c1", "a1"), CallHeld(3, "a1")],
     State.WRAP_UP: [AgentLoggedIn(0, A), AgentReady(0, "a1"), CallArrived(1, C),
                     OfferAccepted(2, "c1", "a1"), CallEnded(3, "c1", "a1")],
+    State.PREVIEWING: [AgentLoggedIn(0, A), AgentReady(0, "a1"), CallArrived(1, C),
+                       PreviewShown(2, "c1", "a1")],
+    State.DIALING: [AgentLoggedIn(0, A), AgentReady(0, "a1"), CallArrived(1, C),
+                    CustomerDialing(2, "c1", "a1")],
 }
 
 # The event a trigger comes from (OFFER is the router's own decision: not an input).
@@ -72,6 +80,15 @@ CAUSE: dict[Trigger, Callable[[], RouterEvent]] = {
     Trigger.WRAP_UP_DONE: lambda: WrapUpDone(5, "a1"),
     Trigger.WRAP_UP_EXTEND: lambda: WrapUpExtend(5, "a1", 10),
     Trigger.TAKE_CALL: lambda: AgentTookCall(5, "a1", "c9", "q"),
+    Trigger.PREVIEW: lambda: PreviewShown(5, "c1", "a1"),
+    Trigger.DIAL: lambda: CustomerDialing(5, "c1", "a1"),
+}
+# Outbound: once the customer is being dialed (or a record previewed), the customer's
+# answer and its failure come from the campaign's own events.
+CAUSE_IN: dict[tuple[State, Trigger], Callable[[], RouterEvent]] = {
+    (State.DIALING, Trigger.ANSWER): lambda: CustomerAnswered(5, "c1", "a1"),
+    (State.DIALING, Trigger.OFFER_CANCELLED): lambda: CustomerFailed(5, "c1", "a1"),
+    (State.PREVIEWING, Trigger.OFFER_CANCELLED): lambda: CustomerFailed(5, "c1", "a1"),
 }
 
 
@@ -90,7 +107,7 @@ PAIRS = [(s, t) for s in State for t in CAUSE
 @pytest.mark.parametrize(("state", "trigger"), PAIRS, ids=lambda x: x.value)
 def test_every_transition_through_the_router(state: State, trigger: Trigger) -> None:
     r = _router_in(state)
-    out = r.handle(CAUSE[trigger]())
+    out = r.handle(CAUSE_IN.get((state, trigger), CAUSE[trigger])())
     after = r.agent("a1")
     assert after is not None
     expected = TRANSITIONS.get((state, trigger))

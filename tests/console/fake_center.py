@@ -54,6 +54,7 @@ class _Agent:
     answered_at: float = 0.0
     pending_transfer: str | None = None
     pending_state: tuple[str, str] | None = None  # forced while on a call: (state, reason)
+    wrap_until: float | None = None
     handled: int = 0
     handle_total: float = 0.0
 
@@ -72,6 +73,7 @@ class FakeCenter:
         self.bus = bus
         self.clock = clock
         self.sl_threshold_s = sl_threshold_s
+        self.wrap_up_s = 60.0  # the queues' wrap-up time: the console counts it down
         self.agents: dict[str, _Agent] = {}
         self.queues: dict[str, _Queue] = {}
         self.actions: list[tuple[object, ...]] = []  # what was asked, for assertions
@@ -156,6 +158,7 @@ class FakeCenter:
         call = a.call
         a.call = None
         a.pending_transfer = None
+        a.wrap_until = self.clock.now() + self.wrap_up_s
         self._set(a, "wrap_up", call_id=call)
 
     # --- the port --------------------------------------------------------------
@@ -245,6 +248,7 @@ class FakeCenter:
         a = self._agent(agent)
         self._need(a, "wrap_up", what="extend wrap-up")
         self.actions.append(("extend_wrap_up", agent, seconds))
+        a.wrap_until = max(a.wrap_until or 0.0, self.clock.now()) + seconds
 
     async def force_state(self, supervisor: str, agent: str, state: ForcibleState, reason: str) -> None:
         a = self._agent(agent)
@@ -278,7 +282,10 @@ class FakeCenter:
         agents = tuple(
             AgentStatus(agent=a.agent, name=a.name, state=a.state, since=a.since, reason=a.reason,
                         current_call=a.call, extension=a.extension, calls_handled=a.handled,
-                        aht_s=(a.handle_total / a.handled) if a.handled else None, queues=a.queues)
+                        aht_s=(a.handle_total / a.handled) if a.handled else None, queues=a.queues,
+                        wrap_until=a.wrap_until if a.state == "wrap_up" else None,
+                        pending_state=a.pending_state[0] if a.pending_state else None,
+                        pending_reason=a.pending_state[1] if a.pending_state else None)
             for a in self.agents.values())
         return CenterSnapshot(at=now, queues=tuple(queues), agents=agents)
 

@@ -12,7 +12,7 @@ from tests.console.conftest import USERS, Console
 
 REPO = Path(__file__).resolve().parents[2]
 HTML = {"accept": "text/html,application/xhtml+xml"}
-EXPECTED_HOME = {"admin": "/supervisor", "sup": "/supervisor", "manager": "/supervisor", "lead": "/supervisor",
+EXPECTED_HOME = {"admin": "/admin", "sup": "/supervisor", "manager": "/supervisor", "lead": "/supervisor",
                  "alice": "/agent", "bob": "/agent", "carol": "/agent", "qa": "/qa"}
 
 

@@ -162,3 +162,34 @@ def test_malformed_forms_and_out_of_range_ids_are_clear_refusals(console):
         assert r.status_code == 422, r.text
     for url in ("/api/qa/evaluations/9223372036854775808", "/api/recordings/18446744073709551616/timeline"):
         assert console.client.get(url, headers=console.auth("qa")).status_code == 422
+
+
+def test_item_failure_pareto_on_the_hand_computed_example(console, store):
+    publish(console)
+    for i, (agent, answers) in enumerate(ANSWERS):
+        evaluate(console, add_recording(console, store, agent=agent, name=f"r{i}.wav"), answers=answers)
+    got = console.client.get("/api/qa/pareto", headers=console.auth("qa")).json()
+    # each of the four items failed once (close: eval 1; greet, verify, tone 2 < pass_at 3: eval 2)
+    assert [(r["item_id"], r["failed"], r["evaluated"]) for r in got] == [
+        ("close", 1, 2), ("greet", 1, 3), ("tone", 1, 3), ("verify", 1, 2)]
+    assert [r["cumulative_share"] for r in got] == [0.25, 0.5, 0.75, 1.0]
+    assert got[3]["fatal"] is True and got[3]["text"] == "Verified identity"
+    only = console.client.get("/api/qa/pareto?agent=1002", headers=console.auth("qa")).json()
+    assert {r["item_id"]: r["failed"] for r in only} == {"greet": 0, "tone": 0, "close": 0}  # verify was n.a.
+    assert console.client.get("/api/qa/pareto", headers=console.auth("alice")).status_code == 403
+
+
+def test_rates_export_as_csv_with_formulas_and_an_audit_row(console, store):
+    publish(console)
+    for i, (agent, answers) in enumerate(ANSWERS):
+        evaluate(console, add_recording(console, store, agent=agent, name=f"r{i}.wav"), answers=answers)
+    r = console.client.get("/api/qa/rates.csv?by=centre", headers=console.auth("qa"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    lines = r.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("group,period,evaluations,average_score,fatal_failed,fatal_evaluated")
+    row = lines[1].split(",")
+    assert row[:3] == ["centre", "all", "3"] and row[4:6] == ["1", "2"] and row[6] == "0.500000"
+    assert row[7:10] == ["3", "8", "0.375000"]
+    assert any(ln.startswith("# fatal_item_rate = fatal items failed / fatal items evaluated") for ln in lines)
+    assert [a.action for a in audit_rows(console, "qa_rates_export")] == ["qa_rates_export"]
+    assert console.client.get("/api/qa/rates.csv", headers=console.auth("alice")).status_code == 403

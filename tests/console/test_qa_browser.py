@@ -121,6 +121,12 @@ def test_qa_plays_seeks_and_submits_an_evaluation(browser, live, locale, lang, t
     page.wait_for_selector("#rates tr[data-group='1001']")
     rates = page.text_content("#rates tr[data-group='1001']")
     assert "33.33 %" in rates and "0.00 %" in rates  # non-fatal: close missed, 1 of 3; fatal: 0 of 1
+    page.wait_for_selector("#pareto tr[data-item='close']")
+    assert page.locator("#pareto tr").count() == 1  # the only failed item
+    with page.expect_download() as dl:
+        page.click("#r-csv")
+    csv_text = Path(dl.value.path()).read_text(encoding="utf-8-sig")
+    assert csv_text.splitlines()[1].startswith("1001,all,1,80.000000")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"qa-{lang}.png"), full_page=True)
 
@@ -131,5 +137,133 @@ def test_qa_plays_seeks_and_submits_an_evaluation(browser, live, locale, lang, t
     keys = page.evaluate("import('/static/qa.js').then((m) => [Object.keys(m.QA_STRINGS.en).sort(),"
                          " Object.keys(m.QA_STRINGS.zh).sort()])")
     assert keys[0] == keys[1]
+    assert errors == []
+    ctx.close()
+
+
+SCRIPTED = {"key": "scripted", "version": 1, "effective_from": START - 86400, "language": "en", "sections": [
+    {"title": "Script", "items": [
+        {"id": "greet", "text": "Greeting", "script": {"required": ["thank you for calling"], "window": "start", "within_s": 10}},
+        {"id": "polite", "text": "No rude phrases", "fatal": True, "script": {"forbidden": ["not my problem"]}}]}]}
+
+
+@pytest.mark.parametrize("locale,lang,evidence,note", [
+    ("zh-CN", "zh", "出现禁用语“not my problem”", "没有离线语音识别引擎"),
+    ("en-US", "en", "forbidden “not my problem”", "No offline speech engine")])
+def test_script_checks_prefill_the_form_and_a_language_without_engine_is_named(browser, live, locale, lang,
+                                                                              evidence, note):
+    from qa.models import QaScriptCheck
+
+    async def fill() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{live.db}")
+        async with engine.begin() as conn:
+            for d in (SCRIPTED, {**SCRIPTED, "key": "scripted-zh", "language": "zh"}):
+                await conn.execute(insert(QaForm).values(key=d["key"], version=1, effective_from=START - 86400,
+                                                         definition=d, created_at=START))
+            base = {"recording_id": 1, "form_key": "scripted", "form_version": 1, "language": "en",
+                    "engine": "pocketsphinx", "missing": [], "checked_at": START}
+            await conn.execute(insert(QaScriptCheck), [
+                {**base, "item_id": "greet", "answer": "yes", "forbidden": [],
+                 "found": [{"phrase": "thank you for calling", "at_s": 1.2, "heard": "thank you for calling"}]},
+                {**base, "item_id": "polite", "answer": "no", "found": [],
+                 "forbidden": [{"phrase": "not my problem", "at_s": 42.0, "heard": "the my problem"}]}])
+        await engine.dispose()
+
+    _sync(fill())
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1000}, locale=locale)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
+    page.goto(f"{live.url}/login")
+    page.fill("#username", "qa")
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_selector("body[data-ready='1']")
+    page.click("#results tr[data-id='1']")
+    page.select_option("#form-key", "scripted")
+    page.click("#start-eval")
+    page.wait_for_selector("#items select[data-item='polite']")
+    assert page.input_value("#items select[data-item='greet']") == "yes"
+    assert page.input_value("#items select[data-item='polite']") == "no"
+    assert evidence in page.text_content("[data-item-row='polite'] .auto")
+    assert page.locator("#no-engine").count() == 0
+    page.click("#submit-eval")  # the pre-filled verdicts are what is submitted
+    page.wait_for_selector("#score[data-score]")
+    assert page.get_attribute("#score", "data-score") == "0"  # the fatal item failed
+    page.click("#results tr[data-id='1']")
+    page.select_option("#form-key", "scripted-zh")
+    page.click("#start-eval")
+    page.wait_for_selector("#no-engine")
+    assert note in page.text_content("#no-engine")
+    assert page.input_value("#items select[data-item='greet']") == ""  # nothing to pre-fill
+    assert errors == []
+    ctx.close()
+
+
+@pytest.mark.parametrize("locale,lang,queue_title,my_title", [
+    ("zh-CN", "zh", "分配给我的通话", "我的质检"), ("en-US", "en", "My assigned calls", "My evaluations")])
+def test_sampled_call_is_scored_from_the_queue_disputed_by_the_agent_and_reaches_the_lead(
+        browser, live, locale, lang, queue_title, my_title):
+    import random
+
+    from qa.assignment import sample
+
+    async def assign() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{live.db}")
+        out = await sample(engine, since=T0 - 60, until=T0 + 86400, evaluators=["qa"], form_key="inbound",
+                           now=T0 + 3600, rng=random.Random(1))
+        assert len(out.evaluation_ids) == 1 and out.assignments[0].rule == "random"
+        await engine.dispose()
+
+    _sync(assign())
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
+    errors: list[str] = []
+
+    def sign_in(who: str, lands: str, ready: bool = True):
+        page = ctx.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
+        page.goto(f"{live.url}/login")
+        page.fill("#username", who)
+        page.fill("#password", PASSWORD)
+        page.click("#sign-in")
+        page.wait_for_url(f"{live.url}{lands}")
+        if ready:
+            page.wait_for_selector("body[data-ready='1']")
+        return page
+
+    qa = sign_in("qa", "/qa")
+    assert qa.text_content("#queue-card h2") == queue_title
+    qa.click("#queue tr[data-id='1']")  # the player and the assigned evaluation's form, side by side
+    qa.wait_for_selector("#items select[data-item='verify']")
+    box_player, box_form = qa.locator("#player-card").bounding_box(), qa.locator("#score-card").bounding_box()
+    assert box_form["x"] > box_player["x"] and abs(box_form["y"] - box_player["y"]) < 5
+    for item, value in (("greet", "yes"), ("verify", "yes"), ("tone", "4"), ("close", "no")):
+        qa.select_option(f"#items select[data-item='{item}']", value)
+    qa.click("#submit-eval")
+    qa.wait_for_selector("#score[data-score]")
+    qa.wait_for_selector("#no-queue:not(.hidden)")  # done: off the queue
+    qa.close()
+
+    agent = sign_in("alice", "/agent", ready=False)
+    agent.goto(f"{live.url}/my-evaluations")
+    agent.wait_for_selector("body[data-ready='1']")
+    assert agent.text_content("h1") == my_title
+    agent.click("#list tr[data-id='1']")
+    agent.wait_for_selector("#d-items [data-item='close']")
+    agent.click("#dispute")  # no reason: refused on the page, nothing sent
+    agent.wait_for_selector("#respond:not(.hidden)")
+    agent.fill("#why", "the customer hung up before I could close")
+    agent.click("#dispute")
+    agent.wait_for_selector("#list td[data-status='disputed']")
+    agent.close()
+
+    lead = sign_in("lead", "/supervisor", ready=False)
+    lead.goto(f"{live.url}/qa")
+    lead.wait_for_selector("body[data-ready='1']")
+    lead.wait_for_selector("#disputes tr[data-id='1']")
+    [ev] = _rows(live.db, QaEvaluation)
+    assert (ev.status, ev.rule, ev.evaluator, ev.score) == ("disputed", "random", "qa", 80.0)
     assert errors == []
     ctx.close()

@@ -65,6 +65,8 @@ ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
     ("GET", "/api/qa/disputes", None, QA_EVALUATORS),
     ("GET", "/api/qa/recordings/1/calibration", None, QA_EVALUATORS),
     ("GET", "/api/qa/rates", None, QA_EVALUATORS),
+    ("GET", "/api/qa/rates.csv", None, QA_EVALUATORS),
+    ("GET", "/api/qa/pareto", None, QA_EVALUATORS),
 ]
 REPORTS = {"supervisor", "admin"}
 D = "2026-12-05"
@@ -83,6 +85,17 @@ ROUTES += [
     ("POST", "/api/reports/whatif", {"calls_per_hour": 20, "groups": "billing:5=2", "mix": "billing=1"}, REPORTS),
     ("POST", "/api/reports/winback/callback", {"number": "13800138000", "queue": "sales"},
      {"agent", "team_lead", "supervisor", "admin"}),
+    ("GET", "/api/outbound/campaigns", None, MONITOR),
+    ("POST", "/api/outbound/campaigns/huifang/start", None, REPORTS),
+    ("POST", "/api/agent/outbound/dial", None, AGENTS),
+    ("POST", "/api/agent/outbound/skip", None, AGENTS),
+]
+# console-agent: the agent's desk and the monitor's drill-down
+ROUTES += [
+    ("GET", "/api/agent/today", None, AGENTS),
+    ("GET", "/api/agent/transfer-targets", None, AGENTS),
+    ("GET", "/api/supervisor/queues/sales", None, MONITOR),
+    ("GET", "/api/supervisor/agents/1001", None, MONITOR),
 ]
 USERNAMES = ["admin", "sup", "lead", "alice", "qa"]
 
@@ -108,8 +121,10 @@ def test_route_role_checks(console, method, path, body, allowed):
 def test_every_api_route_is_in_the_matrix(console):
     schema = console.client.get("/openapi.json").json()
     documented = {(m.upper(), p) for p, ops in schema["paths"].items() for m in ops if p.startswith("/api/")}
-    covered = {(m, p.split("?")[0].replace("/1001/", "/{agent}/").replace("/users/6", "/users/{user_id}")
+    covered = {(m, p.split("?")[0].replace("/1001/", "/{agent}/").replace("/agents/1001", "/agents/{agent}")
+                .replace("/queues/sales", "/queues/{queue}").replace("/users/6", "/users/{user_id}")
                 .replace("/alarm-rules/1", "/alarm-rules/{rule_id}")
+                .replace("/campaigns/huifang/start", "/campaigns/{name}/{action}")
                 .replace("/teams/1/members/5", "/teams/{team_id}/members/{user_id}")
                 .replace("/teams/1", "/teams/{team_id}")
                 .replace("/recordings/1", "/recordings/{recording_id}")

@@ -29,11 +29,11 @@ def test_import_search_export_from_the_command_line(tmp_path: Path, db_url: str)
     src.write_bytes("姓名,电话,标签\n张安娜,13800138000,vip\n李雷,12,\n".encode("gbk"))
     runner = CliRunner()
     dry = runner.invoke(app, ["import", str(src), "--dry-run", "--url", db_url])
-    assert dry.exit_code == 0, dry.output
+    assert dry.exit_code == 1, dry.output  # a rejected row is a failure a script must see
     assert "would import 1, rejected 1" in dry.output
     errors = tmp_path / "errors.csv"
     r = runner.invoke(app, ["import", str(src), "--url", db_url, "--errors-csv", str(errors)])
-    assert r.exit_code == 0 and "gb18030, 2 rows, imported 1, rejected 1" in r.output
+    assert r.exit_code == 1 and "gb18030, 2 lines, 2 rows, imported 1, rejected 1" in r.output
     assert errors.read_text(encoding="utf-8-sig").splitlines()[1].startswith("3,phones,")
     r = runner.invoke(app, ["search", "--phone", "+86 138 0013 8000", "--url", db_url])
     assert r.exit_code == 0 and "张安娜" in r.output
@@ -41,6 +41,18 @@ def test_import_search_export_from_the_command_line(tmp_path: Path, db_url: str)
     r = runner.invoke(app, ["export", "customers", "-o", str(out), "--url", db_url])
     assert r.exit_code == 0
     assert out.read_text(encoding="utf-8-sig").splitlines()[1].startswith("张安娜,+8613800138000,")
+
+
+def test_import_exits_0_only_when_every_row_is_good_and_counts_lines_as_the_bar(tmp_path: Path,
+                                                                               db_url: str) -> None:
+    src = tmp_path / "good.csv"
+    # the second record's notes span two lines: 3 data lines, 2 rows; the bar counts lines
+    src.write_text('name,phones,notes\n王芳,13900000001,"line one\nline two"\n李强,13900000002,\n',
+                   encoding="utf-8")
+    r = CliRunner().invoke(app, ["import", str(src), "--url", db_url])
+    assert r.exit_code == 0, r.output
+    assert "utf-8, 3 lines, 2 rows, imported 2, rejected 0" in r.output
+    assert "3/3" in r.output  # where the bar ended
 
 
 def test_bad_inputs_give_one_line_errors(tmp_path: Path, db_url: str) -> None:

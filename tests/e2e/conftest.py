@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from e2e_stack import Stack, start_stack
+from e2e_stack import Stack, StackThread, start_stack
 
 
 @pytest.fixture
@@ -16,3 +16,12 @@ async def stack(tmp_path: Path) -> AsyncIterator[Stack]:
         yield s
     finally:
         await s.stop()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[StackThread]:
+    st = StackThread(tmp_path)
+    try:
+        yield st
+    finally:
+        st.close()

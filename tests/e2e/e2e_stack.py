@@ -248,3 +248,23 @@ class StackThread:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(10)
             self.loop.close()
+
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+def login(page: Any, url: str, username: str) -> None:
+    """Sign in on the console's login page (the demo password)."""
+    page.goto(f"{url}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def expect_state(page: Any, state: str, timeout: int = 15_000) -> None:
+    page.wait_for_selector(f'#state-badge[data-state="{state}"]', timeout=timeout)

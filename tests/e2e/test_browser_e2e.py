@@ -5,42 +5,12 @@ the agent hangs up and wraps up with a disposition; a supervisor's wallboard mov
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from e2e_stack import ANNA, ANNA_TICKET, PASSWORD, StackThread
+from e2e_stack import ANNA, ANNA_TICKET, StackThread, expect_state, login, shot
 
 from pbx.sim import CallerScript
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[StackThread]:
-    st = StackThread(tmp_path)
-    try:
-        yield st
-    finally:
-        st.close()
-
-
-def login(page, url: str, username: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def expect_state(page, state: str, timeout: int = 15_000) -> None:
-    page.wait_for_selector(f'#state-badge[data-state="{state}"]', timeout=timeout)
 
 
 def kpi(page, name: str) -> str:

@@ -25,7 +25,8 @@ def test_demo_runs_calls_serves_the_console_and_prints_totals(tmp_path):
     env.pop("HOTLINE_CONFIG", None)
     proc = subprocess.Popen(
         [sys.executable, "-m", "hotline.app", "demo", "--duration", "15", "--rate", "1.5",
-         "--speed", "4", "--agents", "6", "--customers", "30", "--human-agents", "1001"],
+         "--speed", "4", "--agents", "6", "--customers", "30", "--human-agents", "1001",
+         "--recordings-mb", str(BUDGET_MB)],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.stdout is not None
     lines: list[str] = []
@@ -42,6 +43,7 @@ def test_demo_runs_calls_serves_the_console_and_prints_totals(tmp_path):
     assert url, "".join(lines)
     page = httpx.get(url, follow_redirects=True, timeout=10)
     assert page.status_code == 200
+    _team_lead_sees_their_agents_and_listens_to_a_call(url)
     out, _ = proc.communicate(timeout=120)
     text = "".join(lines) + out
     assert proc.returncode == 0, text
@@ -55,6 +57,47 @@ def test_demo_runs_calls_serves_the_console_and_prints_totals(tmp_path):
     assert "Yours (not simulated): agent1001" in text
     assert re.search(r"\[\s*\d+ s\] placed \d+, waiting \d+", text), text  # not a terminal: plain lines
     _check_demo_database(tmp_path / "demo.db")
+    _check_recordings_budget(tmp_path / "demo.db", tmp_path / "rec")
+
+
+BUDGET_MB = 0.25
+TEAM_A = {"a1002", "a1004", "a1006"}  # the demo's ACD team-a (agents 2, 4, 6), led by team_lead
+
+
+def _team_lead_sees_their_agents_and_listens_to_a_call(url: str) -> None:
+    with httpx.Client(base_url=url, timeout=10) as http:
+        r = http.post("/api/auth/login", json={"username": "team_lead", "password": "demo-pass-2026"})
+        assert r.status_code == 200, r.text
+        assert r.json()["home"] == "/supervisor"
+        auth = {"Authorization": f"Bearer {r.json()['token']}"}
+        deadline = time.monotonic() + 40
+        on_call: list[str] = []
+        while not on_call:  # wait for a call of team A to be answered (the demo's traffic, polled)
+            snap = http.get("/api/supervisor/snapshot", headers=auth)
+            assert snap.status_code == 200, snap.text
+            agents = {a["agent"]: a["state"] for a in snap.json()["agents"]}
+            assert set(agents) == TEAM_A, agents  # their team, all of it, nobody else
+            on_call = [a for a, st in agents.items() if st == "on_call"]
+            assert time.monotonic() < deadline, f"no agent of team A on a call: {agents}"
+            if not on_call:
+                time.sleep(0.25)
+        spy = http.post(f"/api/supervisor/agents/{on_call[0]}/spy", json={"mode": "listen"}, headers=auth)
+        assert spy.status_code == 200, spy.text  # the team lead's phone (lead9002) rings and listens
+        outside = http.post("/api/supervisor/agents/a1003/spy", json={"mode": "listen"}, headers=auth)
+        assert outside.status_code == 403  # team B is not theirs
+
+
+def _check_recordings_budget(db: Path, store: Path) -> None:
+    import sqlite3
+
+    files = [p for p in store.rglob("*.wav")]
+    assert sum(p.stat().st_size for p in files) <= BUDGET_MB * 2**20
+    con = sqlite3.connect(db)
+    try:
+        rows = con.execute("SELECT count(*), count(purged_at) FROM recordings").fetchone()
+    finally:
+        con.close()
+    assert rows[0] > len(files) and rows[1] >= 1, (rows, len(files))  # the budget purged the oldest
 
 
 def _check_demo_database(db: Path) -> None:
@@ -66,6 +109,10 @@ def _check_demo_database(db: Path) -> None:
         assert con.execute("SELECT count(*) FROM call_events WHERE kind='CONNECT' AND agent='a1001'"
                            ).fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM call_events WHERE kind='CONNECT'").fetchone()[0] >= 1
+        # the last simulated agent misses one call (RONA shows), then answers: not a RONA per
+        # call, which kept support's service level in alarm all day
+        assert con.execute("SELECT agent, count(*) FROM call_events WHERE kind='RINGNOANSWER' GROUP BY agent"
+                           ).fetchall() == [("a1006", 1)]
         # console teams match the ACD's, each led by its team lead; monitors have phones
         teams = dict(con.execute(
             "SELECT t.name, u.username FROM console_teams t JOIN console_users u ON u.id = t.leader_id"))

@@ -189,7 +189,7 @@ async def test_malformed_yaml_leaves_the_previous_menus_running(stack_at, tmp_pa
     assert holder.check() is False
     assert holder.last_error is not None
     [problem] = holder.last_error.problems
-    assert problem.line == 102 and "unknown node 'suport'" in problem.reason
+    assert problem.line == 103 and "unknown node 'suport'" in problem.reason
     await st.call(["1", "2"])
     assert st.enqueuer.requests[-1].queue == "support"  # the old menus still route
     path.write_text(  # noqa: ASYNC240

@@ -84,7 +84,7 @@ async def stack(sqlite_engine, default_menus, tmp_path):
 
 def test_handler_routes_are_the_dialplans_agi_scripts(stack):
     routes = stack.handler.routes()
-    assert set(routes) == {"ivr", "survey", "voicemail"}
+    assert set(routes) == {"ivr", "survey", "voicemail", "outbound"}
     assert routes["voicemail"] == stack.handler.voicemail
 
 

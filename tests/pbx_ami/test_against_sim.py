@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import socket
 import time
 
 import pytest
@@ -74,3 +76,27 @@ async def test_sim_restart_publishes_shutdown_and_comes_back(sim):
         await client.execute(Setvar("HOTLINE_PROBE", "1"))
     finally:
         await client.close()
+
+
+async def test_ami_check_reports_a_refused_port_at_once_not_after_the_timeout():
+    from pbx.ami.cli import EXIT_UNREACHABLE, check
+
+    with socket.socket() as s:  # bound, never listening: the kernel refuses the connection
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        started = time.monotonic()
+        code, line = await check(Settings(ami_host="127.0.0.1", ami_port=port, ami_connect_timeout=10.0))
+        elapsed = time.monotonic() - started
+    assert code == EXIT_UNREACHABLE and "refused the connection" in line, line
+    assert elapsed < 2.0  # retrying until the 10 s timeout would fail this
+
+
+async def test_ami_check_that_succeeds_warns_of_nothing(sim, caplog):
+    from pbx.ami.cli import check
+
+    caplog.set_level(logging.INFO, logger="pbx.ami.client")
+    code, line = await check(Settings(ami_host="127.0.0.1", ami_port=sim.ami_port, ami_secret="hotline-secret",
+                                      ami_connect_timeout=2.0))
+    assert code == 0 and line.startswith("connected to"), line
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert any("closed by us" in r.getMessage() for r in caplog.records)  # still said, as info

@@ -1,0 +1,241 @@
+"""Campaign dials through the router: agent first, then the customer, blended with inbound.
+
+``dial_out(OutboundRequest)`` puts the record in the campaign's queue as a waiting call
+with ``callback`` = the number, so the router picks the agent (blending: the agent's
+membership tiers; one offer at a time). Then, as for a callback (README approach 3):
+
+1. Offer: the agent is rung (``hotline-agent,hold``). A *preview* offer rings nothing: the
+   record pops on the console (``CallOffered``), the agent is ``previewing``, and
+   :meth:`OutboundCalls.dial_preview` (the agent's click) rings the agent.
+2. The agent answers: ``CustomerDialing`` (agent ``dialing``), ``Originate
+   PJSIP/<number>@trunk Context=hotline-outbound Exten=s`` with ``HOTLINE_AMD`` (the
+   campaign's AMD choice) and ``ChannelId = hotline-custleg-<call>-<n>``.
+3. ``OriginateResponse Success`` (Reason 4): with AMD off, AMI ``Bridge`` at once;
+   otherwise the ``AMDSTATUS`` VarSet decides: HUMAN / NOTSURE -> Bridge; MACHINE -> the
+   dialplan hangs up or leaves the message (the agent is released), or with ``agent`` it is
+   bridged like a person. Bridged: ``CustomerAnswered`` (agent ``on_call``), CONNECT.
+4. Failure: ``OriginateResponse Failure`` Reason 0 (busy 486, or hung up) / 3 (no answer,
+   no SIP response), or a hang-up before the answer: the agent's leg is hung up and the
+   agent is free (``CustomerFailed``, no RONA). The result is published once the
+   customer leg's ``Hangup`` gave its cause (busy 17, no answer 19, ...), or at once when
+   no channel was ever created.
+
+Every dial's end is one :class:`acd.events.OutboundDialEnded` on the bus; the campaign
+runner (``outbound.live``) writes it to the call-event log and decides the retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from acd.core import CustomerAnswered, CustomerDialing, CustomerFailed, PreviewShown, WaitingCall
+from acd.events import OutboundDialEnded
+from acd.ports import ContactCenterError
+from acd.requests import OutboundRequest, RoutingRequest
+from acd.service.calls import LiveCall
+from acd.service.context import AcdContext
+from acd.service.queueing import Queueing
+from pbx.ami.actions import Bridge, Hangup, Originate, caller_id
+from pbx.events import ChannelCreated, OriginateResult, VariableSet
+
+OUTBOUND_CONTEXT = "hotline-outbound"
+# OriginateResponse Reason -> result (README "OriginateResponse": 0 busy or hung up,
+# 3 no answer or no SIP response); a hang-up cause before the answer -> result.
+_BY_REASON = {0: "busy", 3: "no_answer"}
+_BY_CAUSE = {17: "busy", 19: "no_answer", 18: "no_answer"}
+
+
+@dataclass(eq=False, slots=True)
+class Dial:
+    """The customer leg of one campaign dial."""
+
+    call: LiveCall
+    leg: str
+    created: bool = False  # a Newchannel was seen: a Hangup with the cause will follow
+    answered: bool = False  # OriginateResponse Success
+    result: str | None = None  # decided, waiting for the cause
+    amd_status: str | None = None
+    done: bool = False
+
+
+class OutboundCalls:
+    """Campaign dials from the router's offer to the end of the customer's leg."""
+
+    def __init__(self, ctx: AcdContext, queueing: Queueing) -> None:
+        self.ctx = ctx
+        self.queueing = queueing
+        self.dials: dict[str, Dial] = {}  # customer leg -> its dial
+        self.agent_of: dict[str, str] = {}  # customer leg -> the agent released meanwhile
+
+    # --- requests ----------------------------------------------------------------------
+
+    def dial_out(self, req: OutboundRequest) -> None:
+        """Raises ValueError (unknown queue, duplicate id) with the router's sentence."""
+        cfg = self.ctx.config.queue(req.queue)
+        routing = RoutingRequest(call_id=req.call_id, uniqueid="", channel="",
+                                 caller_num=req.number, caller_name=req.customer_name,
+                                 queue=req.queue, skills=req.skills,
+                                 customer_id=req.customer_id, enqueued_at=req.requested_at,
+                                 data={"campaign": req.campaign, "record": req.record})
+        call = LiveCall(request=routing, queue=req.queue, enqueued_at=req.requested_at,
+                        callback=req.number, outbound=req)
+        waiting = WaitingCall.from_request(routing, cfg).with_callback(req.number)
+        self.queueing.arrive(call, waiting)
+
+    def show_preview(self, call: LiveCall, agent: str) -> None:
+        self.ctx.feed(PreviewShown(self.ctx.now(), call.call_id, agent))
+
+    def previewing(self, agent: str) -> LiveCall:
+        call = next((c for c in self.ctx.book.by_id.values()
+                     if c.outbound is not None and c.outbound.preview and c.agent == agent
+                     and not c.previewed), None)
+        if call is None:
+            raise ContactCenterError(f"Agent {agent} has no outbound record on screen.")
+        return call
+
+    def dial_preview(self, agent: str, ring: Callable[[LiveCall], None]) -> None:
+        """The agent clicked Dial on the previewed record: ring the agent, then the customer."""
+        call = self.previewing(agent)
+        call.previewed = True
+        ring(call)
+
+    def skip_preview(self, agent: str) -> None:
+        call = self.previewing(agent)
+        self._release(call, "skipped", None)
+
+    # --- the agent answered: dial the customer ------------------------------------------
+
+    def agent_answered(self, call: LiveCall) -> None:
+        assert call.agent is not None and call.outbound is not None
+        req = call.outbound
+        self.ctx.feed(CustomerDialing(self.ctx.now(), call.call_id, call.agent))
+        self.ctx.book.by_agent[call.agent] = call
+        leg = f"hotline-custleg-{call.call_id}-{call.offers}"
+        call.customer_leg = leg
+        self.ctx.book.add_leg(call, leg)
+        dial = self.dials[leg] = Dial(call, leg)
+        variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AMD": req.amd}
+        if req.amd == "message":
+            variables["HOTLINE_AMD_MESSAGE"] = req.amd_message
+        self.ctx.send(Originate(channel=self.ctx.config.customer_dial(req.number),
+                                context=OUTBOUND_CONTEXT, exten="s",
+                                timeout_ms=int(req.ring_s * 1000), channel_id=leg,
+                                variables=variables,
+                                caller_id=caller_id(req.campaign or call.queue, req.caller_id)),
+                      on_error=lambda _exc: self._failed(dial, "failed", None))
+
+    # --- pbx events about customer legs ---------------------------------------------------
+
+    def on_created(self, ev: ChannelCreated) -> None:
+        dial = self.dials.get(ev.uniqueid)
+        if dial is not None:
+            dial.created = True
+
+    def on_originate(self, ev: OriginateResult) -> bool:
+        """True if ``ev`` was a campaign dial's customer leg."""
+        dial = self.dials.get(ev.uniqueid or "")
+        if dial is None:
+            return False
+        if not ev.success:
+            self._failed(dial, _BY_REASON.get(ev.reason, "failed"), None)
+            return True
+        dial.answered = True
+        call = dial.call
+        call.request = replace(call.request, channel=ev.channel, uniqueid=ev.uniqueid or "")
+        assert call.outbound is not None
+        if call.outbound.amd == "off":
+            self._bridge(dial)
+        return True
+
+    def on_varset(self, ev: VariableSet) -> None:
+        if ev.variable != "AMDSTATUS":
+            return
+        dial = self.dials.get(ev.uniqueid)
+        if dial is None or dial.done or dial.result is not None:
+            return
+        dial.amd_status = ev.value
+        assert dial.call.outbound is not None
+        if ev.value == "MACHINE" and dial.call.outbound.amd != "agent":
+            # hotline-outbound hangs up or plays the message itself; the agent is free now
+            self._failed(dial, "machine", None)
+        elif ev.value != "HANGUP":
+            self._bridge(dial)
+
+    def customer_gone(self, call: LiveCall, cause: int) -> bool:
+        """The customer leg hung up before the bridge. True if it was a campaign dial."""
+        leg = call.customer_leg or ""
+        dial = self.dials.get(leg)
+        if dial is None:
+            return False
+        result = dial.result or ("machine" if dial.amd_status == "MACHINE"
+                                 else "abandoned" if dial.answered
+                                 else _BY_CAUSE.get(cause, "failed"))
+        dial.created = False  # the cause is known now
+        self._failed(dial, result, cause)
+        return True
+
+    def connected(self, call: LiveCall) -> None:
+        """The customer and the agent are bridged."""
+        assert call.agent is not None
+        dial = self.dials.get(call.customer_leg or "")
+        self.ctx.feed(CustomerAnswered(self.ctx.now(), call.call_id, call.agent))
+        result = "machine" if dial is not None and dial.amd_status == "MACHINE" else "answered"
+        if dial is not None:
+            dial.done = True
+            self.dials.pop(dial.leg, None)
+        # the talk is not over: its end (and hang-up cause) is the COMPLETE* row
+        self._publish(call, call.agent, result, None, dial.amd_status if dial else None)
+
+    # --- ends ------------------------------------------------------------------------------
+
+    def _bridge(self, dial: Dial) -> None:
+        call = dial.call
+        if call.leg_channel is None or not call.channel:
+            self._failed(dial, "failed", None)
+            return
+        self.ctx.send(Bridge(call.leg_channel, call.channel),
+                      on_error=lambda _exc: self._failed(dial, "failed", None))
+
+    def _failed(self, dial: Dial, result: str, cause: int | None) -> None:
+        """The customer will not be bridged: free the agent now, publish the result once
+        the leg's hang-up cause is known."""
+        if dial.done:
+            return
+        if dial.result is None:
+            dial.result = result
+            self._release(dial.call, None, None)
+        if dial.created and cause is None:
+            return  # its Hangup follows with the cause (busy 17, no answer 19, ...)
+        dial.done = True
+        self.dials.pop(dial.leg, None)
+        self.ctx.book.forget_leg(dial.leg)
+        self._publish(dial.call, self.agent_of.pop(dial.leg, None), dial.result, cause,
+                      dial.amd_status)
+
+    def _release(self, call: LiveCall, publish: str | None, cause: int | None) -> None:
+        """Hang up the agent's leg and free the agent (no RONA: not the agent's fault)."""
+        agent = call.agent
+        if agent is None or self.ctx.book.get(call.call_id) is not call:
+            return
+        if call.customer_leg:
+            self.agent_of[call.customer_leg] = agent
+        leg = call.leg
+        call.agent = call.leg = None
+        self.ctx.book.drop(call)
+        if self.ctx.book.by_agent.get(agent) is call:
+            del self.ctx.book.by_agent[agent]
+        if leg:
+            self.ctx.book.forget_leg(leg)
+            self.ctx.send(Hangup(leg, cause=16), on_error=lambda _exc: None)
+        self.ctx.feed(CustomerFailed(self.ctx.now(), call.call_id, agent))
+        if publish is not None:
+            self._publish(call, agent, publish, cause, None)
+
+    def _publish(self, call: LiveCall, agent: str | None, result: str, cause: int | None,
+                 amd_status: str | None) -> None:
+        req = call.outbound
+        assert req is not None
+        self.ctx.bus.publish(OutboundDialEnded(
+            at=self.ctx.now(), call_id=call.call_id, queue=call.queue, agent=agent,
+            number=req.number, result=result, cause=cause, amd_status=amd_status))

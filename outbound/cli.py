@@ -1,0 +1,168 @@
+"""``hotline outbound ...``: campaigns, their lists and DNC numbers, start / pause / stop,
+live figures and the campaign report (CSV).
+
+A running backend (``hotline serve``) picks a state change up within a few seconds
+(``outbound.service.Campaigns.sync``); the figures read the call-event log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from crm.csvio import CsvFileError
+from hotline.db import with_engine
+from hotline.settings import get_settings
+from outbound.campaign import Action, CampaignConfig, CampaignError, Mode, format_retries
+from outbound.compliance import DncList
+from outbound.lists import import_contacts
+from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
+from outbound.service import campaign_row, figures, set_state
+
+app = typer.Typer(help="Outbound campaigns: lists, DNC, start / pause / stop, figures, report.",
+                  no_args_is_help=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+T = TypeVar("T")
+UrlOpt = typer.Option(None, "--url", help="Database URL (default: settings).")
+
+
+def _run(url: str | None, job: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    try:
+        return asyncio.run(with_engine(url or get_settings().database_url, job))
+    except (CampaignError, CsvFileError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+@app.command("create")
+def create(name: str, queue: str = typer.Option(..., help="The ACD queue whose members work it."),
+           caller_id: str = typer.Option(..., "--caller-id"),
+           mode: Mode = typer.Option(Mode.PROGRESSIVE), hours: str = typer.Option("09:00-21:00"),
+           max_per_day: int = typer.Option(3), abandon_cap: float = typer.Option(0.03),
+           url: str | None = UrlOpt) -> None:
+    """Create a campaign (draft)."""
+    try:
+        cfg = CampaignConfig(name, mode, queue, caller_id, hours=hours, max_per_day=max_per_day,
+                             abandon_cap=abandon_cap)
+    except CampaignError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+    async def job(engine: AsyncEngine) -> None:
+        async with async_sessionmaker(engine)() as s:
+            if (await s.execute(select(OutboundCampaign).where(OutboundCampaign.name == name))).first():
+                raise CampaignError(f"a campaign named {name!r} exists already")
+            s.add(OutboundCampaign(name=cfg.name, mode=cfg.mode.value, state="draft", queue=cfg.queue,
+                                   caller_id=cfg.caller_id, hours=cfg.hours,
+                                   max_per_day=cfg.max_per_day, retries=format_retries(cfg.retries),
+                                   dispositions=";".join(cfg.dispositions), script=cfg.script,
+                                   abandon_cap=cfg.abandon_cap, created_at=time.time()))
+            await s.commit()
+    _run(url, job)
+    out.print(f"campaign {name} created (draft); import a list, then `hotline outbound start {name}`")
+
+
+@app.command("import")
+def import_list(name: str, file: Path, url: str | None = UrlOpt) -> None:
+    """Add a contact list (CSV, UTF-8 or GBK) to a campaign; bad rows are reported."""
+    data = file.read_bytes()
+
+    async def job(engine: AsyncEngine) -> dict[str, object]:
+        async with async_sessionmaker(engine)() as s:
+            row = await campaign_row(s, name)
+            report = await import_contacts(s, row.id, data)
+            await s.commit()
+            return report.as_dict()
+    report = _run(url, job)
+    out.print(json.dumps(report, ensure_ascii=False))
+
+
+@app.command("dnc-import")
+def dnc_import(file: Path, campaign: str | None = typer.Option(None, help="Per campaign (default: global)."),
+               url: str | None = UrlOpt) -> None:
+    """Import do-not-call numbers (first column; bad rows are reported)."""
+    text = file.read_bytes().decode("utf-8-sig", errors="replace")
+
+    async def job(engine: AsyncEngine) -> tuple[int, list[str]]:
+        dnc = DncList()
+        added, errors = dnc.import_csv(text, campaign)
+        async with async_sessionmaker(engine)() as s:
+            cid = (await campaign_row(s, campaign)).id if campaign else None
+            nums = dnc.campaigns.get(campaign, set()) if campaign else dnc.global_numbers
+            for n in sorted(nums):
+                s.add(OutboundDnc(campaign_id=cid, number=n, added_at=time.time()))
+            await s.commit()
+        return added, errors
+    added, errors = _run(url, job)
+    out.print(f"{added} number(s) added")
+    for e in errors:
+        err.print(e)
+
+
+def _state_command(action: Action) -> Callable[..., None]:
+    def command(name: str, url: str | None = UrlOpt) -> None:
+        async def job(engine: AsyncEngine) -> str:
+            async with async_sessionmaker(engine)() as s:
+                state = await set_state(s, name, action)
+                await s.commit()
+                return state.value
+        out.print(f"campaign {name} is {_run(url, job)}")
+    command.__doc__ = f"{action.value.capitalize()} a campaign (a running backend follows within seconds)."
+    return command
+
+
+for _action in Action:
+    app.command(_action.value)(_state_command(_action))
+
+
+@app.command("list")
+def list_campaigns(as_json: bool = typer.Option(False, "--json"), url: str | None = UrlOpt) -> None:
+    """Campaigns with their live figures from the call-event log (last 30 days)."""
+    rows = _run(url, lambda engine: figures(engine, None, time.time()))
+    if as_json:
+        out.print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
+        return
+    table = Table("campaign", "mode", "state", "records", "penetration", "dials", "connected",
+                  "abandon rate", "refused")
+    for r in rows:
+        rate = "-" if r.abandon_rate is None else f"{r.abandon_rate:.2%}"
+        table.add_row(r.name, r.mode, r.state, str(r.records), f"{r.penetration:.0%}", str(r.dials),
+                      str(r.connected), f"{rate} (cap {r.abandon_cap:.0%})", str(r.refused))
+    out.print(table)
+
+
+@app.command("report")
+def report(name: str, out_file: Path | None = typer.Option(None, "--out", "-o"),
+           url: str | None = UrlOpt) -> None:
+    """The campaign report: one CSV row per record (status, attempts, last result)."""
+    async def job(engine: AsyncEngine) -> str:
+        async with async_sessionmaker(engine)() as s:
+            row = await campaign_row(s, name)
+            recs = (await s.execute(select(OutboundRecord).where(
+                OutboundRecord.campaign_id == row.id).order_by(OutboundRecord.id))).scalars().all()
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["number", "name", "status", "attempts", "last_result", "disposition", "next_at"])
+        for r in recs:
+            w.writerow([r.number, r.name or "", r.status, r.attempts, r.last_result or "",
+                        r.disposition or "", "" if r.next_at is None else f"{r.next_at:.0f}"])
+        return buf.getvalue()
+    text = _run(url, job)
+    if out_file is None:
+        out.print(text, end="")
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"wrote {out_file}")

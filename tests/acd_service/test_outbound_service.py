@@ -1,0 +1,81 @@
+"""Campaigns stored in the database run in the ACD (outbound.service): started by their
+stored state, records' progress written back, figures from the call-event log."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from acdrig import Rig, agent, wait_for
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from acd.core import Membership, QueueConfig
+from acd.events import AgentStateChanged
+from acd.service import AcdConfig, AgentProfile
+from outbound.campaign import Action, CampaignError
+from outbound.lists import import_contacts
+from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
+from outbound.service import Campaigns, figures, set_state
+from pbx.sim.config import CalleeScript
+
+
+@pytest.fixture
+def config() -> AcdConfig:
+    qs = (QueueConfig("huifang", skills=("sales",), ring_timeout_s=10.0, wrap_up_s=30.0),)
+    prof = AgentProfile(agent(1001).agent.__class__("a1001", {"sales": 5}, frozenset({"zh"}),
+                                                    queues={"huifang": Membership()}), "PJSIP/agent1001")
+    return AcdConfig(queues=qs, agents={"a1001": prof})
+
+
+async def test_a_stored_campaign_runs_when_started_and_writes_its_progress(rig: Rig) -> None:
+    rig.sim.add_callee("+8613800138000", CalleeScript("answer", answer_delay_s=3.0, talk_time_s=10.0))
+    rig.sim.add_callee("+8613900139000", CalleeScript("busy"))
+    maker = async_sessionmaker(rig.engine, expire_on_commit=False)
+    async with maker() as s:
+        camp = OutboundCampaign(name="huifang", mode="progressive", state="draft", queue="huifang",
+                                caller_id="+864008001234", hours="08:00-22:00", max_per_day=3,
+                                retries="busy=3600/1", dispositions="resolved", abandon_cap=0.03,
+                                created_at=0.0)
+        s.add(camp)
+        await s.flush()
+        await import_contacts(s, camp.id, "电话,姓名\n13800138000,张三\n13900139000,李四\n"
+                                          "13600136000,王五\n".encode())
+        s.add(OutboundDnc(campaign_id=None, number="+8613600136000", added_at=0.0))
+        await s.commit()
+    def wraps(ev: AgentStateChanged) -> None:
+        if ev.state == "wrap_up":
+            asyncio.get_running_loop().call_soon(
+                lambda: asyncio.ensure_future(rig.service.wrap_up(ev.agent, "resolved", "", None)))
+    rig.bus.subscribe(AgentStateChanged, wraps)
+    campaigns = Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log,
+                          time_scale=rig.sim.config.speed)
+    await rig.login_ready("a1001")
+    await campaigns.sync()
+    assert campaigns.live == {}  # a draft does not dial
+    async with maker() as s:
+        await set_state(s, "huifang", Action.START)
+        await s.commit()
+        with pytest.raises(CampaignError, match="running campaign cannot start"):
+            await set_state(s, "huifang", Action.START)
+    await campaigns.sync()
+    live = campaigns.live["huifang"]
+    await wait_for(lambda: live.figures.dialed == 2 and not live.runner.in_flight(), timeout=10)
+    async with maker() as s:
+        await set_state(s, "huifang", Action.PAUSE)
+        await s.commit()
+    await campaigns.sync()
+    assert not live.running
+    async with maker() as s:
+        rows = {r.number: (r.status, r.attempts, r.last_result) for r in
+                (await s.execute(select(OutboundRecord))).scalars()}
+    assert rows == {"+8613800138000": ("done", 1, "answered"),
+                    "+8613900139000": ("pending", 1, "busy"),  # retried in an hour
+                    "+8613600136000": ("refused", 0, None)}  # global DNC
+    await rig.flush()
+    (fig,) = await figures(rig.engine, rig.service, rig.clock.now())
+    assert (fig.state, fig.records, fig.dialed_records, fig.dials, fig.connected, fig.refused) == (
+        "paused", 3, 2, 2, 1, 1)
+    assert fig.penetration == pytest.approx(2 / 3) and fig.abandon_rate == 0.0
+    assert sum(fig.agents_by_state.values()) == 1
+    campaigns.close()

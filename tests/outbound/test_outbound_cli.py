@@ -1,0 +1,56 @@
+"""``hotline outbound``: create, import a GBK list, DNC, start / pause, list, report."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hotline.app.migrate import upgrade
+from hotline.db import make_engine
+from outbound.cli import app
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+
+    async def migrate() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    return url
+
+
+def test_a_campaign_from_the_command_line(tmp_path: Path, db_url: str) -> None:
+    run = CliRunner()
+    u = ["--url", db_url]
+    r = run.invoke(app, ["create", "huifang", "--queue", "callback", "--caller-id", "4008001234", *u])
+    assert r.exit_code == 0, r.output
+    bad = run.invoke(app, ["create", "bad name!", "--queue", "q", "--caller-id", "4008001234", *u])
+    assert bad.exit_code == 2 and "letters, digits" in bad.output
+    src = tmp_path / "list.csv"
+    src.write_bytes("电话,姓名\n13800138000,张三\nbad,李四\n13900139000,王五\n".encode("gbk"))
+    r = run.invoke(app, ["import", "huifang", str(src), *u])
+    report = json.loads(r.output)
+    assert (report["encoding"], report["imported"], report["rejected"]) == ("gb18030", 2, 1)
+    dnc = tmp_path / "dnc.csv"
+    dnc.write_text("number\n13900139000\nnope\n", encoding="utf-8")
+    r = run.invoke(app, ["dnc-import", str(dnc), *u])
+    assert "1 number(s) added" in r.output and "row 3" in r.output
+    assert "is running" in run.invoke(app, ["start", "huifang", *u]).output
+    again = run.invoke(app, ["start", "huifang", *u])
+    assert again.exit_code == 2 and "allowed: pause, stop" in again.output
+    assert "is paused" in run.invoke(app, ["pause", "huifang", *u]).output
+    (fig,) = json.loads(run.invoke(app, ["list", "--json", *u]).output)
+    assert (fig["name"], fig["state"], fig["records"], fig["penetration"]) == ("huifang", "paused", 2, 0.0)
+    r = run.invoke(app, ["report", "huifang", *u])
+    assert r.output.splitlines() == ["number,name,status,attempts,last_result,disposition,next_at",
+                                     "+8613800138000,张三,pending,0,,,", "+8613900139000,王五,pending,0,,,"]
+    missing = run.invoke(app, ["stop", "nope", *u])
+    assert missing.exit_code == 2 and "no campaign named 'nope'" in missing.output
