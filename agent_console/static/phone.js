@@ -155,11 +155,13 @@ function incoming(session, request) {
     return;
   }
   phone.session = session; phone.callState = "ringing"; phone.held = false; phone.muted = false;
+  phone.farDtlsRole = ""; phone.iceFailed = false;
   phone.remote = session.remote_identity.display_name || session.remote_identity.uri.user;
   phone.autoHint = /answer-after|auto/i.test(`${request.getHeader("Call-Info") || ""} ${request.getHeader("Answer-Mode") || ""} ${request.getHeader("Alert-Info") || ""}`);
   emit("ringing", { from: phone.remote });
   startRing();
   session.on("peerconnection", (ev) => watchPeer(ev.peerconnection));
+  session.on("sdp", keepDtlsRole);
   session.on("accepted", () => { phone.callState = "talking"; stopRing(); emit("answered"); render(); });
   session.on("confirmed", () => emit("confirmed"));
   session.on("hold", (ev) => { if (ev.originator === "local") { phone.held = true; emit("hold"); render(); } });
@@ -177,18 +179,46 @@ function incoming(session, request) {
   maybeAutoAnswer();
 }
 
+// DTLS roles (RFC 5763 §5, RFC 8842 §5.3): an offer may say a=setup:actpass, an answer must say
+// active or passive, and a re-INVITE that keeps the DTLS association keeps the roles the first
+// exchange chose. Some far ends (baresip 1.0) answer our hold/resume re-offer with actpass,
+// which the browser rejects ("Failed to set remote answer sdp") and the call drops; read it as
+// the role the far end already has.
+function keepDtlsRole(ev) {
+  const roles = [...ev.sdp.matchAll(/^a=setup:(\w+)/gm)].map((m) => m[1]);
+  if (ev.type !== "answer" || !roles.length) return;
+  if (ev.originator === "local") {  // our answer chose: the far end took the other role
+    phone.farDtlsRole = roles[0] === "active" ? "passive" : "active";
+  } else if (roles.includes("actpass")) {
+    const role = phone.farDtlsRole || "passive";  // first answer with actpass: the offerer is active
+    ev.sdp = ev.sdp.replace(/^a=setup:actpass/gm, `a=setup:${role}`);
+    emit("sdp_fixed", { role });
+  } else {
+    phone.farDtlsRole = roles[0];
+  }
+}
+
 function watchPeer(pc) {
   pc.addEventListener("track", (ev) => {
     const audio = $("phone-audio");
     audio.srcObject = ev.streams[0] || new MediaStream([ev.track]);
     audio.play().catch(() => {});
   });
-  pc.addEventListener("iceconnectionstatechange", () => {
-    if (pc.iceConnectionState !== "failed" || !phone.session) return;
+  // Chromium's iceConnectionState stops at "disconnected" when no check ever succeeds; the
+  // peer connection's connectionState says "failed" (ICE or DTLS). Failed while ICE never
+  // connected is an ICE failure: the media cannot get through.
+  const check = () => {
+    emit("ice", { ice: pc.iceConnectionState, connection: pc.connectionState });
+    const iceFailed = pc.iceConnectionState === "failed"
+      || (pc.connectionState === "failed" && !["connected", "completed"].includes(pc.iceConnectionState));
+    if (!iceFailed || !phone.session || phone.iceFailed) return;
+    phone.iceFailed = true;
     setError("ph_err_ice");
     emit("ice_failed");
     try { phone.session.terminate(); } catch (e) { /* already gone */ }
-  });
+  };
+  pc.addEventListener("iceconnectionstatechange", check);
+  pc.addEventListener("connectionstatechange", check);
 }
 
 function endCall(type, cause) {

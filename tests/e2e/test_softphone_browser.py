@@ -12,6 +12,7 @@ arms auto-answer): the call itself does not come from Asterisk here.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,13 +22,21 @@ from typing import Any
 import numpy as np
 import pytest
 import soundfile as sf
+from e2e_stack import expect_state, login, shot
 
 from hotline.phones import sip_password
 from hotline.settings import Settings
 from tests.browser_support import CHROMIUM_ARGS, require_chromium
 from tests.console.conftest import PASSWORD, _seed
 from tests.console.live import Live, live_server
-from tests.e2e.softphone.sipstack import Baresip, Kamailio, require_sip_stack, tone_wav
+from tests.e2e.softphone.sipstack import (
+    Baresip,
+    Kamailio,
+    Sipp,
+    free_port,
+    require_sip_stack,
+    tone_wav,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,7 +58,7 @@ class PhoneStack:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneStack]:
+def phone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PhoneStack]:
     require_chromium()
     require_sip_stack()
     tmp = tmp_path_factory.mktemp("softphone")
@@ -90,10 +99,7 @@ def open_console(browser: Any, url: str, username: str = "alice", locale: str = 
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.errors = errors
-    page.goto(f"{url}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    login(page, url, username, PASSWORD)
     page.wait_for_url(f"{url}/agent")
     return page
 
@@ -133,21 +139,21 @@ def rms_of(path: Path, timeout: float = 10.0) -> float:
         time.sleep(0.1)
 
 
-def test_the_console_phone_registers_rings_answers_talks_holds_sends_dtmf_and_hangs_up(stack, chromium):
+def test_the_console_phone_registers_rings_answers_talks_holds_sends_dtmf_and_hangs_up(phone, chromium):
     _, browser = chromium
-    page = open_console(browser, stack.live.url)
+    page = open_console(browser, phone.live.url)
     registered(page)
     # the credentials came from the backend at login: Kamailio challenged them, and they are
     # nowhere in the page
     password = sip_password(SECRET, AGENT)
-    assert stack.kam.log.find(rf"REGISTER of agent{AGENT} authenticated")
+    assert phone.kam.log.find(rf"REGISTER of agent{AGENT} authenticated")
     static = Path(__file__).resolve().parents[2] / "agent_console" / "static"
     assert password not in page.content()
     assert not [p.name for p in static.glob("*.*") if password in p.read_text(encoding="utf-8")]
 
-    far, kam = stack.far, stack.kam
+    far, kam = phone.far, phone.kam
     mark = len(far.ctl.events)
-    far.dial(stack.agent_uri)
+    far.dial(phone.agent_uri)
     call_state(page, "ringing")
     assert page.get_attribute("#phone-status", "data-ringing") == "1"
     assert page.evaluate("hotlinePhone.audioCtx.state") == "running"  # the ring tone plays
@@ -157,6 +163,7 @@ def test_the_console_phone_registers_rings_answers_talks_holds_sends_dtmf_and_ha
     page.click("#phone-answer")
     far.ctl.event("CALL_ESTABLISHED", after=mark)
     call_state(page, "talking")
+    shot(page, "softphone-talking.png")
     assert page.get_attribute("#phone-status", "data-ringing") == "0"
     assert far.ctl.event("CALL_MENC", after=mark)["param"].startswith("0,audio")  # DTLS-SRTP up
 
@@ -175,6 +182,11 @@ def test_the_console_phone_registers_rings_answers_talks_holds_sends_dtmf_and_ha
     page.wait_for_selector('#phone-status[data-held="1"]')
     page.click("#phone-hold")  # resume
     page.wait_for_selector('#phone-status[data-held="0"]')
+    # baresip answered both re-offers with a=setup:actpass (invalid in an answer, RFC 8842 §5.3);
+    # the phone read it as the role baresip already had, so the DTLS association stayed up
+    fixed = [e for e in page.evaluate("hotlinePhone.events") if e["type"] == "sdp_fixed"]
+    assert [e["role"] for e in fixed] == ["passive", "passive"]
+    assert not far.log.find("dtls-connection closed")
     before = page.evaluate("hotlinePhone.stats()")
     stats_until(page, lambda s: s["inboundPackets"] > before["inboundPackets"] + 25)
 
@@ -202,47 +214,48 @@ def test_the_console_phone_registers_rings_answers_talks_holds_sends_dtmf_and_ha
     page.context.close()
 
 
-def test_auto_answer_takes_the_acd_leg_once_the_pop_is_shown(stack, chromium):
+def test_auto_answer_takes_the_acd_leg_once_the_pop_is_shown(phone, chromium):
     _, browser = chromium
-    page = open_console(browser, stack.live.url, locale="zh-CN")
+    page = open_console(browser, phone.live.url, locale="zh-CN")
     registered(page)
     assert page.text_content("#phone-reg") == "已注册"
     page.check("#phone-auto")
     page.click("#btn-acd-login")
-    page.wait_for_selector('#state-badge[data-state="not_ready"]')
+    expect_state(page, "not_ready")
     page.click("#btn-ready")
-    page.wait_for_selector('#state-badge[data-state="ready"]')
+    expect_state(page, "ready")
 
     async def offer() -> None:
-        stack.live.center.offer_call(AGENT, "sales", "13800000001", "张安娜")
+        phone.live.center.offer_call(AGENT, "sales", "13800000001", "张安娜")
 
-    stack.live.run(offer)
+    phone.live.run(offer)
     page.wait_for_selector("#pop-card:not(.hidden)")
-    mark = len(stack.far.ctl.events)
-    stack.far.dial(stack.agent_uri)
-    stack.far.ctl.event("CALL_ESTABLISHED", after=mark)  # nobody clicked Answer
+    mark = len(phone.far.ctl.events)
+    phone.far.dial(phone.agent_uri)
+    phone.far.ctl.event("CALL_ESTABLISHED", after=mark)  # nobody clicked Answer
     call_state(page, "talking")
     assert "auto_answer" in [e["type"] for e in page.evaluate("hotlinePhone.events")]
-    stack.far.hangup()  # the far end hangs up: the phone goes idle by itself
+    phone.far.hangup()  # the far end hangs up: the phone goes idle by itself
     call_state(page, "idle")
     page.context.close()
 
 
-def test_without_a_pop_auto_answer_lets_it_ring_and_a_hard_phone_agent_gets_no_phone(stack, chromium):
+def test_without_a_pop_auto_answer_lets_it_ring_and_a_hard_phone_agent_gets_no_phone(phone, chromium):
     _, browser = chromium
-    page = open_console(browser, stack.live.url)
+    page = open_console(browser, phone.live.url)
     registered(page)
     page.check("#phone-auto")
-    mark = len(stack.far.ctl.events)
-    stack.far.dial(stack.agent_uri)
+    mark = len(phone.far.ctl.events)
+    phone.far.dial(phone.agent_uri)
     call_state(page, "ringing")
-    stack.far.ctl.event("CALL_RINGING", after=mark)
+    phone.far.ctl.event("CALL_RINGING", after=mark)
     page.click("#phone-hangup")  # decline
-    stack.far.ctl.event("CALL_CLOSED", after=mark)
+    phone.far.ctl.event("CALL_CLOSED", after=mark)
     call_state(page, "idle")
     page.context.close()
 
-    bob = open_console(browser, stack.live.url, username="bob")
+    bob = open_console(browser, phone.live.url, username="bob")
+    bob.wait_for_load_state("networkidle")  # the first load's fetch done: the one below is the reload's
     with bob.expect_response("**/api/agent/phone") as r:
         bob.reload()
     assert r.value.json() == {"webrtc": False}
@@ -251,40 +264,64 @@ def test_without_a_pop_auto_answer_lets_it_ring_and_a_hard_phone_agent_gets_no_p
     bob.context.close()
 
 
-def test_a_denied_microphone_says_what_to_do(stack, chromium):
+def test_a_denied_microphone_says_what_to_do(phone, chromium):
     pw, _ = chromium
     # no fake permission prompt: headless Chromium denies the microphone
     denied = pw.chromium.launch(executable_path=require_chromium(), args=[*CHROMIUM_ARGS, *MEDIA_ARGS])
     try:
-        page = open_console(denied, stack.live.url)
+        page = open_console(denied, phone.live.url)
         registered(page)
-        mark = len(stack.far.ctl.events)
-        stack.far.dial(stack.agent_uri)
+        mark = len(phone.far.ctl.events)
+        phone.far.dial(phone.agent_uri)
         call_state(page, "ringing")
         page.click("#phone-answer")
         page.wait_for_selector('#phone-error[data-key="ph_err_mic_denied"]')
         assert "allow it for this site" in page.text_content("#phone-error")
-        stack.far.ctl.event("CALL_CLOSED", after=mark)
+        phone.far.ctl.event("CALL_CLOSED", after=mark)
         call_state(page, "idle")
     finally:
         denied.close()
 
 
-def test_a_lost_registration_is_shown_and_the_phone_registers_again(stack, chromium):
+def test_a_lost_registration_is_shown_and_the_phone_registers_again(phone, chromium):
     _, browser = chromium
-    page = open_console(browser, stack.live.url, locale="zh-CN")
+    page = open_console(browser, phone.live.url, locale="zh-CN")
     registered(page)
-    stack.kam.stop()
+    phone.kam.stop()
     page.wait_for_selector('#phone-error[data-key="ph_err_reg_lost"]', timeout=10_000)
     assert "正在重连" in page.text_content("#phone-error")
     assert page.get_attribute("#phone-reg", "data-state") != "registered"
-    stack.kam = stack.kam.restart()
+    phone.kam = phone.kam.restart()
     registered(page, timeout=40_000)  # JsSIP's reconnect backoff is 1 s doubling to 30 s
     assert page.query_selector("#phone-error") is None
     # and it takes calls again on the new Kamailio
-    mark = len(stack.far.ctl.events)
-    stack.far.dial(stack.agent_uri)
+    mark = len(phone.far.ctl.events)
+    phone.far.dial(phone.agent_uri)
     call_state(page, "ringing")
     page.click("#phone-hangup")
-    stack.far.ctl.event("CALL_CLOSED", after=mark)
+    phone.far.ctl.event("CALL_CLOSED", after=mark)
+    page.context.close()
+
+
+def test_unreachable_media_is_an_ice_failure_the_agent_is_told_about(phone, chromium):
+    """The far end (SIPp) offers WebRTC media whose only candidate is a closed UDP port: every
+    connectivity check fails, the phone hangs up and says why, in zh and in en."""
+    _, browser = chromium
+    page = open_console(browser, phone.live.url, locale="zh-CN")
+    registered(page)
+    sipp = Sipp.call(phone.tmp / "sipp-ice", "ice_fail.xml", proxy_port=phone.kam.udp_port,
+                     service=f"agent{AGENT}", keys={"dead_port": str(free_port(socket.SOCK_DGRAM))})
+    call_state(page, "ringing")
+    page.click("#phone-answer")
+    call_state(page, "talking")
+    page.wait_for_selector('#phone-error[data-key="ph_err_ice"]', timeout=60_000)
+    assert "ICE 失败" in page.text_content("#phone-error")
+    call_state(page, "idle")  # the phone sent BYE: the scenario (which waits for it) completes
+    assert sipp.wait(20) == 0, sipp.log.lines[-10:]
+    types = [e["type"] for e in page.evaluate("hotlinePhone.events")]
+    assert types.index("ice_failed") < types.index("ended")
+    shot(page, "softphone-ice-failed-zh.png")
+    page.click("#lang")
+    page.wait_for_function("document.getElementById('phone-body').dataset.lang === 'en'")
+    assert "could not connect (ICE failed)" in page.text_content("#phone-error")
     page.context.close()

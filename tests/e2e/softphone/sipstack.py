@@ -324,3 +324,34 @@ def tone_wav(path: Path, seconds: float = 120.0, hz: float = 600.0) -> Path:
     t = np.arange(int(8000 * seconds)) / 8000.0
     sf.write(str(path), (0.4 * np.sin(2 * np.pi * hz * t)).astype("float32"), 8000, subtype="PCM_16")
     return path
+
+
+@dataclass
+class Sipp:
+    """One SIPp run of a scenario file beside this module (UDP, through Kamailio)."""
+
+    proc: subprocess.Popen[bytes]
+    log: ProcessLog
+
+    @classmethod
+    def call(cls, workdir: Path, scenario: str, *, proxy_port: int, service: str,
+             keys: dict[str, str] | None = None, timeout_s: int = 90) -> Sipp:
+        exe = require_tool("sipp", "sip-tester")
+        workdir.mkdir(parents=True, exist_ok=True)
+        cmd = [exe, f"127.0.0.1:{proxy_port}", "-sf", str(KAMAILIO_CFG.with_name(scenario)),
+               "-i", "127.0.0.1", "-p", str(free_port(socket.SOCK_DGRAM)), "-s", service, "-m", "1",
+               "-nostdin", "-timeout", f"{timeout_s}s", "-timeout_error", "-trace_err",
+               "-error_file", str(workdir / "sipp-errors.log")]
+        for k, v in (keys or {}).items():
+            cmd += ["-key", k, v]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, cwd=workdir)
+        return cls(proc, ProcessLog(proc, workdir / f"sipp-{int(time.time() * 1000)}.log"))
+
+    def wait(self, timeout: float = 30.0) -> int:
+        """SIPp's exit code (0: the scenario ran to its end)."""
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            _stop(self.proc)
+            self.log.close()
