@@ -29,6 +29,13 @@ def parse_agent_list(spec: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+def phone_number(extension: str | None, agent: str) -> str:
+    """The number of the agent's phone endpoint (``agentNNNN``): the digits of the user's
+    extension (``1001``, ``PJSIP/agent1001``), else the agent id. The ACD dials the same one."""
+    name = (extension or "").rpartition("/")[2]
+    return "".join(c for c in name if c.isdigit()) or agent
+
+
 def sip_password(secret_key: str, agent: str) -> str:
     """The agent's SIP password: HMAC-SHA256 of its endpoint name under the secret key, 20 hex."""
     mac = hmac.new(secret_key.encode(), f"pjsip:agent{agent}".encode(), hashlib.sha256)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 
 from agent_console.deps import AgentUser, Ctx, agent_id_of
 from agent_console.schemas import IceServerOut, PhoneOut
-from hotline.phones import sip_password
+from hotline.phones import phone_number, sip_password
 from hotline.settings import Settings
 
 router = APIRouter(prefix="/api/agent", tags=["agent"])
@@ -43,4 +43,4 @@ def phone_for(settings: Settings, agent: str, display_name: str) -> PhoneOut:
 async def phone(user: AgentUser, ctx: Ctx, response: Response) -> PhoneOut:
     """The signed-in agent's softphone account (WebRTC agents), or ``{"webrtc": false}``."""
     response.headers["Cache-Control"] = "no-store"  # a password: never cached
-    return phone_for(ctx.settings, agent_id_of(user), user.display_name)
+    return phone_for(ctx.settings, phone_number(user.extension, agent_id_of(user)), user.display_name)

@@ -46,3 +46,27 @@ def test_a_webrtc_agent_without_a_phone_server_is_told_what_to_set(console):
     assert zh.json()["detail"] == "网页话机服务器未配置，请联系管理员设置 HOTLINE_WEBRTC_WS_URI。"
     _use(console, Settings(webrtc_agents="1001", webrtc_ws_uri="wss://pbx:8089/ws", webrtc_sip_domain="lab.example"))
     assert console.client.get("/api/agent/phone", headers=console.auth("alice")).json()["sip_uri"] == "sip:agent1001@lab.example"
+
+
+def test_the_phone_is_the_extension_the_acd_rings_not_the_agent_id(console):
+    """The demo's agents are a1001.. with extension 1001..: the ACD rings PJSIP/agent1001, so
+    that is the endpoint the browser must register as (and the one render writes)."""
+    from sqlalchemy import update
+
+    from agent_console.models import User
+    from hotline.phones import phone_number, sip_password
+
+    assert phone_number("PJSIP/agent1001", "x") == "1001" and phone_number("1002", "a1002") == "1002"
+    assert phone_number(None, "1003") == "1003"
+
+    async def renumber() -> None:
+        async with console.engine.begin() as conn:
+            await conn.execute(update(User).where(User.username == "alice").values(extension="2001"))
+
+    console.run(renumber)
+    _use(console, WEBRTC.model_copy(update={"webrtc_agents": "2001"}))
+    phone = console.client.get("/api/agent/phone", headers=console.auth("alice")).json()
+    assert phone["sip_uri"] == "sip:agent2001@pbx.lab.example" and phone["username"] == "agent2001"
+    assert phone["password"] == sip_password(WEBRTC.secret_key, "2001")
+    _use(console, WEBRTC)  # 1001 is alice's agent id, no longer her phone
+    assert console.client.get("/api/agent/phone", headers=console.auth("alice")).json() == {"webrtc": False}

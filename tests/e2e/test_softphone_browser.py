@@ -199,8 +199,11 @@ def test_the_console_phone_registers_rings_answers_talks_holds_sends_dtmf_and_ha
 
     page.click("#phone-mute")
     page.wait_for_selector('#phone-status[data-muted="1"]')
+    mic = "hotlinePhone.session.connection.getSenders().find((s) => s.track).track.enabled"
+    assert page.evaluate(mic) is False  # the microphone track is off: the far end hears silence
     page.click("#phone-mute")
     page.wait_for_selector('#phone-status[data-muted="0"]')
+    assert page.evaluate(mic) is True
 
     page.click("#phone-hangup")
     far.ctl.event("CALL_CLOSED", after=mark)
