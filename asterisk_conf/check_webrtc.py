@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from asterisk_conf.finding import Finding
 from hotline.phones import sip_password
@@ -50,7 +51,8 @@ def _kind(body: dict[str, str], secs: dict[str, list[dict[str, str]]]) -> str:
 
 
 def check_webrtc(directory: Path, *, certs: bool = True, agents: Iterable[str] = (),
-                 webrtc_agents: frozenset[str] | None = None, secret_key: str | None = None) -> list[Finding]:
+                 webrtc_agents: frozenset[str] | None = None, secret_key: str | None = None,
+                 ws_uri: str | None = None) -> list[Finding]:
     pjsip = sections((directory / "pjsip.conf").read_text(encoding="utf-8"))
     endpoints = {name: b for name, bodies in pjsip.items() for b in bodies if _kind(b, pjsip) == "endpoint"}
     found: list[Finding] = []
@@ -70,6 +72,8 @@ def check_webrtc(directory: Path, *, certs: bool = True, agents: Iterable[str] =
     http = sections(http_path.read_text(encoding="utf-8")).get("general", [{}])[0] if http_path.is_file() else {}
     if http.get("enabled") != "yes" or http.get("tlsenable") != "yes":
         found.append(Finding("error", "http.conf must have enabled=yes and tlsenable=yes for WSS"))
+    if ws_uri is not None:
+        found += _ws_uri_agrees(ws_uri, http.get("tlsbindaddr", ""))
     cert_paths = {("http.conf", "tlscertfile"): http.get("tlscertfile", ""),
                   ("http.conf", "tlsprivatekey"): http.get("tlsprivatekey", "")}
     for name, b in sorted(webrtc.items()):
@@ -122,4 +126,24 @@ def _settings_agree(pjsip: dict[str, list[dict[str, str]]], endpoints: dict[str,
         if auth and auth[0].get("password") != sip_password(secret_key, agent):
             found.append(Finding("error", f"{endpoints[name]['auth']}: the password is not the one the console "
                                           "issues; render again with the same HOTLINE_SECRET_KEY"))
+    return found
+
+
+def _ws_uri_agrees(ws_uri: str, tlsbindaddr: str) -> list[Finding]:
+    """HOTLINE_WEBRTC_WS_URI (what the console tells browsers) against http.conf's WSS server."""
+    if not ws_uri:
+        return [Finding("warning", "HOTLINE_WEBRTC_WS_URI is empty, so the console's phones have no server "
+                                   "to connect to; set it to wss://<asterisk host>:8089/ws")]
+    url = urlsplit(ws_uri)
+    found: list[Finding] = []
+    if url.scheme != "wss":
+        found.append(Finding("warning", f"HOTLINE_WEBRTC_WS_URI={ws_uri} is not wss://: Asterisk serves "
+                                        "WebSocket SIP on its TLS port and browsers need TLS off localhost"))
+    port = url.port or (443 if url.scheme == "wss" else 80)
+    served = tlsbindaddr.rpartition(":")[2]
+    if served.isdigit() and int(served) != port:
+        found.append(Finding("error", f"HOTLINE_WEBRTC_WS_URI={ws_uri} uses port {port} but http.conf serves "
+                                      f"WSS on {served} (tlsbindaddr={tlsbindaddr}); make them the same"))
+    if url.path.rstrip("/") != "/ws":
+        found.append(Finding("error", f"HOTLINE_WEBRTC_WS_URI={ws_uri}: Asterisk's WebSocket path is /ws"))
     return found

@@ -111,7 +111,8 @@ def check(
         raise typer.Exit(2) from None
     settings = get_settings()
     findings = check_directory(directory, lint=lint, certs=certs, agents=wanted,
-                               webrtc_agents=settings.webrtc_agent_ids, secret_key=settings.secret_key)
+                               webrtc_agents=settings.webrtc_agent_ids, secret_key=settings.secret_key,
+                               ws_uri=settings.webrtc_ws_uri)
     for f in findings:
         typer.echo(f"{f.level}: {f.message}")
     errors = [f for f in findings if f.level == "error"]

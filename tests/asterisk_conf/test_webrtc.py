@@ -150,3 +150,37 @@ def test_settings_refuse_unreadable_phone_options():
         Settings(webrtc_ws_uri="https://pbx:8089/ws")
     with pytest.raises(ValueError, match="not a stun:, turn: or turns: URL"):
         Settings(webrtc_ice_servers=["pbx:3478"])
+
+
+def test_check_holds_the_console_ws_uri_to_the_wss_server_http_conf_renders(tmp_path, certs):
+    conf = _render(tmp_path, certs)  # WSS on 8089
+
+    def found(ws_uri: str) -> list[tuple[str, str]]:
+        return [(f.level, f.message) for f in check_directory(conf, lint=False, certs=False, ws_uri=ws_uri)]
+
+    assert found("wss://pbx.lab.example:8089/ws") == []
+    assert found("wss://pbx.lab.example/ws") == [(
+        "error", "HOTLINE_WEBRTC_WS_URI=wss://pbx.lab.example/ws uses port 443 but http.conf serves WSS on "
+                 "8089 (tlsbindaddr=0.0.0.0:8089); make them the same")]
+    assert found("wss://pbx.lab.example:8089/sip") == [
+        ("error", "HOTLINE_WEBRTC_WS_URI=wss://pbx.lab.example:8089/sip: Asterisk's WebSocket path is /ws")]
+    assert [lv for lv, _ in found("ws://pbx.lab.example:8089/ws")] == ["warning"]
+    assert [m for _, m in found("")] == ["HOTLINE_WEBRTC_WS_URI is empty, so the console's phones have no "
+                                        "server to connect to; set it to wss://<asterisk host>:8089/ws"]
+    plain = tmp_path / "plain"  # no browser phones: the URI is not looked at
+    write_all(plain, render_all(Settings(), SiteOptions(agents=("1001",))))
+    assert check_directory(plain, lint=False, ws_uri="") == []
+
+
+def test_the_cli_check_reads_the_ws_uri_from_the_settings(tmp_path, certs, monkeypatch):
+    from hotline.settings import get_settings
+
+    conf = _render(tmp_path, certs)
+    monkeypatch.setenv("HOTLINE_WEBRTC_AGENTS", "1001-1002")
+    monkeypatch.setenv("HOTLINE_WEBRTC_WS_URI", "wss://pbx.lab.example:7443/ws")
+    get_settings.cache_clear()
+    try:
+        r = runner.invoke(app, ["check", str(conf), "--no-lint", "--no-certs"])
+        assert r.exit_code == 1 and "uses port 7443 but http.conf serves WSS on 8089" in r.output, r.output
+    finally:
+        get_settings.cache_clear()

@@ -147,12 +147,19 @@ class Kamailio:
 
     @classmethod
     def start(cls, workdir: Path, *, agent: str, password: str, udp_port: int = 0,
-              ws_port: int = 0) -> Kamailio:
+              ws_port: int = 0, peer: tuple[str, str] | None = None) -> Kamailio:
+        """``peer``: (user, password) of a second challenged account (the bench's SIP phone)."""
+        defines = [f'AGENT_PW="{password}"', f'AGENT_USER="agent{agent}"']
+        if peer is not None:
+            defines += [f'PEER_USER="{peer[0]}"', f'PEER_PW="{peer[1]}"']
+        return cls._start(workdir, tuple(defines), udp_port, ws_port)
+
+    @classmethod
+    def _start(cls, workdir: Path, defines: tuple[str, ...], udp_port: int, ws_port: int) -> Kamailio:
         exe = require_tool("kamailio", "kamailio kamailio-websocket-modules")
         workdir.mkdir(parents=True, exist_ok=True)
         udp_port = udp_port or free_port(socket.SOCK_DGRAM)
         ws_port = ws_port or free_port()
-        defines = (f'AGENT_PW="{password}"', f'AGENT_USER="agent{agent}"')
         cmd = [exe, "-f", str(KAMAILIO_CFG), "-DD", "-E", "-m", "32", "-M", "8",
                "-l", f"udp:127.0.0.1:{udp_port}", "-l", f"tcp:127.0.0.1:{ws_port}",
                "-w", str(workdir), "-Y", str(workdir), "-P", str(workdir / "kamailio.pid")]
@@ -171,10 +178,7 @@ class Kamailio:
     def restart(self) -> Kamailio:
         """Stop and start again on the same ports (registrations are lost: usrloc is in memory)."""
         self.stop()
-        pw = self.defines[0].split("=", 1)[1].strip('"')
-        agent = self.defines[1].split("=", 1)[1].strip('"')[len("agent"):]
-        return Kamailio.start(self.workdir, agent=agent, password=pw, udp_port=self.udp_port,
-                              ws_port=self.ws_port)
+        return Kamailio._start(self.workdir, self.defines, self.udp_port, self.ws_port)
 
     def stop(self) -> None:
         _stop(self.proc)
