@@ -62,6 +62,33 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return int(s.getsockname()[1])
 
 
+def free_udp_tcp_port() -> int:
+    """A port free for UDP and TCP both (baresip's sip_listen binds the two)."""
+    while True:
+        port = free_port(socket.SOCK_DGRAM)
+        with socket.socket() as t:
+            try:
+                t.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+
+
+class PortTaken(RuntimeError):
+    """The process exited with EADDRINUSE (98): a port picked free was taken before it bound
+    (other test processes share the machine's ports); start again on new ports."""
+
+
+def retry_on_port_taken(start: Callable[[], Any], attempts: int = 4) -> Any:
+    for attempt in range(attempts):
+        try:
+            return start()
+        except PortTaken:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 class ProcessLog:
     """The merged stdout/stderr of a process, read by a thread; ``wait_for`` a regex."""
 
@@ -116,7 +143,8 @@ def _wait_tcp(port: int, proc: subprocess.Popen[bytes], what: str, timeout: floa
                 return
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(f"{what} exited with code {proc.returncode}") from None
+                error = PortTaken if proc.returncode == 98 else RuntimeError
+                raise error(f"{what} exited with code {proc.returncode}") from None
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{what} did not listen on port {port} within {timeout} s") from None
             time.sleep(0.05)  # a poll of a port coming up, not a wait for an event we could get
@@ -152,7 +180,9 @@ class Kamailio:
         defines = [f'AGENT_PW="{password}"', f'AGENT_USER="agent{agent}"']
         if peer is not None:
             defines += [f'PEER_USER="{peer[0]}"', f'PEER_PW="{peer[1]}"']
-        return cls._start(workdir, tuple(defines), udp_port, ws_port)
+        if udp_port and ws_port:
+            return cls._start(workdir, tuple(defines), udp_port, ws_port)
+        return retry_on_port_taken(lambda: cls._start(workdir, tuple(defines), udp_port, ws_port))
 
     @classmethod
     def _start(cls, workdir: Path, defines: tuple[str, ...], udp_port: int, ws_port: int) -> Kamailio:
@@ -170,8 +200,10 @@ class Kamailio:
         k = cls(proc, log, udp_port, ws_port, workdir, defines)
         try:
             _wait_tcp(ws_port, proc, "kamailio")
-        except Exception:
-            k.stop()
+        except RuntimeError as exc:
+            k.stop()  # (joins the log reader: the log is complete)
+            if log.find("Address already in use"):
+                raise PortTaken(f"kamailio: {exc}, a port was taken") from exc
             raise
         return k
 
@@ -263,13 +295,17 @@ class Baresip:
         """A baresip with one account line (``<sip:user@host>;params``).
 
         ``media``: WebRTC-capable media (ICE, DTLS-SRTP, rtcp-mux) for calls with a browser,
-        plus the received-audio dump; without it a plain RTP phone (the bench's peer).
+        plus the received-audio dump; without it a plain RTP phone.
         """
+        return retry_on_port_taken(lambda: cls._start(home, account=account, source_wav=source_wav, media=media))
+
+    @classmethod
+    def _start(cls, home: Path, *, account: str, source_wav: Path, media: bool) -> Baresip:
         exe = require_tool("baresip", "baresip")
         home.mkdir(parents=True, exist_ok=True)
         snd = home / "snd"
         snd.mkdir(exist_ok=True)
-        sip_port, ctrl_port, rtp = free_port(socket.SOCK_DGRAM), free_port(), free_port(socket.SOCK_DGRAM)
+        sip_port, ctrl_port, rtp = free_udp_tcp_port(), free_port(), free_port(socket.SOCK_DGRAM)
         modules = ["g711.so", "aufile.so", "aubridge.so"]
         if media:
             modules += ["ice.so", "dtls_srtp.so", "sndfile.so"]
