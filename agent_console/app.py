@@ -35,6 +35,7 @@ from agent_console.routes import (
     ops,
     outbound,
     pages,
+    phone,
     qa,
     recordings,
     reports,
@@ -100,7 +101,7 @@ def create_app(
                   docs_url=None, redoc_url=None)  # /docs is ops.docs, from vendored assets
     app.state.console = ctx
     app.state.metrics_registry, app.state.metrics_collector = ops.metrics_registry()
-    for module in (auth, agent, agent_desk, supervisor, supervisor_drill, admin, reports, outbound,
+    for module in (auth, agent, agent_desk, phone, supervisor, supervisor_drill, admin, reports, outbound,
                    recordings, qa, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -45,6 +45,8 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"No extension given and none on your profile; enter the phone to ring\.",
      "未提供分机且您的资料中没有分机，请输入要振铃的话机。"),
     (r"Your profile has no extension to ring; ask an admin to set one\.", "您的资料中没有可振铃的分机，请联系管理员设置。"),
+    (r"The browser phone server is not configured; ask an admin to set (?P<s>\S+)\.",
+     "网页话机服务器未配置，请联系管理员设置 {s}。"),
     (r"Agent (?P<a>\S+) is not configured in the ACD: ask an admin to add the agent\.",
      "坐席 {a} 未在 ACD 中配置，请联系管理员添加。"),
     (r"Agent (?P<a>\S+) is not in wrap-up \(now (?P<st>[^)]+)\)\.", "坐席 {a} 不在话后处理状态（当前：{st}）。"),

@@ -101,6 +101,22 @@ class CodesOut(BaseModel):
     dispositions: list[CodeOut]
 
 
+class IceServerOut(BaseModel):
+    urls: list[str]
+
+
+class PhoneOut(BaseModel):
+    """The agent's browser phone account; only ``webrtc`` (false) for an agent with a hard phone."""
+
+    webrtc: bool
+    ws_uri: str | None = None
+    sip_uri: str | None = None
+    username: str | None = None
+    password: str | None = None
+    display_name: str | None = None
+    ice_servers: list[IceServerOut] | None = None
+
+
 class Label(BaseModel):
     en: str
     zh: str

@@ -77,7 +77,8 @@ def run_asterisklint(extensions_conf: Path) -> list[Finding]:
 
 
 def check_directory(directory: Path, *, lint: bool = True, certs: bool = True,
-                    agents: tuple[str, ...] = ()) -> list[Finding]:
+                    agents: tuple[str, ...] = (), webrtc_agents: frozenset[str] | None = None,
+                    secret_key: str | None = None, ws_uri: str | None = None) -> list[Finding]:
     findings: list[Finding] = []
     ext = directory / "extensions.conf"
     text = ext.read_text(encoding="utf-8")
@@ -100,7 +101,8 @@ def check_directory(directory: Path, *, lint: bool = True, certs: bool = True,
     for m in re.finditer(r"^(read|write)\s*=\s*(.*)$", manager, re.M):
         if "all" in [c.strip() for c in m[2].split(",")]:
             findings.append(Finding("error", f"manager.conf grants {m[1]}=all; list the classes"))
-    findings += check_webrtc(directory, certs=certs, agents=agents)
+    findings += check_webrtc(directory, certs=certs, agents=agents, webrtc_agents=webrtc_agents,
+                             secret_key=secret_key, ws_uri=ws_uri)
     if lint:
         findings += run_asterisklint(ext)
     return findings

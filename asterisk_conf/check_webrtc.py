@@ -4,7 +4,9 @@ An endpoint with ``webrtc=yes`` needs: the WSS transport in pjsip.conf, Asterisk
 server with TLS in http.conf, a certificate and key that exist (checked on this machine when
 ``certs`` is true, i.e. when the check runs on the Asterisk box), its aor and auth sections,
 a browser codec (opus or G.711), ICE in rtp.conf, and the websocket modules required.
-Every agent named in ``agents`` must have an endpoint.
+Every agent named in ``agents`` must have an endpoint. Given the settings' browser agents
+(``webrtc_agents``) and ``secret_key``, the endpoints must be WebRTC exactly for those agents
+and their passwords must be the ones the console issues, or the console's phone cannot register.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from asterisk_conf.finding import Finding
+from hotline.phones import sip_password
 
 _SECTION = re.compile(r"^\[([^\]]+)\](?:\(([^)]*)\))?\s*$")
 
@@ -46,7 +50,9 @@ def _kind(body: dict[str, str], secs: dict[str, list[dict[str, str]]]) -> str:
     return ""
 
 
-def check_webrtc(directory: Path, *, certs: bool = True, agents: Iterable[str] = ()) -> list[Finding]:
+def check_webrtc(directory: Path, *, certs: bool = True, agents: Iterable[str] = (),
+                 webrtc_agents: frozenset[str] | None = None, secret_key: str | None = None,
+                 ws_uri: str | None = None) -> list[Finding]:
     pjsip = sections((directory / "pjsip.conf").read_text(encoding="utf-8"))
     endpoints = {name: b for name, bodies in pjsip.items() for b in bodies if _kind(b, pjsip) == "endpoint"}
     found: list[Finding] = []
@@ -54,6 +60,8 @@ def check_webrtc(directory: Path, *, certs: bool = True, agents: Iterable[str] =
         if f"agent{n}" not in endpoints:
             found.append(Finding("error", f"pjsip.conf has no endpoint agent{n} for agent {n}"))
     webrtc = {n: b for n, b in endpoints.items() if b.get("webrtc", "").lower() == "yes"}
+    if webrtc_agents is not None:
+        found += _settings_agree(pjsip, endpoints, set(webrtc), webrtc_agents, secret_key)
     if not webrtc:
         return found
     transports = {n: b for n, bodies in pjsip.items() for b in bodies if b.get("type") == "transport"}
@@ -64,6 +72,8 @@ def check_webrtc(directory: Path, *, certs: bool = True, agents: Iterable[str] =
     http = sections(http_path.read_text(encoding="utf-8")).get("general", [{}])[0] if http_path.is_file() else {}
     if http.get("enabled") != "yes" or http.get("tlsenable") != "yes":
         found.append(Finding("error", "http.conf must have enabled=yes and tlsenable=yes for WSS"))
+    if ws_uri is not None:
+        found += _ws_uri_agrees(ws_uri, http.get("tlsbindaddr", ""))
     cert_paths = {("http.conf", "tlscertfile"): http.get("tlscertfile", ""),
                   ("http.conf", "tlsprivatekey"): http.get("tlsprivatekey", "")}
     for name, b in sorted(webrtc.items()):
@@ -93,4 +103,47 @@ def check_webrtc(directory: Path, *, certs: bool = True, agents: Iterable[str] =
     for mod in ("res_http_websocket.so", "res_pjsip_transport_websocket.so"):
         if f"noload={mod}" in modules or ("autoload=no" in modules and f"load={mod}" not in modules):
             found.append(Finding("error", f"modules.conf does not load {mod}"))
+    return found
+
+
+def _settings_agree(pjsip: dict[str, list[dict[str, str]]], endpoints: dict[str, dict[str, str]],
+                    webrtc: set[str], wanted: frozenset[str], secret_key: str | None) -> list[Finding]:
+    """The rendered agent endpoints against HOTLINE_WEBRTC_AGENTS and HOTLINE_SECRET_KEY."""
+    found: list[Finding] = []
+    if webrtc and not wanted:
+        return [Finding("warning", f"pjsip.conf has WebRTC endpoints ({', '.join(sorted(webrtc))}) but "
+                                   "HOTLINE_WEBRTC_AGENTS is empty, so the console gives nobody a phone")]
+    for name in sorted(n for n in endpoints if re.fullmatch(r"agent\d+", n)):
+        agent = name[len("agent"):]
+        if (agent in wanted) != (name in webrtc):
+            what = "a browser phone" if agent in wanted else "a SIP phone"
+            found.append(Finding("error", f"HOTLINE_WEBRTC_AGENTS gives agent {agent} {what} but endpoint "
+                                          f"{name} is {'not ' if name not in webrtc else ''}webrtc=yes; "
+                                          "render again with the same settings"))
+        if secret_key is None or name not in webrtc:
+            continue
+        auth = [b for b in pjsip.get(endpoints[name].get("auth", ""), []) if b.get("type") == "auth"]
+        if auth and auth[0].get("password") != sip_password(secret_key, agent):
+            found.append(Finding("error", f"{endpoints[name]['auth']}: the password is not the one the console "
+                                          "issues; render again with the same HOTLINE_SECRET_KEY"))
+    return found
+
+
+def _ws_uri_agrees(ws_uri: str, tlsbindaddr: str) -> list[Finding]:
+    """HOTLINE_WEBRTC_WS_URI (what the console tells browsers) against http.conf's WSS server."""
+    if not ws_uri:
+        return [Finding("warning", "HOTLINE_WEBRTC_WS_URI is empty, so the console's phones have no server "
+                                   "to connect to; set it to wss://<asterisk host>:8089/ws")]
+    url = urlsplit(ws_uri)
+    found: list[Finding] = []
+    if url.scheme != "wss":
+        found.append(Finding("warning", f"HOTLINE_WEBRTC_WS_URI={ws_uri} is not wss://: Asterisk serves "
+                                        "WebSocket SIP on its TLS port and browsers need TLS off localhost"))
+    port = url.port or (443 if url.scheme == "wss" else 80)
+    served = tlsbindaddr.rpartition(":")[2]
+    if served.isdigit() and int(served) != port:
+        found.append(Finding("error", f"HOTLINE_WEBRTC_WS_URI={ws_uri} uses port {port} but http.conf serves "
+                                      f"WSS on {served} (tlsbindaddr={tlsbindaddr}); make them the same"))
+    if url.path.rstrip("/") != "/ws":
+        found.append(Finding("error", f"HOTLINE_WEBRTC_WS_URI={ws_uri}: Asterisk's WebSocket path is /ws"))
     return found

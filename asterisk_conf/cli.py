@@ -34,8 +34,9 @@ def render(
     survey: bool = typer.Option(False, help="Send callers to the post-call survey."),
     hold_max: int = typer.Option(3600, min=1, help="Longest hold, seconds: the agent's parked leg "
                                                    "is hung up after it."),
-    webrtc_agents: str = typer.Option("", help="Agents whose phone is the browser console (WebRTC "
-                                               "over WSS), e.g. 1001-1002; the others use SIP phones."),
+    webrtc_agents: str | None = typer.Option(None, help="Agents whose phone is the browser console "
+                                                        "(WebRTC over WSS), e.g. 1001-1002; the others "
+                                                        "use SIP phones. Default: HOTLINE_WEBRTC_AGENTS."),
     tls_cert: str = typer.Option(SiteOptions.tls_cert, help="Certificate for WSS and DTLS (path on "
                                                             "the Asterisk box)."),
     tls_key: str = typer.Option(SiteOptions.tls_key, help="Its private key (path on the Asterisk box)."),
@@ -43,13 +44,16 @@ def render(
     stun: str = typer.Option("", help="STUN server host:port, for an Asterisk behind NAT."),
 ) -> None:
     """Render manager, extensions, pjsip, http, rtp, musiconhold, features and modules .conf files."""
+    settings = get_settings()
+    if webrtc_agents is None:
+        webrtc_agents = settings.webrtc_agents
     try:
         site = SiteOptions(agents=parse_agents(agents), sip_bind=sip_bind,
                            trunk_host=trunk_host, trunk_match=trunk_match, recdir=recdir,
                            survey_enabled=survey, hold_max_s=hold_max,
                            webrtc_agents=parse_agents(webrtc_agents), tls_cert=tls_cert,
                            tls_key=tls_key, https_port=https_port, stun=stun)
-        files = render_all(get_settings(), site)
+        files = render_all(settings, site)
     except ConfigRenderError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -105,7 +109,10 @@ def check(
     except ConfigRenderError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    findings = check_directory(directory, lint=lint, certs=certs, agents=wanted)
+    settings = get_settings()
+    findings = check_directory(directory, lint=lint, certs=certs, agents=wanted,
+                               webrtc_agents=settings.webrtc_agent_ids, secret_key=settings.secret_key,
+                               ws_uri=settings.webrtc_ws_uri)
     for f in findings:
         typer.echo(f"{f.level}: {f.message}")
     errors = [f for f in findings if f.level == "error"]

@@ -6,13 +6,12 @@ dialplan's own ``${VAR}`` needs no escaping). An unknown placeholder is an error
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hotline.phones import AgentListError, parse_agent_list, sip_password
 from hotline.settings import Settings
 from pbx.contexts import (
     CONF_BRIDGE_PROFILE,
@@ -61,13 +60,10 @@ class SiteOptions:
 
 def parse_agents(spec: str) -> tuple[str, ...]:
     """``"1001-1003,1010"`` -> ``("1001", "1002", "1003", "1010")``."""
-    out: list[str] = []
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        lo, _, hi = part.partition("-")
-        if not lo.isdigit() or (hi and not hi.isdigit()) or (hi and int(hi) < int(lo)):
-            raise ConfigRenderError(f"agents: {part!r} is not a number or a range like 1001-1004")
-        out += [str(n) for n in range(int(lo), int(hi or lo) + 1)]
-    return tuple(dict.fromkeys(out))
+    try:
+        return parse_agent_list(spec)
+    except AgentListError as exc:
+        raise ConfigRenderError(str(exc)) from None
 
 
 def fill(template: str, values: dict[str, str]) -> str:
@@ -98,9 +94,8 @@ def _conf_value(value: str, what: str) -> str:
 
 
 def agent_password(settings: Settings, agent: str) -> str:
-    """Deterministic per-agent SIP password derived from the secret key."""
-    mac = hmac.new(settings.secret_key.encode(), f"pjsip:agent{agent}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:20]
+    """The agent's SIP password, the same one the console issues (:func:`hotline.phones.sip_password`)."""
+    return sip_password(settings.secret_key, agent)
 
 
 def render_all(settings: Settings, site: SiteOptions | None = None) -> dict[str, str]:

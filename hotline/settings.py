@@ -12,6 +12,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import Field, field_validator
@@ -20,6 +21,8 @@ from pydantic_settings import (
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+
+from hotline.phones import parse_agent_list
 
 
 class ConfigFileError(ValueError):
@@ -96,6 +99,18 @@ class Settings(BaseSettings):
     agent_endpoint_prefix: str = "PJSIP/agent"
     ivr_menu_file: Path | None = None
     ring_timeout_s: float = 15.0
+
+    # --- browser phones (WebRTC agents; hotline.phones) ------------------------------
+    # Agents whose phone is the browser console, e.g. "1001-1010,1020"; the others have SIP
+    # phones. `hotline asterisk-conf render` gives exactly these webrtc=yes endpoints, and
+    # the console gives exactly these a phone (GET /api/agent/phone).
+    webrtc_agents: str = ""
+    # What the browsers connect to: Asterisk's WSS, e.g. wss://pbx.example.org:8089/ws
+    webrtc_ws_uri: str = ""
+    # The domain of the agents' SIP URIs (sip:agent1001@DOMAIN); empty: the host of webrtc_ws_uri
+    webrtc_sip_domain: str = ""
+    # STUN/TURN URLs for the browsers' ICE, e.g. ["stun:stun.example.org:3478"]
+    webrtc_ice_servers: list[str] = Field(default_factory=list)
     # when lost callers may be called back (the callee's local time; reports winback)
     callback_hours: str = "09:00-21:00"
     # how often the user-defined traffic alarms are evaluated on the call-event log (reports.alarms)
@@ -124,6 +139,31 @@ class Settings(BaseSettings):
         if not 0 <= v <= 65535:
             raise ValueError("a TCP port must be between 0 and 65535")
         return v
+
+    @field_validator("webrtc_agents")
+    @classmethod
+    def _agent_list(cls, v: str) -> str:
+        parse_agent_list(v)  # an unreadable list fails at start, not at an agent's login
+        return v
+
+    @field_validator("webrtc_ws_uri")
+    @classmethod
+    def _ws_uri(cls, v: str) -> str:
+        if v and (not v.startswith(("wss://", "ws://")) or not urlsplit(v).hostname):
+            raise ValueError(f"webrtc_ws_uri must look like wss://pbx.example.org:8089/ws, not {v!r}")
+        return v
+
+    @field_validator("webrtc_ice_servers")
+    @classmethod
+    def _ice_urls(cls, v: list[str]) -> list[str]:
+        for url in v:
+            if not url.startswith(("stun:", "turn:", "turns:")):
+                raise ValueError(f"webrtc_ice_servers: {url!r} is not a stun:, turn: or turns: URL")
+        return v
+
+    @property
+    def webrtc_agent_ids(self) -> frozenset[str]:
+        return frozenset(parse_agent_list(self.webrtc_agents))
 
     @field_validator("data_dir", "recordings_dir", "prompts_dir")
     @classmethod

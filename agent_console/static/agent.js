@@ -165,6 +165,7 @@ async function createCustomer(p) {
 }
 
 function onMessage(m) {
+  window.dispatchEvent(new CustomEvent("hotline:live", { detail: m }));  // for phone.js
   switch (m.type) {
     case "snapshot":
       clock.offset = m.now - Date.now() / 1000;

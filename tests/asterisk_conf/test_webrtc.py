@@ -110,3 +110,77 @@ def test_the_cli_renders_checks_and_prints_the_lab_certificate_command(tmp_path,
     bad = runner.invoke(app, ["check", str(out), "--no-lint", "--agents", "1001-1003"])
     assert bad.exit_code == 1 and "no endpoint agent1003" in bad.output
     assert runner.invoke(app, ["cert", "bad host!"]).exit_code == 2
+
+
+def test_check_holds_the_endpoints_to_the_settings_the_console_issues_phones_from(tmp_path, certs):
+    conf = _render(tmp_path, certs)  # 1001, 1002 WebRTC; 1003 a SIP phone; default secret key
+    same = Settings(webrtc_agents="1001-1002")
+    assert _errors(conf, certs=False, webrtc_agents=same.webrtc_agent_ids, secret_key=same.secret_key) == []
+    drift = _errors(conf, certs=False, webrtc_agents=frozenset({"1001", "1003"}), secret_key="another key")
+    assert ("HOTLINE_WEBRTC_AGENTS gives agent 1002 a SIP phone but endpoint agent1002 is webrtc=yes; "
+            "render again with the same settings") in drift
+    assert ("HOTLINE_WEBRTC_AGENTS gives agent 1003 a browser phone but endpoint agent1003 is not "
+            "webrtc=yes; render again with the same settings") in drift
+    assert ("agent1001-auth: the password is not the one the console issues; render again with the "
+            "same HOTLINE_SECRET_KEY") in drift
+    nobody = check_directory(conf, lint=False, certs=False, webrtc_agents=frozenset())
+    assert [f.level for f in nobody] == ["warning"] and "gives nobody a phone" in nobody[0].message
+
+
+def test_render_takes_the_browser_agents_from_the_settings(tmp_path, monkeypatch):
+    from hotline.settings import get_settings
+
+    monkeypatch.setenv("HOTLINE_WEBRTC_AGENTS", "1002")
+    get_settings.cache_clear()
+    try:
+        r = runner.invoke(app, ["render", str(tmp_path / "s"), "--agents", "1001-1002"])
+        assert r.exit_code == 0, r.output
+        pjsip = sections((tmp_path / "s" / "pjsip.conf").read_text())
+        assert pjsip["agent1002"][0]["webrtc"] == "yes" and "webrtc" not in pjsip["agent1001"][0]
+        ok = runner.invoke(app, ["check", str(tmp_path / "s"), "--no-lint", "--no-certs"])
+        assert ok.exit_code == 0, ok.output
+    finally:
+        get_settings.cache_clear()
+
+
+def test_settings_refuse_unreadable_phone_options():
+    with pytest.raises(ValueError, match="not a number or a range"):
+        Settings(webrtc_agents="1001-abc")
+    with pytest.raises(ValueError, match="must look like wss://"):
+        Settings(webrtc_ws_uri="https://pbx:8089/ws")
+    with pytest.raises(ValueError, match="not a stun:, turn: or turns: URL"):
+        Settings(webrtc_ice_servers=["pbx:3478"])
+
+
+def test_check_holds_the_console_ws_uri_to_the_wss_server_http_conf_renders(tmp_path, certs):
+    conf = _render(tmp_path, certs)  # WSS on 8089
+
+    def found(ws_uri: str) -> list[tuple[str, str]]:
+        return [(f.level, f.message) for f in check_directory(conf, lint=False, certs=False, ws_uri=ws_uri)]
+
+    assert found("wss://pbx.lab.example:8089/ws") == []
+    assert found("wss://pbx.lab.example/ws") == [(
+        "error", "HOTLINE_WEBRTC_WS_URI=wss://pbx.lab.example/ws uses port 443 but http.conf serves WSS on "
+                 "8089 (tlsbindaddr=0.0.0.0:8089); make them the same")]
+    assert found("wss://pbx.lab.example:8089/sip") == [
+        ("error", "HOTLINE_WEBRTC_WS_URI=wss://pbx.lab.example:8089/sip: Asterisk's WebSocket path is /ws")]
+    assert [lv for lv, _ in found("ws://pbx.lab.example:8089/ws")] == ["warning"]
+    assert [m for _, m in found("")] == ["HOTLINE_WEBRTC_WS_URI is empty, so the console's phones have no "
+                                        "server to connect to; set it to wss://<asterisk host>:8089/ws"]
+    plain = tmp_path / "plain"  # no browser phones: the URI is not looked at
+    write_all(plain, render_all(Settings(), SiteOptions(agents=("1001",))))
+    assert check_directory(plain, lint=False, ws_uri="") == []
+
+
+def test_the_cli_check_reads_the_ws_uri_from_the_settings(tmp_path, certs, monkeypatch):
+    from hotline.settings import get_settings
+
+    conf = _render(tmp_path, certs)
+    monkeypatch.setenv("HOTLINE_WEBRTC_AGENTS", "1001-1002")
+    monkeypatch.setenv("HOTLINE_WEBRTC_WS_URI", "wss://pbx.lab.example:7443/ws")
+    get_settings.cache_clear()
+    try:
+        r = runner.invoke(app, ["check", str(conf), "--no-lint", "--no-certs"])
+        assert r.exit_code == 1 and "uses port 7443 but http.conf serves WSS on 8089" in r.output, r.output
+    finally:
+        get_settings.cache_clear()

@@ -47,11 +47,12 @@ class Live:
 
 @contextmanager
 def live_server(db: Path, config: ConsoleConfig | None = None,
-                mount: Callable[[Any, ManualClock], None] | None = None) -> Iterator[Live]:
+                mount: Callable[[Any, ManualClock], None] | None = None,
+                settings: Settings | None = None) -> Iterator[Live]:
     """``mount(app, clock)``: routers the runtime adds to the console (e.g. the admin ones)."""
     clock, bus, center = staffed_center()
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
-    app = create_app(Settings(), engine, bus, center, fake_lookup, clock,
+    app = create_app(settings or Settings(), engine, bus, center, fake_lookup, clock,
                      config=config or ConsoleConfig(refresh_interval_s=0.5))
     if mount is not None:
         mount(app, clock)

@@ -254,11 +254,11 @@ class StackThread:
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-def login(page: Any, url: str, username: str) -> None:
-    """Sign in on the console's login page (the demo password)."""
+def login(page: Any, url: str, username: str, password: str = PASSWORD) -> None:
+    """Sign in on the console's login page (by default the stack's seeded password)."""
     page.goto(f"{url}/login")
     page.fill("#username", username)
-    page.fill("#password", PASSWORD)
+    page.fill("#password", password)
     page.click("#sign-in")
 
 
