@@ -51,7 +51,7 @@ from acd.core import (
     PreviewShown,
     WaitingCall,
 )
-from acd.events import OutboundDialEnded
+from acd.events import OutboundDialEnded, OutboundPreviewDialed
 from acd.ports import ContactCenterError
 from acd.requests import OutboundRequest, RoutingRequest
 from acd.service.calls import LiveCall
@@ -147,6 +147,8 @@ class OutboundCalls:
         """The agent clicked Dial on the previewed record: ring the agent, then the customer."""
         call = self.previewing(agent)
         call.previewed = True
+        self.ctx.bus.publish(OutboundPreviewDialed(at=self.ctx.now(), call_id=call.call_id,
+                                                   queue=call.queue, agent=agent))
         ring(call)
 
     def skip_preview(self, agent: str) -> None:

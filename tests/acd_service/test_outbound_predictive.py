@@ -264,3 +264,28 @@ async def test_an_offer_failing_within_the_window_goes_to_the_next_free_agent(ri
     assert (e.result, e.agent) == ("answered", "a1002")
     await rig.flush()
     assert rig.kinds("pf2") == ["ENTERQUEUE", "RINGNOANSWER", "CONNECT"]
+
+
+async def test_a_preview_record_counts_its_attempt_on_the_dial_click_not_the_offer(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBERS[1], CalleeScript("answer", answer_delay_s=2.0, talk_time_s=3.0))
+    live = campaign(rig, [Record("0", NUMBERS[0]), Record("1", NUMBERS[1])], ProgressivePacer(),
+                    Mode.PREVIEW, ring_s=10.0)
+    await rig.login_ready("a1001")
+    live.start()
+    await wait_for(lambda: rig.state("a1001") == "previewing", timeout=5)
+    first = next(r for r in live.runner.records.values() if r.status == "dialing")
+    assert first.dials == []  # on screen, not dialed: attempts 0
+    await rig.service.skip_preview("a1001")
+    await wait_for(lambda: first.status == "done", timeout=5)
+    assert first.dials == [] and first.results == [DialResult.SKIPPED]  # a skip is no attempt
+    await wait_for(lambda: rig.state("a1001") == "previewing", timeout=5)
+    second = next(r for r in live.runner.records.values() if r.status == "dialing")
+    assert second.dials == [] and rig.sim.dialed == []
+    clicked = rig.clock.now()
+    await rig.service.dial_preview("a1001")
+    assert second.dials == [clicked]
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)) and second.status == "done", timeout=20)
+    live.close()
+    await rig.flush()
+    dials = [r for r in rig.rows() if r.kind == kinds.OUTBOUND_DIAL]
+    assert [r.data["record"] for r in dials] == [second.id]
