@@ -111,12 +111,22 @@ class QueueSnapshot(AcdEvent):
 
 
 @dataclass(frozen=True, slots=True)
+class OutboundPreviewDialed(AcdEvent):
+    """The agent clicked Dial on a previewed campaign record: the attempt is made now."""
+
+    call_id: str
+    queue: str
+    agent: str
+
+
+@dataclass(frozen=True, slots=True)
 class OutboundDialEnded(AcdEvent):
     """A campaign dial is over for the router. ``result``: answered (a person, bridged to
     the agent), busy, no_answer, machine, failed, abandoned, skipped (preview); ``cause``:
     the customer leg's hang-up cause (None if no channel was ever created); ``why`` of a
     predictive abandon: ``no_agent`` (nobody took it within the connect window, we hung
-    up) or ``customer_left`` (the customer hung up while waiting for an agent)."""
+    up), ``agent_failed`` (the offer failed after the window) or ``customer_left`` (the
+    customer hung up while waiting for an agent)."""
 
     call_id: str
     queue: str

@@ -213,10 +213,27 @@ _CATALOGUE: list[tuple[str, str]] = [
      "未知处理结果 {d}，请从本任务的选项中选择（{l}）。"),
     (r"The callback time (?P<t>.+) \((?P<z>[^)]+)\) is in the past; pick a later time\.",
      "回拨时间 {t}（{z}）已经过去，请选择更晚的时间。"),
+    # campaign refusals (outbound.campaign / outbound.service CampaignError via routes.outbound);
+    # groups named *_w are campaign states / actions, worded by _WORDS
+    (r"no campaign named (?P<n>'[^']*'|\"[^\"]*\"); `hotline outbound list` shows them",
+     "没有名为 {n} 的外呼任务；`hotline outbound list` 可列出全部任务。"),
+    (r"a (?P<state_w>\w+) campaign cannot (?P<action_w>\w+); allowed: (?P<allowed_w>.+)",
+     "{state_w}的外呼任务不能{action_w}；可执行：{allowed_w}。"),
+    (r"agentless campaigns need the AMI and the IVR's answer store; this backend was started without them",
+     "自动外呼（无坐席）任务需要 AMI 和 IVR 应答存储；本后台启动时未配置。"),
     (r"The callback time is outside the campaign's calling hours \((?P<h>[^,]+), (?P<z>[^)]+)\); "
      r"pick a time inside them\.", "回拨时间不在本任务的外呼时段内（{h}，{z}），请在时段内选择。"),
 ]
 _COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
+# Words inside refusals (groups named ``*_w``; a list "a, b" is worded item by item).
+_WORDS = {"draft": "草稿", "running": "运行中", "paused": "已暂停", "stopped": "已停止",
+          "start": "启动", "pause": "暂停", "stop": "停止", "none (final)": "无（已结束）"}
+
+
+def _word(group: str, value: str) -> str:
+    if not group.endswith("_w"):
+        return value
+    return "、".join(_WORDS.get(v, v) for v in value.split(", "))
 
 
 def wants_chinese(accept_language: str | None) -> bool:
@@ -232,7 +249,7 @@ def to_chinese(message: str) -> str:
     for pattern, zh in _COMPILED:
         m = pattern.match(message)
         if m:
-            return zh.format(**m.groupdict())
+            return zh.format(**{k: _word(k, v) for k, v in m.groupdict().items()})
     return message
 
 

@@ -69,6 +69,7 @@ class Runner:
         self.sink = sink
         self.retries = retries
         self._calls: dict[str, tuple[str, str | None]] = {}
+        self._uncounted: set[str] = set()  # preview offers not dialed yet (no attempt)
         self._seq = 0
 
     def _next(self, now: float) -> Record | None:
@@ -89,28 +90,49 @@ class Runner:
                 rec.next_at = now + RECHECK_S
         return None
 
-    def tick(self, floor: Floor, *, router_reserves: bool = False) -> list[Originate]:
+    def tick(self, floor: Floor, *, router_reserves: bool = False,
+             count: bool = True) -> list[Originate]:
         """``router_reserves``: the ACD's router picks the agent of each dial (live
-        campaigns, ``outbound.live``), so the pacer's agents only count the dials."""
+        campaigns, ``outbound.live``), so the pacer's agents only count the dials.
+        ``count=False`` (preview): the attempt is counted by :meth:`dialed` on the click."""
         out = []
         for dial in self.pacer.plan(floor):
             rec = self._next(floor.now)
             if rec is None:
                 break
-            out.append(self.dial(rec, None if router_reserves else dial.agent, floor.now))
+            out.append(self.dial(rec, None if router_reserves else dial.agent, floor.now,
+                                 count=count))
         return out
 
-    def dial(self, rec: Record, agent: str | None, now: float) -> Originate:
-        """Dial one record (preview: the clicked one, after ``may_dial``)."""
+    def dial(self, rec: Record, agent: str | None, now: float, *, count: bool = True) -> Originate:
+        """Dial one record (preview: the clicked one, after ``may_dial``). ``count=False``:
+        the record is only offered (preview); :meth:`dialed` counts the attempt later."""
         number = normalise(rec.number)
         self._seq += 1
         call_id = f"ob-{self.campaign}-{rec.id}-{self._seq}"
         rec.status = "dialing"
-        rec.dials.append(now)
         self._calls[call_id] = (rec.id, agent)
-        self.sink.log(call_id, kinds.OUTBOUND_DIAL, ts=now, queue=self.campaign, agent=agent,
-                      data={"record": rec.id, "number": number, "caller_id": self.caller_id})
+        if count:
+            self._count(call_id, agent, now)
+        else:
+            self._uncounted.add(call_id)
         return Originate(call_id, rec.id, number, self.caller_id, agent)
+
+    def dialed(self, call_id: str, now: float, agent: str | None = None) -> None:
+        """The uncounted (previewed) dial ``call_id`` is made now: count the attempt."""
+        if call_id not in self._uncounted:
+            raise KeyError(f"{call_id} is not a preview offer of campaign {self.campaign} awaiting its dial")
+        self._uncounted.discard(call_id)
+        self._count(call_id, agent, now)
+
+    def _count(self, call_id: str, agent: str | None, now: float) -> None:
+        rec_id, reserved = self._calls[call_id]
+        rec = self.records[rec_id]
+        rec.dials.append(now)
+        self.sink.log(call_id, kinds.OUTBOUND_DIAL, ts=now, queue=self.campaign,
+                      agent=agent or reserved,
+                      data={"record": rec.id, "number": normalise(rec.number),
+                            "caller_id": self.caller_id})
 
     def result(self, call_id: str, result: DialResult, now: float, cause: int | None = None,
                agent: str | None = None, why: str | None = None,
@@ -120,6 +142,7 @@ class Runner:
         if call_id not in self._calls:
             raise KeyError(f"{call_id} is not a dial of campaign {self.campaign}")
         rec_id, reserved = self._calls.pop(call_id)
+        self._uncounted.discard(call_id)  # a skipped preview was never an attempt
         rec = self.records[rec_id]
         self.sink.log(call_id, kinds.OUTBOUND_RESULT, ts=now, queue=self.campaign,
                       agent=agent or reserved,
@@ -145,7 +168,9 @@ class Runner:
     def dialed_at(self, call_id: str) -> float | None:
         """When the dial ``call_id`` (still in flight) was made."""
         rec = self._calls.get(call_id)
-        return self.records[rec[0]].dials[-1] if rec is not None else None
+        if rec is None or call_id in self._uncounted:
+            return None
+        return self.records[rec[0]].dials[-1]
 
     def penetration(self) -> float:
         """Share of the list's records dialed at least once."""

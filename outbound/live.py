@@ -9,6 +9,9 @@ pacer sees is the queue's *ready* members: an agent with an inbound caller waiti
 is offered that caller at once and is never ready, so outbound goes only when inbound is
 quiet. Each dial's end (``acd.events.OutboundDialEnded``) goes to ``Runner.result``, which
 logs the result with its hang-up cause and schedules the retry; the next record follows.
+A preview record is only offered at first: its attempt (and OUTBOUND_DIAL row) counts when
+the agent clicks Dial (``acd.events.OutboundPreviewDialed``); a skipped record was never
+an attempt.
 
 Bus handlers run inside the publisher (synchronously), so the campaign never dials from
 within one: it schedules one ``tick`` with ``call_soon`` and dials from there.
@@ -18,7 +21,8 @@ Predictive campaigns dial customers first (``OutboundRequest.predictive``): the 
 wrap-up with the time it ends, the dials ringing with their ages and the answered
 customers held for an agent; the router offers each answered customer to a ready member
 like an inbound call (blending by tier, one offer per agent). An answered customer no
-agent is offered within the connect window is an abandon (``acd.service.outbound``),
+agent is offered within the connect window, or whose offer fails after it, is an abandon
+(``acd.service.outbound``),
 logged as an OUTBOUND_RESULT ``abandoned`` with its cause and ``why``; the pacer's abandon
 ledger counts it, and ``outbound.service`` seeds that ledger with the campaign's last 30
 days from the call-event log, so the cap is the audited rate.
@@ -31,7 +35,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from acd.events import AgentStateChanged, OutboundDialEnded
+from acd.events import AgentStateChanged, OutboundDialEnded, OutboundPreviewDialed
 from acd.ports import OutboundDialer
 from acd.requests import OutboundRequest
 from hotline.clock import Clock
@@ -89,7 +93,8 @@ class LiveCampaign:
             return
         self.running = True
         self._unsubscribe = [self.bus.subscribe(OutboundDialEnded, self._on_ended),
-                             self.bus.subscribe(AgentStateChanged, self._on_agent)]
+                             self.bus.subscribe(AgentStateChanged, self._on_agent),
+                             self.bus.subscribe(OutboundPreviewDialed, self._on_preview_dialed)]
         self._schedule()
 
     def stop(self) -> None:
@@ -111,6 +116,12 @@ class LiveCampaign:
         # predictive also dials for an agent entering wrap-up (free again soon)
         if ev.state == "ready" or (ev.state == "wrap_up" and self.mode is Mode.PREDICTIVE):
             self._schedule()
+
+    def _on_preview_dialed(self, ev: OutboundPreviewDialed) -> None:
+        """The agent clicked Dial: the preview record's attempt counts from now (an
+        offered record the agent skips was never an attempt)."""
+        if ev.call_id in self._numbers:
+            self.runner.dialed(ev.call_id, self.clock.now(), agent=ev.agent)
 
     def _on_ended(self, ev: OutboundDialEnded) -> None:
         if ev.call_id not in self._numbers:
@@ -149,7 +160,8 @@ class LiveCampaign:
             return
         now = self.clock.now()
         floor = self._floor(now)
-        for dial in self.runner.tick(floor, router_reserves=True):
+        for dial in self.runner.tick(floor, router_reserves=True,
+                                     count=self.mode is not Mode.PREVIEW):
             self.figures.dialed += 1
             self._numbers[dial.call_id] = dial.number
             req = OutboundRequest(call_id=dial.call_id, queue=self.queue, number=dial.number,

@@ -26,7 +26,10 @@ NOTSURE; a MACHINE too with ``agent``) the customer's channel becomes a caller w
 the campaign's queue, and the router offers it like an inbound call (agent leg
 ``Application=Bridge``; blending and one offer per agent as for any call). If no agent has
 been offered it ``connect_window_s`` after the answer, it is an **abandon** (``why``
-``no_agent``): it leaves the queue (ABANDON row) and we hang it up (cause 16). A customer
+``no_agent``): it leaves the queue (ABANDON row) and we hang it up (cause 16). An offer
+that fails (the agent's phone fails or rings unanswered) puts it back in line for the next
+free agent while the window lasts; failing after the window it is an abandon too (``why``
+``agent_failed``). A customer
 hanging up while waiting is an abandon too (``customer_left``, with its cause).
 
 Every dial's end is one :class:`acd.events.OutboundDialEnded` on the bus; the campaign
@@ -48,7 +51,7 @@ from acd.core import (
     PreviewShown,
     WaitingCall,
 )
-from acd.events import OutboundDialEnded
+from acd.events import OutboundDialEnded, OutboundPreviewDialed
 from acd.ports import ContactCenterError
 from acd.requests import OutboundRequest, RoutingRequest
 from acd.service.calls import LiveCall
@@ -77,6 +80,7 @@ class Dial:
     done: bool = False
     ahead: bool = False  # predictive: dialed before any agent
     queued: bool = False  # predictive: answered, waiting in the queue for an agent
+    deadline: float = 0.0  # predictive: the end of the connect window (clock time)
 
 
 class OutboundCalls:
@@ -143,6 +147,8 @@ class OutboundCalls:
         """The agent clicked Dial on the previewed record: ring the agent, then the customer."""
         call = self.previewing(agent)
         call.previewed = True
+        self.ctx.bus.publish(OutboundPreviewDialed(at=self.ctx.now(), call_id=call.call_id,
+                                                   queue=call.queue, agent=agent))
         ring(call)
 
     def skip_preview(self, agent: str) -> None:
@@ -215,6 +221,7 @@ class OutboundCalls:
             self._hang_up_ahead(dial, "failed", None)
             return
         dial.queued = True
+        dial.deadline = now + req.connect_window_s
         asyncio.get_running_loop().call_later(
             req.connect_window_s / self.ctx.time_scale, self._window_over, dial)
 
@@ -226,6 +233,22 @@ class OutboundCalls:
         if self.ctx.book.get(call.call_id) is call:
             self.ctx.feed(CallLeft(self.ctx.now(), call.call_id, "abandon"))  # ABANDON row
         self._hang_up_ahead(dial, "abandoned", "no_agent")
+
+    def offer_failed(self, call: LiveCall) -> bool:
+        """A predictive customer's offer failed (the agent's phone failed or was not
+        answered). Within the connect window the router offers them to the next free agent
+        (False: feed the ``OfferFailed``); once it is over they are an abandon (``why``
+        ``agent_failed``): they leave the queue (ABANDON row; the router cancels the offer)
+        and are hung up like one no agent was offered. True if that was done."""
+        dial = self.dials.get(call.uniqueid)
+        if dial is None or not dial.queued or dial.done:
+            return False
+        if self.ctx.now() < dial.deadline:
+            return False  # the window timer still runs: another agent may take them
+        if self.ctx.book.get(call.call_id) is call:
+            self.ctx.feed(CallLeft(self.ctx.now(), call.call_id, "abandon"))  # ABANDON row
+        self._hang_up_ahead(dial, "abandoned", "agent_failed")
+        return True
 
     def _hang_up_ahead(self, dial: Dial, result: str, why: str | None) -> None:
         dial.done = True

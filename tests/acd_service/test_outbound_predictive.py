@@ -21,7 +21,7 @@ from outbound.compliance import CallingHours, Compliance, DialResult, DncList, R
 from outbound.dialer import Record, Runner
 from outbound.live import LiveCampaign
 from outbound.pacing import AbandonLedger, DialStats, PredictivePacer, ProgressivePacer
-from pbx.sim.config import CalleeScript, CallerScript
+from pbx.sim.config import AgentPhone, CalleeScript, CallerScript
 
 
 def _profile(aid: str, queues: dict[str, Membership]) -> AgentProfile:
@@ -208,3 +208,84 @@ def test_a_live_campaign_needs_the_pacer_of_its_mode(rig: Rig) -> None:
     runner.pacer = PredictivePacer(AbandonLedger(), DialStats())
     with pytest.raises(CampaignError, match="ProgressivePacer"):
         LiveCampaign(runner, rig.service, rig.bus, rig.clock, queue="survey")
+
+
+def _two_agents() -> AcdConfig:
+    qs = (QueueConfig("survey", skills=("sales",), ring_timeout_s=10.0, wrap_up_s=5.0),)
+    return AcdConfig(queues=qs, agents={
+        a: _profile(a, {"survey": Membership(priority=0)}) for a in ("a1001", "a1002")})
+
+
+def _predictive(rig: Rig, call_id: str, number: str) -> None:
+    rig.service.dial_out(OutboundRequest(
+        call_id=call_id, queue="survey", number=number, caller_id="4008001234",
+        requested_at=rig.service.now(), campaign="survey", predictive=True,
+        connect_window_s=2.0))
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone("agent1001", behaviour="noanswer")]])
+async def test_an_offer_failing_after_the_connect_window_is_an_abandon(rig: Rig) -> None:
+    # the only agent is offered at once but never answers (RONA after ~9.5 s): the customer
+    # must not wait on until they give up (patience 60 s) but be hung up as an abandon
+    rig.sim.add_callee(NUMBERS[0], CalleeScript("answer", answer_delay_s=3.0, patience_s=60.0))
+    pacer = measured_pacer(rig)
+    live = campaign(rig, [Record("0", NUMBERS[0])], pacer, ring_s=10.0)
+    await rig.login_ready("a1001")
+    live.start()
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=30)
+    live.close()
+    assert [e.agent for e in rig.of(CallOffered)] == ["a1001"]
+    (e,) = rig.of(OutboundDialEnded)
+    assert (e.result, e.why, e.cause, e.agent) == ("abandoned", "agent_failed", 16, None)
+    assert rig.service.book.get(e.call_id) is None
+    assert pacer.ledger.counts(rig.clock.now()) == (1001, 1)  # counted against the cap
+    await rig.flush()
+    kinds_ = rig.kinds(e.call_id)
+    assert "RINGNOANSWER" in kinds_ and "ABANDON" in kinds_
+    ab = [r for r in rig.rows() if r.kind == kinds.OUTBOUND_RESULT]
+    assert [(r.data["result"], r.data["why"], r.data["cause"]) for r in ab] == [
+        ("abandoned", "agent_failed", 16)]
+    await wait_for(lambda: not any(c.app == "Bridge" or c.uniqueid.startswith("hotline-custleg")
+                                   for c in rig.sim.channels.values()), timeout=5)
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone("agent1001", behaviour="busy"),
+                                     AgentPhone("agent1002")]])
+@pytest.mark.parametrize("config", [_two_agents()])
+async def test_an_offer_failing_within_the_window_goes_to_the_next_free_agent(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBERS[0], CalleeScript("answer", answer_delay_s=3.0, talk_time_s=5.0,
+                                                patience_s=60.0))
+    await rig.login_ready("a1001")
+    await rig.login_ready("a1002")  # idle the shorter: a1001 is offered first
+    _predictive(rig, "pf2", NUMBERS[0])
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=30)
+    assert [e.agent for e in rig.of(CallOffered)] == ["a1001", "a1002"]  # busy: failed at once
+    (e,) = rig.of(OutboundDialEnded)
+    assert (e.result, e.agent) == ("answered", "a1002")
+    await rig.flush()
+    assert rig.kinds("pf2") == ["ENTERQUEUE", "RINGNOANSWER", "CONNECT"]
+
+
+async def test_a_preview_record_counts_its_attempt_on_the_dial_click_not_the_offer(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBERS[1], CalleeScript("answer", answer_delay_s=2.0, talk_time_s=3.0))
+    live = campaign(rig, [Record("0", NUMBERS[0]), Record("1", NUMBERS[1])], ProgressivePacer(),
+                    Mode.PREVIEW, ring_s=10.0)
+    await rig.login_ready("a1001")
+    live.start()
+    await wait_for(lambda: rig.state("a1001") == "previewing", timeout=5)
+    first = next(r for r in live.runner.records.values() if r.status == "dialing")
+    assert first.dials == []  # on screen, not dialed: attempts 0
+    await rig.service.skip_preview("a1001")
+    await wait_for(lambda: first.status == "done", timeout=5)
+    assert first.dials == [] and first.results == [DialResult.SKIPPED]  # a skip is no attempt
+    await wait_for(lambda: rig.state("a1001") == "previewing", timeout=5)
+    second = next(r for r in live.runner.records.values() if r.status == "dialing")
+    assert second.dials == [] and rig.sim.dialed == []
+    clicked = rig.clock.now()
+    await rig.service.dial_preview("a1001")
+    assert second.dials == [clicked]
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)) and second.status == "done", timeout=20)
+    live.close()
+    await rig.flush()
+    dials = [r for r in rig.rows() if r.kind == kinds.OUTBOUND_DIAL]
+    assert [r.data["record"] for r in dials] == [second.id]

@@ -81,3 +81,19 @@ def test_campaign_wrap_up_takes_the_campaigns_codes_and_a_callback_in_the_callee
             assert rec is not None
             return rec.status, rec.disposition, rec.next_at
     assert console.run(stored) == ("pending", "callback", at)
+
+
+def test_campaign_refusals_are_worded_in_chinese_for_the_zh_ui(console) -> None:
+    console.run(lambda: _campaign(console.engine))  # "huifang" is running
+    zh = {**console.auth("sup"), "Accept-Language": "zh-CN"}
+    en = console.client.post("/api/outbound/campaigns/huifang/start", headers=console.auth("sup"))
+    assert en.status_code == 409
+    assert en.json()["detail"] == "a running campaign cannot start; allowed: pause, stop"
+    r = console.client.post("/api/outbound/campaigns/huifang/start", headers=zh)
+    assert (r.status_code, r.json()["detail"]) == (409, "运行中的外呼任务不能启动；可执行：暂停、停止。")
+    assert console.client.post("/api/outbound/campaigns/huifang/stop", headers=zh).status_code == 200
+    r = console.client.post("/api/outbound/campaigns/huifang/pause", headers=zh)
+    assert (r.status_code, r.json()["detail"]) == (409, "已停止的外呼任务不能暂停；可执行：无（已结束）。")
+    r = console.client.post("/api/outbound/campaigns/nosuch/start", headers=zh)
+    assert (r.status_code, r.json()["detail"]) == (
+        404, "没有名为 'nosuch' 的外呼任务；`hotline outbound list` 可列出全部任务。")

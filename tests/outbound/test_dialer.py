@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -77,3 +78,21 @@ async def test_dials_and_results_land_in_the_call_event_log(sqlite_engine: Async
     assert [k for k, _, _ in rows] == [kinds.OUTBOUND_DIAL] * 2 + [kinds.OUTBOUND_RESULT] * 2
     answered = [d["result"] for k, q, d in rows if k == kinds.OUTBOUND_RESULT and q == "huifang"]
     assert answered.count("abandoned") / len(answered) == 0.5  # the auditable abandon rate
+
+
+def test_an_uncounted_preview_offer_counts_its_attempt_only_when_dialed() -> None:
+    sink = ListSink()
+    r = runner(sink, [Record("a", "+8613800138000"), Record("b", "+8613800138001")])
+    offered = r.tick(Floor(now=NOON_SH, free=("1001", "1002")), count=False)
+    assert [o.record for o in offered] == ["a", "b"]
+    assert r.records["a"].dials == [] and r.penetration() == 0.0
+    assert [x for x in sink.rows if x["kind"] == kinds.OUTBOUND_DIAL] == []
+    assert r.dialed_at(offered[0].call_id) is None
+    r.dialed(offered[0].call_id, NOON_SH + 30.0, agent="1001")  # the agent clicked Dial
+    assert r.records["a"].dials == [NOON_SH + 30.0]
+    (row,) = [x for x in sink.rows if x["kind"] == kinds.OUTBOUND_DIAL]
+    assert (row["call_id"], row["agent"], row["ts"]) == (offered[0].call_id, "1001", NOON_SH + 30.0)
+    r.result(offered[1].call_id, DialResult.SKIPPED, NOON_SH + 40.0)  # skipped: no attempt
+    assert r.records["b"].dials == [] and r.records["b"].status == "done"
+    with pytest.raises(KeyError, match="awaiting its dial"):
+        r.dialed(offered[0].call_id, NOON_SH + 50.0)  # counted once
