@@ -24,6 +24,7 @@ ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
     ("POST", "/api/agent/ready", None, AGENTS),
     ("POST", "/api/agent/not-ready", {"reason": "break"}, AGENTS),
     ("GET", "/api/agent/state", None, AGENTS),
+    ("GET", "/api/agent/phone", None, AGENTS),
     ("GET", "/api/agent/codes", None, AGENTS),
     ("POST", "/api/agent/call/hangup", None, AGENTS),
     ("POST", "/api/agent/call/hold", None, AGENTS),

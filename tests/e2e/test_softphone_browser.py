@@ -184,6 +184,9 @@ def test_the_console_phone_registers_rings_answers_talks_holds_sends_dtmf_and_ha
     page.wait_for_selector('#phone-status[data-held="0"]')
     # baresip answered both re-offers with a=setup:actpass (invalid in an answer, RFC 8842 §5.3);
     # the phone read it as the role baresip already had, so the DTLS association stayed up
+    # (the resume's answer can land just after the held flag clears: wait for it, don't race it)
+    page.wait_for_function("hotlinePhone.events.filter((e) => e.type === 'sdp_fixed').length >= 2",
+                           timeout=10_000)
     fixed = [e for e in page.evaluate("hotlinePhone.events") if e["type"] == "sdp_fixed"]
     assert [e["role"] for e in fixed] == ["passive", "passive"]
     assert not far.log.find("dtls-connection closed")
