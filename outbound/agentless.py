@@ -31,6 +31,7 @@ from hotline.clock import Clock
 from hotline.events import EventBus
 from outbound.compliance import DialResult
 from outbound.dialer import Runner
+from outbound.loop import CampaignLoop
 from outbound.pacing import Dial, Floor
 from pbx.ami.actions import Originate, caller_id
 from pbx.events import ChannelCreated, ChannelHungUp, OriginateResult, VariableSet
@@ -71,7 +72,7 @@ class _Leg:
     done: bool = False
 
 
-class AgentlessCampaign:
+class AgentlessCampaign(CampaignLoop):
     """``answers(call_id)``: the stored answers of a dial (``IvrStore.survey_answers``);
     ``dial_string(number)``: the trunk dial (``AcdConfig.customer_dial``)."""
 
@@ -89,52 +90,22 @@ class AgentlessCampaign:
             raise ValueError("amd 'message' needs the prompt to leave (amd_message)")
         if not 5.0 <= ring_s <= 60.0:
             raise ValueError(f"ring time {ring_s:g} s must be between 5 and 60 s")
-        self.runner = runner
+        super().__init__(runner, bus, clock, time_scale)
         self.ami = ami
-        self.bus = bus
-        self.clock = clock
         self.dial_string = dial_string
         self.answers = answers
         self.amd = amd
         self.amd_message = amd_message
         self.ring_s = ring_s
-        self.time_scale = time_scale
-        self.running = False
         self.legs: dict[str, _Leg] = {}
         self.results: dict[str, int] = {}
-        self._unsubscribe: list[Any] = []
-        self._scheduled = False
-        self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    @property
-    def name(self) -> str:
-        return self.runner.campaign
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self.running = True
-        if not self._unsubscribe:
-            self._unsubscribe = [
-                self.bus.subscribe(OriginateResult, self._on_originate),
+    def _subscriptions(self) -> list[Callable[[], None]]:
+        return [self.bus.subscribe(OriginateResult, self._on_originate),
                 self.bus.subscribe(ChannelCreated, self._on_created),
                 self.bus.subscribe(VariableSet, self._on_varset),
                 self.bus.subscribe(ChannelHungUp, self._on_hangup)]
-        self._schedule()
-
-    def stop(self) -> None:
-        """No new dials; the dials in flight finish and are logged."""
-        self.running = False
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def close(self) -> None:
-        self.stop()
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe = []
 
     def finished(self) -> bool:
         """Every record done or refused and nothing in flight."""
@@ -142,12 +113,6 @@ class AgentlessCampaign:
             r.status in ("done", "refused") for r in self.runner.records.values())
 
     # --- dialing -----------------------------------------------------------------------
-
-    def _schedule(self) -> None:
-        if self._scheduled or not self.running:
-            return
-        self._scheduled = True
-        asyncio.get_running_loop().call_soon(self.tick)
 
     def tick(self) -> None:
         self._scheduled = False
@@ -175,15 +140,6 @@ class AgentlessCampaign:
             if state is not None and not state.created:
                 state.result = DialResult.FAILED
                 self._spawn(self._finish(leg, None))
-
-    def _arm(self, now: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        due = self.runner.next_due(now)
-        if due is not None:
-            self._timer = asyncio.get_running_loop().call_later(
-                (due - now) / self.time_scale, self._schedule)
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)

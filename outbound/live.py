@@ -30,10 +30,9 @@ days from the call-event log, so the cap is the audited rate.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from acd.events import AgentStateChanged, OutboundDialEnded, OutboundPreviewDialed
 from acd.ports import OutboundDialer
@@ -43,6 +42,7 @@ from hotline.events import EventBus
 from outbound.campaign import CampaignError, Mode
 from outbound.compliance import DialResult
 from outbound.dialer import Runner
+from outbound.loop import CampaignLoop
 from outbound.pacing import BusyAgent, Floor, PredictivePacer, ProgressivePacer
 
 
@@ -55,7 +55,7 @@ class LiveFigures:
     results: dict[str, int] = field(default_factory=dict)
 
 
-class LiveCampaign:
+class LiveCampaign(CampaignLoop):
     """``time_scale``: clock seconds per loop second (the simulator's speed)."""
 
     def __init__(self, runner: Runner, dialer: OutboundDialer, bus: EventBus, clock: Clock, *,
@@ -67,48 +67,20 @@ class LiveCampaign:
         if mode is not Mode.PREDICTIVE and not isinstance(runner.pacer, ProgressivePacer):
             raise CampaignError("a preview or progressive campaign reserves agents through "
                                 "the router: give its runner a ProgressivePacer")
-        self.runner = runner
+        super().__init__(runner, bus, clock, time_scale)
         self.dialer = dialer
-        self.bus = bus
-        self.clock = clock
         self.queue = queue
         self.mode = mode
         self.amd = amd
         self.amd_message = amd_message
         self.ring_s = ring_s
-        self.time_scale = time_scale
         self.figures = LiveFigures()
-        self.running = False
         self._numbers: dict[str, str] = {}
-        self._unsubscribe: list[Any] = []
-        self._scheduled = False
-        self._timer: asyncio.TimerHandle | None = None
 
-    @property
-    def name(self) -> str:
-        return self.runner.campaign
-
-    def start(self) -> None:
-        if self.running:
-            return
-        self.running = True
-        self._unsubscribe = [self.bus.subscribe(OutboundDialEnded, self._on_ended),
-                             self.bus.subscribe(AgentStateChanged, self._on_agent),
-                             self.bus.subscribe(OutboundPreviewDialed, self._on_preview_dialed)]
-        self._schedule()
-
-    def stop(self) -> None:
-        """Pause or stop: no new dials; dials in flight finish and are logged."""
-        self.running = False
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def close(self) -> None:
-        self.stop()
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
-        self._unsubscribe = []
+    def _subscriptions(self) -> list[Callable[[], None]]:
+        return [self.bus.subscribe(OutboundDialEnded, self._on_ended),
+                self.bus.subscribe(AgentStateChanged, self._on_agent),
+                self.bus.subscribe(OutboundPreviewDialed, self._on_preview_dialed)]
 
     # --- events ----------------------------------------------------------------------
 
@@ -145,12 +117,6 @@ class LiveCampaign:
         self.runner.result(ev.call_id, DialResult(ev.result), self.clock.now(), cause=ev.cause,
                            agent=ev.agent, why=ev.why)
         self._schedule()
-
-    def _schedule(self) -> None:
-        if self._scheduled or not self.running:
-            return
-        self._scheduled = True
-        asyncio.get_running_loop().call_soon(self.tick)
 
     # --- dialing -----------------------------------------------------------------------
 
@@ -191,13 +157,3 @@ class LiveCampaign:
         ringing = tuple(since[held:])
         return Floor(now=now, free=free, busy=busy, ringing=len(ringing), waiting=held,
                      ringing_since=ringing)
-
-    def _arm(self, now: float) -> None:
-        """Wake up when the next record is due (a retry, calling hours opening)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        due = self.runner.next_due(now)
-        if due is not None:
-            self._timer = asyncio.get_running_loop().call_later(
-                (due - now) / self.time_scale, self._schedule)

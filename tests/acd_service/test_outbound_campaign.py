@@ -87,3 +87,17 @@ async def test_a_progressive_campaign_runs_end_to_end(rig: Rig) -> None:
     first = next(r.call_id for r in rows if r.kind == kinds.OUTBOUND_DIAL)
     wrap = [r for r in rows if r.kind == "WRAPUP" and r.call_id == first]
     assert wrap and wrap[0].data["disposition"] == "resolved"  # → CRM interaction sync
+
+
+async def test_a_paused_and_resumed_campaign_hears_each_event_once(rig: Rig) -> None:
+    def handlers() -> dict[type, int]:
+        return {k: len(rig.bus._handlers.get(k, [])) for k in (OutboundDialEnded, AgentStateChanged)}
+
+    before = handlers()
+    live = campaign(rig, [])
+    live.start()
+    live.stop()  # pause
+    live.start()  # resume: still subscribed, not twice
+    assert {k: n - before[k] for k, n in handlers().items()} == {OutboundDialEnded: 1, AgentStateChanged: 1}
+    live.close()
+    assert handlers() == before
