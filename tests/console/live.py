@@ -19,7 +19,7 @@ from agent_console.config import ConsoleConfig
 from hotline.clock import ManualClock
 from hotline.db import make_engine
 from hotline.settings import Settings
-from tests.console.conftest import fake_lookup, staffed_center
+from tests.console.conftest import PASSWORD, fake_lookup, staffed_center
 from tests.console.fake_center import FakeCenter
 
 T = TypeVar("T")
@@ -74,3 +74,20 @@ def live_server(db: Path, config: ConsoleConfig | None = None,
             asyncio.run_coroutine_threadsafe(engine.dispose(), live_loop).result(10)
         server.should_exit = True
         thread.join(10)
+
+
+def sign_in_page(browser: Any, url: str, username: str, lang: str,
+                 **context: Any) -> tuple[Any, Any, list[str]]:
+    """A new browser context (``context``: Playwright's new_context arguments) whose page
+    has the UI language ``lang`` stored and has submitted the login form as ``username``;
+    returns the context, the page and the list the page's uncaught errors go to."""
+    ctx = browser.new_context(**context)
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
+    page.goto(f"{url}/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    return ctx, page, errors

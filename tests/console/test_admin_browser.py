@@ -27,7 +27,7 @@ from ivr.cli import app as ivr_cli
 from ivr.http import build_router as build_ivr_admin
 from ivr.reload import MenuHolder
 from tests.console.conftest import PASSWORD, START
-from tests.console.live import live_server
+from tests.console.live import live_server, sign_in_page
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DEFAULT_MENU = Path(__file__).resolve().parents[2] / "ivr" / "menus" / "default.yaml"
@@ -98,15 +98,7 @@ def _cli_lines(tmp_path: Path, text: str) -> list[int]:
     ("en-US", "en", "Administration", "line {n}", "node 'main': choices.2 names an unknown node 'suport'")])
 def test_admin_edits_a_queue_and_an_ivr_menu_whose_mistake_is_refused_with_its_line(
         browser, live, tmp_path, locale, lang, title, line_word, refusal):
-    ctx = browser.new_context(viewport={"width": 1360, "height": 1000}, locale=locale)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
-    page.goto(f"{live.url}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    ctx, page, errors = sign_in_page(browser, live.url, "admin", lang, viewport={"width": 1360, "height": 1000}, locale=locale)
     page.wait_for_url(f"{live.url}/admin#users")  # the admin's landing page
     page.wait_for_selector("body[data-ready='1']")
     assert page.text_content("h1") == title
@@ -226,15 +218,7 @@ def test_an_error_toast_does_not_stay_over_the_next_screen(browser, live):
      "'25:00-26:00' has an impossible time of day", "Monday")])
 def test_admin_sets_weekly_hours_with_several_ranges_a_day_and_a_mistake_is_refused_per_day(
         browser, live, locale, lang, overlap, impossible, monday):
-    ctx = browser.new_context(viewport={"width": 1360, "height": 1000}, locale=locale)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
-    page.goto(f"{live.url}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    ctx, page, errors = sign_in_page(browser, live.url, "admin", lang, viewport={"width": 1360, "height": 1000}, locale=locale)
     page.wait_for_selector("body[data-ready='1']")
     page.click('#tabs button[data-tab="hours"]')
     form = page.locator('form[data-weekly="office"]')

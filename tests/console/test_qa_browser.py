@@ -18,7 +18,7 @@ from hotline.settings import Settings
 from qa.models import QaEvaluation, QaForm
 from recordings.models import Recording
 from tests.console.conftest import PASSWORD, START
-from tests.console.live import live_server
+from tests.console.live import live_server, sign_in_page
 from tests.recordings.wavs import write_stereo
 from tests.test_qa_evaluations import form
 
@@ -170,15 +170,7 @@ def test_script_checks_prefill_the_form_and_a_language_without_engine_is_named(b
         await engine.dispose()
 
     _sync(fill())
-    ctx = browser.new_context(viewport={"width": 1280, "height": 1000}, locale=locale)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
-    page.goto(f"{live.url}/login")
-    page.fill("#username", "qa")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    ctx, page, errors = sign_in_page(browser, live.url, "qa", lang, viewport={"width": 1280, "height": 1000}, locale=locale)
     page.wait_for_selector("body[data-ready='1']")
     page.click("#results tr[data-id='1']")
     page.select_option("#form-key", "scripted")

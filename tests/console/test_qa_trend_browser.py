@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hotline.db import make_engine
 from qa import evaluations as evs
 from tests.console import test_qa_browser
-from tests.console.conftest import PASSWORD
+from tests.console.live import sign_in_page
 from tests.console.test_qa_browser import ARTIFACTS, T0, _sync
 from tests.test_qa_evaluations import ANSWERS
 
@@ -39,15 +39,7 @@ def _score(db) -> None:
 
 
 def _open(browser, live, username, path, locale, lang):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 1400}, locale=locale)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
-    page.goto(f"{live.url}/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    ctx, page, errors = sign_in_page(browser, live.url, username, lang, viewport={"width": 1280, "height": 1400}, locale=locale)
     page.wait_for_url(lambda u: "/login" not in u)
     page.goto(f"{live.url}{path}")
     page.wait_for_selector("body[data-ready='1']")

@@ -13,8 +13,7 @@ from openpyxl import load_workbook
 
 from hotline.db import make_engine
 from hotline.eventlog import CallEventLog
-from tests.console.conftest import PASSWORD
-from tests.console.live import live_server
+from tests.console.live import live_server, sign_in_page
 from tests.reports.daydata import DAY, write_day
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -42,15 +41,7 @@ def live(seeded_db, tmp_path):
 @pytest.mark.parametrize("locale,lang,lost_word,formula", [
     ("zh-CN", "zh", "呼损数", "20 秒内接通 / 呼入量"), ("en-US", "en", "Lost", "answered within 20 s / offered")])
 def test_reports_page_charts_formulas_and_export(browser, live, tmp_path, locale, lang, lost_word, formula):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 1000}, locale=locale, accept_downloads=True)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
-    page.goto(f"{live.url}/login")
-    page.fill("#username", "sup")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    ctx, page, errors = sign_in_page(browser, live.url, "sup", lang, viewport={"width": 1280, "height": 1000}, locale=locale, accept_downloads=True)
     page.wait_for_url(f"{live.url}/supervisor")
     page.goto(f"{live.url}/reports?day={DAY}&from={DAY}&to={DAY}")
     page.wait_for_selector("body[data-ready='1']")
