@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from crm.csvio import MAX_FILE_BYTES, CsvFileError, RowError, decode
-from outbound.compliance import normalise
-from outbound.models import OutboundRecord
+from outbound.compliance import DncList, normalise
+from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
 
 HEADER_ALIASES = {"电话": "number", "手机": "number", "号码": "number", "phone": "number",
                   "mobile": "number", "姓名": "name", "客户": "name"}
@@ -111,3 +111,12 @@ async def import_contacts(session: AsyncSession, campaign_id: int, data: bytes) 
     report.errors.sort(key=lambda e: e.row)
     await session.flush()
     return report
+
+
+async def campaign_dnc(session: AsyncSession, campaign: OutboundCampaign) -> DncList:
+    """The do-not-call numbers that apply to ``campaign``: the global ones and its own."""
+    dnc = DncList()
+    for d in (await session.execute(select(OutboundDnc).where(
+            (OutboundDnc.campaign_id.is_(None)) | (OutboundDnc.campaign_id == campaign.id)))).scalars():
+        dnc.add(d.number, None if d.campaign_id is None else campaign.name)
+    return dnc

@@ -35,10 +35,11 @@ from outbound.campaign import (
     parse_retries,
     transition,
 )
-from outbound.compliance import Compliance, DialResult, DncList
+from outbound.compliance import Compliance, DialResult
 from outbound.dialer import EventSink, Record, Runner
+from outbound.lists import campaign_dnc
 from outbound.live import LiveCampaign
-from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
+from outbound.models import OutboundCampaign, OutboundRecord
 from outbound.pacing import (
     THIRTY_DAYS_S,
     AbandonLedger,
@@ -193,11 +194,7 @@ class Campaigns:
                                 "this backend was started without them")
         recs = (await session.execute(select(OutboundRecord).where(
             OutboundRecord.campaign_id == row.id))).scalars().all()
-        dnc_rows = (await session.execute(select(OutboundDnc).where(
-            (OutboundDnc.campaign_id.is_(None)) | (OutboundDnc.campaign_id == row.id)))).scalars().all()
-        dnc = DncList()
-        for d in dnc_rows:
-            dnc.add(d.number, None if d.campaign_id is None else cfg.name)
+        dnc = await campaign_dnc(session, row)
         records = []
         for r in recs:
             status = "pending" if r.status == "dialing" else r.status  # a restart lost the dial

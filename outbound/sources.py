@@ -30,7 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from crm import phones
 from crm.models import Customer, CustomerPhone, Interaction, Ticket, ticket_number
 from crm.workflow import Status
-from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
+from outbound.lists import campaign_dnc
+from outbound.models import OutboundCampaign, OutboundRecord
 from reports import winback
 from reports.facts import CallFactRow
 
@@ -60,14 +61,11 @@ async def _add(session: AsyncSession, campaign: OutboundCampaign, source: str,
     report = SourceReport(source, found=len(candidates) + len(skipped), skipped=list(skipped))
     existing = set((await session.execute(select(OutboundRecord.number).where(
         OutboundRecord.campaign_id == campaign.id))).scalars())
-    dnc: dict[str, str] = {}
-    for number, cid in (await session.execute(select(OutboundDnc.number, OutboundDnc.campaign_id).where(
-            (OutboundDnc.campaign_id.is_(None)) | (OutboundDnc.campaign_id == campaign.id)))).all():
-        if cid is None or number not in dnc:
-            dnc[number] = "dnc_global" if cid is None else "dnc_campaign"
+    dnc = await campaign_dnc(session, campaign)
     for c in candidates:
-        reason = ("duplicate" if c.number in existing else dnc.get(c.number)
-                  or ("blacklisted" if c.number in blacklisted else None))
+        refusal = dnc.refusal(c.number, campaign.name)
+        reason = ("duplicate" if c.number in existing else refusal.reason.value if refusal
+                  else "blacklisted" if c.number in blacklisted else None)
         if reason is not None:
             report.skipped.append({"number": c.number, "reason": reason})
             continue
