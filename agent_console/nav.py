@@ -27,6 +27,7 @@ PAGES: tuple[Page, ...] = (
     Page("/agent", frozenset({"agent", "team_lead"}), "Agent console", "坐席工作台", needs_agent_id=True),
     Page("/supervisor", frozenset(MONITOR_ROLES), "Supervisor monitor", "班长监控台"),
     Page("/reports", frozenset({"supervisor", "admin"}), "Reports", "报表"),
+    Page("/outbound", frozenset({"supervisor", "admin"}), "Outbound campaigns", "外呼活动"),
     Page("/qa", frozenset({"qa", "team_lead", "supervisor", "admin"}), "Quality assurance", "质检"),
     Page("/admin", frozenset({"admin"}), "Administration", "系统管理"),
     Page("/my-evaluations", frozenset({"agent", "team_lead"}), "My evaluations", "我的质检", needs_agent_id=True),

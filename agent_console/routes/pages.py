@@ -70,6 +70,11 @@ async def reports_page(request: Request) -> Response:
     return await _guarded(request, "/reports", "reports.html")
 
 
+@router.get("/outbound")
+async def outbound_page(request: Request) -> Response:
+    return await _guarded(request, "/outbound", "outbound.html")
+
+
 @router.get("/qa")
 async def qa_page(request: Request) -> Response:
     return await _guarded(request, "/qa", "qa.html")

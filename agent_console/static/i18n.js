@@ -282,3 +282,19 @@ Object.assign(STRINGS.en, {
 Object.assign(STRINGS.zh, {
   network_error: "无法连接服务器，请检查网络后重试。",
 });
+
+// the outbound page (outbound.html)
+Object.assign(STRINGS.en, { ob_page_title: "Outbound campaigns" });
+Object.assign(STRINGS.zh, { ob_page_title: "外呼活动" });
+
+// outbound page: campaigns section (outbound_campaigns.js)
+Object.assign(STRINGS.en, {
+});
+Object.assign(STRINGS.zh, {
+});
+
+// outbound page: lists section (outbound_lists.js)
+Object.assign(STRINGS.en, {
+});
+Object.assign(STRINGS.zh, {
+});
