@@ -233,6 +233,8 @@ _CATALOGUE: list[tuple[str, str]] = [
      "表头中没有 number（电话）列，请在第一行加上该列。"),
     (r"bytes that are not valid (?P<e>\S+); save the file as UTF-8", "含有不符合 {e} 编码的字节，请将文件另存为 UTF-8。"),
     (r"(?P<n>\d+) values but the header has (?P<m>\d+) columns", "本行有 {n} 个值，但表头有 {m} 列。"),
+    (r"not readable as CSV \((?P<e>.*)\)", "无法按 CSV 读取本行（{e}）。"),
+    (r"the first line is not CSV \((?P<e>.*)\); save the file as CSV", "第一行不是 CSV 格式（{e}），请将文件另存为 CSV。"),
     (r"(?P<v>'[^']*'|\"[^\"]*\") is not a phone number \(.*\); write it as \+8613800138000",
      "{v} 不是电话号码，请写成 +8613800138000 的形式。"),
     (r"(?P<v>'[^']*'|\"[^\"]*\") has the wrong number of digits for its country", "{v} 的位数不符合其国家/地区的号码规则。"),

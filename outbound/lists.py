@@ -72,6 +72,8 @@ def read_contacts(data: bytes, *, header_optional: bool = False) -> ListReport:
         first = next(reader)
     except StopIteration:
         raise CsvFileError("the file is empty; the first line must name the columns") from None
+    except csv.Error as e:
+        raise CsvFileError(f"the first line is not CSV ({e}); save the file as CSV") from None
     pending: list[tuple[int, int, list[str]]] = []  # (row, last line, values) read ahead
     headerless = header_optional and bool(first) and _is_number(first[0])
     if headerless:  # a column of numbers: the first value of each row is the number
@@ -85,15 +87,26 @@ def read_contacts(data: bytes, *, header_optional: bool = False) -> ListReport:
     seen: dict[str, int] = {}
     start = reader.line_num + 1
 
-    def rows() -> Iterator[tuple[int, int, list[str]]]:
+    def rows() -> Iterator[tuple[int, int, list[str] | str]]:
+        """(row, last line, values or why the row is not CSV); the reader goes on after a bad row."""
         nonlocal start
         yield from pending
-        for values in reader:
+        while True:
+            try:
+                values: list[str] | str = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as e:
+                values = str(e)
             row, end = start, reader.line_num
             start = end + 1
             yield row, end, values
 
     for row, end, values in rows():
+        if isinstance(values, str):
+            report.rows += 1
+            report.errors.append(RowError(row, "*", f"not readable as CSV ({values})"))
+            continue
         if not any(v.strip() for v in values):
             continue
         report.rows += 1

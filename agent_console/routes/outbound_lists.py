@@ -40,6 +40,11 @@ from outbound.models import OutboundCampaign
 from outbound.service import campaign_row
 
 router = APIRouter(tags=["outbound"])
+# The upload routes read the body themselves (raw CSV or a form's file); the schema says so.
+CSV_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                       "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
 TOO_BIG = f"The file is larger than {MAX_FILE_BYTES // 2**20} MB; split it."
 
 
@@ -112,7 +117,7 @@ async def summary(name: str, user: CampaignAdmin, session: SessionDep) -> ListSu
     return await list_summary(session, await _campaign(session, name))
 
 
-@router.post("/api/outbound/campaigns/{name}/lists/csv", response_model=ListReportOut)
+@router.post("/api/outbound/campaigns/{name}/lists/csv", response_model=ListReportOut, openapi_extra=CSV_BODY)
 async def upload_list(name: str, request: Request, user: CampaignAdmin, ctx: Ctx, session: SessionDep,
                       ip: ClientIp) -> dict[str, Any]:
     """Add a CSV contact list (UTF-8 or GBK) to the campaign; bad rows reported, good rows kept."""
@@ -132,7 +137,7 @@ async def _dnc_target(session: AsyncSession, campaign: str | None) -> OutboundCa
     return None if not campaign else await _campaign(session, campaign)
 
 
-@router.post("/api/outbound/dnc", response_model=ListReportOut)
+@router.post("/api/outbound/dnc", response_model=ListReportOut, openapi_extra=CSV_BODY)
 async def upload_dnc(request: Request, user: CampaignAdmin, ctx: Ctx, session: SessionDep, ip: ClientIp,
                      campaign: str | None = None) -> dict[str, Any]:
     """Add do-not-call numbers (CSV, UTF-8 or GBK) to the global list, or with ``campaign``
