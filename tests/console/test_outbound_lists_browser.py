@@ -65,6 +65,17 @@ def test_a_supervisor_builds_a_list_from_tickets_and_uploads_a_csv_with_a_bad_ro
     page.wait_for_selector("body[data-ready='1']")
     assert page.input_value("#obl-campaign") == "huifang"
     assert "外呼名单" in page.text_content("#obl-card h2")
+    # the other two sources send their days (and the sample size): no calls on these days
+    for source, shown in (("lost-calls", ["#obl-from", "#obl-to"]), ("survey", ["#obl-from", "#obl-to", "#obl-size"])):
+        page.select_option("#obl-source", source)
+        assert all(page.is_visible(f) for f in shown) and page.is_hidden("#obl-days")
+        page.fill("#obl-from", "2027-01-14")
+        page.fill("#obl-to", "2027-01-15")
+        with page.expect_response(lambda r, source=source: r.url.endswith(f"/lists/{source}")) as answer:
+            page.click("#obl-build")
+        assert answer.value.status == 200 and answer.value.json()["found"] == 0
+        page.wait_for_function("document.querySelector(\"#obl-build-result [data-result='built']\")"
+                               "?.textContent === '已加入 0 / 0；0 条未加入'")
     # build from the product: tickets resolved awaiting 回访, in the last 30 days
     page.select_option("#obl-source", "tickets")
     assert page.is_hidden("#obl-from") and page.is_visible("#obl-days")
