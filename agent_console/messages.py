@@ -223,6 +223,27 @@ _CATALOGUE: list[tuple[str, str]] = [
      "自动外呼（无坐席）任务需要 AMI 和 IVR 应答存储；本后台启动时未配置。"),
     (r"The callback time is outside the campaign's calling hours \((?P<h>[^,]+), (?P<z>[^)]+)\); "
      r"pick a time inside them\.", "回拨时间不在本任务的外呼时段内（{h}，{z}），请在时段内选择。"),
+    # contact and do-not-call list files (outbound.lists via routes.outbound_lists): the
+    # file as a whole, then the reason of each refused row
+    (r"The file is larger than (?P<n>\d+) MB; split it\.", "文件超过 {n} MB，请拆分后上传。"),
+    (r"the file is larger than (?P<n>\d+) MB; split it", "文件超过 {n} MB，请拆分后上传。"),
+    (r"Send the CSV in a form field named file\.", "请在名为 file 的表单字段中上传 CSV 文件。"),
+    (r"the file is empty; the first line must name the columns", "文件为空：第一行必须是列名。"),
+    (r"no 'number' \(电话\) column in the header; add one to the first line",
+     "表头中没有 number（电话）列，请在第一行加上该列。"),
+    (r"bytes that are not valid (?P<e>\S+); save the file as UTF-8", "含有不符合 {e} 编码的字节，请将文件另存为 UTF-8。"),
+    (r"(?P<n>\d+) values but the header has (?P<m>\d+) columns", "本行有 {n} 个值，但表头有 {m} 列。"),
+    (r"not readable as CSV \((?P<e>.*)\)", "无法按 CSV 读取本行（{e}）。"),
+    (r"the first line is not CSV \((?P<e>.*)\); save the file as CSV", "第一行不是 CSV 格式（{e}），请将文件另存为 CSV。"),
+    (r"(?P<v>'[^']*'|\"[^\"]*\") is not a phone number \(.*\); write it as \+8613800138000",
+     "{v} 不是电话号码，请写成 +8613800138000 的形式。"),
+    (r"(?P<v>'[^']*'|\"[^\"]*\") has the wrong number of digits for its country", "{v} 的位数不符合其国家/地区的号码规则。"),
+    (r"(?P<n>\+\d+) is already on row (?P<r>\d+) of this file", "{n} 已在本文件第 {r} 行出现。"),
+    (r"(?P<n>\+\d+) is already in this campaign", "{n} 已在本外呼任务的名单中。"),
+    (r"(?P<n>\+\d+) is on the global do-not-call list", "{n} 在全局免打扰名单中。"),
+    (r"(?P<n>\+\d+) is on campaign (?P<c>\S+)'s do-not-call list", "{n} 在外呼任务 {c} 的免打扰名单中。"),
+    (r"(?P<n>\+\d+) is already on the global do-not-call list", "{n} 已在全局免打扰名单中。"),
+    (r"(?P<n>\+\d+) is already on campaign (?P<c>\S+)'s do-not-call list", "{n} 已在外呼任务 {c} 的免打扰名单中。"),
 ]
 _COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
 # Words inside refusals (groups named ``*_w``; a list "a, b" is worded item by item).

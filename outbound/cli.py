@@ -29,9 +29,8 @@ from crm.csvio import CsvFileError
 from hotline.db import with_engine
 from hotline.settings import get_settings
 from outbound.campaign import Action, CampaignConfig, CampaignError, Mode, format_retries
-from outbound.compliance import DncList
-from outbound.lists import import_contacts
-from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
+from outbound.lists import export_dnc, import_contacts, import_dnc
+from outbound.models import OutboundCampaign, OutboundRecord
 from outbound.service import campaign_row, figures, set_state
 from outbound.sources import SourceReport, from_answered_calls, from_lost_calls, from_tickets
 
@@ -86,8 +85,7 @@ def import_list(name: str, file: Path, url: str | None = UrlOpt) -> None:
 
     async def job(engine: AsyncEngine) -> dict[str, object]:
         async with async_sessionmaker(engine)() as s:
-            row = await campaign_row(s, name)
-            report = await import_contacts(s, row.id, data)
+            report = await import_contacts(s, await campaign_row(s, name), data)
             await s.commit()
             return report.as_dict()
     report = _run(url, job)
@@ -97,23 +95,35 @@ def import_list(name: str, file: Path, url: str | None = UrlOpt) -> None:
 @app.command("dnc-import")
 def dnc_import(file: Path, campaign: str | None = typer.Option(None, help="Per campaign (default: global)."),
                url: str | None = UrlOpt) -> None:
-    """Import do-not-call numbers (first column; bad rows are reported)."""
-    text = file.read_bytes().decode("utf-8-sig", errors="replace")
+    """Import do-not-call numbers (CSV, UTF-8 or GBK; a ``number`` column, or one number a
+    line); bad rows are reported, good rows kept."""
+    data = file.read_bytes()
 
-    async def job(engine: AsyncEngine) -> tuple[int, list[str]]:
-        dnc = DncList()
-        added, errors = dnc.import_csv(text, campaign)
+    async def job(engine: AsyncEngine) -> dict[str, object]:
         async with async_sessionmaker(engine)() as s:
-            cid = (await campaign_row(s, campaign)).id if campaign else None
-            nums = dnc.campaigns.get(campaign, set()) if campaign else dnc.global_numbers
-            for n in sorted(nums):
-                s.add(OutboundDnc(campaign_id=cid, number=n, added_at=time.time()))
+            row = await campaign_row(s, campaign) if campaign else None
+            report = await import_dnc(s, row, data, time.time())
             await s.commit()
-        return added, errors
-    added, errors = _run(url, job)
-    out.print(f"{added} number(s) added")
-    for e in errors:
-        err.print(e)
+            return report.as_dict()
+    report = _run(url, job)
+    out.print(json.dumps(report, ensure_ascii=False))
+    err.print(f"{report['imported']} number(s) added; {report['rejected']} row(s) refused")
+
+
+@app.command("dnc-export")
+def dnc_export(campaign: str | None = typer.Option(None, help="Per campaign (default: global)."),
+               out_file: Path | None = typer.Option(None, "--out", "-o"), url: str | None = UrlOpt) -> None:
+    """Export the global or a campaign's own do-not-call list (CSV that dnc-import reads)."""
+    async def job(engine: AsyncEngine) -> str:
+        async with async_sessionmaker(engine)() as s:
+            row = await campaign_row(s, campaign) if campaign else None
+            return await export_dnc(s, row, ZoneInfo(get_settings().timezone))
+    text = _run(url, job)
+    if out_file is None:
+        out.print(text, end="")
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"wrote {out_file}")
 
 
 def _state_command(action: Action) -> Callable[..., None]:

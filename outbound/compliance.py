@@ -13,8 +13,6 @@ must be inside the hours in every one of them: when in doubt we do not dial.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
@@ -96,24 +94,6 @@ class DncList:
         if e164 in self.campaigns.get(campaign, ()):
             return Refusal(Reason.DNC_CAMPAIGN, f"{e164} is on campaign {campaign}'s do-not-call list")
         return None
-
-    def import_csv(self, text: str, campaign: str | None = None) -> tuple[int, list[str]]:
-        """One number per row (first column; a header row ``number`` is skipped).
-        Returns (numbers added, per-row errors); good rows are kept."""
-        added, errors = 0, []
-        for i, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-            if not row or not row[0].strip() or (i == 1 and row[0].strip().lower() in ("number", "phone")):
-                continue
-            try:
-                self.add(row[0], campaign)
-                added += 1
-            except ValueError as e:
-                errors.append(f"row {i}: {e}")
-        return added, errors
-
-    def export_csv(self, campaign: str | None = None) -> str:
-        nums = self.global_numbers if campaign is None else self.campaigns.get(campaign, set())
-        return "number\n" + "".join(f"{n}\n" for n in sorted(nums))
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,14 @@ export class ApiError extends Error {
 window.addEventListener("unhandledrejection", (ev) => { if (ev.reason instanceof ApiError) ev.preventDefault(); });
 
 // `options.toast = false`: the caller shows the refusal itself (e.g. a form's own problems list).
+// `body`: an object (sent as JSON) or a File / Blob (sent as it is, as text/csv: an upload).
 export async function api(method, path, body, options = {}) {
   const show = options.toast !== false;
   // Accept-Language: the server words its error messages in the UI's language
   const opts = { method, headers: { "X-Hotline-CSRF": "1", "Accept-Language": lang === "zh" ? "zh-CN" : "en" },
                  credentials: "same-origin" };
-  if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+  if (body instanceof Blob) { opts.headers["Content-Type"] = "text/csv"; opts.body = body; }  // a chosen file, as it is
+  else if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
   let r;
   try {
     r = await fetch(path, opts);

@@ -43,8 +43,8 @@ async def test_a_stored_campaign_runs_when_started_and_writes_its_progress(rig: 
                                 created_at=0.0)
         s.add(camp)
         await s.flush()
-        await import_contacts(s, camp.id, "电话,姓名\n13800138000,张三\n13900139000,李四\n"
-                                          "13600136000,王五\n".encode())
+        await import_contacts(s, camp, "电话,姓名\n13800138000,张三\n13900139000,李四\n"
+                                       "13600136000,王五\n".encode())
         s.add(OutboundDnc(campaign_id=None, number="+8613600136000", added_at=0.0))
         await s.commit()
     def wraps(ev: AgentStateChanged) -> None:

@@ -14,7 +14,7 @@ EVERYONE = {"agent", "team_lead", "supervisor", "qa", "admin"}
 QA_EVALUATORS = {"qa", "team_lead", "supervisor", "admin"}
 
 # (method, path, body, roles allowed)
-ROUTES: list[tuple[str, str, dict | None, set[str]]] = [
+ROUTES: list[tuple[str, str, dict | bytes | None, set[str]]] = [
     ("GET", "/api/auth/me", None, EVERYONE),
     ("GET", "/api/auth/pages", None, EVERYONE),
     ("GET", "/api/supervisor/labels", None, MONITOR),
@@ -97,6 +97,13 @@ ROUTES += [
     ("POST", "/api/outbound/campaigns/huifang/lists/survey", {"from_day": D, "size": 5}, REPORTS),
     ("GET", "/api/agent/outbound/record", None, AGENTS),
     ("POST", "/api/agent/outbound/wrap-up", {"disposition": "done"}, AGENTS),
+    # the outbound page's lists section (routes.outbound_lists): CSV bodies
+    ("GET", "/api/outbound/campaigns/huifang/lists", None, REPORTS),
+    ("POST", "/api/outbound/campaigns/huifang/lists/csv", b"number\n13800138000\n", REPORTS),
+    ("POST", "/api/outbound/dnc", b"number\n13800138000\n", REPORTS),
+    ("POST", "/api/outbound/dnc?campaign=huifang", b"13800138000\n", REPORTS),
+    ("GET", "/api/outbound/dnc.csv", None, REPORTS),
+    ("GET", "/api/outbound/dnc.csv?campaign=huifang", None, REPORTS),
 ]
 # console-agent: the agent's desk and the monitor's drill-down
 ROUTES += [
@@ -109,6 +116,8 @@ USERNAMES = ["admin", "sup", "lead", "alice", "qa"]
 
 
 def _call(console, method, path, body, headers):
+    if isinstance(body, bytes):  # a file upload (text/csv body)
+        return console.client.request(method, path, content=body, headers={**headers, "Content-Type": "text/csv"})
     return console.client.request(method, path, json=body, headers=headers)
 
 

@@ -79,3 +79,18 @@ def test_utf8_with_bom_reads_the_same() -> None:
 def test_a_file_without_a_number_column_is_refused() -> None:
     with pytest.raises(CsvFileError, match="no 'number'"):
         read_contacts(b"name\nbob\n")
+
+
+def test_a_row_csv_cannot_read_is_reported_and_the_rows_after_it_are_kept() -> None:
+    data = b"number\n13800138000\n" + b"1" * 200_000 + b"\n13900139000\n"  # past csv's field size limit
+    report = read_contacts(data)
+    assert [c.number for c in report.contacts] == ["+8613800138000", "+8613900139000"]
+    assert [(e.row, e.column) for e in report.errors] == [(3, "*")]
+    assert report.errors[0].reason.startswith("not readable as CSV (field larger than field limit")
+
+
+def test_a_do_not_call_file_may_be_a_bare_column_of_numbers() -> None:
+    report = read_contacts(b"13800138000,x\n13900139000\n", header_optional=True)
+    assert [(c.row, c.number) for c in report.contacts] == [(1, "+8613800138000"), (2, "+8613900139000")]
+    with pytest.raises(CsvFileError, match="no 'number'"):
+        read_contacts(b"13800138000\n")  # a contact list needs its header

@@ -88,16 +88,6 @@ def test_retries_follow_the_rule_for_each_result() -> None:
     assert next_attempt(DialResult.MACHINE, 0.0, [], rules) is None  # no rule: not retried
 
 
-def test_dnc_import_keeps_good_rows_and_reports_bad_ones_then_exports() -> None:
-    dnc = DncList()
-    added, errors = dnc.import_csv("number\n13800138000\nnot-a-phone\n+14155550123\n\n12\n")
-    assert added == 2
-    assert len(errors) == 2 and errors[0].startswith("row 3:") and errors[1].startswith("row 6:")
-    assert dnc.export_csv() == "number\n+14155550123\n+8613800138000\n"
-    dnc.remove("+8613800138000")
-    assert dnc.export_csv() == "number\n+14155550123\n"
-
-
 @pytest.mark.parametrize("raw", ["13800138000", "+86 138-0013-8000", "008613800138000"])
 def test_numbers_are_compared_in_e164(raw: str) -> None:
     assert normalise(raw) == SH

@@ -42,7 +42,11 @@ def test_a_campaign_from_the_command_line(tmp_path: Path, db_url: str) -> None:
     dnc = tmp_path / "dnc.csv"
     dnc.write_text("number\n13900139000\nnope\n", encoding="utf-8")
     r = run.invoke(app, ["dnc-import", str(dnc), *u])
-    assert "1 number(s) added" in r.output and "row 3" in r.output
+    assert r.exit_code == 0, r.output
+    assert "1 number(s) added" in r.output and '"row": 3' in r.output
+    assert '"row": 2' in run.invoke(app, ["dnc-import", str(dnc), *u]).output  # already on the list
+    r = run.invoke(app, ["dnc-export", *u])
+    assert [ln.split(",")[0] for ln in r.output.splitlines()] == ["number", "+8613900139000"]
     assert "is running" in run.invoke(app, ["start", "huifang", *u]).output
     again = run.invoke(app, ["start", "huifang", *u])
     assert again.exit_code == 2 and "allowed: pause, stop" in again.output
