@@ -2,7 +2,9 @@
 live figures and the campaign report (CSV).
 
 A running backend (``hotline serve``) picks a state change up within a few seconds
-(``outbound.service.Campaigns.sync``); the figures read the call-event log.
+(``outbound.service.Campaigns.sync``); the figures read the call-event log. Messages (and
+the reasons of rejected rows) are in Chinese for a Chinese locale or ``hotline --lang zh``
+(``hotline.cli_lang``).
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from crm.csvio import CsvFileError
+from hotline.cli_lang import say
 from hotline.db import with_engine
 from hotline.settings import get_settings
 from outbound.campaign import Action, CampaignConfig, CampaignError, Mode, format_retries
 from outbound.compliance import DncList
-from outbound.lists import import_contacts
+from outbound.lists import ListReport, import_contacts
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
 from outbound.service import campaign_row, figures, set_state
 from outbound.sources import SourceReport, from_answered_calls, from_lost_calls, from_tickets
@@ -43,12 +46,24 @@ T = TypeVar("T")
 UrlOpt = typer.Option(None, "--url", help="Database URL (default: settings).")
 
 
+def _fail(message: str) -> typer.Exit:
+    """Print ``message`` as the command's error; raise what this returns."""
+    err.print(f"[red]{say('error')}:[/red] {say(message)}")
+    return typer.Exit(2)
+
+
 def _run(url: str | None, job: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     try:
         return asyncio.run(with_engine(url or get_settings().database_url, job))
     except (CampaignError, CsvFileError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise _fail(str(exc)) from None
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {file} ({exc.strerror}); check the path") from None
 
 
 @app.command("create")
@@ -62,8 +77,7 @@ def create(name: str, queue: str = typer.Option(..., help="The ACD queue whose m
         cfg = CampaignConfig(name, mode, queue, caller_id, hours=hours, max_per_day=max_per_day,
                              abandon_cap=abandon_cap)
     except CampaignError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise _fail(str(exc)) from None
 
     async def job(engine: AsyncEngine) -> None:
         async with async_sessionmaker(engine)() as s:
@@ -76,29 +90,31 @@ def create(name: str, queue: str = typer.Option(..., help="The ACD queue whose m
                                    abandon_cap=cfg.abandon_cap, created_at=time.time()))
             await s.commit()
     _run(url, job)
-    out.print(f"campaign {name} created (draft); import a list, then `hotline outbound start {name}`")
+    out.print(say(f"campaign {name} created (draft); import a list, then `hotline outbound start {name}`"))
 
 
 @app.command("import")
 def import_list(name: str, file: Path, url: str | None = UrlOpt) -> None:
     """Add a contact list (CSV, UTF-8 or GBK) to a campaign; bad rows are reported."""
-    data = file.read_bytes()
+    data = _read(file)
 
-    async def job(engine: AsyncEngine) -> dict[str, object]:
+    async def job(engine: AsyncEngine) -> ListReport:
         async with async_sessionmaker(engine)() as s:
             row = await campaign_row(s, name)
             report = await import_contacts(s, row.id, data)
             await s.commit()
-            return report.as_dict()
+            return report
     report = _run(url, job)
-    out.print(json.dumps(report, ensure_ascii=False))
+    out.print(json.dumps({**report.as_dict(), "errors": [
+        {"row": e.row, "column": e.column, "reason": say(e.reason)} for e in report.errors]},
+        ensure_ascii=False))
 
 
 @app.command("dnc-import")
 def dnc_import(file: Path, campaign: str | None = typer.Option(None, help="Per campaign (default: global)."),
                url: str | None = UrlOpt) -> None:
     """Import do-not-call numbers (first column; bad rows are reported)."""
-    text = file.read_bytes().decode("utf-8-sig", errors="replace")
+    text = _read(file).decode("utf-8-sig", errors="replace")
 
     async def job(engine: AsyncEngine) -> tuple[int, list[str]]:
         dnc = DncList()
@@ -111,9 +127,9 @@ def dnc_import(file: Path, campaign: str | None = typer.Option(None, help="Per c
             await s.commit()
         return added, errors
     added, errors = _run(url, job)
-    out.print(f"{added} number(s) added")
+    out.print(say(f"{added} number(s) added"))
     for e in errors:
-        err.print(e)
+        err.print(say(e))
 
 
 def _state_command(action: Action) -> Callable[..., None]:
@@ -123,7 +139,7 @@ def _state_command(action: Action) -> Callable[..., None]:
                 state = await set_state(s, name, action)
                 await s.commit()
                 return state.value
-        out.print(f"campaign {name} is {_run(url, job)}")
+        out.print(say(f"campaign {name} is {_run(url, job)}"))
     command.__doc__ = f"{action.value.capitalize()} a campaign (a running backend follows within seconds)."
     return command
 
@@ -158,7 +174,7 @@ def list_campaigns(ctx: typer.Context, as_json: bool = typer.Option(False, "--js
 
 def _print_source(report: SourceReport) -> None:
     out.print(json.dumps(report.as_dict(), ensure_ascii=False))
-    err.print(f"{report.added} of {report.found} added; {len(report.skipped)} left out")
+    err.print(say(f"{report.added} of {report.found} added; {len(report.skipped)} left out"))
 
 
 def _days(since: str | None, until: str | None) -> tuple[float, float]:
@@ -168,11 +184,9 @@ def _days(since: str | None, until: str | None) -> tuple[float, float]:
         first = dt.date.fromisoformat(since) if since else dt.datetime.now(tz).date() - dt.timedelta(days=1)
         last = dt.date.fromisoformat(until) if until else first
     except ValueError:
-        err.print(f"[red]error:[/red] --from / --to must be days like 2026-12-07, not {since!r} / {until!r}")
-        raise typer.Exit(2) from None
+        raise _fail(f"--from / --to must be days like 2026-12-07, not {since!r} / {until!r}") from None
     if last < first:
-        err.print("[red]error:[/red] --to is before --from")
-        raise typer.Exit(2)
+        raise _fail("--to is before --from")
     return (dt.datetime.combine(first, dt.time(), tz).timestamp(),
             dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).timestamp())
 
@@ -247,4 +261,4 @@ def report(name: str, out_file: Path | None = typer.Option(None, "--out", "-o"),
         out.print(text, end="")
     else:
         out_file.write_text(text, encoding="utf-8")
-        out.print(f"wrote {out_file}")
+        out.print(say(f"wrote {out_file}"))
