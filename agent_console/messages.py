@@ -5,7 +5,8 @@ request asks for Chinese (``Accept-Language: zh…``, which the console's ``api(
 the language switch), :func:`localize` rewrites the ``detail`` of an error response with the
 catalogue below: each entry is a regular expression over the English sentence, with named
 groups carried into the Chinese template. A sentence with no entry is sent as it is (English
-is better than nothing); ``tests/console/test_messages.py`` checks that every message the
+is better than nothing). The command line words its messages with the same catalogue
+(``hotline.cli_lang``); ``tests/console/test_messages.py`` checks that every message the
 agent and supervisor pages can meet has an entry.
 """
 
@@ -244,6 +245,47 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"(?P<n>\+\d+) is on campaign (?P<c>\S+)'s do-not-call list", "{n} 在外呼任务 {c} 的免打扰名单中。"),
     (r"(?P<n>\+\d+) is already on the global do-not-call list", "{n} 已在全局免打扰名单中。"),
     (r"(?P<n>\+\d+) is already on campaign (?P<c>\S+)'s do-not-call list", "{n} 已在外呼任务 {c} 的免打扰名单中。"),
+    # the command line (hotline.cli_lang.say); groups named *_m are messages themselves
+    (r"error", "错误"),
+    (r"calling hours (?P<t>'[^']*'|\"[^\"]*\") must look like 09:00-21:00", "外呼时段 {t} 应写成 09:00-21:00 的形式"),
+    (r"calling hours (?P<t>'[^']*'|\"[^\"]*\") must be a start before an end within one day",
+     "外呼时段 {t} 的开始时间必须早于结束时间，且在同一天内"),
+    (r"retry rule (?P<r>'[^']*'|\"[^\"]*\") must look like busy=600/3", "重拨规则 {r} 应写成 busy=600/3 的形式"),
+    (r"retry rule (?P<r>'[^']*'|\"[^\"]*\"): unknown result; use one of (?P<l>.+)", "重拨规则 {r}：未知的呼叫结果，可选：{l}"),
+    (r"campaign name (?P<n>'[^']*'|\"[^\"]*\"): use 1-64 letters, digits, - _ \.",
+     "外呼任务名称 {n}：请使用 1 到 64 个字母、数字或 - _ ."),
+    (r"max attempts per day must be at least 1", "每天最多拨打次数至少为 1"),
+    (r"abandon cap (?P<c>\S+) must be between 0 and 0\.05 \(5%\)", "放弃率上限 {c} 必须在 0 到 0.05（5%）之间"),
+    (r"a campaign needs at least one disposition code", "外呼任务至少需要一个处理结果代码"),
+    (r"caller id: (?P<e_m>.+)", "主叫号码：{e_m}"),
+    (r"a campaign named (?P<n>'[^']*'|\"[^\"]*\") exists already", "名为 {n} 的外呼任务已存在"),
+    (r"campaign (?P<n>\S+) created \(draft\); import a list, then `hotline outbound start (?P<s>\S+)`",
+     "外呼任务 {n} 已创建（草稿）；请导入名单，然后运行 `hotline outbound start {s}`"),
+    (r"campaign (?P<n>\S+) is (?P<state_w>\w+)", "外呼任务 {n} 现在{state_w}"),
+    (r"row (?P<r>\d+): (?P<e_m>.+)", "第 {r} 行：{e_m}"),
+    (r"(?P<n>\d+) number\(s\) added", "已添加 {n} 个号码"),
+    (r"(?P<a>\d+) of (?P<f>\d+) added; (?P<s>\d+) left out", "找到 {f} 个，已添加 {a} 个，{s} 个未加入"),
+    (r"a sample needs at least 1 caller, not (?P<n>\S+)", "抽样至少需要 1 位来电者，而不是 {n}"),
+    (r"--from / --to must be days like 2026-12-07, not (?P<a>.+) / (?P<b>.+)",
+     "--from / --to 必须是形如 2026-12-07 的日期，而不是 {a} / {b}"),
+    (r"--to is before --from", "--to 早于 --from"),
+    (r"wrote (?P<f>.+)", "已写入 {f}"),
+    (r"cannot read (?P<f>.+) \((?P<e>[^()]*)\); check the path", "无法读取 {f}（{e}），请检查路径"),
+    # the QA command line (qa.cli, agent_console.qa_cli)
+    (r"(?P<d>'[^']*'|\"[^\"]*\") is not a day; write it as 2027-01-15\.", "{d} 不是日期，请写成 2027-01-15 的形式。"),
+    (r"Name at least one evaluator, e\.g\. --evaluators qa,qa2\.", "请至少指定一位质检员，例如 --evaluators qa,qa2。"),
+    (r"Group by one of (?P<l>.+), not (?P<v>'[^']*'|\"[^\"]*\")\.", "分组方式可选：{l}，而不是 {v}。"),
+    (r"The period is one of (?P<l>.+), not (?P<v>'[^']*'|\"[^\"]*\")\.", "周期可选：{l}，而不是 {v}。"),
+    (r"The level is one of (?P<l>.+), not (?P<v>'[^']*'|\"[^\"]*\")\.", "层级可选：{l}，而不是 {v}。"),
+    (r"Rank by one of (?P<l>.+), not (?P<v>'[^']*'|\"[^\"]*\")\.", "排名依据可选：{l}，而不是 {v}。"),
+    (r"(?P<n>\d+) recording\(s\) analysed, (?P<u>\d+) unreadable", "已分析 {n} 条录音，{u} 条无法读取"),
+    (r"(?P<n>\d+) recording\(s\) checked \((?P<e>\d+) with no speech engine for the form's language\), "
+     r"(?P<u>\d+) unreadable", "已检查 {n} 条录音（其中 {e} 条没有评分表语言的语音识别引擎），{u} 条无法读取"),
+    (r"recording (?P<r>\d+) agent (?P<a>\S+) -> (?P<e>\S+) \((?P<why>.*)\)", "录音 {r} 坐席 {a} -> {e}（{why}）"),
+    (r"recording (?P<r>\d+): (?P<e_m>.+)", "录音 {r}：{e_m}"),
+    (r"(?P<n>\d+) evaluation\(s\) assigned", "已分配 {n} 个质检评估"),
+    (r"(?P<n>\d+) row\(s\) written to (?P<f>.+)", "已写入 {n} 行到 {f}"),
+    (r"(?P<n>\d+) number\(s\) added; (?P<m>\d+) row\(s\) refused", "已添加 {n} 个号码；{m} 行被拒绝"),
 ]
 _COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
 # Words inside refusals (groups named ``*_w``; a list "a, b" is worded item by item).
@@ -252,6 +294,8 @@ _WORDS = {"draft": "草稿", "running": "运行中", "paused": "已暂停", "sto
 
 
 def _word(group: str, value: str) -> str:
+    if group.endswith("_m"):  # a message inside a message (``row 3: <why>``)
+        return to_chinese(value)
     if not group.endswith("_w"):
         return value
     return "、".join(_WORDS.get(v, v) for v in value.split(", "))

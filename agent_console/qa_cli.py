@@ -1,7 +1,8 @@
 """``hotline qa rates`` and ``hotline qa leaderboard``: the QA page's rates table and team
 leaderboard on the command line, over the whole centre (the CLI is the admin's; no team
 scope). Groups and teams are the console's team tree, so these live at the console's
-layer and the composition root mounts them under ``hotline qa``."""
+layer and the composition root mounts them under ``hotline qa``. Messages follow the
+user's language (``hotline.cli_lang``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from agent_console import qa_rates
 from agent_console.scope import Scope
+from hotline.cli_lang import say
 from hotline.db import make_sessionmaker, with_engine
 from hotline.settings import get_settings
 from qa.evaluations import RANKINGS, RateRow
@@ -33,7 +35,7 @@ def _day(text: str | None, end: bool = False) -> float | None:
     try:
         d = dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.UTC)
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a day; write it as 2027-01-15.") from None
+        raise typer.BadParameter(say(f"{text!r} is not a day; write it as 2027-01-15.")) from None
     return (d + dt.timedelta(days=1 if end else 0)).timestamp()
 
 
@@ -74,10 +76,10 @@ def rates(by: str = typer.Option("agent", help="agent, group (小组), team (班
     try:
         rows = asyncio.run(with_engine(url or get_settings().database_url, job))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(say(str(exc))) from None
     if csv is not None:
         csv.write_text(qa_rates.to_csv(rows, RATE_FORMULAS), encoding="utf-8")
-        typer.echo(f"{len(rows)} row(s) written to {csv}")
+        typer.echo(say(f"{len(rows)} row(s) written to {csv}"))
         return
     t = _table(by, "period")
     for r in rows:
@@ -100,7 +102,7 @@ def leaderboard(level: str = typer.Option("team_lead", help="agent, group_lead, 
     try:
         board = asyncio.run(with_engine(url or get_settings().database_url, job))
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(say(str(exc))) from None
     t = _table("rank", level, "parent", "agents")
     for b in board:
         t.add_row("–" if b.rank is None else str(b.rank), b.key, b.parent or "", str(b.agents), *_cells(b.rates))

@@ -2,7 +2,9 @@
 live figures and the campaign report (CSV).
 
 A running backend (``hotline serve``) picks a state change up within a few seconds
-(``outbound.service.Campaigns.sync``); the figures read the call-event log.
+(``outbound.service.Campaigns.sync``); the figures read the call-event log. Messages (and
+the reasons of rejected rows) are in Chinese for a Chinese locale or ``hotline --lang zh``
+(``hotline.cli_lang``).
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from crm.csvio import CsvFileError
+from hotline.cli_lang import say
 from hotline.db import with_engine
 from hotline.settings import get_settings
 from outbound.campaign import Action, CampaignConfig, CampaignError, Mode, format_retries
-from outbound.lists import export_dnc, import_contacts, import_dnc
+from outbound.lists import ListReport, export_dnc, import_contacts, import_dnc
 from outbound.models import OutboundCampaign, OutboundRecord
 from outbound.service import campaign_row, figures, set_state
 from outbound.sources import SourceReport, from_answered_calls, from_lost_calls, from_tickets
@@ -42,12 +45,24 @@ T = TypeVar("T")
 UrlOpt = typer.Option(None, "--url", help="Database URL (default: settings).")
 
 
+def _fail(message: str) -> typer.Exit:
+    """Print ``message`` as the command's error; raise what this returns."""
+    err.print(f"[red]{say('error')}:[/red] {say(message)}")
+    return typer.Exit(2)
+
+
 def _run(url: str | None, job: Callable[[AsyncEngine], Awaitable[T]]) -> T:
     try:
         return asyncio.run(with_engine(url or get_settings().database_url, job))
     except (CampaignError, CsvFileError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise _fail(str(exc)) from None
+
+
+def _read(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read {file} ({exc.strerror}); check the path") from None
 
 
 @app.command("create")
@@ -61,8 +76,7 @@ def create(name: str, queue: str = typer.Option(..., help="The ACD queue whose m
         cfg = CampaignConfig(name, mode, queue, caller_id, hours=hours, max_per_day=max_per_day,
                              abandon_cap=abandon_cap)
     except CampaignError as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
+        raise _fail(str(exc)) from None
 
     async def job(engine: AsyncEngine) -> None:
         async with async_sessionmaker(engine)() as s:
@@ -75,21 +89,23 @@ def create(name: str, queue: str = typer.Option(..., help="The ACD queue whose m
                                    abandon_cap=cfg.abandon_cap, created_at=time.time()))
             await s.commit()
     _run(url, job)
-    out.print(f"campaign {name} created (draft); import a list, then `hotline outbound start {name}`")
+    out.print(say(f"campaign {name} created (draft); import a list, then `hotline outbound start {name}`"))
 
 
 @app.command("import")
 def import_list(name: str, file: Path, url: str | None = UrlOpt) -> None:
     """Add a contact list (CSV, UTF-8 or GBK) to a campaign; bad rows are reported."""
-    data = file.read_bytes()
+    data = _read(file)
 
-    async def job(engine: AsyncEngine) -> dict[str, object]:
+    async def job(engine: AsyncEngine) -> ListReport:
         async with async_sessionmaker(engine)() as s:
             report = await import_contacts(s, await campaign_row(s, name), data)
             await s.commit()
-            return report.as_dict()
+            return report
     report = _run(url, job)
-    out.print(json.dumps(report, ensure_ascii=False))
+    out.print(json.dumps({**report.as_dict(), "errors": [
+        {"row": e.row, "column": e.column, "reason": say(e.reason)} for e in report.errors]},
+        ensure_ascii=False))
 
 
 @app.command("dnc-import")
@@ -97,17 +113,20 @@ def dnc_import(file: Path, campaign: str | None = typer.Option(None, help="Per c
                url: str | None = UrlOpt) -> None:
     """Import do-not-call numbers (CSV, UTF-8 or GBK; a ``number`` column, or one number a
     line); bad rows are reported, good rows kept."""
-    data = file.read_bytes()
+    data = _read(file)
 
-    async def job(engine: AsyncEngine) -> dict[str, object]:
+    async def job(engine: AsyncEngine) -> ListReport:
         async with async_sessionmaker(engine)() as s:
             row = await campaign_row(s, campaign) if campaign else None
             report = await import_dnc(s, row, data, time.time())
             await s.commit()
-            return report.as_dict()
+            return report
     report = _run(url, job)
-    out.print(json.dumps(report, ensure_ascii=False))
-    err.print(f"{report['imported']} number(s) added; {report['rejected']} row(s) refused")
+    out.print(json.dumps({**report.as_dict(), "errors": [
+        {"row": e.row, "column": e.column, "reason": say(e.reason)} for e in report.errors]},
+        ensure_ascii=False))
+    rejected = len({e.row for e in report.errors})
+    err.print(say(f"{report.imported} number(s) added; {rejected} row(s) refused"))
 
 
 @app.command("dnc-export")
@@ -123,7 +142,7 @@ def dnc_export(campaign: str | None = typer.Option(None, help="Per campaign (def
         out.print(text, end="")
     else:
         out_file.write_text(text, encoding="utf-8")
-        out.print(f"wrote {out_file}")
+        out.print(say(f"wrote {out_file}"))
 
 
 def _state_command(action: Action) -> Callable[..., None]:
@@ -133,7 +152,7 @@ def _state_command(action: Action) -> Callable[..., None]:
                 state = await set_state(s, name, action)
                 await s.commit()
                 return state.value
-        out.print(f"campaign {name} is {_run(url, job)}")
+        out.print(say(f"campaign {name} is {_run(url, job)}"))
     command.__doc__ = f"{action.value.capitalize()} a campaign (a running backend follows within seconds)."
     return command
 
@@ -168,7 +187,7 @@ def list_campaigns(ctx: typer.Context, as_json: bool = typer.Option(False, "--js
 
 def _print_source(report: SourceReport) -> None:
     out.print(json.dumps(report.as_dict(), ensure_ascii=False))
-    err.print(f"{report.added} of {report.found} added; {len(report.skipped)} left out")
+    err.print(say(f"{report.added} of {report.found} added; {len(report.skipped)} left out"))
 
 
 def _days(since: str | None, until: str | None) -> tuple[float, float]:
@@ -178,11 +197,9 @@ def _days(since: str | None, until: str | None) -> tuple[float, float]:
         first = dt.date.fromisoformat(since) if since else dt.datetime.now(tz).date() - dt.timedelta(days=1)
         last = dt.date.fromisoformat(until) if until else first
     except ValueError:
-        err.print(f"[red]error:[/red] --from / --to must be days like 2026-12-07, not {since!r} / {until!r}")
-        raise typer.Exit(2) from None
+        raise _fail(f"--from / --to must be days like 2026-12-07, not {since!r} / {until!r}") from None
     if last < first:
-        err.print("[red]error:[/red] --to is before --from")
-        raise typer.Exit(2)
+        raise _fail("--to is before --from")
     return (dt.datetime.combine(first, dt.time(), tz).timestamp(),
             dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz).timestamp())
 
@@ -257,4 +274,4 @@ def report(name: str, out_file: Path | None = typer.Option(None, "--out", "-o"),
         out.print(text, end="")
     else:
         out_file.write_text(text, encoding="utf-8")
-        out.print(f"wrote {out_file}")
+        out.print(say(f"wrote {out_file}"))

@@ -1,5 +1,6 @@
 """``hotline qa …``: automatic audio QA and script compliance of every indexed recording,
-and the sampling job that assigns the period's calls to evaluators."""
+and the sampling job that assigns the period's calls to evaluators. Messages are in Chinese
+for a Chinese locale or ``hotline --lang zh`` (``hotline.cli_lang``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hotline.cli_lang import say
 from hotline.clock import SystemClock
 from hotline.db import with_engine
 from hotline.settings import get_settings
@@ -39,8 +41,8 @@ def analyse(url: str = UrlOpt, dead_air: float = typer.Option(5.0, help="Seconds
     """Talk time per party, dead air, overtalk, monologue and flags for every recording not yet analysed."""
     out = _run(url, lambda e: analyse_pending(e, _store(), now=SystemClock().now(), dead_air_min_s=dead_air))
     for err in out.errors:
-        typer.echo(err, err=True)
-    typer.echo(f"{out.analysed} recording(s) analysed, {len(out.errors)} unreadable")
+        typer.echo(say(err), err=True)
+    typer.echo(say(f"{out.analysed} recording(s) analysed, {len(out.errors)} unreadable"))
 
 
 @app.command()
@@ -48,9 +50,9 @@ def scripts(url: str = UrlOpt) -> None:
     """Required and forbidden phrases of the scripted form items, on every recording not yet checked."""
     out = _run(url, lambda e: check_pending(e, _store(), now=SystemClock().now()))
     for err in out.errors:
-        typer.echo(err, err=True)
-    typer.echo(f"{out.checked} recording(s) checked ({out.no_engine} with no speech engine for the form's "
-               f"language), {len(out.errors)} unreadable")
+        typer.echo(say(err), err=True)
+    typer.echo(say(f"{out.checked} recording(s) checked ({out.no_engine} with no speech engine for the "
+                   f"form's language), {len(out.errors)} unreadable"))
 
 
 @app.command()
@@ -66,15 +68,15 @@ def sample(day: str = typer.Argument(..., help="The day (UTC) whose calls are sa
     try:
         start = dt.datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=dt.UTC).timestamp()
     except ValueError:
-        raise typer.BadParameter(f"{day!r} is not a day; write it as 2027-01-15.") from None
+        raise typer.BadParameter(say(f"{day!r} is not a day; write it as 2027-01-15.")) from None
     names = [n.strip() for n in evaluators.split(",") if n.strip()]
     if not names:
-        raise typer.BadParameter("Name at least one evaluator, e.g. --evaluators qa,qa2.")
+        raise typer.BadParameter(say("Name at least one evaluator, e.g. --evaluators qa,qa2."))
     out = _run(url, lambda e: sample_job(e, since=start, until=start + days * 86400, evaluators=names, form_key=form,
                                          now=SystemClock().now(), rng=random.Random(seed),
                                          rules=Rules(per_agent=per_agent, due_days=due_days)))
     for a in out.assignments:
-        typer.echo(f"recording {a.recording_id} agent {a.agent} -> {a.evaluator} ({a.rule})")
+        typer.echo(say(f"recording {a.recording_id} agent {a.agent} -> {a.evaluator} ({a.rule})"))
     for err in out.errors:
-        typer.echo(err, err=True)
-    typer.echo(f"{len(out.evaluation_ids)} evaluation(s) assigned")
+        typer.echo(say(err), err=True)
+    typer.echo(say(f"{len(out.evaluation_ids)} evaluation(s) assigned"))

@@ -24,7 +24,8 @@ CallbackRequested(call, nr)    nothing (the place is kept; its Offer will carry 
 OfferRinging(call, agent)      SetAgentState(ringing)
 OfferAccepted(call, agent)     SetAgentState(on_call)   -> bridge / call back now
 OfferFailed(call, agent, why)  SetAgentState(not_ready RONA|busy|unreachable) [+ Offer to
-                               the next agent; the call keeps its original place]
+                               the next agent; the call keeps its original place]; with
+                               abandon: + ExitQueue(abandon), no further offer
 CallHeld / CallResumed(agent)  SetAgentState(on_hold / on_call)
 AgentTookCall(id, call, queue) SetAgentState(on_call) [+ CancelOffer of a pending offer]:
                                a transfer or conference landed on the agent's phone

@@ -73,11 +73,14 @@ class OfferAccepted(RouterEvent):
 
 @dataclass(frozen=True, slots=True)
 class OfferFailed(RouterEvent):
-    """``why``: ``rona`` (ring no answer), ``busy`` or ``unreachable``."""
+    """``why``: ``rona`` (ring no answer), ``busy`` or ``unreachable``. The agent goes not
+    ready either way; with ``abandon`` the caller is not offered again but leaves the
+    queue as an abandon (a predictive customer whose connect window is over)."""
 
     call_id: str
     agent_id: str
     why: str = "rona"
+    abandon: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,10 +159,7 @@ class Router(OutboundSteps, RouterViews):
         if rec is None:
             out.append(Rejection(self.now, e.call_id, f"Call {e.call_id} is not waiting."))
             return
-        position = self.line.position(rec) if rec.seq else 1
-        self._drop(rec)
-        out.append(ExitQueue(self.now, rec.call.id, rec.queue, e.why, "",
-                             self.now - rec.call.enqueued_at, position))
+        self._leave(rec, e.why, out)
         if rec.agent is not None:
             agent = self.agents[rec.agent]
             out.append(CancelOffer(self.now, rec.call.id, agent.agent.id, "caller_left"))
@@ -177,6 +174,12 @@ class Router(OutboundSteps, RouterViews):
                                  "the callback request was not recorded."))
             return
         rec.callback = e.number  # same heap entry: the place in line is kept
+
+    def _leave(self, rec: CallRecord, why: str, out: list[Command]) -> None:
+        position = self.line.position(rec) if rec.seq else 1
+        self._drop(rec)
+        out.append(ExitQueue(self.now, rec.call.id, rec.queue, why, "",
+                             self.now - rec.call.enqueued_at, position))
 
     def _drop(self, rec: CallRecord) -> None:
         self.line.remove(rec)
@@ -253,12 +256,17 @@ class Router(OutboundSteps, RouterViews):
     def _on_failed(self, e: ev.OfferFailed, out: list[Command]) -> None:
         found = self._offered(e.call_id, e.agent_id, out)
         if found is not None:
-            self._fail_offer(found[0], found[1], e.why, out)
+            self._fail_offer(found[0], found[1], e.why, out, abandon=e.abandon)
 
     def _fail_offer(self, rec: CallRecord, agent: AgentRecord, why: str,
-                    out: list[Command]) -> None:
+                    out: list[Command], abandon: bool = False) -> None:
         reason = _FAILED_REASON.get(why, "unreachable")
-        if self._move(agent, Trigger.OFFER_FAILED, out, reason=reason, call_id=rec.call.id):
+        if not self._move(agent, Trigger.OFFER_FAILED, out, reason=reason, call_id=rec.call.id):
+            return
+        if abandon:  # not offered again: it leaves, the agent stays not ready
+            rec.agent = None
+            self._leave(rec, "abandon", out)
+        else:
             self._back_in_line(rec, out)
 
     def _withdraw_offer(self, call_id: str | None, agent_id: str, why: str,

@@ -130,9 +130,11 @@ class Offers:
         self._log_rona(call, agent, why)
         call.agent = call.leg = None
         self.ctx.send(Hangup(leg, cause=16), on_error=lambda _exc: None)  # usually gone already
-        if call.outbound is not None and call.outbound.predictive and self.outbound.offer_failed(call):
-            return  # the connect window is over: an abandon, not back in line
-        self.ctx.feed(OfferFailed(self.ctx.now(), call.call_id, agent, why))
+        # a predictive customer past its connect window is not offered again: an abandon
+        late = call.outbound is not None and call.outbound.predictive and self.outbound.too_late(call)
+        self.ctx.feed(OfferFailed(self.ctx.now(), call.call_id, agent, why, abandon=late))
+        if late:
+            self.outbound.abandon_late(call)
 
     # --- pbx events about agent legs ---------------------------------------------------
 

@@ -29,7 +29,7 @@ been offered it ``connect_window_s`` after the answer, it is an **abandon** (``w
 ``no_agent``): it leaves the queue (ABANDON row) and we hang it up (cause 16). An offer
 that fails (the agent's phone fails or rings unanswered) puts it back in line for the next
 free agent while the window lasts; failing after the window it is an abandon too (``why``
-``agent_failed``). A customer
+``agent_failed``), and the failing agent goes not ready as after any failed offer. A customer
 hanging up while waiting is an abandon too (``customer_left``, with its cause).
 
 Every dial's end is one :class:`acd.events.OutboundDialEnded` on the bus; the campaign
@@ -234,21 +234,23 @@ class OutboundCalls:
             self.ctx.feed(CallLeft(self.ctx.now(), call.call_id, "abandon"))  # ABANDON row
         self._hang_up_ahead(dial, "abandoned", "no_agent")
 
-    def offer_failed(self, call: LiveCall) -> bool:
+    def too_late(self, call: LiveCall) -> bool:
         """A predictive customer's offer failed (the agent's phone failed or was not
-        answered). Within the connect window the router offers them to the next free agent
-        (False: feed the ``OfferFailed``); once it is over they are an abandon (``why``
-        ``agent_failed``): they leave the queue (ABANDON row; the router cancels the offer)
-        and are hung up like one no agent was offered. True if that was done."""
+        answered). Within the connect window the router offers them to the next free agent;
+        once it is over (True) the ``OfferFailed`` carries ``abandon``: the failing agent
+        goes not ready as for any failed offer (RONA, busy, unreachable) and the customer
+        leaves the queue (ABANDON row) instead of going back in line; then
+        :meth:`abandon_late` hangs them up."""
         dial = self.dials.get(call.uniqueid)
         if dial is None or not dial.queued or dial.done:
             return False
-        if self.ctx.now() < dial.deadline:
-            return False  # the window timer still runs: another agent may take them
-        if self.ctx.book.get(call.call_id) is call:
-            self.ctx.feed(CallLeft(self.ctx.now(), call.call_id, "abandon"))  # ABANDON row
-        self._hang_up_ahead(dial, "abandoned", "agent_failed")
-        return True
+        return self.ctx.now() >= dial.deadline  # else the window timer still runs
+
+    def abandon_late(self, call: LiveCall) -> None:
+        """Hang up the customer whose offer failed after the window (``why`` ``agent_failed``)."""
+        dial = self.dials.get(call.uniqueid)
+        if dial is not None and not dial.done:
+            self._hang_up_ahead(dial, "abandoned", "agent_failed")
 
     def _hang_up_ahead(self, dial: Dial, result: str, why: str | None) -> None:
         dial.done = True

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from acd.ports import OutboundDialer
@@ -38,14 +37,13 @@ from outbound.compliance import zones_of
 from outbound.models import OutboundCampaign, OutboundRecord
 from outbound.service import (
     CampaignFigures,
-    RecordDisposed,
     campaign_row,
     config_of,
     figures,
-    parse_call_id,
     set_state,
 )
 from outbound.sources import from_answered_calls, from_lost_calls, from_tickets
+from outbound.wrapup import campaign_call, codes_of, wrap_up_record
 
 router = APIRouter(tags=["outbound"])
 CampaignAdmin = Annotated[User, Depends(RequireRole("supervisor", "admin"))]
@@ -205,15 +203,10 @@ async def _my_record(user: User, ctx: Any, session: AsyncSession) -> tuple[Outbo
     """The campaign record of the call last offered to this agent (its screen pop)."""
     pop = ctx.hub.last_pop.get(agent_id_of(user)) or {}
     call_id = str(pop.get("call_id") or "")
-    names = (await session.execute(select(OutboundCampaign.name))).scalars().all()
-    parsed = parse_call_id(call_id, names) if call_id else None
-    if parsed is None:
+    found = await campaign_call(session, call_id)
+    if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Your current call is not a campaign call.")
-    camp = await campaign_row(session, parsed[0])
-    rec = await session.get(OutboundRecord, int(parsed[1]))
-    if rec is None or rec.campaign_id != camp.id:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail="Your current call is not a campaign call.")
-    return camp, rec, call_id
+    return found[0], found[1], call_id
 
 
 def _zone(number: str) -> str:
@@ -226,7 +219,7 @@ async def my_record(user: AgentUser, ctx: Ctx, session: SessionDep) -> RecordOut
     camp, rec, call_id = await _my_record(user, ctx, session)
     return RecordOut(call_id=call_id, campaign=camp.name, record=rec.id, number=rec.number, name=rec.name,
                      extra=json.loads(rec.extra) if rec.extra else {}, attempts=rec.attempts,
-                     script=camp.script, dispositions=camp.dispositions.split(";"), hours=camp.hours,
+                     script=camp.script, dispositions=codes_of(camp), hours=camp.hours,
                      time_zone=_zone(rec.number))
 
 
@@ -235,7 +228,7 @@ async def campaign_wrap_up(body: CampaignWrapUpIn, user: AgentUser, ctx: Ctx, se
     """Wrap up a campaign call with one of the campaign's codes; ``callback_at`` (the
     callee's local time) puts the record back in the list, due then."""
     camp, rec, _ = await _my_record(user, ctx, session)
-    codes = camp.dispositions.split(";")
+    codes = codes_of(camp)
     if body.disposition not in codes:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=f"Unknown disposition {body.disposition!r}: pick one of the campaign's "
@@ -256,11 +249,5 @@ async def campaign_wrap_up(body: CampaignWrapUpIn, user: AgentUser, ctx: Ctx, se
                                 detail=f"The callback time is outside the campaign's calling hours "
                                        f"({camp.hours}, {zone}); pick a time inside them.")
     agent = agent_id_of(user)
-    ok = await call_center(lambda: ctx.center.wrap_up(agent, body.disposition, body.notes, body.ticket_ref,
-                                                      codes=codes))
-    rec.disposition = body.disposition
-    if at is not None:
-        rec.status, rec.next_at = "pending", at
-    await session.commit()
-    ctx.bus.publish(RecordDisposed(camp.name, str(rec.id), body.disposition, at))
-    return ok
+    return await call_center(lambda: wrap_up_record(session, ctx.center, ctx.bus, agent, camp, rec,
+                                                    body.disposition, body.notes, body.ticket_ref, at))

@@ -5,11 +5,13 @@ registers the long-running commands of :mod:`hotline.app.commands`."""
 from __future__ import annotations
 
 import asyncio
+from enum import StrEnum
 
 import typer
 
 import acd.cli
 import agent_console.cli
+import agent_console.messages
 import agent_console.qa_cli
 import asterisk_conf.cli
 import crm.cli
@@ -22,10 +24,27 @@ import qa.cli
 import recordings.cli
 import recordings.refs
 import reports.cli
+from hotline import cli_lang
 from hotline.app import commands
 from hotline.settings import get_settings
 
 app = typer.Typer(help="hotline: a contact-center backend for Asterisk.", no_args_is_help=True)
+cli_lang.use(agent_console.messages.to_chinese)  # the console's catalogue words the CLI in Chinese
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+@app.callback()
+def options(ctx: typer.Context, lang: Lang | None = typer.Option(
+        None, "--lang", help="Language of the messages (default: the locale: LC_ALL, LC_MESSAGES, "
+                             "LANG starting zh is Chinese).")) -> None:
+    cli_lang.choose(lang.value if lang is not None else None)
+    ctx.call_on_close(lambda: cli_lang.choose(None))  # this command's choice, not the next one's
+
+
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(asterisk_conf.cli.app, name="asterisk-conf")

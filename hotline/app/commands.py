@@ -257,7 +257,8 @@ def demo(
                               + " — sign in, log in to the ACD and go ready; the phone answers by itself.")
             console.print("Ctrl-C stops it." if duration is None else f"Stops after {duration:.0f} s.")
             sim_agents = SimulatedAgents(rt.acd, rt.bus, [(a.agent_id, a.extension) for a in simulated],
-                                         seed=seed, speed=speed, habits=AgentHabits())
+                                         seed=seed, speed=speed, habits=AgentHabits(),
+                                         campaign=demo_outbound.CampaignWrapUps(rt.sessions, rt.acd, rt.bus))
             await sim_agents.start()
             traffic = TrafficGenerator(sim, rate, seed=seed, caller_factory=caller)
             traffic.start()

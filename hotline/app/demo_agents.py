@@ -3,7 +3,10 @@
 The phones (ring, answer, talk) are simulated by ``pbx.sim``; this module plays the
 person: logs in, goes ready, finishes wrap-up with a disposition after a while, and now
 and then takes a break. It acts only through the :class:`ContactCenter` port, exactly
-as the browser console does, and reacts to ``acd.events`` on the bus.
+as the browser console does, and reacts to ``acd.events`` on the bus. A campaign call is
+wrapped up as the console's outbound wrap-up does it (``campaign``, e.g.
+:class:`hotline.app.demo_outbound.CampaignWrapUps`): with one of that campaign's codes,
+stored on its record; every other call with the centre's ``dispositions``.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from acd.events import AgentStateChanged
 from acd.ports import ContactCenter, ContactCenterError
@@ -32,11 +35,21 @@ class AgentHabits:
     dispositions: tuple[str, ...] = ("resolved", "resolved", "resolved", "follow_up", "escalated")
 
 
+class CampaignWrapUp(Protocol):
+    def __call__(self, agent: str, call_id: str,
+                 choose: Callable[[Sequence[str]], str]) -> Awaitable[bool]:
+        """Wrap up ``agent``'s campaign call ``call_id`` with ``choose(the campaign's codes)``;
+        False (nothing done) if ``call_id`` is no campaign call."""
+        ...
+
+
 class SimulatedAgents:
     def __init__(self, center: ContactCenter, bus: EventBus, agents: Sequence[tuple[str, str]],
-                 *, seed: int = 1, speed: float = 1.0, habits: AgentHabits | None = None) -> None:
+                 *, seed: int = 1, speed: float = 1.0, habits: AgentHabits | None = None,
+                 campaign: CampaignWrapUp | None = None) -> None:
         """``agents``: (agent id, extension) pairs."""
         self.center = center
+        self.campaign = campaign
         self.bus = bus
         self.agents = list(agents)
         self.rng = random.Random(seed)
@@ -67,7 +80,7 @@ class SimulatedAgents:
         if ev.agent not in {a for a, _ in self.agents}:
             return
         if ev.state == "wrap_up":
-            self._spawn(self._wrap_up(ev.agent))
+            self._spawn(self._wrap_up(ev.agent, ev.call_id))
         elif ev.state == "not_ready" and ev.reason == "RONA":
             # The person notices the missed call and comes back after a moment.
             self._spawn(self._back_after(ev.agent, self.rng.uniform(3.0, 10.0)))
@@ -80,11 +93,13 @@ class SimulatedAgents:
     async def _sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds / self.speed)
 
-    async def _wrap_up(self, agent: str) -> None:
+    async def _wrap_up(self, agent: str, call_id: str | None) -> None:
         h = self.habits
         await self._sleep(self.rng.uniform(*h.wrap_up_s))
         try:
-            await self.center.wrap_up(agent, self.rng.choice(h.dispositions), "", None)
+            if not (call_id and self.campaign is not None
+                    and await self.campaign(agent, call_id, self.rng.choice)):
+                await self.center.wrap_up(agent, self.rng.choice(h.dispositions), "", None)
             self.wrapups += 1
             if self.rng.random() < h.break_chance:
                 self.breaks += 1

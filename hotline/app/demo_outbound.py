@@ -10,14 +10,18 @@ probabilities of :data:`CALLEES`. Idempotent: a second run finds the campaign an
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from acd.admin.schemas import MembershipIn
+from acd.ports import ContactCenter
+from hotline.events import EventBus
 from outbound.campaign import CampaignConfig, Mode, format_retries
 from outbound.compliance import normalise
 from outbound.models import OutboundCampaign, OutboundRecord
+from outbound.wrapup import campaign_call, codes_of, wrap_up_record
 from pbx.sim.config import CalleeModel
 
 CAMPAIGN = "demo-huifang"
@@ -53,3 +57,23 @@ async def seed_campaign(sessions: async_sessionmaker[AsyncSession], numbers: lis
         await s.flush()
         for number in numbers[-RECORDS:]:
             s.add(OutboundRecord(campaign_id=camp.id, number=normalise(number), status="pending", attempts=0))
+
+
+class CampaignWrapUps:
+    """The simulated agents' wrap-up of a campaign call, the console's way
+    (:func:`outbound.wrapup.wrap_up_record`): one of the campaign's codes, on its record."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], center: ContactCenter,
+                 bus: EventBus) -> None:
+        self.sessions = sessions
+        self.center = center
+        self.bus = bus
+
+    async def __call__(self, agent: str, call_id: str, choose: Callable[[Sequence[str]], str]) -> bool:
+        async with self.sessions() as session:
+            found = await campaign_call(session, call_id)
+            if found is None:
+                return False
+            camp, rec = found
+            await wrap_up_record(session, self.center, self.bus, agent, camp, rec, choose(codes_of(camp)))
+            return True

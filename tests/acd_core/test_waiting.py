@@ -91,6 +91,19 @@ def test_offer_failed_event_is_a_rona_too() -> None:
     assert offers(out) == [("c", "a2")]
 
 
+def test_offer_failed_with_abandon_leaves_the_queue_and_the_agent_not_ready() -> None:
+    # a predictive customer past the connect window: the next agent is not offered it
+    r = make_router()
+    ready(r, agent("a1"), agent("a2", {"s": 4}))
+    arrive(r, call("c", 1))
+    out = feed(r, OfferFailed(3, "c", "a1", "busy", abandon=True))
+    assert r.agent("a1").reason == "busy"  # type: ignore[union-attr]
+    assert offers(out) == []
+    [exit_] = [c for c in out if isinstance(c, ExitQueue)]
+    assert (exit_.why, exit_.waited_s) == ("abandon", 2)
+    assert r.call("c") is None and r.agent("a2").state == "ready"  # type: ignore[union-attr]
+
+
 def test_caller_hangup_while_ringing_cancels_and_frees_the_agent() -> None:
     r = make_router()
     ready(r, agent("a1"), at=0)

@@ -224,9 +224,10 @@ def _predictive(rig: Rig, call_id: str, number: str) -> None:
 
 
 @pytest.mark.parametrize("phones", [[AgentPhone("agent1001", behaviour="noanswer")]])
-async def test_an_offer_failing_after_the_connect_window_is_an_abandon(rig: Rig) -> None:
+async def test_an_offer_failing_after_the_connect_window_is_an_abandon_and_a_rona(rig: Rig) -> None:
     # the only agent is offered at once but never answers (RONA after ~9.5 s): the customer
-    # must not wait on until they give up (patience 60 s) but be hung up as an abandon
+    # must not wait on until they give up (patience 60 s) but be hung up as an abandon, and
+    # the agent goes not ready (RONA) as after an inbound ring-no-answer, not back to ready
     rig.sim.add_callee(NUMBERS[0], CalleeScript("answer", answer_delay_s=3.0, patience_s=60.0))
     pacer = measured_pacer(rig)
     live = campaign(rig, [Record("0", NUMBERS[0])], pacer, ring_s=10.0)
@@ -238,10 +239,18 @@ async def test_an_offer_failing_after_the_connect_window_is_an_abandon(rig: Rig)
     (e,) = rig.of(OutboundDialEnded)
     assert (e.result, e.why, e.cause, e.agent) == ("abandoned", "agent_failed", 16, None)
     assert rig.service.book.get(e.call_id) is None
+    assert rig.service.router.call(e.call_id) is None  # not back in line
     assert pacer.ledger.counts(rig.clock.now()) == (1001, 1)  # counted against the cap
+    assert rig.state("a1001") == "not_ready"
+    assert rig.service.router.agent("a1001").reason == "RONA"  # type: ignore[union-attr]
+    states = [(s.state, s.reason) for s in rig.of(AgentStateChanged) if s.agent == "a1001"]
+    assert states[-1] == ("not_ready", "RONA")
     await rig.flush()
-    kinds_ = rig.kinds(e.call_id)
-    assert "RINGNOANSWER" in kinds_ and "ABANDON" in kinds_
+    queue_rows = [k for k in rig.kinds(e.call_id) if not k.startswith("OUTBOUND_")]
+    assert queue_rows == ["ENTERQUEUE", "RINGNOANSWER", "ABANDON"]
+    pause = [r for r in rig.rows() if r.kind == "PAUSE"]  # one per queue of a1001
+    assert sorted((p.agent, p.queue, p.data["reason"]) for p in pause) == [
+        ("a1001", "sales", "RONA"), ("a1001", "survey", "RONA")]
     ab = [r for r in rig.rows() if r.kind == kinds.OUTBOUND_RESULT]
     assert [(r.data["result"], r.data["why"], r.data["cause"]) for r in ab] == [
         ("abandoned", "agent_failed", 16)]

@@ -76,16 +76,18 @@ def live_server(db: Path, config: ConsoleConfig | None = None,
         thread.join(10)
 
 
-def sign_in_page(browser: Any, url: str, username: str, lang: str,
+def sign_in_page(browser: Any, url: str, username: str, lang: str | None,
                  **context: Any) -> tuple[Any, Any, list[str]]:
     """A new browser context (``context``: Playwright's new_context arguments) whose page
-    has the UI language ``lang`` stored and has submitted the login form as ``username``;
-    returns the context, the page and the list the page's uncaught errors go to."""
+    has the UI language ``lang`` stored (None: nothing stored, the browser's ``locale``
+    chooses) and has submitted the login form as ``username``; returns the context, the
+    page and the list the page's uncaught errors go to."""
     ctx = browser.new_context(**context)
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
+    if lang is not None:
+        page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
     page.goto(f"{url}/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)

@@ -26,7 +26,7 @@ from hotline.db import make_engine, make_sessionmaker
 from ivr.cli import app as ivr_cli
 from ivr.http import build_router as build_ivr_admin
 from ivr.reload import MenuHolder
-from tests.console.conftest import PASSWORD, START
+from tests.console.conftest import START
 from tests.console.live import live_server, sign_in_page
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -191,14 +191,7 @@ def test_admin_edits_a_queue_and_an_ivr_menu_whose_mistake_is_refused_with_its_l
 
 
 def test_an_error_toast_does_not_stay_over_the_next_screen(browser, live):
-    ctx = browser.new_context(locale="en-US")
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live.url}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    ctx, page, errors = sign_in_page(browser, live.url, "admin", None, locale="en-US")
     page.wait_for_selector("body[data-ready='1']")
     page.click('#tabs button[data-tab="codes"]')
     new = page.locator("#reason-codes tr.new")

@@ -11,8 +11,8 @@ import shutil
 
 import pytest
 
-from tests.console.live import live_server
-from tests.console.test_browser import expect_state, login, shot
+from tests.console.live import live_server, sign_in_page
+from tests.console.test_browser import expect_state, shot
 
 pytestmark = pytest.mark.browser
 
@@ -47,11 +47,8 @@ async def _bob_ready(center):
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_agent_works_the_caller_in_the_crm_from_pop_to_wrap_up(browser, live, locale):
     text = TEXT[locale]
-    ctx = browser.new_context(viewport={"width": 1360, "height": 1000}, locale=locale)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, live.url, "alice")
+    ctx, page, errors = sign_in_page(browser, live.url, "alice", None,
+                                     viewport={"width": 1360, "height": 1000}, locale=locale)
     page.wait_for_url(f"{live.url}/agent")
     page.wait_for_selector('#live[data-up="1"]')
     live.run(lambda: _bob_ready(live.center))

@@ -11,7 +11,7 @@ import pytest
 
 from acd.ports import QueueStatus
 from tests.console.conftest import PASSWORD, START
-from tests.console.live import live_server
+from tests.console.live import live_server, sign_in_page
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -54,11 +54,8 @@ async def _answer(center):
 
 
 def test_agent_takes_a_call_from_pop_to_wrap_up(browser, live):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, live.url, "alice")
+    ctx, page, errors = sign_in_page(browser, live.url, "alice", None,
+                                     viewport={"width": 1280, "height": 860}, locale="zh-CN")
     page.wait_for_url(f"{live.url}/agent")
     page.wait_for_selector('#live[data-up="1"]')
     expect_state(page, "logged_out")
@@ -107,11 +104,8 @@ async def _queue_two(center):
 
 
 def test_supervisor_sees_the_wallboard_update(browser, live):
-    ctx = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, live.url, "sup")
+    ctx, page, errors = sign_in_page(browser, live.url, "sup", None,
+                                     viewport={"width": 1360, "height": 900}, locale="en-US")
     page.wait_for_url(f"{live.url}/supervisor")
     page.wait_for_selector('#live[data-up="1"]')
     page.wait_for_selector('[data-queue="sales"] [data-kpi="waiting"]')
@@ -192,11 +186,7 @@ def test_each_role_lands_on_its_page_with_links_in_its_language(browser, live):
     for username, landing, links in (("lead", "/supervisor", {"/agent": None, "/home": "我的页面"}),
                                      ("qa", "/qa", {"/home": "我的页面"}),
                                      ("alice", "/agent", {"/home": "我的页面"})):
-        ctx = browser.new_context(locale="zh-CN")
-        page = ctx.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-        login(page, url, username)
+        ctx, page, errors = sign_in_page(browser, url, username, None, locale="zh-CN")
         page.wait_for_url(f"{url}{landing}")
         if landing == "/home":
             page.wait_for_selector("#no-pages:not(.hidden)")
@@ -226,11 +216,8 @@ async def _hang_up_and_wrap(center):
 
 
 def test_supervisor_sees_caller_queue_talk_time_and_a_pending_forced_state(browser, live):
-    ctx = browser.new_context(viewport={"width": 1360, "height": 900}, locale="zh-CN")
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    login(page, live.url, "sup")
+    ctx, page, errors = sign_in_page(browser, live.url, "sup", None,
+                                     viewport={"width": 1360, "height": 900}, locale="zh-CN")
     page.wait_for_url(f"{live.url}/supervisor")
     page.wait_for_selector('#live[data-up="1"]')
     live.run(lambda: _ready_and_offer(live.center))

@@ -9,8 +9,7 @@ import shutil
 
 import pytest
 
-from tests.console.conftest import PASSWORD
-from tests.console.live import live_server
+from tests.console.live import live_server, sign_in_page
 
 pytestmark = pytest.mark.browser
 CALL = "(async () => {{ const m = await import('/static/common.js'); {body}; return true; }})()"
@@ -27,14 +26,8 @@ def live(seeded_db, tmp_path):
 
 
 def _supervisor(browser, live, locale="zh-CN"):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale=locale)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{live.url}/login")
-    page.fill("#username", "sup")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
+    ctx, page, errors = sign_in_page(browser, live.url, "sup", None,
+                                     viewport={"width": 1400, "height": 900}, locale=locale)
     page.wait_for_url(f"{live.url}/supervisor")
     page.wait_for_selector('#live[data-up="1"]')
     return ctx, page, errors

@@ -75,17 +75,10 @@ def _rows(db: Path, model, *where):
     ("zh-CN", "zh", "质检", "致命差错率 = 未达标的致命项数 ÷ 已评估的致命项数"),
     ("en-US", "en", "Quality assurance", "Fatal item rate = fatal items failed ÷ fatal items evaluated")])
 def test_qa_plays_seeks_and_submits_an_evaluation(browser, live, locale, lang, title, formula):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 1100}, locale=locale)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    ranges: list[str] = []
+    ctx, page, errors = sign_in_page(browser, live.url, "qa", lang,
+                                     viewport={"width": 1280, "height": 1100}, locale=locale)
+    ranges: list[str] = []  # the audio is fetched after the search below, not at sign-in
     page.on("request", lambda r: ranges.append(r.headers.get("range", "")) if "/audio" in r.url else None)
-    page.add_init_script(f"localStorage.setItem('hotline.lang', '{lang}')")
-    page.goto(f"{live.url}/login")
-    page.fill("#username", "qa")
-    page.fill("#password", PASSWORD)
-    page.click("#sign-in")
     page.wait_for_url(f"{live.url}/qa")
     page.wait_for_selector("body[data-ready='1']")
     assert page.text_content("h1") == title

@@ -11,8 +11,8 @@ import shutil
 import pytest
 
 from agent_console.config import AlarmThresholds, ConsoleConfig
-from tests.console.live import live_server
-from tests.console.test_browser import login, shot
+from tests.console.live import live_server, sign_in_page
+from tests.console.test_browser import shot
 
 pytestmark = pytest.mark.browser
 
@@ -46,12 +46,8 @@ def _wait_kpi(page, name: str, value: str) -> None:
 @pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_the_wallboard_fills_the_screen_shows_the_queues_and_announces_alarms(browser, live, locale) -> None:
     text = TEXT[locale]
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale=locale)
-    page = ctx.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(f"localStorage.setItem('hotline.lang', '{locale[:2]}')")
-    login(page, live.url, "sup")
+    ctx, page, errors = sign_in_page(browser, live.url, "sup", locale[:2],
+                                     viewport={"width": 1920, "height": 1080}, locale=locale)
     page.wait_for_url(f"{live.url}/supervisor")
     page.wait_for_selector('#live[data-up="1"]')
     _wait_kpi(page, "waiting", "0")

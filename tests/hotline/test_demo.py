@@ -138,6 +138,13 @@ def _check_demo_database(db: Path) -> None:
                             "AND queue='demo-huifang'").fetchone()[0]
         assert dials >= 2 and results.get("answered", 0) >= 1, (dials, results)
         assert con.execute("SELECT count(*) FROM outbound_records WHERE attempts > 0").fetchone()[0] >= 1
+        # the simulated agents wrapped its calls up with the campaign's codes, on the records
+        codes = set(con.execute("SELECT dispositions FROM outbound_campaigns").fetchone()[0].split(";"))
+        used = {d for (d,) in con.execute("SELECT json_extract(data, '$.disposition') FROM call_events "
+                                          "WHERE kind='WRAPUP' AND call_id LIKE 'ob-demo-huifang-%'")}
+        stored = {d for (d,) in con.execute("SELECT disposition FROM outbound_records "
+                                            "WHERE disposition IS NOT NULL")}
+        assert used <= codes and stored <= codes, (used, stored, codes)
         # wrap-ups reached the CRM
         assert con.execute("SELECT count(*) FROM crm_interactions").fetchone()[0] >= 1
     finally:
