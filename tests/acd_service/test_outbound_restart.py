@@ -14,6 +14,8 @@ from acd.events import CallConnected, CallOffered, OutboundDialEnded
 from acd.requests import OutboundRequest, outbound_tag, parse_outbound_tag
 from acd.service import AcdConfig, AgentProfile
 from hotline import kinds
+from ivr.store import IvrStore
+from outbound.agentless import AgentlessCampaign
 from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign
 from outbound.pacing import PredictivePacer
@@ -190,3 +192,71 @@ async def test_a_progressive_dial_whose_agent_is_gone_after_a_restart_is_cancell
     campaigns.close()
     await rig.flush()
     assert _results(rig) == [("failed", "restart", 16)]
+
+
+async def test_a_customer_answering_while_no_backend_runs_counts_from_the_channel(rig: Rig) -> None:
+    # answered 1.5 s after the dial, while the backend is down (its OriginateResponse went
+    # to no one): the answer time is unknown, so the window counts from the channel's
+    # creation, the earliest it can have been; 4 s later that window is over
+    rig.sim.add_callee(NUMBER, CalleeScript("answer", answer_delay_s=1.5, patience_s=60.0))
+    await _stored_campaign(rig, "predictive")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: len(rig.sim.dialed) == 1, timeout=5)
+    campaigns = await _restart(rig, campaigns, down_s=4.0)
+    assert not rig.service.outbound.dials
+    (ended,) = rig.of(OutboundDialEnded)
+    assert (ended.result, ended.why, ended.cause) == ("abandoned", "restart", 16)
+    campaigns.close()
+    await rig.flush()
+    assert _results(rig) == [("abandoned", "restart", 16)]
+    assert [k for k in rig.kinds(ended.call_id) if k in ("ENTERQUEUE", "ABANDON")] == [
+        "ENTERQUEUE", "ABANDON"]
+
+
+async def test_a_dial_that_ended_while_no_backend_ran_is_logged_failed_once(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBER, CalleeScript("busy", busy_after_s=1.0))
+    await _stored_campaign(rig, "predictive")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: len(rig.sim.dialed) == 1, timeout=5)
+    campaigns = await _restart(rig, campaigns, down_s=3.0)  # busy and gone meanwhile
+    live = campaigns.live["survey"]
+    assert not live.runner.in_flight()
+    assert live.runner.records["1"].status == "pending"  # the retry rule for failed
+    campaigns.close()
+    await rig.flush()
+    assert _results(rig) == [("failed", "restart", None)]
+    again = await _restart(rig, await _campaigns(rig))
+    again.close()
+    await rig.flush()
+    assert _results(rig) == [("failed", "restart", None)]  # not looked for again
+
+
+async def test_an_agentless_dial_ringing_over_a_restart_gets_its_result_logged_once(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBER, CalleeScript("busy", busy_after_s=6.0))
+    await _stored_campaign(rig, "agentless")
+
+    async def agentless() -> Campaigns:
+        c = Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log, ami=rig.ami,
+                      answers=IvrStore(rig.engine).survey_answers,
+                      dial_string=rig.service.config.customer_dial, time_scale=rig.sim.config.speed)
+        await c.sync()
+        return c
+
+    campaigns = await agentless()
+    await wait_for(lambda: len(rig.sim.dialed) == 1, timeout=5)
+    await campaigns.save()
+    campaigns.close()
+    await rig.stop_backend()
+    await rig.start_backend()
+    campaigns = await agentless()
+    live = campaigns.live["survey"]
+    assert live.runner.in_flight() == 1  # resumed, not dialed again
+    await wait_for(lambda: not live.runner.in_flight(), timeout=10)
+    assert isinstance(live, AgentlessCampaign)
+    await live.wait_idle()
+    campaigns.close()
+    await rig.flush()
+    assert _results(rig) == [("busy", None, 17)]
+    assert len(rig.sim.dialed) == 1
