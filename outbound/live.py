@@ -26,6 +26,12 @@ agent is offered within the connect window, or whose offer fails after it, is an
 logged as an OUTBOUND_RESULT ``abandoned`` with its cause and ``why``; the pacer's abandon
 ledger counts it, and ``outbound.service`` seeds that ledger with the campaign's last 30
 days from the call-event log, so the cap is the audited rate.
+
+After a restart ``outbound.service`` resumes the campaign's dials whose OUTBOUND_DIAL has
+no OUTBOUND_RESULT (:meth:`LiveCampaign.resume`): the router takes them up from Asterisk's
+channels and each end is logged here once, even one the router saw before this campaign
+was loaded (``dial_after_restart``); one no channel carried any more is ``failed``, ``why``
+``restart``.
 """
 
 from __future__ import annotations

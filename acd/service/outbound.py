@@ -33,7 +33,8 @@ free agent while the window lasts; failing after the window it is an abandon too
 hanging up while waiting is an abandon too (``customer_left``, with its cause).
 
 Every dial's end is one :class:`acd.events.OutboundDialEnded` on the bus; the campaign
-runner (``outbound.live``) writes it to the call-event log and decides the retry.
+runner (``outbound.live``) logs it and decides the retry. Legs carry ``HOTLINE_OUTBOUND``:
+a restarted backend takes the dials up again (:mod:`acd.service.outbound_restart`).
 """
 
 from __future__ import annotations
@@ -221,10 +222,8 @@ class OutboundCalls:
         restart (``acd.service.outbound_restart``): if the window closed while no backend
         ran it is an abandon at once (``why`` ``restart``) and no agent is rung for it.
         ``queued_before``: the earlier process logged its ENTERQUEUE (none is logged again)."""
-        call = dial.call
-        req = call.outbound
+        call, req, now = dial.call, dial.call.outbound, self.ctx.now()
         assert req is not None
-        now = self.ctx.now()
         self.dials[dial.leg] = dial
         call.request = replace(call.request, enqueued_at=answered_at)
         call.enqueued_at = answered_at

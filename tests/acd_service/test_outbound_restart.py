@@ -175,6 +175,24 @@ async def test_a_predictive_dial_ringing_over_a_restart_gets_its_result_logged_o
     assert len([r for r in rig.rows() if r.kind == kinds.OUTBOUND_DIAL]) == 1
 
 
+async def test_a_predictive_customer_answering_after_a_restart_is_offered_as_live(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBER, CalleeScript("answer", answer_delay_s=6.0, talk_time_s=3.0))
+    await _stored_campaign(rig, "predictive")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: len(rig.sim.dialed) == 1, timeout=5)
+    campaigns = await _restart(rig, campaigns)  # ringing; the agent comes back ready
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=10)
+    (ended,) = rig.of(OutboundDialEnded)
+    assert (ended.result, ended.agent) == ("answered", "a1001")
+    assert [e.agent for e in rig.of(CallOffered)] == ["a1001"]
+    campaigns.close()
+    await rig.flush()
+    assert _results(rig) == [("answered", None, None)]
+    k = rig.kinds(ended.call_id)
+    assert k.count("ENTERQUEUE") == 1 and k.index("ENTERQUEUE") < k.index("CONNECT")
+
+
 async def test_a_progressive_dial_whose_agent_is_gone_after_a_restart_is_cancelled(rig: Rig) -> None:
     rig.sim.add_callee(NUMBER, CalleeScript("answer", answer_delay_s=8.0, talk_time_s=5.0))
     await _stored_campaign(rig, "progressive")
