@@ -33,7 +33,8 @@ from outbound.compliance import DialResult
 from outbound.dialer import InFlight, Runner
 from outbound.loop import CampaignLoop
 from outbound.pacing import Dial, Floor
-from pbx.ami.actions import Originate, caller_id
+from pbx.ami.actions import Getvar, Originate, caller_id
+from pbx.ami.errors import NoSuchChannel
 from pbx.events import AmiResynced, ChannelCreated, ChannelHungUp, OriginateResult, VariableSet
 
 log = logging.getLogger("outbound")
@@ -113,17 +114,21 @@ class AgentlessCampaign(CampaignLoop):
 
     def resume(self, dials: list[InFlight], resync: AmiResynced | None = None) -> None:
         """An earlier process's dials still in flight: their legs are looked for in
-        Asterisk's channels at the AMI resync (``resync``: the one that came before this
-        campaign was loaded). A leg found is followed to its end as any other (answered if
-        it is up); one not found ended while no backend ran: ``failed``, ``why`` ``restart``."""
+        Asterisk's channels at the AMI resync. A leg found is followed to its end as any
+        other (answered if it is up); one not found ended while no backend ran: ``failed``,
+        ``why`` ``restart``. ``resync``: the last one, before this campaign was loaded; a
+        leg it showed may have ended since, unseen, so it is asked for again (Getvar)."""
         for d in dials:
             self.runner.resume(d.call_id, d.record, d.dialed_at, d.agent)
             self.legs[LEG_PREFIX + d.call_id] = _Leg(d.call_id, created=True, resumed=True)
         if resync is not None:
-            self._on_resynced(resync)
+            for leg, channel in self._on_resynced(resync):
+                self._spawn(self._still_there(leg, channel))
 
-    def _on_resynced(self, ev: AmiResynced) -> None:
+    def _on_resynced(self, ev: AmiResynced) -> list[tuple[str, str]]:
+        """The resumed legs found on a channel: (leg, channel name)."""
         up = {s.uniqueid: s for s in ev.channels}
+        found = []
         for leg, state in list(self.legs.items()):
             if not state.resumed or state.done:
                 continue
@@ -134,6 +139,22 @@ class AgentlessCampaign(CampaignLoop):
             else:
                 state.resumed = False
                 state.answered = snap.state == "Up"
+                found.append((leg, snap.channel))
+        return found
+
+    async def _still_there(self, leg: str, channel: str) -> None:
+        try:
+            await self.ami.execute(Getvar("HOTLINE_CALL_ID", channel=channel))
+        except NoSuchChannel:
+            state = self.legs.get(leg)
+            if state is not None and not state.done:
+                state.result = DialResult.FAILED
+                await self._finish(leg, None, why="restart")
+        except Exception as exc:  # the AMI is down: its next resync settles the leg
+            log.warning("campaign %s: leg %s not checked: %s", self.name, leg, exc)
+            state = self.legs.get(leg)
+            if state is not None and not state.done:
+                state.resumed = True
 
     def finished(self) -> bool:
         """Every record done or refused and nothing in flight."""

@@ -16,10 +16,11 @@ from acd.service import AcdConfig, AgentProfile
 from hotline import kinds
 from ivr.store import IvrStore
 from outbound.agentless import AgentlessCampaign
+from outbound.campaign import Action
 from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign
 from outbound.pacing import PredictivePacer
-from outbound.service import Campaigns
+from outbound.service import Campaigns, set_state
 from pbx.sim.config import AgentPhone, CalleeScript
 
 NUMBER = "+8613800138000"
@@ -278,3 +279,45 @@ async def test_an_agentless_dial_ringing_over_a_restart_gets_its_result_logged_o
     await rig.flush()
     assert _results(rig) == [("busy", None, 17)]
     assert len(rig.sim.dialed) == 1
+
+
+async def test_an_agentless_leg_gone_before_its_campaign_loads_is_logged_failed(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBER, CalleeScript("noanswer"))  # rings 25 s
+    await _stored_campaign(rig, "agentless")
+    maker = async_sessionmaker(rig.engine, expire_on_commit=False)
+
+    def agentless() -> Campaigns:
+        return Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log, ami=rig.ami,
+                         answers=IvrStore(rig.engine).survey_answers,
+                         dial_string=rig.service.config.customer_dial,
+                         time_scale=rig.sim.config.speed)
+
+    campaigns = agentless()
+    await campaigns.sync()
+    await wait_for(lambda: len(rig.sim.dialed) == 1, timeout=5)
+    async with maker() as s:
+        await set_state(s, "survey", Action.PAUSE)  # not loaded by the next backend at once
+        await s.commit()
+    await campaigns.save()
+    campaigns.close()
+    await rig.stop_backend()
+    await rig.start_backend()
+    campaigns = agentless()
+    await campaigns.sync()
+    assert campaigns.live == {}
+    rig.sim.drop_ami_connections()  # a reconnect: the resync still shows the ringing leg
+    await wait_for(lambda: campaigns.last_resync is not None, timeout=10)
+    assert any(s.uniqueid.startswith("hotline-ivrleg-") for s in campaigns.last_resync.channels)  # type: ignore[union-attr]
+    await wait_for(lambda: not any(c.uniqueid.startswith("hotline-ivrleg-")
+                                   for c in rig.sim.channels.values()), timeout=10)  # unseen
+    async with maker() as s:
+        await set_state(s, "survey", Action.START)
+        await s.commit()
+    await campaigns.sync()
+    live = campaigns.live["survey"]
+    assert isinstance(live, AgentlessCampaign)
+    await wait_for(lambda: not live.runner.in_flight(), timeout=5)
+    await live.wait_idle()
+    campaigns.close()
+    await rig.flush()
+    assert _results(rig) == [("failed", "restart", None)]
