@@ -295,7 +295,7 @@ class OutboundCalls:
             dial.done = True
             self.dials.pop(dial.leg, None)
             self.publish(dial.call, dial.call.agent, "abandoned", ev.cause, dial.amd_status,
-                          "customer_left")
+                         "customer_left")
             return
         result = dial.result or ("machine" if dial.amd_status == "MACHINE"
                                  else "abandoned" if dial.answered
@@ -370,7 +370,7 @@ class OutboundCalls:
         self.dials.pop(dial.leg, None)
         self.ctx.book.forget_leg(dial.leg)
         self.publish(dial.call, self.agent_of.pop(dial.leg, None), dial.result, cause,
-                      dial.amd_status)
+                     dial.amd_status)
 
     def _release(self, call: LiveCall, publish: str | None, cause: int | None) -> None:
         """Hang up the agent's leg and free the agent (no RONA: not the agent's fault)."""
@@ -392,7 +392,7 @@ class OutboundCalls:
             self.publish(call, agent, publish, cause, None)
 
     def publish(self, call: LiveCall, agent: str | None, result: str, cause: int | None,
-                 amd_status: str | None, why: str | None = None) -> None:
+                amd_status: str | None, why: str | None = None) -> None:
         req = call.outbound
         assert req is not None
         self.ctx.bus.publish(OutboundDialEnded(
