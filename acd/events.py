@@ -126,7 +126,9 @@ class OutboundDialEnded(AcdEvent):
     the customer leg's hang-up cause (None if no channel was ever created); ``why`` of a
     predictive abandon: ``no_agent`` (nobody took it within the connect window, we hung
     up), ``agent_failed`` (the offer failed after the window) or ``customer_left`` (the
-    customer hung up while waiting for an agent)."""
+    customer hung up while waiting for an agent); ``restart`` (of any dial): the backend
+    restarted meanwhile (``acd.service.outbound_restart``: the window closed while no
+    backend ran, or the reserved agent is gone, or the dial ended unseen)."""
 
     call_id: str
     queue: str

@@ -16,6 +16,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
+from acd.events import OutboundDialEnded
 from acd.requests import CallbackRequest, OutboundRequest
 
 AgentStateName = Literal[
@@ -183,6 +184,12 @@ class OutboundDialer(Protocol):
 
     def held_customers(self, queue: str) -> int:
         """Answered predictive customers of ``queue`` waiting, no agent offered yet."""
+        ...
+
+    def dial_after_restart(self, call_id: str) -> OutboundDialEnded | bool | None:
+        """What became of a dial an earlier process made: None (no AMI resync yet), False
+        (no channel carried it at the resync: it ended while no backend ran), True (taken
+        up, still in flight: its ``OutboundDialEnded`` follows), or the end it already had."""
         ...
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import base64
+import json
+from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
 
@@ -94,6 +96,30 @@ class OutboundRequest:
             raise ValueError(f"connect window {self.connect_window_s:g} s must be 0-10 s")
         if not 5.0 <= self.ring_s <= 60.0:
             raise ValueError(f"ring time {self.ring_s:g} s must be between 5 and 60 s")
+
+
+def outbound_tag(req: OutboundRequest) -> str:
+    """The dial as the channel variable ``HOTLINE_OUTBOUND`` (set at Originate, so Asterisk
+    keeps it on the legs and a restarted backend re-adopts the dial): compact JSON in
+    unpadded base64url, because Originate's ``Variable:`` splits its value at commas."""
+    text = json.dumps(asdict(req), ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def parse_outbound_tag(tag: str) -> OutboundRequest:
+    """The inverse of :func:`outbound_tag`; ValueError (one sentence) on anything else."""
+    try:
+        doc = json.loads(base64.urlsafe_b64decode(tag + "=" * (-len(tag) % 4)))
+    except ValueError as exc:  # binascii.Error, UnicodeDecodeError and JSON errors are ValueErrors
+        raise ValueError(f"HOTLINE_OUTBOUND is not a dial tag ({exc})") from exc
+    if not isinstance(doc, dict):
+        raise ValueError("HOTLINE_OUTBOUND is not a JSON object")
+    doc["skills"] = tuple(doc.get("skills") or ())
+    known = OutboundRequest.__dataclass_fields__
+    try:
+        return OutboundRequest(**{k: v for k, v in doc.items() if k in known})
+    except TypeError as exc:
+        raise ValueError(f"HOTLINE_OUTBOUND lacks a field of the dial ({exc})") from exc
 
 
 class Enqueuer(Protocol):

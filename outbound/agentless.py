@@ -30,11 +30,12 @@ from typing import Any, Protocol
 from hotline.clock import Clock
 from hotline.events import EventBus
 from outbound.compliance import DialResult
-from outbound.dialer import Runner
+from outbound.dialer import InFlight, Runner
 from outbound.loop import CampaignLoop
 from outbound.pacing import Dial, Floor
-from pbx.ami.actions import Originate, caller_id
-from pbx.events import ChannelCreated, ChannelHungUp, OriginateResult, VariableSet
+from pbx.ami.actions import Getvar, Originate, caller_id
+from pbx.ami.errors import NoSuchChannel
+from pbx.events import AmiResynced, ChannelCreated, ChannelHungUp, OriginateResult, VariableSet
 
 log = logging.getLogger("outbound")
 
@@ -70,6 +71,7 @@ class _Leg:
     amd_status: str | None = None
     result: DialResult | None = None
     done: bool = False
+    resumed: bool = False  # an earlier process's dial, not yet found on a channel
 
 
 class AgentlessCampaign(CampaignLoop):
@@ -105,7 +107,54 @@ class AgentlessCampaign(CampaignLoop):
         return [self.bus.subscribe(OriginateResult, self._on_originate),
                 self.bus.subscribe(ChannelCreated, self._on_created),
                 self.bus.subscribe(VariableSet, self._on_varset),
-                self.bus.subscribe(ChannelHungUp, self._on_hangup)]
+                self.bus.subscribe(ChannelHungUp, self._on_hangup),
+                self.bus.subscribe(AmiResynced, self._on_resynced)]
+
+    # --- a restart -------------------------------------------------------------------
+
+    def resume(self, dials: list[InFlight], resync: AmiResynced | None = None) -> None:
+        """An earlier process's dials still in flight: their legs are looked for in
+        Asterisk's channels at the AMI resync. A leg found is followed to its end as any
+        other (answered if it is up); one not found ended while no backend ran: ``failed``,
+        ``why`` ``restart``. ``resync``: the last one, before this campaign was loaded; a
+        leg it showed may have ended since, unseen, so it is asked for again (Getvar)."""
+        for d in dials:
+            self.runner.resume(d.call_id, d.record, d.dialed_at, d.agent)
+            self.legs[LEG_PREFIX + d.call_id] = _Leg(d.call_id, created=True, resumed=True)
+        if resync is not None:
+            for leg, channel in self._on_resynced(resync):
+                self._spawn(self._still_there(leg, channel))
+
+    def _on_resynced(self, ev: AmiResynced) -> list[tuple[str, str]]:
+        """The resumed legs found on a channel: (leg, channel name)."""
+        up = {s.uniqueid: s for s in ev.channels}
+        found = []
+        for leg, state in list(self.legs.items()):
+            if not state.resumed or state.done:
+                continue
+            snap = up.get(leg)
+            if snap is None:
+                state.result = DialResult.FAILED
+                self._spawn(self._finish(leg, None, why="restart"))
+            else:
+                state.resumed = False
+                state.answered = snap.state == "Up"
+                found.append((leg, snap.channel))
+        return found
+
+    async def _still_there(self, leg: str, channel: str) -> None:
+        try:
+            await self.ami.execute(Getvar("HOTLINE_CALL_ID", channel=channel))
+        except NoSuchChannel:
+            state = self.legs.get(leg)
+            if state is not None and not state.done:
+                state.result = DialResult.FAILED
+                await self._finish(leg, None, why="restart")
+        except Exception as exc:  # the AMI is down: its next resync settles the leg
+            log.warning("campaign %s: leg %s not checked: %s", self.name, leg, exc)
+            state = self.legs.get(leg)
+            if state is not None and not state.done:
+                state.resumed = True
 
     def finished(self) -> bool:
         """Every record done or refused and nothing in flight."""
@@ -182,7 +231,7 @@ class AgentlessCampaign(CampaignLoop):
                 state.result = _BY_CAUSE.get(ev.cause, DialResult.FAILED)
         self._spawn(self._finish(ev.uniqueid, ev.cause))
 
-    async def _finish(self, leg: str, cause: int | None) -> None:
+    async def _finish(self, leg: str, cause: int | None, why: str | None = None) -> None:
         state = self.legs.get(leg)
         if state is None or state.done:
             return
@@ -193,7 +242,8 @@ class AgentlessCampaign(CampaignLoop):
         if result is DialResult.ANSWERED:
             details["answers"] = await self.answers(state.call_id)
         self.results[result.value] = self.results.get(result.value, 0) + 1
-        self.runner.result(state.call_id, result, self.clock.now(), cause=cause, details=details)
+        self.runner.result(state.call_id, result, self.clock.now(), cause=cause, why=why,
+                           details=details)
         self._schedule()
 
     async def wait_idle(self) -> None:

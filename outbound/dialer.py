@@ -49,6 +49,17 @@ class Record:
 
 
 @dataclass(frozen=True)
+class InFlight:
+    """A dial an earlier process made whose result is not in the call-event log yet."""
+
+    call_id: str
+    record: str
+    number: str
+    dialed_at: float
+    agent: str | None = None
+
+
+@dataclass(frozen=True)
 class Originate:
     call_id: str
     record: str
@@ -70,6 +81,7 @@ class Runner:
         self.retries = retries
         self._calls: dict[str, tuple[str, str | None]] = {}
         self._uncounted: set[str] = set()  # preview offers not dialed yet (no attempt)
+        self._resumed: dict[str, float] = {}  # an earlier process's dials -> dialed at
         self._seq = 0
 
     def _next(self, now: float) -> Record | None:
@@ -118,6 +130,28 @@ class Runner:
             self._uncounted.add(call_id)
         return Originate(call_id, rec.id, number, self.caller_id, agent)
 
+    def resume(self, call_id: str, record: str, dialed_at: float, agent: str | None = None) -> None:
+        """A dial an earlier process made (its OUTBOUND_DIAL row has no OUTBOUND_RESULT yet)
+        is in flight again: its :meth:`result` is logged once, and the record is not dialed
+        again meanwhile. Later call ids continue after its sequence number. KeyError if the
+        record is not in the list."""
+        rec = self.records[record]
+        rec.status = "dialing"
+        self._calls[call_id] = (record, agent)
+        self._resumed[call_id] = dialed_at
+        seq = call_id.rpartition("-")[2]
+        if seq.isdigit():
+            self._seq = max(self._seq, int(seq))
+
+    def continue_after(self, seq: int) -> None:
+        """Number the next dials after ``seq`` (the highest an earlier process used), so a
+        call id is never used twice for the same campaign."""
+        self._seq = max(self._seq, seq)
+
+    def resumed(self) -> set[str]:
+        """The dials of an earlier process still in flight here."""
+        return {c for c in self._resumed if c in self._calls}
+
     def dialed(self, call_id: str, now: float, agent: str | None = None) -> None:
         """The uncounted (previewed) dial ``call_id`` is made now: count the attempt."""
         if call_id not in self._uncounted:
@@ -143,6 +177,7 @@ class Runner:
             raise KeyError(f"{call_id} is not a dial of campaign {self.campaign}")
         rec_id, reserved = self._calls.pop(call_id)
         self._uncounted.discard(call_id)  # a skipped preview was never an attempt
+        self._resumed.pop(call_id, None)
         rec = self.records[rec_id]
         self.sink.log(call_id, kinds.OUTBOUND_RESULT, ts=now, queue=self.campaign,
                       agent=agent or reserved,
@@ -170,6 +205,8 @@ class Runner:
         rec = self._calls.get(call_id)
         if rec is None or call_id in self._uncounted:
             return None
+        if call_id in self._resumed:
+            return self._resumed[call_id]
         return self.records[rec[0]].dials[-1]
 
     def penetration(self) -> float:

@@ -26,6 +26,12 @@ agent is offered within the connect window, or whose offer fails after it, is an
 logged as an OUTBOUND_RESULT ``abandoned`` with its cause and ``why``; the pacer's abandon
 ledger counts it, and ``outbound.service`` seeds that ledger with the campaign's last 30
 days from the call-event log, so the cap is the audited rate.
+
+After a restart ``outbound.service`` resumes the campaign's dials whose OUTBOUND_DIAL has
+no OUTBOUND_RESULT (:meth:`LiveCampaign.resume`): the router takes them up from Asterisk's
+channels and each end is logged here once, even one the router saw before this campaign
+was loaded (``dial_after_restart``); one no channel carried any more is ``failed``, ``why``
+``restart``.
 """
 
 from __future__ import annotations
@@ -41,9 +47,10 @@ from hotline.clock import Clock
 from hotline.events import EventBus
 from outbound.campaign import CampaignError, Mode
 from outbound.compliance import DialResult
-from outbound.dialer import Runner
+from outbound.dialer import InFlight, Runner
 from outbound.loop import CampaignLoop
 from outbound.pacing import BusyAgent, Floor, PredictivePacer, ProgressivePacer
+from pbx.events import AmiResynced
 
 
 @dataclass
@@ -80,7 +87,37 @@ class LiveCampaign(CampaignLoop):
     def _subscriptions(self) -> list[Callable[[], None]]:
         return [self.bus.subscribe(OutboundDialEnded, self._on_ended),
                 self.bus.subscribe(AgentStateChanged, self._on_agent),
-                self.bus.subscribe(OutboundPreviewDialed, self._on_preview_dialed)]
+                self.bus.subscribe(OutboundPreviewDialed, self._on_preview_dialed),
+                self.bus.subscribe(AmiResynced, self._on_resynced)]
+
+    # --- a restart -------------------------------------------------------------------
+
+    def resume(self, dials: list[InFlight]) -> None:
+        """An earlier process's dials still in flight (``outbound.service``): the router
+        takes them up from Asterisk's channels at its AMI resync
+        (``acd.service.outbound_restart``), and each one's ``OutboundDialEnded`` is logged
+        here once, as any other, whether it came before this campaign was loaded or after."""
+        for d in dials:
+            self.runner.resume(d.call_id, d.record, d.dialed_at, d.agent)
+            self._numbers[d.call_id] = d.number
+        self._settle(self.clock.now())
+
+    def _on_resynced(self, ev: AmiResynced) -> None:
+        self._settle(ev.at)  # the router handled the resync first (subscribed first)
+
+    def _settle(self, now: float) -> None:
+        """The resumed dials the router already ended are logged now; one no channel
+        carried at the resync ended while no backend ran: its result is unknown and is
+        logged ``failed`` with ``why`` ``restart`` (the retry rule for failed applies)."""
+        for call_id in sorted(self.runner.resumed()):
+            state = self.dialer.dial_after_restart(call_id)
+            if isinstance(state, OutboundDialEnded):
+                self._on_ended(state)
+            elif state is False and call_id in self._numbers:
+                self._on_ended(OutboundDialEnded(
+                    at=now, call_id=call_id, queue=self.queue, agent=None,
+                    number=self._numbers[call_id], result=DialResult.FAILED.value,
+                    why="restart"))
 
     # --- events ----------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from outbound.campaign import (
     transition,
 )
 from outbound.compliance import Compliance, DialResult
-from outbound.dialer import EventSink, Record, Runner
+from outbound.dialer import EventSink, InFlight, Record, Runner
 from outbound.lists import campaign_dnc
 from outbound.live import LiveCampaign
 from outbound.models import OutboundCampaign, OutboundRecord
@@ -48,9 +48,11 @@ from outbound.pacing import (
     PredictivePacer,
     ProgressivePacer,
 )
+from pbx.events import AmiResynced
 
 log = logging.getLogger("outbound")
 AGENTLESS_LINES = 4  # concurrent dials of an agentless campaign
+IN_FLIGHT_S = 86400.0  # a dial older than this without a result is not looked for again
 
 
 def config_of(row: OutboundCampaign) -> CampaignConfig:
@@ -175,6 +177,11 @@ class Campaigns:
         self.live: dict[str, LiveCampaign | AgentlessCampaign] = {}
         self._ids: dict[str, dict[str, tuple[int, int]]] = {}  # record id -> (row id, attempts before)
         self._unsubscribe = bus.subscribe(RecordDisposed, self._on_disposed)
+        self.last_resync: AmiResynced | None = None  # for agentless campaigns loaded after it
+        self._unsubscribe_resync = bus.subscribe(AmiResynced, self._on_resynced)
+
+    def _on_resynced(self, ev: AmiResynced) -> None:
+        self.last_resync = ev
 
     def _on_disposed(self, ev: RecordDisposed) -> None:
         """A callback-later: the record is pending again, due at ``callback_at``."""
@@ -212,13 +219,49 @@ class Campaigns:
                         Compliance(dnc, cfg.calling_hours(), cfg.max_per_day), records, self.sink,
                         retries=cfg.retries)
         self._ids[cfg.name] = {str(r.id): (r.id, r.attempts) for r in recs}
+        in_flight, seq = await self._in_flight(session, cfg.name)
+        runner.continue_after(seq)
+        in_flight = [d for d in in_flight if d.record in runner.records
+                     and runner.records[d.record].status not in ("done", "refused")]
+        live: LiveCampaign | AgentlessCampaign
         if cfg.mode is Mode.AGENTLESS:
             assert self.ami is not None and self.answers is not None and self.dial_string is not None
-            return AgentlessCampaign(runner, self.ami, self.bus, self.clock,
+            live = AgentlessCampaign(runner, self.ami, self.bus, self.clock,
                                      dial_string=self.dial_string, answers=self.answers,
                                      amd=self.amd, time_scale=self.time_scale)
-        return LiveCampaign(runner, self.dialer, self.bus, self.clock, queue=cfg.queue, mode=cfg.mode,
-                            amd=self.amd, time_scale=self.time_scale)
+        else:
+            live = LiveCampaign(runner, self.dialer, self.bus, self.clock, queue=cfg.queue,
+                                mode=cfg.mode, amd=self.amd, time_scale=self.time_scale)
+        if isinstance(live, AgentlessCampaign):
+            live.resume(in_flight, self.last_resync)  # its own legs: no router takes them up
+        else:
+            live.resume(in_flight)
+        return live
+
+    async def _in_flight(self, session: AsyncSession, campaign: str) -> tuple[list[InFlight], int]:
+        """The campaign's dials of the last day whose OUTBOUND_DIAL has no OUTBOUND_RESULT
+        (an earlier process was stopped while they rang or waited; only a record's latest
+        dial counts), and the highest dial number used so far."""
+        rows = (await session.execute(select(
+            CallEvent.call_id, CallEvent.kind, CallEvent.ts, CallEvent.agent, CallEvent.data)
+            .where(CallEvent.queue == campaign,
+                   CallEvent.kind.in_((kinds.OUTBOUND_DIAL, kinds.OUTBOUND_RESULT)))
+            .order_by(CallEvent.id))).all()
+        since = self.clock.now() - IN_FLIGHT_S
+        latest: dict[str, InFlight] = {}  # record -> its latest dial, while it has no result
+        seq = 0
+        for call_id, kind, ts, agent, data in rows:
+            record = str((data or {}).get("record", ""))
+            if kind == kinds.OUTBOUND_RESULT:
+                if record in latest and latest[record].call_id == call_id:
+                    del latest[record]
+                continue
+            tail = call_id.rpartition("-")[2]
+            seq = max(seq, int(tail)) if tail.isdigit() else seq
+            latest.pop(record, None)
+            if ts >= since:
+                latest[record] = InFlight(call_id, record, str(data.get("number", "")), ts, agent)
+        return sorted(latest.values(), key=lambda d: d.dialed_at), seq
 
     async def _ledger(self, session: AsyncSession, campaign: str) -> AbandonLedger:
         """The campaign's live answers and abandons of the last 30 days, from the log: the
@@ -293,6 +336,7 @@ class Campaigns:
 
     def close(self) -> None:
         self._unsubscribe()
+        self._unsubscribe_resync()
         for live in self.live.values():
             live.close()
         self.live.clear()

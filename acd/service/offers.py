@@ -21,6 +21,7 @@ from __future__ import annotations
 from acd.core import CallLeft, OfferAccepted, OfferFailed, OfferRinging
 from acd.core.commands import CancelOffer, Offer
 from acd.events import CallConnected, CallOffered, CallRingNoAnswer
+from acd.requests import outbound_tag
 from acd.service.callbacks import Callbacks
 from acd.service.calls import LiveCall
 from acd.service.context import AcdContext
@@ -85,6 +86,8 @@ class Offers:
         leg, r = call.leg, call.request
         endpoint = self.ctx.endpoint_of(agent)
         variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AGENT": agent}
+        if call.outbound is not None:  # a restarted backend ends the dial (acd.service.outbound_restart)
+            variables["HOTLINE_OUTBOUND"] = outbound_tag(call.outbound)
         # Asterisk's verdict (no answer vs unreachable vs busy) should arrive before the
         # router's own ring timer, which stays as the backstop: ring slightly shorter.
         timeout_ms = max(1000, int((ring_timeout_s - RING_MARGIN_S) * 1000))

@@ -33,7 +33,8 @@ free agent while the window lasts; failing after the window it is an abandon too
 hanging up while waiting is an abandon too (``customer_left``, with its cause).
 
 Every dial's end is one :class:`acd.events.OutboundDialEnded` on the bus; the campaign
-runner (``outbound.live``) writes it to the call-event log and decides the retry.
+runner (``outbound.live``) logs it and decides the retry. Legs carry ``HOTLINE_OUTBOUND``:
+a restarted backend takes the dials up again (:mod:`acd.service.outbound_restart`).
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ from acd.core import (
     PreviewShown,
     WaitingCall,
 )
-from acd.events import OutboundDialEnded, OutboundPreviewDialed
+from acd.events import CallAbandoned, OutboundDialEnded, OutboundPreviewDialed
 from acd.ports import ContactCenterError
-from acd.requests import OutboundRequest, RoutingRequest
+from acd.requests import OutboundRequest, RoutingRequest, outbound_tag
 from acd.service.calls import LiveCall
 from acd.service.context import AcdContext
 from acd.service.queueing import Queueing
@@ -81,6 +82,17 @@ class Dial:
     ahead: bool = False  # predictive: dialed before any agent
     queued: bool = False  # predictive: answered, waiting in the queue for an agent
     deadline: float = 0.0  # predictive: the end of the connect window (clock time)
+
+
+def ahead_call(req: OutboundRequest, leg: str, channel: str) -> LiveCall:
+    """The call of a predictive dial whose customer leg is ``leg`` (its Uniqueid)."""
+    routing = RoutingRequest(call_id=req.call_id, uniqueid=leg, channel=channel,
+                             caller_num=req.number, caller_name=req.customer_name,
+                             queue=req.queue, skills=req.skills,
+                             customer_id=req.customer_id, enqueued_at=req.requested_at,
+                             data={"campaign": req.campaign, "record": req.record,
+                                   "mode": "predictive"})
+    return LiveCall(request=routing, queue=req.queue, enqueued_at=req.requested_at, outbound=req)
 
 
 class OutboundCalls:
@@ -116,15 +128,7 @@ class OutboundCalls:
         leg = f"hotline-custleg-{req.call_id}-0"
         if self.ctx.book.get(req.call_id) is not None or leg in self.dials:
             raise ValueError(f"Call {req.call_id} is already dialed; dial a record once per id.")
-        routing = RoutingRequest(call_id=req.call_id, uniqueid=leg, channel="",
-                                 caller_num=req.number, caller_name=req.customer_name,
-                                 queue=req.queue, skills=req.skills,
-                                 customer_id=req.customer_id, enqueued_at=req.requested_at,
-                                 data={"campaign": req.campaign, "record": req.record,
-                                       "mode": "predictive"})
-        call = LiveCall(request=routing, queue=req.queue, enqueued_at=req.requested_at,
-                        outbound=req)
-        dial = self.dials[leg] = Dial(call, leg, ahead=True)
+        dial = self.dials[leg] = Dial(ahead_call(req, leg, ""), leg, ahead=True)
         self._originate(dial)
 
     def held(self, queue: str) -> int:
@@ -170,7 +174,8 @@ class OutboundCalls:
         call, leg = dial.call, dial.leg
         req = call.outbound
         assert req is not None
-        variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AMD": req.amd}
+        variables = {"HOTLINE_CALL_ID": call.call_id, "HOTLINE_AMD": req.amd,
+                     "HOTLINE_OUTBOUND": outbound_tag(req)}
         if req.amd == "message":
             variables["HOTLINE_AMD_MESSAGE"] = req.amd_message
         self.ctx.send(Originate(channel=self.ctx.config.customer_dial(req.number),
@@ -208,22 +213,45 @@ class OutboundCalls:
         if not dial.ahead:
             self._bridge(dial)
             return
-        call = dial.call
-        req = call.outbound
+        self.hold(dial, self.ctx.now())
+
+    def hold(self, dial: Dial, answered_at: float, *, restarted: bool = False,
+             queued_before: bool = False) -> None:
+        """A predictive customer answered at ``answered_at`` waits in the queue for an agent
+        until the connect window after the answer is over. ``restarted``: taken up after a
+        restart (``acd.service.outbound_restart``): if the window closed while no backend
+        ran it is an abandon at once (``why`` ``restart``) and no agent is rung for it.
+        ``queued_before``: the earlier process logged its ENTERQUEUE (none is logged again)."""
+        call, req, now = dial.call, dial.call.outbound, self.ctx.now()
         assert req is not None
-        now = self.ctx.now()
-        call.request = replace(call.request, enqueued_at=now)
-        call.enqueued_at = now
+        self.dials[dial.leg] = dial
+        call.request = replace(call.request, enqueued_at=answered_at)
+        call.enqueued_at = answered_at
+        dial.queued = True
+        dial.deadline = answered_at + req.connect_window_s
+        if restarted and now >= dial.deadline:
+            waited = now - answered_at
+            if not queued_before:
+                self.ctx.journal.enterqueue(call, answered_at, 1)
+            self.ctx.journal.left(call, now, "abandon", 1)  # ABANDON row, as live
+            self.ctx.today().abandoned(call.queue, waited)
+            self.ctx.bus.publish(CallAbandoned(at=now, call_id=call.call_id, queue=call.queue,
+                                               waited_s=waited, position=1, while_ringing=None))
+            self._hang_up_ahead(dial, "abandoned", "restart")
+            return
+        if queued_before:
+            self.queueing.adopting.add(call.call_id)
         try:
             self.queueing.arrive(call, WaitingCall.from_request(
                 call.request, self.ctx.config.queue(call.queue)))
         except ValueError:
+            dial.queued = False
             self._hang_up_ahead(dial, "failed", None)
             return
-        dial.queued = True
-        dial.deadline = now + req.connect_window_s
+        finally:
+            self.queueing.adopting.discard(call.call_id)
         asyncio.get_running_loop().call_later(
-            req.connect_window_s / self.ctx.time_scale, self._window_over, dial)
+            (dial.deadline - now) / self.ctx.time_scale, self._window_over, dial)
 
     def _window_over(self, dial: Dial) -> None:
         """The connect window after the answer is over: no agent offered is an abandon."""
@@ -255,7 +283,7 @@ class OutboundCalls:
     def _hang_up_ahead(self, dial: Dial, result: str, why: str | None) -> None:
         dial.done = True
         self.dials.pop(dial.leg, None)
-        self._publish(dial.call, None, result, 16, dial.amd_status, why)
+        self.publish(dial.call, None, result, 16, dial.amd_status, why)
         if dial.call.channel:
             self.ctx.send(Hangup(dial.call.channel, cause=16), on_error=lambda _exc: None)
 
@@ -268,8 +296,8 @@ class OutboundCalls:
         if dial.queued:
             dial.done = True
             self.dials.pop(dial.leg, None)
-            self._publish(dial.call, dial.call.agent, "abandoned", ev.cause, dial.amd_status,
-                          "customer_left")
+            self.publish(dial.call, dial.call.agent, "abandoned", ev.cause, dial.amd_status,
+                         "customer_left")
             return
         result = dial.result or ("machine" if dial.amd_status == "MACHINE"
                                  else "abandoned" if dial.answered
@@ -318,7 +346,7 @@ class OutboundCalls:
             dial.done = True
             self.dials.pop(dial.leg, None)
         # the talk is not over: its end (and hang-up cause) is the COMPLETE* row
-        self._publish(call, call.agent, result, None, dial.amd_status if dial else None)
+        self.publish(call, call.agent, result, None, dial.amd_status if dial else None)
 
     # --- ends ------------------------------------------------------------------------------
 
@@ -343,8 +371,8 @@ class OutboundCalls:
         dial.done = True
         self.dials.pop(dial.leg, None)
         self.ctx.book.forget_leg(dial.leg)
-        self._publish(dial.call, self.agent_of.pop(dial.leg, None), dial.result, cause,
-                      dial.amd_status)
+        self.publish(dial.call, self.agent_of.pop(dial.leg, None), dial.result, cause,
+                     dial.amd_status)
 
     def _release(self, call: LiveCall, publish: str | None, cause: int | None) -> None:
         """Hang up the agent's leg and free the agent (no RONA: not the agent's fault)."""
@@ -363,10 +391,10 @@ class OutboundCalls:
             self.ctx.send(Hangup(leg, cause=16), on_error=lambda _exc: None)
         self.ctx.feed(CustomerFailed(self.ctx.now(), call.call_id, agent))
         if publish is not None:
-            self._publish(call, agent, publish, cause, None)
+            self.publish(call, agent, publish, cause, None)
 
-    def _publish(self, call: LiveCall, agent: str | None, result: str, cause: int | None,
-                 amd_status: str | None, why: str | None = None) -> None:
+    def publish(self, call: LiveCall, agent: str | None, result: str, cause: int | None,
+                amd_status: str | None, why: str | None = None) -> None:
         req = call.outbound
         assert req is not None
         self.ctx.bus.publish(OutboundDialEnded(

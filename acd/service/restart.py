@@ -8,6 +8,11 @@
   carry ``HOTLINE_REQUEST`` and are not bridged are re-adopted, oldest enqueue time first,
   with their original enqueue time and ENTERQUEUE position, so they keep their place and
   no second ENTERQUEUE is logged.
+* Campaign dials (legs carrying ``HOTLINE_OUTBOUND``, left out above): on the same
+  ``AmiResynced`` a predictive customer waiting for an agent goes back in line for the rest
+  of its connect window (over: an abandon, ``why`` ``restart``), a dial still ringing is
+  tracked again so its result is published once, and an agent-first dial (its reserved
+  agent came back not ready) is ended: :mod:`acd.service.outbound_restart`.
 * Callbacks (nobody on a channel waits for them): at start-up the ones whose last
   ``CALLBACKPENDING`` row in the call-event log has no ``CALLBACKDONE`` after it go back
   in line with their original enqueue time, place and attempts.
@@ -27,6 +32,8 @@ from acd.service.agents import Agents
 from acd.service.callbacks import DONE, PENDING, Callbacks
 from acd.service.calls import LiveCall
 from acd.service.context import AcdContext
+from acd.service.outbound import OutboundCalls
+from acd.service.outbound_restart import OutboundRestart
 from acd.service.queueing import Queueing, parse_request
 from hotline.db import CallEvent
 from pbx.events import AmiResynced, ChannelSnapshot
@@ -40,11 +47,12 @@ class Restart:
     """Bringing agents, waiting callers and pending callbacks back after a restart."""
 
     def __init__(self, ctx: AcdContext, agents: Agents, queueing: Queueing,
-                 callbacks: Callbacks) -> None:
+                 callbacks: Callbacks, outbound: OutboundCalls) -> None:
         self.ctx = ctx
         self.agents = agents
         self.queueing = queueing
         self.callbacks = callbacks
+        self.outbound = OutboundRestart(ctx, outbound)
 
     async def restore_agents(self) -> int:
         """Log agents back in as the database remembers them; returns how many."""
@@ -127,10 +135,11 @@ class Restart:
             self.ctx.journal.note(call, "READOPT", self.ctx.now(), channel=call.channel)
         if found:
             log.info("re-adopted %d waiting caller(s) after AMI resync", len(found))
+        self.outbound.on_resynced(ev)
 
     def _adoptable(self, snap: ChannelSnapshot) -> LiveCall | None:
         text = snap.variables.get("HOTLINE_REQUEST")
-        if not text or snap.bridge_id:
+        if not text or snap.bridge_id or "HOTLINE_OUTBOUND" in snap.variables:
             return None
         try:
             req, origposition = parse_request(text)

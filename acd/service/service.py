@@ -34,6 +34,7 @@ from acd.core.commands import (
     Rejection,
     SetAgentState,
 )
+from acd.events import OutboundDialEnded
 from acd.ports import Recorder
 from acd.requests import CallbackRequest, OutboundRequest, RoutingRequest
 from acd.service.agents import Agents
@@ -99,7 +100,7 @@ class AcdService(Center):
         self.conferences = Conferences(ctx)
         self.talk = Talk(ctx, self.offers, self.callbacks, self.takes, self.transfers,
                          self.conferences, self.outbound)
-        self.restart = Restart(ctx, self.agents, self.queueing, self.callbacks)
+        self.restart = Restart(ctx, self.agents, self.queueing, self.callbacks, self.outbound)
         q = self.queueing
         ctx.dispatch.update({
             Queued: q.on_queued, Offer: self.offers.on_offer, CancelOffer: self.offers.on_cancel,
@@ -162,6 +163,7 @@ class AcdService(Center):
             (HoldChanged, self.talk.on_hold),
             (DtmfReceived, self.callbacks.on_dtmf), (TransferDone, self.transfers.on_transfer),
             (AmiResynced, self.restart.on_resynced), (AmiResynced, self.takes.rebuild_bridges),
+            (OutboundDialEnded, self.restart.outbound.on_ended),
         ]
         for event_type, handler in subscriptions:
             ctx.subscribe(event_type, handler)
@@ -272,6 +274,9 @@ class AcdService(Center):
 
     def held_customers(self, queue: str) -> int:
         return self.outbound.held(queue)
+
+    def dial_after_restart(self, call_id: str) -> OutboundDialEnded | bool | None:
+        return self.restart.outbound.after_restart(call_id)
 
     def busy_agents(self, queue: str) -> dict[str, int]:
         return dict(self.ctx.router.queue(queue).agents_by_state)

@@ -130,6 +130,10 @@ class Runtime:
                                    time_scale=self.time_scale, ami=self.ami,
                                    answers=IvrStore(self.engine).survey_answers,
                                    dial_string=self.acd.config.customer_dial)
+        try:  # loaded before the AMI connects: its resync finds them listening (a restart)
+            await self.campaigns.sync()
+        except Exception:
+            log.exception("outbound campaigns not loaded before the AMI connect; the loop retries")
         self._tasks.append(asyncio.create_task(self.campaigns.loop(
             self._stop_escalations), name="outbound-campaigns"))
         self._tasks.append(asyncio.create_task(escalation_loop(

@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Channel variables our dialplan/IVR set, read back on resync to re-adopt calls.
-RESYNC_VARIABLES = ("HOTLINE_CALL_ID", "HOTLINE_REQUEST", "HOTLINE_ENQUEUED_AT")
+RESYNC_VARIABLES = ("HOTLINE_CALL_ID", "HOTLINE_REQUEST", "HOTLINE_ENQUEUED_AT", "HOTLINE_OUTBOUND")
 _BACKOFF_BASE = 0.5
 _MAX_UNREAD_ORIGINATES = 1000
 
