@@ -118,11 +118,15 @@ async def set_state(session: AsyncSession, name: str, action: Action) -> State:
     return new
 
 
+class NoCampaign(CampaignError):
+    """There is no campaign of that name."""
+
+
 async def campaign_row(session: AsyncSession, name: str) -> OutboundCampaign:
     row = (await session.execute(select(OutboundCampaign).where(
         OutboundCampaign.name == name))).scalar_one_or_none()
     if row is None:
-        raise CampaignError(f"no campaign named {name!r}; `hotline outbound list` shows them")
+        raise NoCampaign(f"no campaign named {name!r}; `hotline outbound list` shows them")
     return row
 
 
