@@ -142,3 +142,22 @@ def test_the_report_as_json_and_as_a_csv_excel_opens_with_chinese_names(console)
         "+8613800138000,张三,pending,0,,,", "+8613900139000,李四,done,1,answered,callback,"]
     assert ("admin", "campaign_report_export", name) in [(a, act, t) for a, act, t, _ in _audit(console)]
     assert console.client.get(f"{URL}/nope/report.csv", headers=console.auth("sup")).status_code == 404
+
+
+def test_every_campaign_refusal_has_a_chinese_wording() -> None:
+    import re
+    from pathlib import Path
+
+    from agent_console import messages
+
+    repo = Path(__file__).resolve().parents[2]
+    found = []
+    for f in ("outbound/campaign.py", "outbound/service.py"):
+        src = (repo / f).read_text(encoding="utf-8")
+        for m in re.finditer(r"(?:CampaignError|NoCampaign)\(((?:f?\"[^\"]*\"\s*)+)", src):
+            text = "".join(re.findall(r"f?\"([^\"]*)\"", m.group(1)))
+            text = re.sub(r"\{[^}]*!r\}", "'x1'", text)
+            found.append(re.sub(r"\{[^}]*\}", "7", text))
+    assert len(found) > 20, found
+    missing = [m for m in found if messages.to_chinese(m) == m]
+    assert not missing, missing
