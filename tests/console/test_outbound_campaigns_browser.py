@@ -1,6 +1,6 @@
 """The outbound page's campaigns section in Debian's Chromium, in zh: a predictive campaign
-is created from the form (a refusal shown by its field first), shows in the table, and its
-report downloads as a CSV (UTF-8 with BOM, Chinese names). Screenshot in test-artifacts/."""
+is created from the form (a refusal shown by its field first), shows in the table, is edited,
+and its report downloads as a CSV (UTF-8 with BOM, Chinese names). Screenshot in test-artifacts/."""
 
 from __future__ import annotations
 
@@ -87,10 +87,18 @@ def test_a_campaign_is_created_from_the_form_in_zh_and_its_report_downloads(brow
     assert "预测式" in page.text_content(row) and page.get_attribute(row, "data-state") == "draft"
     assert "2.5%" in page.text_content(f"{row} [data-fig='abandon_rate']")
 
+    page.click(f"[data-edit='{NAME}']")  # the edit form starts from the stored configuration
+    page.wait_for_selector("#obc-form-card")
+    assert page.is_disabled("#obc-name") and page.input_value("#obc-amd_message") == "ob-notice"
+    assert page.input_value("#obc-abandon_cap") == "2.5" and page.input_value("#obc-hours-end") == "20:00"
+    page.fill("#obc-hours-end", "21:00")
+    page.click("#obc-save")
+    page.wait_for_selector("#obc-form-card", state="detached")
+
     stored = _sync(_stored(live.db, "电话,姓名\n13800138000,张三\n13900139000,李四\n".encode("gbk")))
     assert stored is not None
     assert (stored.mode, stored.queue, stored.caller_id, stored.hours, stored.max_per_day, stored.max_total) == (
-        "predictive", "sales", "+864008001234", "09:00-20:00", 2, 5)
+        "predictive", "sales", "+864008001234", "09:00-21:00", 2, 5)
     assert (stored.abandon_cap, stored.amd, stored.amd_message, stored.retries, stored.dispositions) == (
         0.025, "message", "ob-notice", "busy=900/2;no_answer=3600/2;machine=14400/1;failed=1800/1;abandoned=300/1",
         "done;callback;wrong_number")  # the other results keep the defaults the form starts with
