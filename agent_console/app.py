@@ -34,6 +34,7 @@ from agent_console.routes import (
     auth,
     ops,
     outbound,
+    outbound_campaigns,
     outbound_lists,
     pages,
     phone,
@@ -103,7 +104,7 @@ def create_app(
     app.state.console = ctx
     app.state.metrics_registry, app.state.metrics_collector = ops.metrics_registry()
     for module in (auth, agent, agent_desk, phone, supervisor, supervisor_drill, admin, reports, outbound,
-                   outbound_lists, recordings, qa, ws, ops, pages):
+                   outbound_lists, outbound_campaigns, recordings, qa, ws, ops, pages):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if mount_crm:

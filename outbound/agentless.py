@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from acd.requests import AMD_CHOICES
 from hotline.clock import Clock
 from hotline.events import EventBus
 from outbound.compliance import DialResult
@@ -40,7 +41,6 @@ from pbx.events import AmiResynced, ChannelCreated, ChannelHungUp, OriginateResu
 log = logging.getLogger("outbound")
 
 LEG_PREFIX = "hotline-ivrleg-"
-AMD_CHOICES = ("off", "hangup", "message", "agent")
 _BY_REASON = {0: DialResult.BUSY, 3: DialResult.NO_ANSWER}
 _BY_CAUSE = {17: DialResult.BUSY, 19: DialResult.NO_ANSWER, 18: DialResult.NO_ANSWER}
 

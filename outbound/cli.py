@@ -10,9 +10,7 @@ the reasons of rejected rows) are in Chinese for a Chinese locale or ``hotline -
 from __future__ import annotations
 
 import asyncio
-import csv
 import datetime as dt
-import io
 import json
 import random
 import time
@@ -24,17 +22,24 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from crm.csvio import CsvFileError
 from hotline.cli_lang import say
 from hotline.db import with_engine
 from hotline.settings import get_settings
-from outbound.campaign import Action, CampaignConfig, CampaignError, Mode, format_retries
+from outbound.campaign import (
+    Action,
+    CampaignConfig,
+    CampaignError,
+    Mode,
+    format_retries,
+    parse_retries,
+)
+from outbound.compliance import DEFAULT_RETRIES
 from outbound.lists import ListReport, export_dnc, import_contacts, import_dnc
-from outbound.models import OutboundCampaign, OutboundRecord
-from outbound.service import campaign_row, figures, set_state
+from outbound.report import campaign_report
+from outbound.service import campaign_row, create_campaign, figures, set_state
 from outbound.sources import SourceReport, from_answered_calls, from_lost_calls, from_tickets
 
 app = typer.Typer(help="Outbound campaigns: lists, DNC, start / pause / stop, figures, report.",
@@ -69,24 +74,30 @@ def _read(file: Path) -> bytes:
 def create(name: str, queue: str = typer.Option(..., help="The ACD queue whose members work it."),
            caller_id: str = typer.Option(..., "--caller-id"),
            mode: Mode = typer.Option(Mode.PROGRESSIVE), hours: str = typer.Option("09:00-21:00"),
-           max_per_day: int = typer.Option(3), abandon_cap: float = typer.Option(0.03),
+           max_per_day: int = typer.Option(3),
+           max_total: int | None = typer.Option(None, help="Attempts per record in all (default: "
+                                                            "only the retry rules bound them)."),
+           retries: str = typer.Option(format_retries(DEFAULT_RETRIES),
+                                       help="Per result: seconds later / max retries."),
+           dispositions: str = typer.Option("done;callback;refused;wrong_number",
+                                            help="The agents' wrap-up codes, separated by ;"),
+           script: str | None = typer.Option(None, help="The script the agents read."),
+           abandon_cap: float = typer.Option(0.03),
+           amd: str = typer.Option("off", help="Answering machine: off, hangup, message, agent."),
+           amd_message: str | None = typer.Option(None, help="The prompt `--amd message` leaves."),
            url: str | None = UrlOpt) -> None:
     """Create a campaign (draft)."""
     try:
         cfg = CampaignConfig(name, mode, queue, caller_id, hours=hours, max_per_day=max_per_day,
-                             abandon_cap=abandon_cap)
+                             max_total=max_total, retries=parse_retries(retries),
+                             dispositions=tuple(d.strip() for d in dispositions.split(";") if d.strip()),
+                             script=script, abandon_cap=abandon_cap, amd=amd, amd_message=amd_message)
     except CampaignError as exc:
         raise _fail(str(exc)) from None
 
     async def job(engine: AsyncEngine) -> None:
         async with async_sessionmaker(engine)() as s:
-            if (await s.execute(select(OutboundCampaign).where(OutboundCampaign.name == name))).first():
-                raise CampaignError(f"a campaign named {name!r} exists already")
-            s.add(OutboundCampaign(name=cfg.name, mode=cfg.mode.value, state="draft", queue=cfg.queue,
-                                   caller_id=cfg.caller_id, hours=cfg.hours,
-                                   max_per_day=cfg.max_per_day, retries=format_retries(cfg.retries),
-                                   dispositions=";".join(cfg.dispositions), script=cfg.script,
-                                   abandon_cap=cfg.abandon_cap, created_at=time.time()))
+            await create_campaign(s, cfg, time.time())
             await s.commit()
     _run(url, job)
     out.print(say(f"campaign {name} created (draft); import a list, then `hotline outbound start {name}`"))
@@ -254,24 +265,14 @@ def list_from_tickets(name: str, days: float = typer.Option(None, help="Only tic
 
 
 @app.command("report")
-def report(name: str, out_file: Path | None = typer.Option(None, "--out", "-o"),
+def report(name: str, out_file: Path | None = typer.Option(None, "--out", "-o",
+                                                         help="Write the CSV there (UTF-8 with BOM)."),
            url: str | None = UrlOpt) -> None:
-    """The campaign report: one CSV row per record (status, attempts, last result)."""
-    async def job(engine: AsyncEngine) -> str:
-        async with async_sessionmaker(engine)() as s:
-            row = await campaign_row(s, name)
-            recs = (await s.execute(select(OutboundRecord).where(
-                OutboundRecord.campaign_id == row.id).order_by(OutboundRecord.id))).scalars().all()
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["number", "name", "status", "attempts", "last_result", "disposition", "next_at"])
-        for r in recs:
-            w.writerow([r.number, r.name or "", r.status, r.attempts, r.last_result or "",
-                        r.disposition or "", "" if r.next_at is None else f"{r.next_at:.0f}"])
-        return buf.getvalue()
-    text = _run(url, job)
+    """The campaign report: one CSV row per record (status, attempts, last result, due)."""
+    rep = _run(url, lambda engine: campaign_report(engine, name, time.time()))
+    text = rep.to_csv(get_settings().timezone)
     if out_file is None:
         out.print(text, end="")
     else:
-        out_file.write_text(text, encoding="utf-8")
+        out_file.write_text(text, encoding="utf-8-sig")  # the BOM: Excel reads it as UTF-8
         out.print(say(f"wrote {out_file}"))

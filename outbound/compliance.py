@@ -1,5 +1,6 @@
 """May this number be dialed now? Do-not-call, calling hours in the callee's local time, max
-attempts per number per day, and the retry rule for each dial result. Pure: time passed in.
+attempts per number per day and over the campaign, and the retry rule for each dial result.
+Pure: time passed in.
 
 Every refusal carries a ``Reason`` (logged with the dial attempt), never a bare False::
 
@@ -35,6 +36,7 @@ class Reason(StrEnum):
     HOLIDAY = "holiday"
     OUTSIDE_HOURS = "outside_hours"
     MAX_ATTEMPTS = "max_attempts"
+    MAX_TOTAL = "max_total"
 
 
 class DialResult(StrEnum):
@@ -157,21 +159,31 @@ class Compliance:
     dnc: DncList
     hours: CallingHours
     max_per_day: int = 3
+    max_total: int | None = None  # attempts per record over the campaign (None: no bound)
 
     def may_dial(self, campaign: str, number: str, ts: float,
-                 attempts: Iterable[float] = ()) -> Refusal | None:
-        """None if the number may be dialed at ``ts``; ``attempts``: earlier dial times."""
+                 attempts: Iterable[float] = (), earlier: int = 0) -> Refusal | None:
+        """None if the number may be dialed at ``ts``; ``attempts``: earlier dial times;
+        ``earlier``: attempts made before those (stored by an earlier run)."""
         try:
             e164 = normalise(number)
         except ValueError as e:
             return Refusal(Reason.INVALID_NUMBER, str(e))
-        refused = self.dnc.refusal(e164, campaign) or self.hours.refusal(e164, ts)
+        dials = list(attempts)
+        total = earlier + len(dials)
+        refused = self.dnc.refusal(e164, campaign)
+        if refused is not None:
+            return refused
+        if self.max_total is not None and total >= self.max_total:
+            return Refusal(Reason.MAX_TOTAL,
+                           f"{e164} was dialed {total} times; the campaign's limit is {self.max_total}")
+        refused = self.hours.refusal(e164, ts)
         if refused is not None:
             return refused
         zones = zones_of(e164)
         zone = ZoneInfo(zones[0])
         today = datetime.fromtimestamp(ts, tz=zone).date()
-        n = sum(1 for a in attempts if datetime.fromtimestamp(a, tz=zone).date() == today)
+        n = sum(1 for a in dials if datetime.fromtimestamp(a, tz=zone).date() == today)
         if n >= self.max_per_day:
             return Refusal(Reason.MAX_ATTEMPTS,
                            f"{e164} was dialed {n} times today (local); the limit is {self.max_per_day}")

@@ -28,7 +28,7 @@ from outbound.pacing import Floor, Pacer
 
 # Refusals that will never clear for this record; the others (hours, attempts) wait.
 FINAL_REASONS = frozenset({Reason.INVALID_NUMBER, Reason.DNC_GLOBAL, Reason.DNC_CAMPAIGN,
-                           Reason.UNKNOWN_ZONE})
+                           Reason.UNKNOWN_ZONE, Reason.MAX_TOTAL})
 RECHECK_S = 900.0
 
 
@@ -40,10 +40,13 @@ class EventSink(Protocol):
 
 @dataclass
 class Record:
+    """``earlier``: attempts stored before this run (``dials`` are this run's)."""
+
     id: str
     number: str
     status: str = "pending"  # pending, dialing, done, refused
     next_at: float = 0.0
+    earlier: int = 0
     dials: list[float] = field(default_factory=list)
     results: list[DialResult] = field(default_factory=list)
 
@@ -89,7 +92,7 @@ class Runner:
         for rec in sorted(self.records.values(), key=lambda r: (r.next_at, r.id)):
             if rec.status != "pending" or rec.next_at > now:
                 continue
-            refused = self.compliance.may_dial(self.campaign, rec.number, now, rec.dials)
+            refused = self.compliance.may_dial(self.campaign, rec.number, now, rec.dials, rec.earlier)
             if refused is None:
                 return rec
             self.sink.log(f"{self.campaign}-{rec.id}", kinds.OUTBOUND_REFUSED, ts=now,

@@ -16,7 +16,8 @@ class OutboundCampaign(Base):
     """A campaign's configuration and state (draft, running, paused, stopped).
 
     ``hours`` is ``"09:00-21:00"`` in the callee's local time; ``retries`` is
-    ``result=after_s/max_retries`` separated by ``;``; ``dispositions`` codes by ``;``.
+    ``result=after_s/max_retries`` separated by ``;``; ``dispositions`` codes by ``;``;
+    ``max_total`` attempts per record (None: no bound); ``amd`` the answering-machine choice.
     """
 
     __tablename__ = "outbound_campaigns"
@@ -33,6 +34,9 @@ class OutboundCampaign(Base):
     dispositions: Mapped[str] = mapped_column(Text, nullable=False)
     script: Mapped[str | None] = mapped_column(Text)
     abandon_cap: Mapped[float] = mapped_column(Float, nullable=False)
+    max_total: Mapped[int | None] = mapped_column(Integer)
+    amd: Mapped[str] = mapped_column(String(16), nullable=False, default="off", server_default="off")
+    amd_message: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[float] = mapped_column(Float, nullable=False)
 
 

@@ -4,7 +4,9 @@
 The database is the truth for a campaign's *state* (draft, running, paused, stopped): the
 CLI and the API change it there, and :meth:`Campaigns.sync` (every few seconds, and after
 each API call) starts, pauses or stops the live campaigns to match, writing the records'
-progress (status, attempts, next due time, last result) back. The figures that must be
+progress (status, attempts, next due time, last result) back. A live campaign keeps the
+configuration it was loaded with: :func:`edit_campaign` refuses a running campaign (pause it
+first) and a paused one edited is loaded afresh on its next start. The figures that must be
 auditable (dialed, connected, abandon rate over 30 days) are computed from the call-event
 log (``OUTBOUND_*`` rows), not from memory.
 """
@@ -32,6 +34,7 @@ from outbound.campaign import (
     CampaignError,
     Mode,
     State,
+    format_retries,
     parse_retries,
     transition,
 )
@@ -59,7 +62,53 @@ def config_of(row: OutboundCampaign) -> CampaignConfig:
     return CampaignConfig(row.name, Mode(row.mode), row.queue, row.caller_id, hours=row.hours,
                           max_per_day=row.max_per_day, retries=parse_retries(row.retries),
                           dispositions=tuple(row.dispositions.split(";")), script=row.script,
-                          abandon_cap=row.abandon_cap)
+                          abandon_cap=row.abandon_cap, max_total=row.max_total, amd=row.amd,
+                          amd_message=row.amd_message)
+
+
+def write_config(row: OutboundCampaign, cfg: CampaignConfig) -> None:
+    """Store ``cfg`` (already checked by its constructor) in ``row``; the name is the row's."""
+    row.mode, row.queue, row.caller_id = cfg.mode.value, cfg.queue, cfg.caller_id
+    row.hours, row.max_per_day, row.max_total = cfg.hours, cfg.max_per_day, cfg.max_total
+    row.retries, row.dispositions = format_retries(cfg.retries), ";".join(cfg.dispositions)
+    row.script, row.abandon_cap = cfg.script or None, cfg.abandon_cap
+    row.amd, row.amd_message = cfg.amd, cfg.amd_message if cfg.amd == "message" else None
+
+
+async def create_campaign(session: AsyncSession, cfg: CampaignConfig, now: float) -> OutboundCampaign:
+    """A new draft campaign (CampaignError if the name is taken)."""
+    if (await session.execute(select(OutboundCampaign.id).where(OutboundCampaign.name == cfg.name))).first():
+        raise CampaignError(f"a campaign named {cfg.name!r} exists already", "name")
+    row = OutboundCampaign(name=cfg.name, state=State.DRAFT.value, created_at=now)
+    write_config(row, cfg)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def edit_campaign(session: AsyncSession, cfg: CampaignConfig) -> tuple[OutboundCampaign, dict[str, Any]]:
+    """Store the new configuration of campaign ``cfg.name``; returns the row and the changed
+    columns (column -> [before, after]).
+
+    The live dialer holds the configuration it was started with, so: a draft or paused
+    campaign takes any edit, applied when it (next) starts (``Campaigns.sync`` reloads it);
+    a running one is refused (pause it first); a stopped one is final."""
+    row = await campaign_row(session, cfg.name)
+    if row.state == State.RUNNING.value:
+        raise CampaignError(f"campaign {cfg.name} is running: pause it, edit it, then start it again "
+                            "(the new settings apply on that start)")
+    if row.state == State.STOPPED.value:
+        raise CampaignError(f"campaign {cfg.name} is stopped: its settings stay as they ran for the "
+                            "report; create a new campaign instead")
+    before = {c: getattr(row, c) for c in _CONFIG_COLUMNS}
+    write_config(row, cfg)
+    changed = {c: [before[c], getattr(row, c)] for c in _CONFIG_COLUMNS if before[c] != getattr(row, c)}
+    await session.flush()
+    return row, changed
+
+
+_CONFIG_COLUMNS = ("mode", "queue", "caller_id", "hours", "max_per_day", "max_total", "retries",
+                   "dispositions", "script", "abandon_cap", "amd", "amd_message")
 
 
 async def set_state(session: AsyncSession, name: str, action: Action) -> State:
@@ -71,11 +120,15 @@ async def set_state(session: AsyncSession, name: str, action: Action) -> State:
     return new
 
 
+class NoCampaign(CampaignError):
+    """There is no campaign of that name."""
+
+
 async def campaign_row(session: AsyncSession, name: str) -> OutboundCampaign:
     row = (await session.execute(select(OutboundCampaign).where(
         OutboundCampaign.name == name))).scalar_one_or_none()
     if row is None:
-        raise CampaignError(f"no campaign named {name!r}; `hotline outbound list` shows them")
+        raise NoCampaign(f"no campaign named {name!r}; `hotline outbound list` shows them")
     return row
 
 
@@ -103,11 +156,16 @@ class CampaignFigures:
         return dict(self.__dict__)
 
 
-async def figures(engine: AsyncEngine, dialer: OutboundDialer | None, now: float) -> list[CampaignFigures]:
+async def figures(engine: AsyncEngine, dialer: OutboundDialer | None, now: float,
+                  name: str | None = None) -> list[CampaignFigures]:
+    """Every campaign's figures, or only campaign ``name``'s."""
     since = now - THIRTY_DAYS_S
     out = []
+    query = select(OutboundCampaign).order_by(OutboundCampaign.name)
+    if name is not None:
+        query = query.where(OutboundCampaign.name == name)
     async with async_sessionmaker(engine)() as s:
-        camps = (await s.execute(select(OutboundCampaign).order_by(OutboundCampaign.name))).scalars().all()
+        camps = (await s.execute(query)).scalars().all()
         for c in camps:
             total = (await s.execute(select(func.count()).where(
                 OutboundRecord.campaign_id == c.id))).scalar_one()
@@ -157,7 +215,7 @@ class Campaigns:
     """The live campaigns of one backend."""
 
     def __init__(self, engine: AsyncEngine, dialer: OutboundDialer, bus: EventBus, clock: Clock,
-                 sink: EventSink, *, time_scale: float = 1.0, amd: str = "off",
+                 sink: EventSink, *, time_scale: float = 1.0,
                  ami: Executor | None = None,
                  answers: Callable[[str], Awaitable[dict[str, int]]] | None = None,
                  dial_string: Callable[[str], str] | None = None) -> None:
@@ -170,12 +228,12 @@ class Campaigns:
         self.clock = clock
         self.sink = sink
         self.time_scale = time_scale
-        self.amd = amd
         self.ami = ami
         self.answers = answers
         self.dial_string = dial_string
         self.live: dict[str, LiveCampaign | AgentlessCampaign] = {}
         self._ids: dict[str, dict[str, tuple[int, int]]] = {}  # record id -> (row id, attempts before)
+        self._configs: dict[str, CampaignConfig] = {}  # what each live campaign was loaded with
         self._unsubscribe = bus.subscribe(RecordDisposed, self._on_disposed)
         self.last_resync: AmiResynced | None = None  # for agentless campaigns loaded after it
         self._unsubscribe_resync = bus.subscribe(AmiResynced, self._on_resynced)
@@ -205,7 +263,7 @@ class Campaigns:
         records = []
         for r in recs:
             status = "pending" if r.status == "dialing" else r.status  # a restart lost the dial
-            rec = Record(str(r.id), r.number, status=status, next_at=r.next_at or 0.0)
+            rec = Record(str(r.id), r.number, status=status, next_at=r.next_at or 0.0, earlier=r.attempts)
             if r.last_result:
                 rec.results.append(DialResult(r.last_result))
             records.append(rec)
@@ -216,9 +274,11 @@ class Campaigns:
             pacer = PredictivePacer(await self._ledger(session, cfg.name), DialStats(),
                                     cfg.abandon_cap)
         runner = Runner(cfg.name, cfg.caller_id, pacer,
-                        Compliance(dnc, cfg.calling_hours(), cfg.max_per_day), records, self.sink,
-                        retries=cfg.retries)
+                        Compliance(dnc, cfg.calling_hours(), cfg.max_per_day, cfg.max_total), records,
+                        self.sink, retries=cfg.retries)
         self._ids[cfg.name] = {str(r.id): (r.id, r.attempts) for r in recs}
+        self._configs[cfg.name] = cfg
+        amd_message = cfg.amd_message or ""
         in_flight, seq = await self._in_flight(session, cfg.name)
         runner.continue_after(seq)
         in_flight = [d for d in in_flight if d.record in runner.records
@@ -228,10 +288,11 @@ class Campaigns:
             assert self.ami is not None and self.answers is not None and self.dial_string is not None
             live = AgentlessCampaign(runner, self.ami, self.bus, self.clock,
                                      dial_string=self.dial_string, answers=self.answers,
-                                     amd=self.amd, time_scale=self.time_scale)
+                                     amd=cfg.amd, amd_message=amd_message, time_scale=self.time_scale)
         else:
             live = LiveCampaign(runner, self.dialer, self.bus, self.clock, queue=cfg.queue,
-                                mode=cfg.mode, amd=self.amd, time_scale=self.time_scale)
+                                mode=cfg.mode, amd=cfg.amd, amd_message=amd_message,
+                                time_scale=self.time_scale)
         if isinstance(live, AgentlessCampaign):
             live.resume(in_flight, self.last_resync)  # its own legs: no router takes them up
         else:
@@ -284,6 +345,14 @@ class Campaigns:
             rows = (await session.execute(select(OutboundCampaign))).scalars().all()
             for row in rows:
                 live = self.live.get(row.name)
+                if (row.state == State.RUNNING.value and live is not None and not live.running
+                        and self._edited(row)):
+                    if live.runner.in_flight():
+                        continue  # the paused dials end first; then the new settings load
+                    await self._save(session, live)  # edited while paused: load it afresh
+                    live.close()
+                    del self.live[row.name]
+                    live = None
                 if row.state == State.RUNNING.value and live is None:
                     try:
                         live = self.live[row.name] = await self._load(session, row)
@@ -301,6 +370,12 @@ class Campaigns:
                     live.close()
                     del self.live[row.name]
             await session.commit()
+
+    def _edited(self, row: OutboundCampaign) -> bool:
+        try:
+            return config_of(row) != self._configs.get(row.name)
+        except CampaignError:
+            return True  # stored by hand and broken: reloading logs why it does not start
 
     async def _save(self, session: AsyncSession, live: LiveCampaign | AgentlessCampaign) -> None:
         ids = self._ids.get(live.name, {})

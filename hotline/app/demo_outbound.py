@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from acd.admin.schemas import MembershipIn
 from acd.ports import ContactCenter
 from hotline.events import EventBus
-from outbound.campaign import CampaignConfig, Mode, format_retries
+from outbound.campaign import CampaignConfig, Mode
 from outbound.compliance import normalise
 from outbound.models import OutboundCampaign, OutboundRecord
+from outbound.service import write_config
 from outbound.wrapup import campaign_call, codes_of, wrap_up_record
 from pbx.sim.config import CalleeModel
 
@@ -44,15 +45,13 @@ def memberships(i: int, inbound: dict[str, MembershipIn]) -> dict[str, Membershi
 async def seed_campaign(sessions: async_sessionmaker[AsyncSession], numbers: list[str]) -> None:
     """The running campaign with the last ``RECORDS`` demo customers as its list."""
     cfg = CampaignConfig(CAMPAIGN, Mode.PROGRESSIVE, QUEUE, "4008001234", hours="00:00-23:59",
-                         dispositions=("done", "callback", "refused", "wrong_number"))
+                         dispositions=("done", "callback", "refused", "wrong_number"),
+                         script="您好，这里是客服中心回访……")
     async with sessions() as s, s.begin():
         if (await s.execute(select(OutboundCampaign.id).where(OutboundCampaign.name == CAMPAIGN))).first():
             return
-        camp = OutboundCampaign(name=cfg.name, mode=cfg.mode.value, state="running", queue=cfg.queue,
-                                caller_id=normalise(cfg.caller_id), hours=cfg.hours,
-                                max_per_day=cfg.max_per_day, retries=format_retries(cfg.retries),
-                                dispositions=";".join(cfg.dispositions), script="您好，这里是客服中心回访……",
-                                abandon_cap=cfg.abandon_cap, created_at=time.time())
+        camp = OutboundCampaign(name=cfg.name, state="running", created_at=time.time())
+        write_config(camp, cfg)
         s.add(camp)
         await s.flush()
         for number in numbers[-RECORDS:]:

@@ -48,7 +48,7 @@ async def _stored_campaign(rig: Rig, mode: str) -> None:
                                 abandon_cap=0.03, created_at=0.0)
         s.add(camp)
         await s.flush()
-        await import_contacts(s, camp.id, f"电话,姓名\n{NUMBER[3:]},张三\n".encode())
+        await import_contacts(s, camp, f"电话,姓名\n{NUMBER[3:]},张三\n".encode())
         await s.commit()
 
 

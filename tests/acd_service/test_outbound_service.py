@@ -131,3 +131,43 @@ async def test_a_stored_agentless_campaign_needs_the_ivr_store_and_runs_with_lin
     assert isinstance(live, AgentlessCampaign) and live.running
     assert isinstance(live.runner.pacer, LinesPacer)
     campaigns.close()
+
+
+async def test_an_edit_is_refused_while_running_and_a_paused_edit_loads_on_the_next_start(rig: Rig) -> None:
+    from dataclasses import replace
+
+    from outbound.campaign import CampaignConfig, Mode
+    from outbound.service import config_of, create_campaign, edit_campaign
+
+    maker = async_sessionmaker(rig.engine, expire_on_commit=False)
+    cfg = CampaignConfig("survey", Mode.PROGRESSIVE, "huifang", "4008001234", hours="08:00-22:00")
+    async with maker() as s:
+        await create_campaign(s, cfg, 0.0)
+        await set_state(s, "survey", Action.START)
+        await s.commit()
+    campaigns = Campaigns(rig.engine, rig.service, rig.bus, rig.clock, rig.log, time_scale=rig.sim.config.speed)
+    await campaigns.sync()
+    first = campaigns.live["survey"]
+    predictive = replace(cfg, mode=Mode.PREDICTIVE, max_total=4, amd="hangup")
+    async with maker() as s:
+        with pytest.raises(CampaignError, match="running: pause it"):
+            await edit_campaign(s, predictive)
+        await set_state(s, "survey", Action.PAUSE)
+        _, changed = await edit_campaign(s, predictive)
+        await s.commit()
+    assert changed == {"mode": ["progressive", "predictive"], "max_total": [None, 4], "amd": ["off", "hangup"]}
+    await campaigns.sync()
+    assert campaigns.live["survey"] is first and not first.running  # paused: nothing reloads yet
+    async with maker() as s:
+        await set_state(s, "survey", Action.START)
+        await s.commit()
+        assert config_of(await s.get(OutboundCampaign, 1)) == predictive
+    await campaigns.sync()
+    live = campaigns.live["survey"]
+    assert live is not first and live.running and live.amd == "hangup"
+    assert isinstance(live.runner.pacer, PredictivePacer) and live.runner.compliance.max_total == 4
+    async with maker() as s:
+        await set_state(s, "survey", Action.STOP)
+        with pytest.raises(CampaignError, match="stopped"):
+            await edit_campaign(s, cfg)
+    campaigns.close()

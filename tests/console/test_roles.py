@@ -104,6 +104,14 @@ ROUTES += [
     ("POST", "/api/outbound/dnc?campaign=huifang", b"13800138000\n", REPORTS),
     ("GET", "/api/outbound/dnc.csv", None, REPORTS),
     ("GET", "/api/outbound/dnc.csv?campaign=huifang", None, REPORTS),
+    # the outbound page: a campaign's configuration and report (routes.outbound_campaigns)
+    ("POST", "/api/outbound/campaigns", {"name": "matrix", "mode": "progressive", "queue": "sales",
+                                         "caller_id": "4008001234"}, REPORTS),
+    ("GET", "/api/outbound/campaigns/huifang", None, REPORTS),
+    ("PUT", "/api/outbound/campaigns/huifang", {"mode": "progressive", "queue": "sales",
+                                                "caller_id": "4008001234"}, REPORTS),
+    ("GET", "/api/outbound/campaigns/huifang/report", None, REPORTS),
+    ("GET", "/api/outbound/campaigns/huifang/report.csv", None, REPORTS),
 ]
 # console-agent: the agent's desk and the monitor's drill-down
 ROUTES += [
@@ -143,6 +151,7 @@ def test_every_api_route_is_in_the_matrix(console):
                 .replace("/alarm-rules/1", "/alarm-rules/{rule_id}")
                 .replace("/campaigns/huifang/start", "/campaigns/{name}/{action}")
                 .replace("/campaigns/huifang/lists", "/campaigns/{name}/lists")
+                .replace("/campaigns/huifang", "/campaigns/{name}")
                 .replace("/teams/1/members/5", "/teams/{team_id}/members/{user_id}")
                 .replace("/teams/1", "/teams/{team_id}")
                 .replace("/recordings/1", "/recordings/{recording_id}")

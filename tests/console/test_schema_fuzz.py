@@ -65,6 +65,7 @@ def test_unexpected_errors_become_a_logged_500_with_a_request_id(console, caplog
 
 # --- Schemathesis ------------------------------------------------------------------
 ROLE_FOR_PREFIX = [("/api/admin", "admin"), ("/api/supervisor", "sup"), ("/api/agent", "alice"),
+                   ("/api/outbound", "sup"),
                    ("/crm", "admin"), ("/", "alice")]
 
 

@@ -51,12 +51,12 @@ def test_outbound_campaign_config_errors_in_chinese_or_english(db_url: str) -> N
     bad = ["outbound", "create", "bad name!", "--queue", "q", "--caller-id", "4008001234", *u]
     zh, en = _run(bad, ZH), _run(bad, EN)
     assert zh.exit_code == en.exit_code == 2
-    assert "错误: 外呼任务名称 'bad name!'：请使用 1 到 64 个字母、数字或 - _ ." in zh.output
+    assert "错误: 外呼任务名称 'bad name!'：请使用 1 到 64 个字母、数字或 - _ . 字符。" in zh.output
     assert "error: campaign name 'bad name!': use 1-64 letters, digits, - _ ." in en.output
     phone = ["outbound", "create", "x", "--queue", "q", "--caller-id", "12", *u]
-    assert "主叫号码：'12' 的位数不符合其国家/地区的号码规则" in _run(phone, ZH).output  # a message in a message
+    assert "主叫号码：'12' 的位数与其国家/地区不符。" in _run(phone, ZH).output  # a message in a message
     hours = ["outbound", "create", "x", "--queue", "q", "--caller-id", "4008001234", "--hours", "9-5", *u]
-    assert "外呼时段 '9-5' 应写成 09:00-21:00 的形式" in _run(hours, ZH).output
+    assert "外呼时段 '9-5' 应写成 09:00-21:00。" in _run(hours, ZH).output
     assert "calling hours '9-5' must look like 09:00-21:00" in _run(hours, EN).output
     # --lang beats the locale, both ways
     assert "外呼任务名称" in _run(["--lang", "zh", *bad], EN).output

@@ -94,3 +94,25 @@ def test_a_do_not_call_file_may_be_a_bare_column_of_numbers() -> None:
     assert [(c.row, c.number) for c in report.contacts] == [(1, "+8613800138000"), (2, "+8613900139000")]
     with pytest.raises(CsvFileError, match="no 'number'"):
         read_contacts(b"13800138000\n")  # a contact list needs its header
+
+
+def test_each_config_error_names_its_field() -> None:
+    def field_of(**kw) -> str | None:
+        args = {"name": "x", "mode": Mode.PROGRESSIVE, "queue": "q", "caller_id": "4008001234", **kw}
+        with pytest.raises(CampaignError) as info:
+            CampaignConfig(**args)
+        return info.value.field
+    assert field_of(name="bad name!") == "name"
+    assert field_of(queue="") == "queue"
+    assert field_of(caller_id="abc") == "caller_id"
+    assert field_of(hours="9-5") == "hours"
+    assert field_of(max_per_day=0) == "max_per_day"
+    assert field_of(max_per_day=3, max_total=2) == "max_total"
+    assert field_of(retries={DialResult.BUSY: RetryRule(10.0, 1)}) == "retries"
+    assert field_of(retries={DialResult.ANSWERED: RetryRule(600.0, 1)}) == "retries"
+    assert field_of(dispositions=("done", "done")) == "dispositions"
+    assert field_of(dispositions=("a;b",)) == "dispositions"
+    assert field_of(amd="beep") == "amd"
+    assert field_of(amd="message") == "amd_message"
+    assert CampaignConfig("x", Mode.AGENTLESS, "q", "4008001234", amd="message", amd_message="ob-notice",
+                          max_total=5).max_total == 5

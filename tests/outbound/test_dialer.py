@@ -96,3 +96,19 @@ def test_an_uncounted_preview_offer_counts_its_attempt_only_when_dialed() -> Non
     assert r.records["b"].dials == [] and r.records["b"].status == "done"
     with pytest.raises(KeyError, match="awaiting its dial"):
         r.dialed(offered[0].call_id, NOON_SH + 50.0)  # counted once
+
+
+def test_max_attempts_in_total_counts_a_record_s_earlier_runs_and_ends_it() -> None:
+    sink = ListSink()
+    comp = Compliance(DncList(), CallingHours.daily(time(9), time(21)), max_per_day=3, max_total=2)
+    r = Runner("huifang", "+864008001234", ProgressivePacer(), comp,
+               [Record("3", "13800138000", earlier=1), Record("4", "13700137000", earlier=2)], sink,
+               retries={DialResult.BUSY: RetryRule(600.0, 5)})
+    (d,) = r.tick(Floor(now=NOON_SH, free=("a1", "a2")))
+    assert d.record == "3"  # 1 earlier attempt of 2; record 4 has had its 2
+    assert r.records["4"].status == "refused"
+    reasons = [x["data"]["reason"] for x in sink.rows if x["kind"] == kinds.OUTBOUND_REFUSED]
+    assert reasons == ["max_total"]
+    r.result(d.call_id, DialResult.BUSY, NOON_SH + 5, cause=17)  # the rule would retry it ...
+    assert r.tick(Floor(now=NOON_SH + 605, free=("a1",))) == []  # ... the total does not
+    assert r.records["3"].status == "refused"

@@ -56,6 +56,10 @@ def test_a_campaign_from_the_command_line(tmp_path: Path, db_url: str) -> None:
     r = run.invoke(app, ["report", "huifang", *u])
     assert r.output.splitlines() == ["number,name,status,attempts,last_result,disposition,next_at",
                                      "+8613800138000,张三,pending,0,,,", "+8613900139000,王五,pending,0,,,"]
+    r = run.invoke(app, ["report", "huifang", "-o", str(tmp_path / "r.csv"), *u])
+    assert (tmp_path / "r.csv").read_bytes().startswith("\ufeffnumber,".encode())  # Excel reads the BOM
+    bad = run.invoke(app, ["create", "x", "--queue", "q", "--caller-id", "4008001234", "--amd", "message", *u])
+    assert bad.exit_code == 2 and "needs the prompt" in bad.output
     missing = run.invoke(app, ["stop", "nope", *u])
     assert missing.exit_code == 2 and "no campaign named 'nope'" in missing.output
 
