@@ -40,7 +40,9 @@ class EventSink(Protocol):
 
 @dataclass
 class Record:
-    """``earlier``: attempts stored before this run (``dials`` are this run's)."""
+    """``earlier``: attempts made before this run (``dials`` are this run's); ``logged``:
+    the times of the earlier runs' recent dials, from the call-event log, so the per-day
+    limit counts them (``earlier`` counts them too; invariant ``len(logged) <= earlier``)."""
 
     id: str
     number: str
@@ -49,6 +51,7 @@ class Record:
     earlier: int = 0
     dials: list[float] = field(default_factory=list)
     results: list[DialResult] = field(default_factory=list)
+    logged: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,8 @@ class Runner:
         for rec in sorted(self.records.values(), key=lambda r: (r.next_at, r.id)):
             if rec.status != "pending" or rec.next_at > now:
                 continue
-            refused = self.compliance.may_dial(self.campaign, rec.number, now, rec.dials, rec.earlier)
+            refused = self.compliance.may_dial(self.campaign, rec.number, now, rec.logged + rec.dials,
+                                               max(0, rec.earlier - len(rec.logged)))
             if refused is None:
                 return rec
             self.sink.log(f"{self.campaign}-{rec.id}", kinds.OUTBOUND_REFUSED, ts=now,
@@ -150,6 +154,11 @@ class Runner:
         """Number the next dials after ``seq`` (the highest an earlier process used), so a
         call id is never used twice for the same campaign."""
         self._seq = max(self._seq, seq)
+
+    @property
+    def seq(self) -> int:
+        """The highest dial number used so far."""
+        return self._seq
 
     def resumed(self) -> set[str]:
         """The dials of an earlier process still in flight here."""

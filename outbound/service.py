@@ -211,6 +211,45 @@ def parse_call_id(call_id: str, campaigns: Iterable[str]) -> tuple[str, str] | N
     return None
 
 
+@dataclass
+class DialLog:
+    """A campaign's dials as the call-event log has them (:func:`read_dial_log`), per record
+    id: ``counts`` every OUTBOUND_DIAL; ``recent`` the times of those of the last day (the
+    per-day limit's window: "today" in any zone began less than a day ago); ``in_flight``
+    the dials of the last day whose OUTBOUND_DIAL has no OUTBOUND_RESULT (an earlier process
+    was stopped while they rang or waited; only a record's latest dial counts), oldest
+    first; ``seq`` the highest dial number used so far."""
+
+    counts: dict[str, int]
+    recent: dict[str, list[float]]
+    in_flight: list[InFlight]
+    seq: int
+
+
+def read_dial_log(rows: Iterable[Any], now: float) -> DialLog:
+    """``rows``: (call_id, kind, ts, agent, data) of one campaign's OUTBOUND_DIAL and
+    OUTBOUND_RESULT rows in log order."""
+    since = now - IN_FLIGHT_S
+    counts: dict[str, int] = {}
+    recent: dict[str, list[float]] = {}
+    latest: dict[str, InFlight] = {}  # record -> its latest dial, while it has no result
+    seq = 0
+    for call_id, kind, ts, agent, data in rows:
+        record = str((data or {}).get("record", ""))
+        if kind == kinds.OUTBOUND_RESULT:
+            if record in latest and latest[record].call_id == call_id:
+                del latest[record]
+            continue
+        counts[record] = counts.get(record, 0) + 1
+        tail = call_id.rpartition("-")[2]
+        seq = max(seq, int(tail)) if tail.isdigit() else seq
+        latest.pop(record, None)
+        if ts >= since:
+            recent.setdefault(record, []).append(ts)
+            latest[record] = InFlight(call_id, record, str(data.get("number", "")), ts, agent)
+    return DialLog(counts, recent, sorted(latest.values(), key=lambda d: d.dialed_at), seq)
+
+
 class Campaigns:
     """The live campaigns of one backend."""
 
@@ -250,8 +289,10 @@ class Campaigns:
         rec.status, rec.next_at = "pending", ev.callback_at
         asyncio.get_running_loop().call_soon(live.tick)  # re-arms its timer for the new due time
 
-    async def _load(self, session: AsyncSession,
-                    row: OutboundCampaign) -> LiveCampaign | AgentlessCampaign:
+    async def _load(self, session: AsyncSession, row: OutboundCampaign,
+                    before: Runner | None = None) -> LiveCampaign | AgentlessCampaign:
+        """``before``: the runner of this campaign's previous load in this process (edited
+        while paused): its dials count too, even those the event log has not written yet."""
         cfg = config_of(row)
         if cfg.mode is Mode.AGENTLESS and (self.ami is None or self.answers is None
                                            or self.dial_string is None):
@@ -260,10 +301,16 @@ class Campaigns:
         recs = (await session.execute(select(OutboundRecord).where(
             OutboundRecord.campaign_id == row.id))).scalars().all()
         dnc = await campaign_dnc(session, row)
+        logged = await self._dial_log(session, cfg.name)
         records = []
         for r in recs:
             status = "pending" if r.status == "dialing" else r.status  # a restart lost the dial
-            rec = Record(str(r.id), r.number, status=status, next_at=r.next_at or 0.0, earlier=r.attempts)
+            times = set(logged.recent.get(str(r.id), []))
+            old = before.records.get(str(r.id)) if before is not None else None
+            if old is not None:
+                times.update(t for t in old.logged + old.dials if t >= self.clock.now() - IN_FLIGHT_S)
+            rec = Record(str(r.id), r.number, status=status, next_at=r.next_at or 0.0,
+                         earlier=r.attempts, logged=sorted(times))
             if r.last_result:
                 rec.results.append(DialResult(r.last_result))
             records.append(rec)
@@ -279,10 +326,11 @@ class Campaigns:
         self._ids[cfg.name] = {str(r.id): (r.id, r.attempts) for r in recs}
         self._configs[cfg.name] = cfg
         amd_message = cfg.amd_message or ""
-        in_flight, seq = await self._in_flight(session, cfg.name)
-        runner.continue_after(seq)
-        in_flight = [d for d in in_flight if d.record in runner.records
-                     and runner.records[d.record].status not in ("done", "refused")]
+        runner.continue_after(max(logged.seq, before.seq if before is not None else 0))
+        # reloaded in this process (only once its dials ended): the log may lag behind
+        in_flight = [] if before is not None else [
+            d for d in logged.in_flight if d.record in runner.records
+            and runner.records[d.record].status not in ("done", "refused")]
         live: LiveCampaign | AgentlessCampaign
         if cfg.mode is Mode.AGENTLESS:
             assert self.ami is not None and self.answers is not None and self.dial_string is not None
@@ -299,30 +347,13 @@ class Campaigns:
             live.resume(in_flight)
         return live
 
-    async def _in_flight(self, session: AsyncSession, campaign: str) -> tuple[list[InFlight], int]:
-        """The campaign's dials of the last day whose OUTBOUND_DIAL has no OUTBOUND_RESULT
-        (an earlier process was stopped while they rang or waited; only a record's latest
-        dial counts), and the highest dial number used so far."""
+    async def _dial_log(self, session: AsyncSession, campaign: str) -> DialLog:
         rows = (await session.execute(select(
             CallEvent.call_id, CallEvent.kind, CallEvent.ts, CallEvent.agent, CallEvent.data)
             .where(CallEvent.queue == campaign,
                    CallEvent.kind.in_((kinds.OUTBOUND_DIAL, kinds.OUTBOUND_RESULT)))
             .order_by(CallEvent.id))).all()
-        since = self.clock.now() - IN_FLIGHT_S
-        latest: dict[str, InFlight] = {}  # record -> its latest dial, while it has no result
-        seq = 0
-        for call_id, kind, ts, agent, data in rows:
-            record = str((data or {}).get("record", ""))
-            if kind == kinds.OUTBOUND_RESULT:
-                if record in latest and latest[record].call_id == call_id:
-                    del latest[record]
-                continue
-            tail = call_id.rpartition("-")[2]
-            seq = max(seq, int(tail)) if tail.isdigit() else seq
-            latest.pop(record, None)
-            if ts >= since:
-                latest[record] = InFlight(call_id, record, str(data.get("number", "")), ts, agent)
-        return sorted(latest.values(), key=lambda d: d.dialed_at), seq
+        return read_dial_log(rows, self.clock.now())
 
     async def _ledger(self, session: AsyncSession, campaign: str) -> AbandonLedger:
         """The campaign's live answers and abandons of the last 30 days, from the log: the
@@ -345,6 +376,7 @@ class Campaigns:
             rows = (await session.execute(select(OutboundCampaign))).scalars().all()
             for row in rows:
                 live = self.live.get(row.name)
+                before: Runner | None = None
                 if (row.state == State.RUNNING.value and live is not None and not live.running
                         and self._edited(row)):
                     if live.runner.in_flight():
@@ -352,10 +384,10 @@ class Campaigns:
                     await self._save(session, live)  # edited while paused: load it afresh
                     live.close()
                     del self.live[row.name]
-                    live = None
+                    before, live = live.runner, None
                 if row.state == State.RUNNING.value and live is None:
                     try:
-                        live = self.live[row.name] = await self._load(session, row)
+                        live = self.live[row.name] = await self._load(session, row, before)
                     except CampaignError as exc:
                         log.warning("campaign %s not started: %s", row.name, exc)
                         continue
