@@ -53,6 +53,10 @@ class Record:
     results: list[DialResult] = field(default_factory=list)
     logged: list[float] = field(default_factory=list)
 
+    def attempts(self) -> int:
+        """Every attempt on this record, earlier runs' included."""
+        return self.earlier + len(self.dials)
+
 
 @dataclass(frozen=True)
 class InFlight:
@@ -96,7 +100,7 @@ class Runner:
             if rec.status != "pending" or rec.next_at > now:
                 continue
             refused = self.compliance.may_dial(self.campaign, rec.number, now, rec.logged + rec.dials,
-                                               max(0, rec.earlier - len(rec.logged)))
+                                               rec.earlier - len(rec.logged))
             if refused is None:
                 return rec
             self.sink.log(f"{self.campaign}-{rec.id}", kinds.OUTBOUND_REFUSED, ts=now,
@@ -223,4 +227,4 @@ class Runner:
 
     def penetration(self) -> float:
         """Share of the list's records dialed at least once."""
-        return sum(1 for r in self.records.values() if r.dials) / len(self.records) if self.records else 0.0
+        return sum(1 for r in self.records.values() if r.attempts()) / len(self.records) if self.records else 0.0

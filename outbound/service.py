@@ -271,7 +271,7 @@ class Campaigns:
         self.answers = answers
         self.dial_string = dial_string
         self.live: dict[str, LiveCampaign | AgentlessCampaign] = {}
-        self._ids: dict[str, dict[str, tuple[int, int]]] = {}  # record id -> (row id, attempts before)
+        self._ids: dict[str, dict[str, int]] = {}  # campaign -> record id -> row id
         self._configs: dict[str, CampaignConfig] = {}  # what each live campaign was loaded with
         self._unsubscribe = bus.subscribe(RecordDisposed, self._on_disposed)
         self.last_resync: AmiResynced | None = None  # for agentless campaigns loaded after it
@@ -305,6 +305,10 @@ class Campaigns:
         records = []
         for r in recs:
             status = "pending" if r.status == "dialing" else r.status  # a restart lost the dial
+            # the log is the truth for attempts: an earlier process may have logged a dial
+            # it never saved; a log short of the stored count lost or pruned rows, and
+            # compliance never counts fewer dials than were made
+            r.attempts = max(r.attempts, logged.counts.get(str(r.id), 0))
             times = set(logged.recent.get(str(r.id), []))
             old = before.records.get(str(r.id)) if before is not None else None
             if old is not None:
@@ -323,7 +327,7 @@ class Campaigns:
         runner = Runner(cfg.name, cfg.caller_id, pacer,
                         Compliance(dnc, cfg.calling_hours(), cfg.max_per_day, cfg.max_total), records,
                         self.sink, retries=cfg.retries)
-        self._ids[cfg.name] = {str(r.id): (r.id, r.attempts) for r in recs}
+        self._ids[cfg.name] = {str(r.id): r.id for r in recs}
         self._configs[cfg.name] = cfg
         amd_message = cfg.amd_message or ""
         runner.continue_after(max(logged.seq, before.seq if before is not None else 0))
@@ -415,11 +419,11 @@ class Campaigns:
             known = ids.get(rec.id)
             if known is None:
                 continue
-            row = await session.get(OutboundRecord, known[0])
+            row = await session.get(OutboundRecord, known)
             if row is None:
                 continue
             row.status = rec.status
-            row.attempts = known[1] + len(rec.dials)
+            row.attempts = rec.attempts()
             row.next_at = rec.next_at
             row.last_result = rec.results[-1].value if rec.results else None
 

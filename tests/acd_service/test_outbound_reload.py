@@ -146,3 +146,23 @@ async def test_max_attempts_per_day_hold_when_a_paused_campaign_is_edited_and_st
     campaigns.close()
     await rig.flush()
     assert [r.data["reason"] for r in _rows(rig, kinds.OUTBOUND_REFUSED)] == ["max_attempts"]
+
+
+async def test_a_dial_logged_but_never_saved_counts_in_the_stored_attempts_and_max_total(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBER, CalleeScript("busy", busy_after_s=6.0))
+    await _stored_campaign(rig, "predictive", max_per_day=1, max_total=1, retries="busy=60/3")
+    campaigns = await _campaigns(rig)  # loaded and saved; no agent ready: no dial yet
+    await rig.login_ready("a1001")
+    await wait_for(lambda: len(rig.sim.dialed) == 1, timeout=5)
+    assert await _record(rig) == ("pending", 0, None)  # the last save came before the dial
+    campaigns = await _restart(rig, campaigns, save=False)  # died while the phone rang
+    assert await _record(rig) == ("dialing", 1, None)  # the log's OUTBOUND_DIAL counts
+    live = campaigns.live["survey"]
+    await wait_for(lambda: not live.runner.in_flight(), timeout=10)
+    await _until(rig, lambda: live.runner.records["1"].status == "refused", 300.0)
+    await campaigns.sync()
+    assert await _record(rig) == ("refused", 1, "busy")
+    assert len(rig.sim.dialed) == 1  # the busy retry is refused: 1 attempt in total is the limit
+    campaigns.close()
+    await rig.flush()
+    assert [r.data["reason"] for r in _rows(rig, kinds.OUTBOUND_REFUSED)] == ["max_total"]
