@@ -36,12 +36,17 @@ class CampaignLoop:
     def tick(self) -> None:
         raise NotImplementedError
 
+    def listen(self) -> None:
+        """Follow the dials in flight to their ends (and log them) without dialing: a
+        campaign loaded paused or stopped with an earlier process's dials still ringing."""
+        if not self._unsubscribe:  # a paused campaign is still subscribed
+            self._unsubscribe = self._subscriptions()
+
     def start(self) -> None:
         if self.running:
             return
         self.running = True
-        if not self._unsubscribe:  # a paused campaign is still subscribed
-            self._unsubscribe = self._subscriptions()
+        self.listen()
         self._schedule()
 
     def stop(self) -> None:

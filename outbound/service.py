@@ -273,6 +273,7 @@ class Campaigns:
         self.live: dict[str, LiveCampaign | AgentlessCampaign] = {}
         self._ids: dict[str, dict[str, int]] = {}  # campaign -> record id -> row id
         self._configs: dict[str, CampaignConfig] = {}  # what each live campaign was loaded with
+        self._swept = False  # the first sync looked for paused / stopped campaigns' dials in flight
         self._unsubscribe = bus.subscribe(RecordDisposed, self._on_disposed)
         self.last_resync: AmiResynced | None = None  # for agentless campaigns loaded after it
         self._unsubscribe_resync = bus.subscribe(AmiResynced, self._on_resynced)
@@ -345,6 +346,7 @@ class Campaigns:
             live = LiveCampaign(runner, self.dialer, self.bus, self.clock, queue=cfg.queue,
                                 mode=cfg.mode, amd=cfg.amd, amd_message=amd_message,
                                 time_scale=self.time_scale)
+        live.listen()  # before resuming: a dial taken up may end at any event now
         if isinstance(live, AgentlessCampaign):
             live.resume(in_flight, self.last_resync)  # its own legs: no router takes them up
         else:
@@ -374,13 +376,42 @@ class Campaigns:
                 ledger.abandoned(ts)
         return ledger
 
+    async def _left_ringing(self, session: AsyncSession, names: list[str]) -> set[str]:
+        """Which of the campaigns ``names`` have dials of an earlier process in flight."""
+        if not names:
+            return set()
+        rows = (await session.execute(select(
+            CallEvent.queue, CallEvent.call_id, CallEvent.kind, CallEvent.ts, CallEvent.agent,
+            CallEvent.data)
+            .where(CallEvent.queue.in_(names), CallEvent.ts >= self.clock.now() - IN_FLIGHT_S,
+                   CallEvent.kind.in_((kinds.OUTBOUND_DIAL, kinds.OUTBOUND_RESULT)))
+            .order_by(CallEvent.id))).all()
+        by_campaign: dict[str, list[Any]] = {}
+        for queue, *rest in rows:
+            by_campaign.setdefault(queue, []).append(rest)
+        return {name for name, dials in by_campaign.items()
+                if read_dial_log(dials, self.clock.now()).in_flight}
+
     async def sync(self) -> None:
-        """Match the live campaigns to the stored states; write the records' progress."""
+        """Match the live campaigns to the stored states; write the records' progress.
+
+        The first sync also loads, without dialing, the paused and stopped campaigns whose
+        dials an earlier process left ringing: each one's result is logged when it ends
+        (and a paused one dials again only when started)."""
         async with self.sessions() as session:
             rows = (await session.execute(select(OutboundCampaign))).scalars().all()
+            ringing = set() if self._swept else await self._left_ringing(session, [
+                r.name for r in rows if r.state in (State.PAUSED.value, State.STOPPED.value)
+                and r.name not in self.live])
             for row in rows:
                 live = self.live.get(row.name)
                 before: Runner | None = None
+                if live is None and row.name in ringing:
+                    try:
+                        live = self.live[row.name] = await self._load(session, row)
+                    except CampaignError as exc:
+                        log.warning("campaign %s: its dials in flight are not followed: %s",
+                                    row.name, exc)
                 if (row.state == State.RUNNING.value and live is not None and not live.running
                         and self._edited(row)):
                     if live.runner.in_flight():
@@ -406,6 +437,7 @@ class Campaigns:
                     live.close()
                     del self.live[row.name]
             await session.commit()
+        self._swept = True
 
     def _edited(self, row: OutboundCampaign) -> bool:
         try:

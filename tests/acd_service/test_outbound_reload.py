@@ -166,3 +166,28 @@ async def test_a_dial_logged_but_never_saved_counts_in_the_stored_attempts_and_m
     campaigns.close()
     await rig.flush()
     assert [r.data["reason"] for r in _rows(rig, kinds.OUTBOUND_REFUSED)] == ["max_total"]
+
+
+async def test_a_campaign_paused_at_a_restart_logs_its_ringing_dial_when_it_ends(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBER, CalleeScript("busy", busy_after_s=6.0))
+    await _stored_campaign(rig, "predictive")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: len(rig.sim.dialed) == 1, timeout=5)
+    maker = async_sessionmaker(rig.engine, expire_on_commit=False)
+    async with maker() as s:
+        await set_state(s, "survey", Action.PAUSE)
+        await s.commit()
+    await campaigns.sync()
+    campaigns = await _restart(rig, campaigns)  # the customer's phone still rings
+    live = campaigns.live["survey"]  # loaded for its dial in flight, not dialing
+    assert not live.running and live.runner.in_flight() == 1
+    await wait_for(lambda: not live.runner.in_flight(), timeout=10)
+    await campaigns.sync()
+    assert await _record(rig) == ("pending", 1, "busy")
+    await rig.flush()
+    assert [(r.data["result"], r.data["cause"]) for r in _rows(rig, kinds.OUTBOUND_RESULT)] == [
+        ("busy", 17)]
+    await _until(rig, lambda: rig.clock.now() > live.runner.records["1"].next_at + 60.0, 900.0)
+    assert len(rig.sim.dialed) == 1  # paused: the retry waits for a start
+    campaigns.close()

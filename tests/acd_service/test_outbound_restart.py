@@ -296,28 +296,24 @@ async def test_an_agentless_leg_gone_before_its_campaign_loads_is_logged_failed(
     await campaigns.sync()
     await wait_for(lambda: len(rig.sim.dialed) == 1, timeout=5)
     async with maker() as s:
-        await set_state(s, "survey", Action.PAUSE)  # not loaded by the next backend at once
+        await set_state(s, "survey", Action.PAUSE)
         await s.commit()
     await campaigns.save()
     campaigns.close()
     await rig.stop_backend()
     await rig.start_backend()
-    campaigns = agentless()
-    await campaigns.sync()
-    assert campaigns.live == {}
+    campaigns = agentless()  # not synced yet: nothing of the campaign is loaded
     rig.sim.drop_ami_connections()  # a reconnect: the resync still shows the ringing leg
     await wait_for(lambda: campaigns.last_resync is not None, timeout=10)
     assert any(s.uniqueid.startswith("hotline-ivrleg-") for s in campaigns.last_resync.channels)  # type: ignore[union-attr]
     await wait_for(lambda: not any(c.uniqueid.startswith("hotline-ivrleg-")
                                    for c in rig.sim.channels.values()), timeout=10)  # unseen
-    async with maker() as s:
-        await set_state(s, "survey", Action.START)
-        await s.commit()
-    await campaigns.sync()
+    await campaigns.sync()  # loaded paused, for its dial in flight: asked for again (Getvar)
     live = campaigns.live["survey"]
-    assert isinstance(live, AgentlessCampaign)
+    assert isinstance(live, AgentlessCampaign) and not live.running
     await wait_for(lambda: not live.runner.in_flight(), timeout=5)
     await live.wait_idle()
     campaigns.close()
     await rig.flush()
     assert _results(rig) == [("failed", "restart", None)]
+    assert len(rig.sim.dialed) == 1  # paused: not dialed again
