@@ -308,6 +308,10 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"leaving a message on a machine needs the prompt to play \(a prompt name such as ob-notice\)",
      "在答录机上留言需要指定要播放的提示音（提示音名称，例如 ob-notice）。"),
     (r"a campaign named (?P<n>'[^']*'|\"[^\"]*\") exists already", "名为 {n} 的外呼任务已存在。"),
+    (r"queue (?P<q>'[^']*'|\"[^\"]*\") is not an ACD queue and the ACD has none yet; add the queue on the "
+     r"admin page first", "队列 {q} 不是 ACD 队列，且 ACD 还没有任何队列：请先在管理页面添加该队列。"),
+    (r"queue (?P<q>'[^']*'|\"[^\"]*\") is not an ACD queue; use one of (?P<l>.+) \(queues are added on the "
+     r"admin page\)", "队列 {q} 不是 ACD 队列，可选：{l}（队列在管理页面添加）。"),
     (r"campaign (?P<n>\S+) is running: pause it, edit it, then start it again \(the new settings apply on "
      r"that start\)", "外呼任务 {n} 正在进行：请先暂停，修改后再启动（新设置在启动时生效）。"),
     (r"campaign (?P<n>\S+) is stopped: its settings stay as they ran for the report; create a new "

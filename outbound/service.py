@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from acd.admin.models import AcdQueue
 from acd.ports import OutboundDialer
 from hotline import kinds
 from hotline.clock import Clock
@@ -75,10 +76,25 @@ def write_config(row: OutboundCampaign, cfg: CampaignConfig) -> None:
     row.amd, row.amd_message = cfg.amd, cfg.amd_message if cfg.amd == "message" else None
 
 
+async def check_queue(session: AsyncSession, queue: str) -> None:
+    """CampaignError (field ``queue``) unless the ACD has ``queue`` (``acd_queues``): a
+    campaign dials into its queue, and the router refuses a queue it does not know."""
+    names = (await session.execute(select(AcdQueue.name).order_by(AcdQueue.name))).scalars().all()
+    if queue in names:
+        return
+    if not names:
+        raise CampaignError(f"queue {queue!r} is not an ACD queue and the ACD has none yet; "
+                            "add the queue on the admin page first", "queue")
+    listed = ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+    raise CampaignError(f"queue {queue!r} is not an ACD queue; use one of {listed} "
+                        "(queues are added on the admin page)", "queue")
+
+
 async def create_campaign(session: AsyncSession, cfg: CampaignConfig, now: float) -> OutboundCampaign:
-    """A new draft campaign (CampaignError if the name is taken)."""
+    """A new draft campaign (CampaignError if the name is taken or the queue unknown)."""
     if (await session.execute(select(OutboundCampaign.id).where(OutboundCampaign.name == cfg.name))).first():
         raise CampaignError(f"a campaign named {cfg.name!r} exists already", "name")
+    await check_queue(session, cfg.queue)
     row = OutboundCampaign(name=cfg.name, state=State.DRAFT.value, created_at=now)
     write_config(row, cfg)
     session.add(row)
@@ -100,6 +116,7 @@ async def edit_campaign(session: AsyncSession, cfg: CampaignConfig) -> tuple[Out
     if row.state == State.STOPPED.value:
         raise CampaignError(f"campaign {cfg.name} is stopped: its settings stay as they ran for the "
                             "report; create a new campaign instead")
+    await check_queue(session, cfg.queue)
     before = {c: getattr(row, c) for c in _CONFIG_COLUMNS}
     write_config(row, cfg)
     changed = {c: [before[c], getattr(row, c)] for c in _CONFIG_COLUMNS if before[c] != getattr(row, c)}

@@ -143,6 +143,8 @@ async def post_campaign(body: CampaignIn, user: CampaignAdmin, ctx: Ctx, session
     try:
         row = await create_campaign(session, cfg, ctx.clock.now())
     except CampaignError as exc:
+        if exc.field == "queue":  # checked against the ACD's queues: a field error
+            _refuse(exc.field, exc)
         raise _http(exc) from exc
     out = _out(row)
     await audit(session, now=ctx.clock.now(), actor=user.username, action="campaign_create", target=cfg.name,
@@ -160,6 +162,8 @@ async def put_campaign(name: str, body: CampaignBody, user: CampaignAdmin, ctx: 
     try:
         row, changed = await edit_campaign(session, cfg)
     except CampaignError as exc:
+        if exc.field == "queue":  # checked against the ACD's queues: a field error
+            _refuse(exc.field, exc)
         raise _http(exc) from exc
     await audit(session, now=ctx.clock.now(), actor=user.username, action="campaign_edit", target=name,
                 ip=ip, data={"changed": changed})

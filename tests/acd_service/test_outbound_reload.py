@@ -15,6 +15,7 @@ from acdrig import Rig, agent, wait_for
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from acd.admin.models import AcdQueue
 from acd.core import Membership, QueueConfig
 from acd.service import AcdConfig, AgentProfile
 from hotline import kinds
@@ -49,7 +50,7 @@ async def _stored_campaign(rig: Rig, mode: str, *, max_per_day: int = 3,
                                 caller_id="+864008001234", hours="00:00-23:59",
                                 max_per_day=max_per_day, max_total=max_total, retries=retries,
                                 dispositions="resolved", abandon_cap=0.03, created_at=0.0)
-        s.add(camp)
+        s.add_all([camp, AcdQueue(name="survey")])  # the ACD's queue, as the admin page stores it
         await s.flush()
         await import_contacts(s, camp, f"电话,姓名\n{NUMBER[3:]},张三\n".encode())
         await s.commit()

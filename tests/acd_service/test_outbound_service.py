@@ -10,6 +10,7 @@ from acdrig import Rig, agent, wait_for
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from acd.admin.models import AcdQueue
 from acd.core import Membership, QueueConfig
 from acd.events import AgentStateChanged
 from acd.service import AcdConfig, AgentProfile
@@ -142,6 +143,7 @@ async def test_an_edit_is_refused_while_running_and_a_paused_edit_loads_on_the_n
     maker = async_sessionmaker(rig.engine, expire_on_commit=False)
     cfg = CampaignConfig("survey", Mode.PROGRESSIVE, "huifang", "4008001234", hours="08:00-22:00")
     async with maker() as s:
+        s.add(AcdQueue(name="huifang"))  # the ACD's queue, as the admin page stores it
         await create_campaign(s, cfg, 0.0)
         await set_state(s, "survey", Action.START)
         await s.commit()

@@ -4,9 +4,11 @@ fault (in zh too), roles, audit, and the report as JSON and as a CSV Excel opens
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from acd.admin.models import AcdQueue
 from agent_console.models import AuditEntry
 from outbound.lists import import_contacts
 from outbound.models import OutboundRecord
@@ -19,6 +21,16 @@ BODY = {"name": "回访-12月", "mode": "progressive", "queue": "sales", "caller
         "dispositions": ["done", "callback", "refused"], "script": "您好，这里是客服中心回访。",
         "abandon_cap": 0.03, "amd": "hangup"}
 URL = "/api/outbound/campaigns"
+
+
+@pytest.fixture(autouse=True)
+def acd_queues(console) -> None:
+    """The ACD's queues (the admin page's ``acd_queues``): a campaign dials into one of them."""
+    async def add() -> None:
+        async with async_sessionmaker(console.engine)() as s:
+            s.add_all([AcdQueue(name="sales"), AcdQueue(name="support")])
+            await s.commit()
+    console.run(add)
 
 
 def _audit(console) -> list[tuple[str, str, str | None]]:
@@ -101,6 +113,37 @@ def test_a_bad_body_is_refused_by_the_field_at_fault_in_the_ui_language(console)
     zh = _post(console, URL, {**BODY, "amd": "message"}, lang="zh-CN")
     assert zh.json()["detail"][0]["msg"].startswith("在答录机上留言需要指定要播放的提示音")
     assert console.client.get(URL, headers=console.auth("sup")).json() == []  # nothing stored
+
+
+def test_a_queue_the_acd_does_not_have_is_refused_by_its_field_on_create_and_edit(console) -> None:
+    r = _post(console, URL, {**BODY, "queue": "huifang"})
+    assert r.status_code == 422, r.text
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["body", "queue"]
+    assert err["msg"] == ("queue 'huifang' is not an ACD queue; use one of sales, support "
+                          "(queues are added on the admin page)")
+    zh = _post(console, URL, {**BODY, "queue": "huifang"}, lang="zh-CN")
+    assert zh.json()["detail"][0]["msg"] == "队列 'huifang' 不是 ACD 队列，可选：sales, support（队列在管理页面添加）。"
+    assert console.client.get(URL, headers=console.auth("sup")).json() == []  # nothing stored
+    assert _post(console, URL, BODY).status_code == 201
+    edit = {k: v for k, v in BODY.items() if k != "name"}
+    r = _put(console, BODY["name"], {**edit, "queue": "huifang"}, lang="zh-CN")
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "queue"]
+    assert r.json()["detail"][0]["msg"].startswith("队列 'huifang' 不是 ACD 队列")
+    got = console.client.get(f"{URL}/{BODY['name']}", headers=console.auth("sup")).json()
+    assert got["queue"] == "sales"  # the edit was not stored
+
+    async def no_queues() -> None:
+        async with async_sessionmaker(console.engine)() as s:
+            for q in (await s.execute(select(AcdQueue))).scalars():
+                await s.delete(q)
+            await s.commit()
+    console.run(no_queues)
+    none = _post(console, URL, {**BODY, "name": "另一个"})
+    assert none.json()["detail"][0]["msg"] == ("queue 'sales' is not an ACD queue and the ACD has none yet; "
+                                               "add the queue on the admin page first")
+    zh = _post(console, URL, {**BODY, "name": "另一个"}, lang="zh-CN")
+    assert zh.json()["detail"][0]["msg"] == "队列 'sales' 不是 ACD 队列，且 ACD 还没有任何队列：请先在管理页面添加该队列。"
 
 
 def test_agents_and_qa_may_not_configure_or_export(console) -> None:

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from acd.admin.models import AcdQueue
 from hotline.db import make_engine
 from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign
@@ -44,6 +45,14 @@ def live(seeded_db, tmp_path):
     src, _ = seeded_db
     db = tmp_path / "live.db"
     shutil.copy(src, db)
+
+    async def acd_queues() -> None:  # the queues the form's campaign dials into
+        engine = make_engine(f"sqlite+aiosqlite:///{db}")
+        async with async_sessionmaker(engine)() as s:
+            s.add_all([AcdQueue(name="sales"), AcdQueue(name="support")])
+            await s.commit()
+        await engine.dispose()
+    _sync(acd_queues())
     with live_server(db) as server:
         server.db = db  # type: ignore[attr-defined]
         yield server

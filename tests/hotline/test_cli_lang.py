@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from acd.admin.models import AcdQueue
 from hotline.app.cli import app
 from hotline.app.migrate import upgrade
 from hotline.cli_lang import locale_is_chinese
-from hotline.db import make_engine
+from hotline.db import make_engine, make_sessionmaker
 
 ZH = {"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
 EN = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
@@ -28,6 +29,9 @@ def db_url(tmp_path: Path) -> str:
     async def migrate() -> None:
         engine = make_engine(url)
         await upgrade(engine)
+        async with make_sessionmaker(engine)() as s:
+            s.add(AcdQueue(name="q"))  # the ACD's queue the campaigns dial into
+            await s.commit()
         await engine.dispose()
 
     asyncio.run(migrate())
@@ -61,6 +65,9 @@ def test_outbound_campaign_config_errors_in_chinese_or_english(db_url: str) -> N
     # --lang beats the locale, both ways
     assert "外呼任务名称" in _run(["--lang", "zh", *bad], EN).output
     assert "campaign name" in _run(["--lang", "en", *bad], ZH).output
+    unknown = ["outbound", "create", "x", "--queue", "sales", "--caller-id", "4008001234", *u]
+    assert "队列 'sales' 不是 ACD 队列，可选：q（队列在管理页面添加）。" in _run(unknown, ZH).output
+    assert "queue 'sales' is not an ACD queue; use one of q" in _run(unknown, EN).output
     ok = _run(["outbound", "create", "huifang", "--queue", "q", "--caller-id", "4008001234", *u], ZH)
     assert ok.exit_code == 0 and "外呼任务 huifang 已创建（草稿）" in ok.output
     assert "外呼任务 huifang 现在运行中" in _run(["outbound", "start", "huifang", *u], ZH).output

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from acd.admin.models import AcdQueue
 from hotline.app.migrate import upgrade
-from hotline.db import make_engine
+from hotline.db import make_engine, make_sessionmaker
 from outbound.cli import app
 
 
@@ -21,6 +22,9 @@ def db_url(tmp_path: Path) -> str:
     async def migrate() -> None:
         engine = make_engine(url)
         await upgrade(engine)
+        async with make_sessionmaker(engine)() as s:
+            s.add_all([AcdQueue(name="callback"), AcdQueue(name="sales")])  # the ACD's queues
+            await s.commit()
         await engine.dispose()
 
     asyncio.run(migrate())
@@ -32,8 +36,13 @@ def test_a_campaign_from_the_command_line(tmp_path: Path, db_url: str) -> None:
     u = ["--url", db_url]
     r = run.invoke(app, ["create", "huifang", "--queue", "callback", "--caller-id", "4008001234", *u])
     assert r.exit_code == 0, r.output
-    bad = run.invoke(app, ["create", "bad name!", "--queue", "q", "--caller-id", "4008001234", *u])
+    bad = run.invoke(app, ["create", "bad name!", "--queue", "callback", "--caller-id", "4008001234", *u])
     assert bad.exit_code == 2 and "letters, digits" in bad.output
+    unknown = run.invoke(app, ["create", "other", "--queue", "huifang", "--caller-id", "4008001234", *u])
+    assert unknown.exit_code == 2 and (
+        "queue 'huifang' is not an ACD queue; use one of callback, sales (queues are added on the admin page)"
+        in unknown.output)
+    assert "other" not in run.invoke(app, ["list", "--json", *u]).output  # nothing stored
     src = tmp_path / "list.csv"
     src.write_bytes("电话,姓名\n13800138000,张三\nbad,李四\n13900139000,王五\n".encode("gbk"))
     r = run.invoke(app, ["import", "huifang", str(src), *u])
@@ -58,7 +67,7 @@ def test_a_campaign_from_the_command_line(tmp_path: Path, db_url: str) -> None:
                                      "+8613800138000,张三,pending,0,,,", "+8613900139000,王五,pending,0,,,"]
     r = run.invoke(app, ["report", "huifang", "-o", str(tmp_path / "r.csv"), *u])
     assert (tmp_path / "r.csv").read_bytes().startswith("\ufeffnumber,".encode())  # Excel reads the BOM
-    bad = run.invoke(app, ["create", "x", "--queue", "q", "--caller-id", "4008001234", "--amd", "message", *u])
+    bad = run.invoke(app, ["create", "x", "--queue", "callback", "--caller-id", "4008001234", "--amd", "message", *u])
     assert bad.exit_code == 2 and "needs the prompt" in bad.output
     missing = run.invoke(app, ["stop", "nope", *u])
     assert missing.exit_code == 2 and "no campaign named 'nope'" in missing.output
