@@ -316,6 +316,12 @@ _CATALOGUE: list[tuple[str, str]] = [
      r"that start\)", "外呼任务 {n} 正在进行：请先暂停，修改后再启动（新设置在启动时生效）。"),
     (r"campaign (?P<n>\S+) is stopped: its settings stay as they ran for the report; create a new "
      r"campaign instead", "外呼任务 {n} 已停止：其设置按运行时保留用于报表，请新建任务。"),
+    # hotline outbound edit (outbound.cli)
+    (r"nothing to edit: give the settings to change, such as --hours 09:00-20:00",
+     "没有要修改的内容：请给出要修改的设置，例如 --hours 09:00-20:00。"),
+    (r"campaign (?P<n>\S+) is unchanged: it has those settings already", "外呼任务 {n} 未改变：它已是这些设置。"),
+    (r"campaign (?P<n>\S+) edited \((?P<c>[^)]*)\); the new settings apply when it \(next\) starts",
+     "外呼任务 {n} 已修改（{c}）；新设置在（下次）启动时生效。"),
 ]
 _COMPILED = [(re.compile(pattern + r"\Z"), zh) for pattern, zh in _CATALOGUE]
 # Words inside refusals (groups named ``*_w``; a list "a, b" is worded item by item).

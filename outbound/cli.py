@@ -15,8 +15,9 @@ import json
 import random
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -39,7 +40,14 @@ from outbound.campaign import (
 from outbound.compliance import DEFAULT_RETRIES
 from outbound.lists import ListReport, export_dnc, import_contacts, import_dnc
 from outbound.report import campaign_report
-from outbound.service import campaign_row, create_campaign, figures, set_state
+from outbound.service import (
+    campaign_row,
+    config_of,
+    create_campaign,
+    edit_campaign,
+    figures,
+    set_state,
+)
 from outbound.sources import SourceReport, from_answered_calls, from_lost_calls, from_tickets
 
 app = typer.Typer(help="Outbound campaigns: lists, DNC, start / pause / stop, figures, report.",
@@ -101,6 +109,54 @@ def create(name: str, queue: str = typer.Option(..., help="The ACD queue whose m
             await s.commit()
     _run(url, job)
     out.print(say(f"campaign {name} created (draft); import a list, then `hotline outbound start {name}`"))
+
+
+@app.command("edit")
+def edit(name: str, queue: str | None = typer.Option(None, help="The ACD queue whose members work it."),
+         caller_id: str | None = typer.Option(None, "--caller-id"), mode: Mode | None = typer.Option(None),
+         hours: str | None = typer.Option(None), max_per_day: int | None = typer.Option(None),
+         max_total: int | None = typer.Option(None, help="Attempts per record in all; 0: no bound but "
+                                                          "the retry rules."),
+         retries: str | None = typer.Option(None, help="Per result: seconds later / max retries "
+                                                       "(replaces them all)."),
+         dispositions: str | None = typer.Option(None, help="The agents' wrap-up codes, separated by ;"),
+         script: str | None = typer.Option(None, help="The script the agents read (\"\": none)."),
+         abandon_cap: float | None = typer.Option(None),
+         amd: str | None = typer.Option(None, help="Answering machine: off, hangup, message, agent."),
+         amd_message: str | None = typer.Option(None, help="The prompt `--amd message` leaves."),
+         url: str | None = UrlOpt) -> None:
+    """Change a draft or paused campaign's settings (those given; the rest stay). A running
+    campaign is refused: pause it, edit it, start it again (the edit applies on that start)."""
+    given: dict[str, Any] = {k: v for k, v in {
+        "queue": queue, "caller_id": caller_id, "mode": mode, "hours": hours, "max_per_day": max_per_day,
+        "max_total": max_total, "retries": retries, "dispositions": dispositions, "script": script,
+        "abandon_cap": abandon_cap, "amd": amd, "amd_message": amd_message}.items() if v is not None}
+    if not given:
+        raise _fail("nothing to edit: give the settings to change, such as --hours 09:00-20:00")
+    if "retries" in given:
+        try:
+            given["retries"] = parse_retries(given["retries"])
+        except CampaignError as exc:
+            raise _fail(str(exc)) from None
+    if "dispositions" in given:
+        given["dispositions"] = tuple(d.strip() for d in given["dispositions"].split(";") if d.strip())
+    if "max_total" in given:
+        given["max_total"] = given["max_total"] or None
+    if "script" in given:
+        given["script"] = given["script"].strip() or None
+
+    async def job(engine: AsyncEngine) -> dict[str, object]:
+        async with async_sessionmaker(engine)() as s:
+            cfg = replace(config_of(await campaign_row(s, name)), **given)  # checked as on create
+            _, changed = await edit_campaign(s, cfg)
+            await s.commit()
+            return changed
+    changed = _run(url, job)
+    if not changed:
+        out.print(say(f"campaign {name} is unchanged: it has those settings already"))
+        return
+    out.print(say(f"campaign {name} edited ({', '.join(changed)}); the new settings apply when it "
+                  "(next) starts"))
 
 
 @app.command("import")

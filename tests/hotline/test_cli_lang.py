@@ -75,6 +75,12 @@ def test_outbound_campaign_config_errors_in_chinese_or_english(db_url: str) -> N
     assert again.exit_code == 2 and "运行中的外呼任务不能启动；可执行：暂停、停止。" in again.output
     missing = _run(["outbound", "stop", "nope", *u], ZH)
     assert "没有名为 'nope' 的外呼任务" in missing.output
+    edit = ["outbound", "edit", "huifang", "--hours", "10:00-18:00", *u]
+    assert "外呼任务 huifang 正在进行：请先暂停，修改后再启动" in _run(edit, ZH).output
+    assert "外呼任务 huifang 现在已暂停" in _run(["outbound", "pause", "huifang", *u], ZH).output
+    assert "外呼任务 huifang 已修改（hours）；新设置在（下次）启动时生效。" in _run(edit, ZH).output
+    assert "campaign huifang is unchanged" in _run(edit, EN).output
+    assert "没有要修改的内容" in _run(["outbound", "edit", "huifang", *u], ZH).output
 
 
 def test_outbound_list_and_dnc_import_refusals_in_chinese_or_english(tmp_path: Path, db_url: str) -> None:

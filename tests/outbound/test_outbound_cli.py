@@ -108,3 +108,53 @@ def test_lists_from_tickets_on_the_command_line_and_list_still_lists(db_url: str
     assert bad.exit_code == 2 and "must be days like 2026-12-07" in bad.output
     missing = run.invoke(app, ["list", "from-tickets", "nope", *u])
     assert missing.exit_code == 2 and "no campaign named 'nope'" in missing.output
+
+
+def _stored(db_url: str, name: str) -> dict[str, object]:
+    import sqlite3
+
+    con = sqlite3.connect(db_url.split("///", 1)[1])
+    con.row_factory = sqlite3.Row
+    row = con.execute("SELECT * FROM outbound_campaigns WHERE name = ?", (name,)).fetchone()
+    con.close()
+    return dict(row)
+
+
+def test_a_campaign_is_edited_from_the_command_line_as_from_the_page(db_url: str) -> None:
+    run = CliRunner()
+    u = ["--url", db_url]
+    assert run.invoke(app, ["create", "huifang", "--queue", "callback", "--caller-id", "4008001234",
+                            "--max-total", "4", *u]).exit_code == 0
+    r = run.invoke(app, ["edit", "huifang", "--hours", "10:00-18:00", "--max-total", "0",
+                         "--retries", "busy=600/2", "--script", "您好", *u])
+    assert r.exit_code == 0, r.output
+    assert "campaign huifang edited (hours, max_total, retries, script)" in r.output
+    row = _stored(db_url, "huifang")
+    assert (row["hours"], row["max_total"], row["retries"], row["script"], row["queue"], row["max_per_day"]) == (
+        "10:00-18:00", None, "busy=600/2", "您好", "callback", 3)  # the rest stay
+    same = run.invoke(app, ["edit", "huifang", "--hours", "10:00-18:00", *u])
+    assert same.exit_code == 0 and "is unchanged" in same.output
+    nothing = run.invoke(app, ["edit", "huifang", *u])
+    assert nothing.exit_code == 2 and "nothing to edit" in nothing.output
+    # the same checks as create (and as the page's edit): nothing is stored on a refusal
+    for args, words in [(["--hours", "9-5"], "must look like 09:00-21:00"),
+                        (["--queue", "huifang"], "is not an ACD queue; use one of callback, sales"),
+                        (["--max-per-day", "5", "--max-total", "2"], "at least the attempts per day"),
+                        (["--retries", "busy=5/1"], "wait 60 s"),
+                        (["--amd", "message"], "needs the prompt")]:
+        bad = run.invoke(app, ["edit", "huifang", *args, *u])
+        assert bad.exit_code == 2 and words in bad.output, (args, bad.output)
+    assert _stored(db_url, "huifang")["hours"] == "10:00-18:00"
+    assert "is running" in run.invoke(app, ["start", "huifang", *u]).output
+    running = run.invoke(app, ["edit", "huifang", "--mode", "predictive", *u])
+    assert running.exit_code == 2 and "is running: pause it, edit it, then start it again" in running.output
+    assert _stored(db_url, "huifang")["mode"] == "progressive"
+    assert "is paused" in run.invoke(app, ["pause", "huifang", *u]).output
+    paused = run.invoke(app, ["edit", "huifang", "--mode", "predictive", "--queue", "sales", *u])
+    assert paused.exit_code == 0 and "edited (mode, queue)" in paused.output
+    assert (_stored(db_url, "huifang")["mode"], _stored(db_url, "huifang")["state"]) == ("predictive", "paused")
+    assert "is stopped" in run.invoke(app, ["stop", "huifang", *u]).output
+    stopped = run.invoke(app, ["edit", "huifang", "--hours", "09:00-20:00", *u])
+    assert stopped.exit_code == 2 and "create a new campaign instead" in stopped.output
+    missing = run.invoke(app, ["edit", "nope", "--hours", "09:00-20:00", *u])
+    assert missing.exit_code == 2 and "no campaign named 'nope'" in missing.output
