@@ -232,13 +232,16 @@ def parse_call_id(call_id: str, campaigns: Iterable[str]) -> tuple[str, str] | N
 class DialLog:
     """A campaign's dials as the call-event log has them (:func:`read_dial_log`), per record
     id: ``counts`` every OUTBOUND_DIAL; ``recent`` the times of those of the last day (the
-    per-day limit's window: "today" in any zone began less than a day ago); ``in_flight``
+    per-day limit's window: "today" in any zone began less than a day ago); ``results``
+    every OUTBOUND_RESULT's result in log order (the retry rules count them per result);
+    ``in_flight``
     the dials of the last day whose OUTBOUND_DIAL has no OUTBOUND_RESULT (an earlier process
     was stopped while they rang or waited; only a record's latest dial counts), oldest
     first; ``seq`` the highest dial number used so far."""
 
     counts: dict[str, int]
     recent: dict[str, list[float]]
+    results: dict[str, list[DialResult]]
     in_flight: list[InFlight]
     seq: int
 
@@ -249,6 +252,7 @@ def read_dial_log(rows: Iterable[Any], now: float) -> DialLog:
     since = now - IN_FLIGHT_S
     counts: dict[str, int] = {}
     recent: dict[str, list[float]] = {}
+    results: dict[str, list[DialResult]] = {}
     latest: dict[str, InFlight] = {}  # record -> its latest dial, while it has no result
     seq = 0
     for call_id, kind, ts, agent, data in rows:
@@ -256,6 +260,11 @@ def read_dial_log(rows: Iterable[Any], now: float) -> DialLog:
         if kind == kinds.OUTBOUND_RESULT:
             if record in latest and latest[record].call_id == call_id:
                 del latest[record]
+            try:
+                result = DialResult(str((data or {}).get("result")))
+            except ValueError:
+                continue  # not a result the retry rules know: nothing to count
+            results.setdefault(record, []).append(result)
             continue
         counts[record] = counts.get(record, 0) + 1
         tail = call_id.rpartition("-")[2]
@@ -264,7 +273,7 @@ def read_dial_log(rows: Iterable[Any], now: float) -> DialLog:
         if ts >= since:
             recent.setdefault(record, []).append(ts)
             latest[record] = InFlight(call_id, record, str(data.get("number", "")), ts, agent)
-    return DialLog(counts, recent, sorted(latest.values(), key=lambda d: d.dialed_at), seq)
+    return DialLog(counts, recent, results, sorted(latest.values(), key=lambda d: d.dialed_at), seq)
 
 
 class Campaigns:
@@ -333,7 +342,13 @@ class Campaigns:
                 times.update(t for t in old.logged + old.dials if t >= self.clock.now() - IN_FLIGHT_S)
             rec = Record(str(r.id), r.number, status=status, next_at=r.next_at or 0.0,
                          earlier=r.attempts, logged=sorted(times))
-            if r.last_result:
+            # the retry rules count each result: all of them, from the log (and the
+            # previous load's, ahead of it); the stored last one if the log has none
+            if old is not None:
+                rec.results = list(old.results)
+            elif str(r.id) in logged.results:
+                rec.results = list(logged.results[str(r.id)])
+            elif r.last_result:
                 rec.results.append(DialResult(r.last_result))
             records.append(rec)
         pacer: Pacer = ProgressivePacer()

@@ -192,3 +192,20 @@ async def test_a_campaign_paused_at_a_restart_logs_its_ringing_dial_when_it_ends
     await _until(rig, lambda: rig.clock.now() > live.runner.records["1"].next_at + 60.0, 900.0)
     assert len(rig.sim.dialed) == 1  # paused: the retry waits for a start
     campaigns.close()
+
+
+async def test_the_retries_per_result_count_the_results_logged_before_a_restart(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBER, CalleeScript("busy", busy_after_s=2.0))
+    await _stored_campaign(rig, "progressive", max_per_day=10, retries="busy=60/2")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    live = campaigns.live["survey"]
+    await wait_for(lambda: len(live.runner.records["1"].results) == 2, timeout=20)  # 1 retry left
+    campaigns = await _restart(rig, campaigns)
+    await rig.service.set_ready("a1001")
+    live = campaigns.live["survey"]
+    await _until(rig, lambda: live.runner.records["1"].status == "done", 300.0)
+    assert len(rig.sim.dialed) == 3  # the first dial and its 2 busy retries, across the restart
+    await campaigns.sync()
+    assert await _record(rig) == ("done", 3, "busy")
+    campaigns.close()
