@@ -8,6 +8,13 @@
   carry ``HOTLINE_REQUEST`` and are not bridged are re-adopted, oldest enqueue time first,
   with their original enqueue time and ENTERQUEUE position, so they keep their place and
   no second ENTERQUEUE is logged.
+* Agent legs (``ChannelId`` ``hotline-agentleg-<call>-<n>``, :mod:`acd.service.offers`)
+  that ring for an offer an earlier process made (none of ours has that leg, no bridge):
+  on the same ``AmiResynced``, before the callers are re-adopted, they are hung up (cause
+  16, a log line), so the old phone cannot answer and bridge a caller the router offers
+  again (the caller bridged twice) or sit on hold for a callback no one dials. Their agent
+  is back as the rules above give (ringing: ready). A re-adopted caller's next leg is
+  numbered past the legs seen, so no new leg takes an old one's Uniqueid.
 * Campaign dials (legs carrying ``HOTLINE_OUTBOUND``, left out above): on the same
   ``AmiResynced`` a predictive customer waiting for an agent goes back in line for the rest
   of its connect window (over: an abandon, ``why`` ``restart``), a dial still ringing is
@@ -32,10 +39,12 @@ from acd.service.agents import Agents
 from acd.service.callbacks import DONE, PENDING, Callbacks
 from acd.service.calls import LiveCall
 from acd.service.context import AcdContext
+from acd.service.offers import LEG_PREFIX
 from acd.service.outbound import OutboundCalls
 from acd.service.outbound_restart import OutboundRestart
 from acd.service.queueing import Queueing, parse_request
 from hotline.db import CallEvent
+from pbx.ami.actions import Hangup
 from pbx.events import AmiResynced, ChannelSnapshot
 
 log = logging.getLogger("acd.service")
@@ -118,12 +127,14 @@ class Restart:
         return len(found)
 
     def on_resynced(self, ev: AmiResynced) -> None:
+        legs_seen = self._hang_up_stale_legs(ev)
         found: list[tuple[float, LiveCall]] = []
         for snap in ev.channels:
             call = self._adoptable(snap)
             if call is not None:
                 found.append((call.enqueued_at, call))
         for _t, call in sorted(found, key=lambda x: (x[0], x[1].call_id)):
+            call.offers = max(call.offers, legs_seen.get(call.call_id, 0))
             waiting = WaitingCall.from_request(call.request, self.ctx.config.queue(call.queue))
             self.queueing.adopting.add(call.call_id)
             try:
@@ -136,6 +147,25 @@ class Restart:
         if found:
             log.info("re-adopted %d waiting caller(s) after AMI resync", len(found))
         self.outbound.on_resynced(ev)
+
+    def _hang_up_stale_legs(self, ev: AmiResynced) -> dict[str, int]:
+        """Hang up the agent legs no offer of ours rings (campaign legs are left to
+        :mod:`acd.service.outbound_restart`); returns the highest leg number seen per call."""
+        seen: dict[str, int] = {}
+        for snap in ev.channels:
+            if not snap.uniqueid.startswith(LEG_PREFIX):
+                continue
+            call_id, _, n = snap.uniqueid[len(LEG_PREFIX):].rpartition("-")
+            call_id = snap.variables.get("HOTLINE_CALL_ID") or call_id
+            if n.isdigit():
+                seen[call_id] = max(seen.get(call_id, 0), int(n))
+            if (snap.uniqueid in self.ctx.book.by_leg or snap.bridge_id
+                    or "HOTLINE_OUTBOUND" in snap.variables):
+                continue
+            log.info("hung up agent leg %s (%s, call %s, %s): no offer of this process rings it",
+                     snap.uniqueid, snap.channel, call_id, snap.state)
+            self.ctx.send(Hangup(snap.channel, cause=16), on_error=lambda _exc: None)
+        return seen
 
     def _adoptable(self, snap: ChannelSnapshot) -> LiveCall | None:
         text = snap.variables.get("HOTLINE_REQUEST")

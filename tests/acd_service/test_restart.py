@@ -82,3 +82,42 @@ async def test_pending_callbacks_survive_a_restart_in_their_place(rig: Rig) -> N
     rig.events.clear()
     await rig.start_backend()  # a done callback is not restored again
     assert rig.service.book.get("c1") is None
+
+
+async def test_an_agent_leg_ringing_at_a_restart_is_hung_up_and_the_caller_offered_afresh(
+        rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+    from pbx.events import ChannelBridged, ChannelHungUp
+
+    rig.sim.phones["agent1001"] = AgentPhone(endpoint="agent1001", answer_delay_s=3.0)
+    await rig.login_ready("a1001")
+    caller = await rig.call("c1", CallerScript(dtmf=[], patience_s=600.0, talk_time_s=1.0))
+    await wait_for(lambda: any(c.uniqueid == "hotline-agentleg-c1-1" and c.state_desc == "Ringing"
+                               for c in rig.sim.channels.values()))
+    old = rig.sim.find_channel("hotline-agentleg-c1-1")
+    assert old is not None
+    old_name = old.name
+    await rig.stop_backend()  # the agent's phone keeps ringing for the caller
+
+    rig.events.clear()
+    caplog.set_level("INFO", logger="acd.service")
+    await rig.start_backend()
+    # the old leg is hung up by the new backend (it would answer 3 s after it began and
+    # bridge the caller outside the router); the agent is ready again, as the restart
+    # rules give a ringing agent, and is offered the re-adopted caller on a new leg
+    await wait_for(lambda: any(isinstance(e, ChannelHungUp) and e.channel == old_name
+                               for e in rig.events), timeout=5)
+    (gone,) = [e for e in rig.events if isinstance(e, ChannelHungUp) and e.channel == old_name]
+    assert gone.cause == 16
+    assert any("hotline-agentleg-c1-1" in r.getMessage() and "no offer" in r.getMessage()
+               for r in caplog.records)
+    await wait_for(lambda: len(rig.of(CallConnected)) == 1, timeout=5)
+    (connected,) = rig.of(CallConnected)
+    assert (connected.call_id, connected.agent) == ("c1", "a1001")
+    await wait_for(lambda: rig.state("a1001") == "wrap_up", timeout=5)
+    # the caller was bridged once, to the new leg
+    bridged = [e for e in rig.events if isinstance(e, ChannelBridged)]
+    assert [e.uniqueid for e in bridged if e.channel == caller] == [bridged[0].uniqueid]
+    assert [e.uniqueid for e in bridged if e.channel != caller] == ["hotline-agentleg-c1-2"]
+    await rig.flush()
+    assert rig.kinds("c1").count("CONNECT") == 1
+    assert rig.kinds("c1").count("RINGNOANSWER") == 0
