@@ -29,7 +29,10 @@ been offered it ``connect_window_s`` after the answer, it is an **abandon** (``w
 ``no_agent``): it leaves the queue (ABANDON row) and we hang it up (cause 16). An offer
 that fails (the agent's phone fails or rings unanswered) puts it back in line for the next
 free agent while the window lasts; failing after the window it is an abandon too (``why``
-``agent_failed``), and the failing agent goes not ready as after any failed offer. A customer
+``agent_failed``; the same whether Asterisk's verdict or the router's ring timer comes
+first: ``WaitingCall.offer_until``), and the failing agent goes not ready as after any
+failed offer; an offer withdrawn after the window (the agent went not ready) is an abandon
+with ``why`` ``no_agent``. A customer
 hanging up while waiting is an abandon too (``customer_left``, with its cause).
 
 Every dial's end is one :class:`acd.events.OutboundDialEnded` on the bus; the campaign
@@ -242,8 +245,8 @@ class OutboundCalls:
         if queued_before:
             self.queueing.adopting.add(call.call_id)
         try:
-            self.queueing.arrive(call, WaitingCall.from_request(
-                call.request, self.ctx.config.queue(call.queue)))
+            self.queueing.arrive(call, replace(WaitingCall.from_request(
+                call.request, self.ctx.config.queue(call.queue)), offer_until=dial.deadline))
         except ValueError:
             dial.queued = False
             self._hang_up_ahead(dial, "failed", None)
@@ -264,21 +267,24 @@ class OutboundCalls:
 
     def too_late(self, call: LiveCall) -> bool:
         """A predictive customer's offer failed (the agent's phone failed or was not
-        answered). Within the connect window the router offers them to the next free agent;
-        once it is over (True) the ``OfferFailed`` carries ``abandon``: the failing agent
-        goes not ready as for any failed offer (RONA, busy, unreachable) and the customer
-        leaves the queue (ABANDON row) instead of going back in line; then
+        answered: Asterisk's verdict or the router's ring timer, whichever came first).
+        Within the connect window the router offers them to the next free agent; once it is
+        over (True; the router sees the same from ``WaitingCall.offer_until``) the failing
+        agent goes not ready as for any failed offer (RONA, busy, unreachable) and the
+        customer leaves the queue (ABANDON row) instead of going back in line; then
         :meth:`abandon_late` hangs them up."""
         dial = self.dials.get(call.uniqueid)
         if dial is None or not dial.queued or dial.done:
             return False
         return self.ctx.now() >= dial.deadline  # else the window timer still runs
 
-    def abandon_late(self, call: LiveCall) -> None:
-        """Hang up the customer whose offer failed after the window (``why`` ``agent_failed``)."""
+    def abandon_late(self, call: LiveCall, why: str) -> None:
+        """Hang up the customer whose offer ended after the window: ``why`` ``agent_failed``
+        (the agent's phone failed or rang unanswered) or ``no_agent`` (the offered agent
+        went not ready or logged out meanwhile)."""
         dial = self.dials.get(call.uniqueid)
         if dial is not None and not dial.done:
-            self._hang_up_ahead(dial, "abandoned", "agent_failed")
+            self._hang_up_ahead(dial, "abandoned", why)
 
     def _hang_up_ahead(self, dial: Dial, result: str, why: str | None) -> None:
         dial.done = True
