@@ -233,13 +233,7 @@ class OutboundCalls:
         dial.queued = True
         dial.deadline = answered_at + req.connect_window_s
         if restarted and now >= dial.deadline:
-            waited = now - answered_at
-            if not queued_before:
-                self.ctx.journal.enterqueue(call, answered_at, 1)
-            self.ctx.journal.left(call, now, "abandon", 1)  # ABANDON row, as live
-            self.ctx.today().abandoned(call.queue, waited)
-            self.ctx.bus.publish(CallAbandoned(at=now, call_id=call.call_id, queue=call.queue,
-                                               waited_s=waited, position=1, while_ringing=None))
+            self.lost_while_down(call, queued_before=queued_before)
             self._hang_up_ahead(dial, "abandoned", "restart")
             return
         if queued_before:
@@ -255,6 +249,19 @@ class OutboundCalls:
             self.queueing.adopting.discard(call.call_id)
         asyncio.get_running_loop().call_later(
             (dial.deadline - now) / self.ctx.time_scale, self._window_over, dial)
+
+    def lost_while_down(self, call: LiveCall, *, queued_before: bool) -> None:
+        """A predictive customer answered at ``call.enqueued_at`` was lost while no backend
+        ran: the queue rows as live (the ENTERQUEUE unless the earlier process logged it,
+        then ABANDON), today's abandon and ``CallAbandoned``; the dial's end is the caller's."""
+        now = self.ctx.now()
+        waited = max(0.0, now - call.enqueued_at)
+        if not queued_before:
+            self.ctx.journal.enterqueue(call, call.enqueued_at, 1)
+        self.ctx.journal.left(call, now, "abandon", 1)
+        self.ctx.today().abandoned(call.queue, waited)
+        self.ctx.bus.publish(CallAbandoned(at=now, call_id=call.call_id, queue=call.queue,
+                                           waited_s=waited, position=1, while_ringing=None))
 
     def _window_over(self, dial: Dial) -> None:
         """The connect window after the answer is over: no agent offered is an abandon."""

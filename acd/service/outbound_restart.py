@@ -28,7 +28,13 @@ backend ran; their Uniqueids are our ``ChannelId``s):
   answered; the campaign's retry rule for failed applies) or ``abandoned`` (the customer had
   answered), ``why`` ``restart``, cause 16 (None when no customer leg existed yet).
 * **Predictive with only an agent leg** (the customer hung up while no backend ran): the
-  customer was answered and got no agent: ``abandoned``, ``why`` ``restart``, cause None.
+  customer was answered and got no agent: ``abandoned``, ``why`` ``restart``, cause None,
+  and the ABANDON row that closes the ENTERQUEUE the earlier process logged (its wait
+  counted from the offer, the agent leg's creation); the ringing agent is back ready.
+* **AMD still listening** (predictive: answered, ``AMD()`` running, never queued): tracked
+  again as above, its ``AMDSTATUS`` decides (HUMAN / NOTSURE: queued with the full window;
+  MACHINE: the dialplan's choice, result ``machine``). Agent first, the dial is ended as
+  above (answered: ``abandoned``; AMD had not ruled out a person).
 
 The result of each dial is published once (``OutboundDialEnded``); the campaign runner
 (``outbound.live``) logs it against the dial it resumed from the call-event log.
@@ -101,7 +107,7 @@ class OutboundRestart:
             if req.predictive and customer is not None:
                 self._predictive(req, customer)
             else:
-                self._end(req, customer)
+                self._end(req, customer, agent_legs)
             taken += 1
         self.resynced = True
         if taken:
@@ -134,12 +140,18 @@ class OutboundRestart:
             answered_at = now - snap.duration_s
         self.outbound.hold(dial, min(answered_at, now), restarted=True, queued_before=queued)
 
-    def _end(self, req: OutboundRequest, customer: ChannelSnapshot | None) -> None:
+    def _end(self, req: OutboundRequest, customer: ChannelSnapshot | None,
+             agent_legs: list[ChannelSnapshot]) -> None:
         """A dial no agent of this process can take (its agent legs are hung up already)."""
         call = ahead_call(req, customer.uniqueid if customer is not None else "", "")
         if customer is None:
-            # predictive: an agent leg exists only once the customer answered
             result, cause = ("abandoned" if req.predictive else "failed"), None
+            if req.predictive and agent_legs:
+                # an agent leg exists only once the customer answered and was queued (the
+                # earlier process logged its ENTERQUEUE): close that with the ABANDON row,
+                # the wait counted from the offer (the answer time went with the customer)
+                call.enqueued_at = self.ctx.now() - max(s.duration_s for s in agent_legs)
+                self.outbound.lost_while_down(call, queued_before=True)
         else:
             self.ctx.send(Hangup(customer.channel, cause=16), on_error=lambda _exc: None)
             result, cause = ("abandoned" if customer.state == "Up" else "failed"), 16
