@@ -9,12 +9,14 @@
   with their original enqueue time and ENTERQUEUE position, so they keep their place and
   no second ENTERQUEUE is logged.
 * Agent legs (``ChannelId`` ``hotline-agentleg-<call>-<n>``, :mod:`acd.service.offers`)
-  that ring for an offer an earlier process made (none of ours has that leg, no bridge):
-  on the same ``AmiResynced``, before the callers are re-adopted, they are hung up (cause
-  16, a log line), so the old phone cannot answer and bridge a caller the router offers
-  again (the caller bridged twice) or sit on hold for a callback no one dials. Their agent
-  is back as the rules above give (ringing: ready). A re-adopted caller's next leg is
-  numbered past the legs seen, so no new leg takes an old one's Uniqueid.
+  that ring for an offer an earlier process made (none of ours has that leg, no bridge),
+  and a callback's customer leg (``hotline-custleg-<call>-<n>``, :mod:`acd.service.callbacks`)
+  likewise: on the same ``AmiResynced``, before the callers are re-adopted, they are hung
+  up (cause 16, a log line), so the old phone cannot answer and bridge a caller the router
+  offers again (the caller bridged twice), an agent sit on hold for a customer no one
+  bridges, or a customer answer into that hold and then get the callback again. Their
+  agent is back as the rules above give (ringing: ready). A re-adopted caller's next leg
+  is numbered past the legs seen, so no new leg takes an old one's Uniqueid.
 * Campaign dials (legs carrying ``HOTLINE_OUTBOUND``, left out above): on the same
   ``AmiResynced`` a predictive customer waiting for an agent goes back in line for the rest
   of its connect window (over: an abandon, ``why`` ``restart``), a dial still ringing is
@@ -41,6 +43,7 @@ from acd.service.calls import LiveCall
 from acd.service.context import AcdContext
 from acd.service.offers import LEG_PREFIX
 from acd.service.outbound import OutboundCalls
+from acd.service.outbound_restart import CUSTOMER_PREFIX as CUSTOMER_LEG_PREFIX
 from acd.service.outbound_restart import OutboundRestart
 from acd.service.queueing import Queueing, parse_request
 from hotline.db import CallEvent
@@ -50,6 +53,8 @@ from pbx.events import AmiResynced, ChannelSnapshot
 log = logging.getLogger("acd.service")
 
 _BACK_READY = {"ready", "reserved", "ringing"}
+# the ChannelIds of the legs the ACD originates (acd.service.offers, acd.service.callbacks)
+_OUR_LEGS = {LEG_PREFIX: "agent", CUSTOMER_LEG_PREFIX: "callback customer"}
 
 
 class Restart:
@@ -149,21 +154,23 @@ class Restart:
         self.outbound.on_resynced(ev)
 
     def _hang_up_stale_legs(self, ev: AmiResynced) -> dict[str, int]:
-        """Hang up the agent legs no offer of ours rings (campaign legs are left to
-        :mod:`acd.service.outbound_restart`); returns the highest leg number seen per call."""
+        """Hang up the agent and callback customer legs no call of ours has (campaign legs
+        are left to :mod:`acd.service.outbound_restart`); returns the highest leg number
+        seen per call."""
         seen: dict[str, int] = {}
         for snap in ev.channels:
-            if not snap.uniqueid.startswith(LEG_PREFIX):
+            prefix = next((p for p in _OUR_LEGS if snap.uniqueid.startswith(p)), None)
+            if prefix is None:
                 continue
-            call_id, _, n = snap.uniqueid[len(LEG_PREFIX):].rpartition("-")
+            call_id, _, n = snap.uniqueid[len(prefix):].rpartition("-")
             call_id = snap.variables.get("HOTLINE_CALL_ID") or call_id
             if n.isdigit():
                 seen[call_id] = max(seen.get(call_id, 0), int(n))
             if (snap.uniqueid in self.ctx.book.by_leg or snap.bridge_id
                     or "HOTLINE_OUTBOUND" in snap.variables):
                 continue
-            log.info("hung up agent leg %s (%s, call %s, %s): no offer of this process rings it",
-                     snap.uniqueid, snap.channel, call_id, snap.state)
+            log.info("hung up %s leg %s (%s, call %s, %s): no call of this process has it",
+                     _OUR_LEGS[prefix], snap.uniqueid, snap.channel, call_id, snap.state)
             self.ctx.send(Hangup(snap.channel, cause=16), on_error=lambda _exc: None)
         return seen
 
