@@ -23,8 +23,10 @@
   tracked again so its result is published once, and an agent-first dial (its reserved
   agent came back not ready) is ended: :mod:`acd.service.outbound_restart`.
 * Callbacks (nobody on a channel waits for them): at start-up the ones whose last
-  ``CALLBACKPENDING`` row in the call-event log has no ``CALLBACKDONE`` after it go back
-  in line with their original enqueue time, place and attempts.
+  ``CALLBACKPENDING`` row in the call-event log has no ``CALLBACKDONE`` after it are found;
+  at the first ``AmiResynced`` (after the legs above are hung up, their next legs numbered
+  past them) they go back in line with their original enqueue time, place and attempts,
+  in enqueue-time order with the re-adopted callers.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class Restart:
         self.queueing = queueing
         self.callbacks = callbacks
         self.outbound = OutboundRestart(ctx, outbound)
+        # pending callbacks found at start-up, back in line at the first AmiResynced
+        self.callbacks_due: list[tuple[LiveCall, int]] = []
 
     async def restore_agents(self) -> int:
         """Log agents back in as the database remembers them; returns how many."""
@@ -96,7 +100,10 @@ class Restart:
         return restored
 
     async def restore_callbacks(self) -> int:
-        """Put pending callbacks back in line, oldest first; returns how many."""
+        """Find the pending callbacks; they go back in line at the first ``AmiResynced``
+        (once the legs an earlier process left for them are known, so their next legs are
+        numbered past those and the old ones are hung up, not taken for ours). Returns how
+        many were found."""
         async with self.ctx.eventlog.engine.connect() as conn:
             rows = (await conn.execute(
                 select(CallEvent.call_id, CallEvent.kind, CallEvent.data)
@@ -120,16 +127,18 @@ class Restart:
             req = replace(req, channel="", uniqueid="")
             found.append((LiveCall(request=req, queue=req.queue, enqueued_at=req.enqueued_at,
                                    origposition=origposition, callback=number), attempts))
-        for call, attempts in sorted(found, key=lambda x: (x[0].enqueued_at, x[0].call_id)):
-            if attempts:
-                self.callbacks.attempts[call.call_id] = attempts
-            try:
-                self.callbacks.callback_again(call)
-            except ValueError as exc:
-                log.warning("callback %s not restored: %s", call.call_id, exc)
-                continue
-            self.ctx.journal.note(call, "READOPT", self.ctx.now(), callback=call.callback)
+        self.callbacks_due = found
         return len(found)
+
+    def _callback_back(self, call: LiveCall, attempts: int) -> None:
+        if attempts:
+            self.callbacks.attempts[call.call_id] = attempts
+        try:
+            self.callbacks.callback_again(call)
+        except ValueError as exc:
+            log.warning("callback %s not restored: %s", call.call_id, exc)
+            return
+        self.ctx.journal.note(call, "READOPT", self.ctx.now(), callback=call.callback)
 
     def on_resynced(self, ev: AmiResynced) -> None:
         legs_seen = self._hang_up_stale_legs(ev)
@@ -138,8 +147,14 @@ class Restart:
             call = self._adoptable(snap)
             if call is not None:
                 found.append((call.enqueued_at, call))
-        for _t, call in sorted(found, key=lambda x: (x[0], x[1].call_id)):
+        due, self.callbacks_due = self.callbacks_due, []
+        attempts = {call.call_id: n for call, n in due}
+        queued = found + [(call.enqueued_at, call) for call, _n in due]
+        for _t, call in sorted(queued, key=lambda x: (x[0], x[1].call_id)):
             call.offers = max(call.offers, legs_seen.get(call.call_id, 0))
+            if call.call_id in attempts:
+                self._callback_back(call, attempts[call.call_id])
+                continue
             waiting = WaitingCall.from_request(call.request, self.ctx.config.queue(call.queue))
             self.queueing.adopting.add(call.call_id)
             try:

@@ -159,3 +159,40 @@ async def test_a_callback_dialing_at_a_restart_leaves_no_leg_behind_and_is_diale
     assert rig.of(CallConnected)[0].call_id == "c1"
     await rig.flush()
     assert rig.kinds("c1").count("CONNECT") == 1
+
+
+async def test_a_callback_ringing_its_agent_at_a_restart_rings_it_afresh_on_a_new_leg(
+        rig: Rig) -> None:
+    from pbx.events import ChannelHungUp
+
+    # the agent is back ready (it was ringing) and the callback back in line, so the new
+    # backend offers it at once: on a leg numbered past the old one, which is hung up
+    rig.sim.phones["agent1001"] = AgentPhone(endpoint="agent1001", answer_delay_s=3.0)
+    rig.sim.add_agent_phone(AgentPhone(endpoint="13800138000@hotline-trunk", answer_delay_s=0.5))
+    await rig.service.login("a1001", "")
+    first = await rig.call("c1", CallerScript(dtmf=[], patience_s=600.0, talk_time_s=1.0))
+    ch1 = rig.sim.find_channel(first)
+    assert ch1 is not None
+    rig.sim.emit.dtmf(ch1, "5", 120)
+    await wait_for(lambda: any(isinstance(e, ChannelHungUp) and e.channel == first
+                               for e in rig.events), timeout=5)
+    await rig.service.set_ready("a1001")
+    await wait_for(lambda: any(c.uniqueid == "hotline-agentleg-c1-1" and c.state_desc == "Ringing"
+                               for c in rig.sim.channels.values()))
+    old = rig.sim.find_channel("hotline-agentleg-c1-1")
+    assert old is not None
+    old_name = old.name
+    await rig.service.drain()
+    await rig.stop_backend()
+
+    rig.events.clear()
+    await rig.start_backend()
+    await wait_for(lambda: rig.of(CallConnected), timeout=5)
+    (connected,) = rig.of(CallConnected)
+    assert (connected.call_id, connected.agent) == ("c1", "a1001")
+    (gone,) = [e for e in rig.events if isinstance(e, ChannelHungUp) and e.channel == old_name]
+    assert gone.cause == 16
+    await rig.flush()
+    connect = [r for r in rig.rows("c1") if r.kind == "CONNECT"]
+    assert len(connect) == 1 and connect[0].data["bridged_uniqueid"] == "hotline-agentleg-c1-2"
+    assert "RINGNOANSWER" not in rig.kinds("c1")
