@@ -16,7 +16,7 @@ backend ran; their Uniqueids are our ``ChannelId``s):
   but never queued (the answer came while no backend ran, so its time is unknown) counts
   from the channel's creation (CoreShowChannel ``Duration``): the earliest it can have been,
   so a window is never stretched. A ringing agent leg of such a customer is hung up (the
-  router offers the customer again).
+  router offers the customer again, on a leg numbered past it).
 * **Predictive, ringing** (or in ``AMD()``): tracked again, so its ``OriginateResponse``,
   ``AMDSTATUS`` and ``Hangup`` (broadcast to every AMI session) end it as in the live path:
   answered it is queued with the full window, otherwise busy / no_answer / machine / failed
@@ -105,7 +105,7 @@ class OutboundRestart:
                 self.ctx.send(Hangup(s.channel, cause=16), on_error=lambda _exc: None)
             self.taken[call_id] = None
             if req.predictive and customer is not None:
-                self._predictive(req, customer)
+                self._predictive(req, customer, agent_legs)
             else:
                 self._end(req, customer, agent_legs)
             taken += 1
@@ -114,9 +114,13 @@ class OutboundRestart:
             log.info("took up %d campaign dial(s) in flight after AMI resync", taken)
         return taken
 
-    def _predictive(self, req: OutboundRequest, snap: ChannelSnapshot) -> None:
+    def _predictive(self, req: OutboundRequest, snap: ChannelSnapshot,
+                    agent_legs: list[ChannelSnapshot]) -> None:
         now = self.ctx.now()
         call = ahead_call(req, snap.uniqueid, snap.channel)
+        # the next agent leg is numbered past the old ones (being hung up): its Uniqueid
+        # must not be taken for theirs
+        call.offers = max((_leg_number(s.uniqueid) for s in agent_legs), default=0)
         answered = snap.state == "Up"
         dial = Dial(call, snap.uniqueid, created=True, answered=answered, ahead=True)
         self.outbound.dials[dial.leg] = dial
@@ -157,3 +161,9 @@ class OutboundRestart:
             result, cause = ("abandoned" if customer.state == "Up" else "failed"), 16
         self.ctx.journal.note(call, "READOPT", self.ctx.now(), ended=result)
         self.outbound.publish(call, None, result, cause, None, "restart")
+
+
+def _leg_number(uniqueid: str) -> int:
+    """``hotline-agentleg-<call>-<n>`` -> n (0 if there is none)."""
+    n = uniqueid.rpartition("-")[2]
+    return int(n) if n.isdigit() else 0

@@ -422,3 +422,28 @@ async def test_a_predictive_dial_left_with_only_its_agent_leg_is_one_abandon(rig
     assert [r[:2] for r in _results(rig)] == [("abandoned", "restart")]
     k = rig.kinds(call_id)
     assert k.count("ENTERQUEUE") == 1 and k.count("ABANDON") == 1  # the queue row closed
+
+
+async def test_a_predictive_customer_offered_at_a_restart_is_offered_again_on_a_new_leg(
+        rig: Rig) -> None:
+    # the agent's phone rings for the customer when the backend stops: the new backend
+    # hangs that leg up and offers the customer (still in its window) on a leg numbered
+    # past it, so the old leg's Hangup is not taken for the new offer's failure
+    rig.sim.phones["agent1001"] = AgentPhone(endpoint="agent1001", answer_delay_s=3.0)
+    rig.sim.add_callee(NUMBER, CalleeScript("answer", answer_delay_s=1.0, talk_time_s=3.0,
+                                            patience_s=60.0))
+    await _stored_campaign(rig, "predictive")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: bool(rig.of(CallOffered)), timeout=5)
+    await rig.service.drain()
+    campaigns = await _restart(rig, campaigns)
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=10)
+    (ended,) = rig.of(OutboundDialEnded)
+    assert (ended.result, ended.agent) == ("answered", "a1001")
+    campaigns.close()
+    await rig.flush()
+    k = rig.kinds(ended.call_id)
+    assert "RINGNOANSWER" not in k and k.count("CONNECT") == 1
+    (connect,) = [r for r in rig.rows(ended.call_id) if r.kind == "CONNECT"]
+    assert connect.data["bridged_uniqueid"] == f"hotline-agentleg-{ended.call_id}-2"
