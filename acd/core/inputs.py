@@ -74,13 +74,12 @@ class OfferAccepted(RouterEvent):
 @dataclass(frozen=True, slots=True)
 class OfferFailed(RouterEvent):
     """``why``: ``rona`` (ring no answer), ``busy`` or ``unreachable``. The agent goes not
-    ready either way; with ``abandon`` the caller is not offered again but leaves the
-    queue as an abandon (a predictive customer whose connect window is over)."""
+    ready either way; the caller goes back in line, or leaves as an abandon once its
+    ``WaitingCall.offer_until`` is past (a predictive customer's connect window)."""
 
     call_id: str
     agent_id: str
     why: str = "rona"
-    abandon: bool = False
 
 
 @dataclass(frozen=True, slots=True)

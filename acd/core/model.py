@@ -166,7 +166,10 @@ class WaitingCall:
     ``skills`` are all required at ``min_proficiency`` or better; ``language`` (if any)
     must be spoken by the agent. ``enqueued_at`` orders callers of equal priority and is
     kept through RONA, callback conversion and overflow. ``callback``: the number to call
-    back when the turn comes (the caller is no longer on the line).
+    back when the turn comes (the caller is no longer on the line). ``offer_until``: a
+    predictive customer's connect window end; an offer that fails at or after it (Asterisk's
+    verdict or the router's own ring timer, whichever comes first) is not made again: the
+    call leaves as an abandon and the agent goes not ready as after any failed offer.
     """
 
     id: str
@@ -178,6 +181,7 @@ class WaitingCall:
     enqueued_at: float = 0.0
     callback: str | None = None
     caller_name: str = ""
+    offer_until: float | None = None
 
     @classmethod
     def from_request(cls, req: RoutingRequest, queue: QueueConfig | None = None) -> WaitingCall:

@@ -140,7 +140,7 @@ class Router(OutboundSteps, RouterViews):
             req = Requirement.of_queue(target, call.language) if target else Requirement.of(call)
             moved = WaitingCall(call.id, rule.queue, req.alternatives[0], req.min_proficiency,
                                 call.language, call.priority, call.enqueued_at, call.callback,
-                                call.caller_name)
+                                call.caller_name, call.offer_until)
             self._enter(moved, out, hops + 1)
             return
         out.append(ExitQueue(self.now, call.id, call.queue, why, rule.label, waited, 0))
@@ -186,9 +186,13 @@ class Router(OutboundSteps, RouterViews):
         self.calls.pop(rec.call.id, None)
 
     def _back_in_line(self, rec: CallRecord, out: list[Command]) -> None:
-        """An offer did not connect: the call goes back to its original place."""
+        """An offer did not connect: the call goes back to its original place (past its
+        ``offer_until`` it leaves as an abandon instead)."""
         rec.agent = None
         rec.offer_token += 1
+        if self._past_window(rec):  # not offered again: it leaves as an abandon
+            self._leave(rec, "abandon", out)
+            return
         if rec.expired:
             self._timeout(rec, out)
             return
@@ -256,18 +260,18 @@ class Router(OutboundSteps, RouterViews):
     def _on_failed(self, e: ev.OfferFailed, out: list[Command]) -> None:
         found = self._offered(e.call_id, e.agent_id, out)
         if found is not None:
-            self._fail_offer(found[0], found[1], e.why, out, abandon=e.abandon)
+            self._fail_offer(found[0], found[1], e.why, out)
+
+    def _past_window(self, rec: CallRecord) -> bool:
+        until = rec.call.offer_until
+        return until is not None and self.now >= until
 
     def _fail_offer(self, rec: CallRecord, agent: AgentRecord, why: str,
-                    out: list[Command], abandon: bool = False) -> None:
+                    out: list[Command]) -> None:
         reason = _FAILED_REASON.get(why, "unreachable")
         if not self._move(agent, Trigger.OFFER_FAILED, out, reason=reason, call_id=rec.call.id):
             return
-        if abandon:  # not offered again: it leaves, the agent stays not ready
-            rec.agent = None
-            self._leave(rec, "abandon", out)
-        else:
-            self._back_in_line(rec, out)
+        self._back_in_line(rec, out)
 
     def _withdraw_offer(self, call_id: str | None, agent_id: str, why: str,
                         out: list[Command]) -> None:

@@ -11,7 +11,8 @@ action (README approach 3). A customer who does not answer goes back in line, up
 Pending callbacks survive a backend restart: each one writes a ``CALLBACKPENDING`` row
 (the request as JSON, the number, the attempts so far) to the call-event log, and a
 ``CALLBACKDONE`` row when it is over (connected, given up, or out of the queue);
-:meth:`acd.service.restart.Restart.restore_callbacks` puts the pending ones back in line.
+:meth:`acd.service.restart.Restart.restore_callbacks` puts the pending ones back in line
+(at the first AMI resync).
 """
 
 from __future__ import annotations

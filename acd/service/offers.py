@@ -10,7 +10,9 @@ transfer), ``Timeout`` = the queue's ring timeout. Outcomes (README facts):
   caller's channel gets ``HOTLINE_AGENT`` (and ``HOTLINE_CALL_ID``) for the survey.
 * OriginateResponse Failure Reason 3 (no answer / no SIP response; no DialEnd on
   timeout), Reason 0 (busy 486), a hang-up of the leg before the bridge, or the router's
-  own ring timer -> RINGNOANSWER, the agent goes not ready, the caller keeps its place.
+  own ring timer -> RINGNOANSWER, the agent goes not ready, the caller keeps its place
+  (a predictive customer past its connect window leaves as an abandon instead, whichever
+  of the two verdicts comes first: :meth:`acd.service.outbound.OutboundCalls.too_late`).
 * The caller hangs up while the agent rings: Asterisk does NOT cancel the agent leg, so
   we hang it up by its ChannelId (Cause 16) -> ABANDON.
 * The agent answers into a vanished caller: ``BRIDGERESULT=NONEXISTENT`` on the leg.
@@ -114,10 +116,12 @@ class Offers:
         if call is None or call.leg is None or call.agent != cmd.agent_id:
             return
         leg = call.leg
-        if cmd.why == "rona":
+        if cmd.why == "rona":  # the router's ring timer came before Asterisk's verdict
             self._log_rona(call, cmd.agent_id, "rona")
         call.agent = call.leg = None
         self.ctx.send(Hangup(leg, cause=16))
+        if cmd.why != "caller_left" and self._late(call):  # the router lets it leave
+            self.outbound.abandon_late(call, "agent_failed" if cmd.why == "rona" else "no_agent")
 
     def _log_rona(self, call: LiveCall, agent: str, why: str) -> None:
         now = self.ctx.now()
@@ -134,10 +138,14 @@ class Offers:
         call.agent = call.leg = None
         self.ctx.send(Hangup(leg, cause=16), on_error=lambda _exc: None)  # usually gone already
         # a predictive customer past its connect window is not offered again: an abandon
-        late = call.outbound is not None and call.outbound.predictive and self.outbound.too_late(call)
-        self.ctx.feed(OfferFailed(self.ctx.now(), call.call_id, agent, why, abandon=late))
+        late = self._late(call)
+        self.ctx.feed(OfferFailed(self.ctx.now(), call.call_id, agent, why))
         if late:
-            self.outbound.abandon_late(call)
+            self.outbound.abandon_late(call, "agent_failed")
+
+    def _late(self, call: LiveCall) -> bool:
+        return (call.outbound is not None and call.outbound.predictive
+                and self.outbound.too_late(call))
 
     # --- pbx events about agent legs ---------------------------------------------------
 

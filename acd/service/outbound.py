@@ -29,7 +29,10 @@ been offered it ``connect_window_s`` after the answer, it is an **abandon** (``w
 ``no_agent``): it leaves the queue (ABANDON row) and we hang it up (cause 16). An offer
 that fails (the agent's phone fails or rings unanswered) puts it back in line for the next
 free agent while the window lasts; failing after the window it is an abandon too (``why``
-``agent_failed``), and the failing agent goes not ready as after any failed offer. A customer
+``agent_failed``; the same whether Asterisk's verdict or the router's ring timer comes
+first: ``WaitingCall.offer_until``), and the failing agent goes not ready as after any
+failed offer; an offer withdrawn after the window (the agent went not ready) is an abandon
+with ``why`` ``no_agent``. A customer
 hanging up while waiting is an abandon too (``customer_left``, with its cause).
 
 Every dial's end is one :class:`acd.events.OutboundDialEnded` on the bus; the campaign
@@ -230,20 +233,14 @@ class OutboundCalls:
         dial.queued = True
         dial.deadline = answered_at + req.connect_window_s
         if restarted and now >= dial.deadline:
-            waited = now - answered_at
-            if not queued_before:
-                self.ctx.journal.enterqueue(call, answered_at, 1)
-            self.ctx.journal.left(call, now, "abandon", 1)  # ABANDON row, as live
-            self.ctx.today().abandoned(call.queue, waited)
-            self.ctx.bus.publish(CallAbandoned(at=now, call_id=call.call_id, queue=call.queue,
-                                               waited_s=waited, position=1, while_ringing=None))
+            self.lost_while_down(call, queued_before=queued_before)
             self._hang_up_ahead(dial, "abandoned", "restart")
             return
         if queued_before:
             self.queueing.adopting.add(call.call_id)
         try:
-            self.queueing.arrive(call, WaitingCall.from_request(
-                call.request, self.ctx.config.queue(call.queue)))
+            self.queueing.arrive(call, replace(WaitingCall.from_request(
+                call.request, self.ctx.config.queue(call.queue)), offer_until=dial.deadline))
         except ValueError:
             dial.queued = False
             self._hang_up_ahead(dial, "failed", None)
@@ -252,6 +249,19 @@ class OutboundCalls:
             self.queueing.adopting.discard(call.call_id)
         asyncio.get_running_loop().call_later(
             (dial.deadline - now) / self.ctx.time_scale, self._window_over, dial)
+
+    def lost_while_down(self, call: LiveCall, *, queued_before: bool) -> None:
+        """A predictive customer answered at ``call.enqueued_at`` was lost while no backend
+        ran: the queue rows as live (the ENTERQUEUE unless the earlier process logged it,
+        then ABANDON), today's abandon and ``CallAbandoned``; the dial's end is the caller's."""
+        now = self.ctx.now()
+        waited = max(0.0, now - call.enqueued_at)
+        if not queued_before:
+            self.ctx.journal.enterqueue(call, call.enqueued_at, 1)
+        self.ctx.journal.left(call, now, "abandon", 1)
+        self.ctx.today().abandoned(call.queue, waited)
+        self.ctx.bus.publish(CallAbandoned(at=now, call_id=call.call_id, queue=call.queue,
+                                           waited_s=waited, position=1, while_ringing=None))
 
     def _window_over(self, dial: Dial) -> None:
         """The connect window after the answer is over: no agent offered is an abandon."""
@@ -264,21 +274,24 @@ class OutboundCalls:
 
     def too_late(self, call: LiveCall) -> bool:
         """A predictive customer's offer failed (the agent's phone failed or was not
-        answered). Within the connect window the router offers them to the next free agent;
-        once it is over (True) the ``OfferFailed`` carries ``abandon``: the failing agent
-        goes not ready as for any failed offer (RONA, busy, unreachable) and the customer
-        leaves the queue (ABANDON row) instead of going back in line; then
+        answered: Asterisk's verdict or the router's ring timer, whichever came first).
+        Within the connect window the router offers them to the next free agent; once it is
+        over (True; the router sees the same from ``WaitingCall.offer_until``) the failing
+        agent goes not ready as for any failed offer (RONA, busy, unreachable) and the
+        customer leaves the queue (ABANDON row) instead of going back in line; then
         :meth:`abandon_late` hangs them up."""
         dial = self.dials.get(call.uniqueid)
         if dial is None or not dial.queued or dial.done:
             return False
         return self.ctx.now() >= dial.deadline  # else the window timer still runs
 
-    def abandon_late(self, call: LiveCall) -> None:
-        """Hang up the customer whose offer failed after the window (``why`` ``agent_failed``)."""
+    def abandon_late(self, call: LiveCall, why: str) -> None:
+        """Hang up the customer whose offer ended after the window: ``why`` ``agent_failed``
+        (the agent's phone failed or rang unanswered) or ``no_agent`` (the offered agent
+        went not ready or logged out meanwhile)."""
         dial = self.dials.get(call.uniqueid)
         if dial is not None and not dial.done:
-            self._hang_up_ahead(dial, "abandoned", "agent_failed")
+            self._hang_up_ahead(dial, "abandoned", why)
 
     def _hang_up_ahead(self, dial: Dial, result: str, why: str | None) -> None:
         dial.done = True

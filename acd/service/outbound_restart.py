@@ -16,7 +16,7 @@ backend ran; their Uniqueids are our ``ChannelId``s):
   but never queued (the answer came while no backend ran, so its time is unknown) counts
   from the channel's creation (CoreShowChannel ``Duration``): the earliest it can have been,
   so a window is never stretched. A ringing agent leg of such a customer is hung up (the
-  router offers the customer again).
+  router offers the customer again, on a leg numbered past it).
 * **Predictive, ringing** (or in ``AMD()``): tracked again, so its ``OriginateResponse``,
   ``AMDSTATUS`` and ``Hangup`` (broadcast to every AMI session) end it as in the live path:
   answered it is queued with the full window, otherwise busy / no_answer / machine / failed
@@ -28,7 +28,13 @@ backend ran; their Uniqueids are our ``ChannelId``s):
   answered; the campaign's retry rule for failed applies) or ``abandoned`` (the customer had
   answered), ``why`` ``restart``, cause 16 (None when no customer leg existed yet).
 * **Predictive with only an agent leg** (the customer hung up while no backend ran): the
-  customer was answered and got no agent: ``abandoned``, ``why`` ``restart``, cause None.
+  customer was answered and got no agent: ``abandoned``, ``why`` ``restart``, cause None,
+  and the ABANDON row that closes the ENTERQUEUE the earlier process logged (its wait
+  counted from the offer, the agent leg's creation); the ringing agent is back ready.
+* **AMD still listening** (predictive: answered, ``AMD()`` running, never queued): tracked
+  again as above, its ``AMDSTATUS`` decides (HUMAN / NOTSURE: queued with the full window;
+  MACHINE: the dialplan's choice, result ``machine``). Agent first, the dial is ended as
+  above (answered: ``abandoned``; AMD had not ruled out a person).
 
 The result of each dial is published once (``OutboundDialEnded``); the campaign runner
 (``outbound.live``) logs it against the dial it resumed from the call-event log.
@@ -99,18 +105,22 @@ class OutboundRestart:
                 self.ctx.send(Hangup(s.channel, cause=16), on_error=lambda _exc: None)
             self.taken[call_id] = None
             if req.predictive and customer is not None:
-                self._predictive(req, customer)
+                self._predictive(req, customer, agent_legs)
             else:
-                self._end(req, customer)
+                self._end(req, customer, agent_legs)
             taken += 1
         self.resynced = True
         if taken:
             log.info("took up %d campaign dial(s) in flight after AMI resync", taken)
         return taken
 
-    def _predictive(self, req: OutboundRequest, snap: ChannelSnapshot) -> None:
+    def _predictive(self, req: OutboundRequest, snap: ChannelSnapshot,
+                    agent_legs: list[ChannelSnapshot]) -> None:
         now = self.ctx.now()
         call = ahead_call(req, snap.uniqueid, snap.channel)
+        # the next agent leg is numbered past the old ones (being hung up): its Uniqueid
+        # must not be taken for theirs
+        call.offers = max((_leg_number(s.uniqueid) for s in agent_legs), default=0)
         answered = snap.state == "Up"
         dial = Dial(call, snap.uniqueid, created=True, answered=answered, ahead=True)
         self.outbound.dials[dial.leg] = dial
@@ -134,14 +144,26 @@ class OutboundRestart:
             answered_at = now - snap.duration_s
         self.outbound.hold(dial, min(answered_at, now), restarted=True, queued_before=queued)
 
-    def _end(self, req: OutboundRequest, customer: ChannelSnapshot | None) -> None:
+    def _end(self, req: OutboundRequest, customer: ChannelSnapshot | None,
+             agent_legs: list[ChannelSnapshot]) -> None:
         """A dial no agent of this process can take (its agent legs are hung up already)."""
         call = ahead_call(req, customer.uniqueid if customer is not None else "", "")
         if customer is None:
-            # predictive: an agent leg exists only once the customer answered
             result, cause = ("abandoned" if req.predictive else "failed"), None
+            if req.predictive and agent_legs:
+                # an agent leg exists only once the customer answered and was queued (the
+                # earlier process logged its ENTERQUEUE): close that with the ABANDON row,
+                # the wait counted from the offer (the answer time went with the customer)
+                call.enqueued_at = self.ctx.now() - max(s.duration_s for s in agent_legs)
+                self.outbound.lost_while_down(call, queued_before=True)
         else:
             self.ctx.send(Hangup(customer.channel, cause=16), on_error=lambda _exc: None)
             result, cause = ("abandoned" if customer.state == "Up" else "failed"), 16
         self.ctx.journal.note(call, "READOPT", self.ctx.now(), ended=result)
         self.outbound.publish(call, None, result, cause, None, "restart")
+
+
+def _leg_number(uniqueid: str) -> int:
+    """``hotline-agentleg-<call>-<n>`` -> n (0 if there is none)."""
+    n = uniqueid.rpartition("-")[2]
+    return int(n) if n.isdigit() else 0

@@ -8,14 +8,25 @@
   carry ``HOTLINE_REQUEST`` and are not bridged are re-adopted, oldest enqueue time first,
   with their original enqueue time and ENTERQUEUE position, so they keep their place and
   no second ENTERQUEUE is logged.
+* Agent legs (``ChannelId`` ``hotline-agentleg-<call>-<n>``, :mod:`acd.service.offers`)
+  that ring for an offer an earlier process made (none of ours has that leg, no bridge),
+  and a callback's customer leg (``hotline-custleg-<call>-<n>``, :mod:`acd.service.callbacks`)
+  likewise: on the same ``AmiResynced``, before the callers are re-adopted, they are hung
+  up (cause 16, a log line), so the old phone cannot answer and bridge a caller the router
+  offers again (the caller bridged twice), an agent sit on hold for a customer no one
+  bridges, or a customer answer into that hold and then get the callback again. Their
+  agent is back as the rules above give (ringing: ready). A re-adopted caller's next leg
+  is numbered past the legs seen, so no new leg takes an old one's Uniqueid.
 * Campaign dials (legs carrying ``HOTLINE_OUTBOUND``, left out above): on the same
   ``AmiResynced`` a predictive customer waiting for an agent goes back in line for the rest
   of its connect window (over: an abandon, ``why`` ``restart``), a dial still ringing is
   tracked again so its result is published once, and an agent-first dial (its reserved
   agent came back not ready) is ended: :mod:`acd.service.outbound_restart`.
 * Callbacks (nobody on a channel waits for them): at start-up the ones whose last
-  ``CALLBACKPENDING`` row in the call-event log has no ``CALLBACKDONE`` after it go back
-  in line with their original enqueue time, place and attempts.
+  ``CALLBACKPENDING`` row in the call-event log has no ``CALLBACKDONE`` after it are found;
+  at the first ``AmiResynced`` (after the legs above are hung up, their next legs numbered
+  past them) they go back in line with their original enqueue time, place and attempts,
+  in enqueue-time order with the re-adopted callers.
 """
 
 from __future__ import annotations
@@ -32,15 +43,20 @@ from acd.service.agents import Agents
 from acd.service.callbacks import DONE, PENDING, Callbacks
 from acd.service.calls import LiveCall
 from acd.service.context import AcdContext
+from acd.service.offers import LEG_PREFIX
 from acd.service.outbound import OutboundCalls
+from acd.service.outbound_restart import CUSTOMER_PREFIX as CUSTOMER_LEG_PREFIX
 from acd.service.outbound_restart import OutboundRestart
 from acd.service.queueing import Queueing, parse_request
 from hotline.db import CallEvent
+from pbx.ami.actions import Hangup
 from pbx.events import AmiResynced, ChannelSnapshot
 
 log = logging.getLogger("acd.service")
 
 _BACK_READY = {"ready", "reserved", "ringing"}
+# the ChannelIds of the legs the ACD originates (acd.service.offers, acd.service.callbacks)
+_OUR_LEGS = {LEG_PREFIX: "agent", CUSTOMER_LEG_PREFIX: "callback customer"}
 
 
 class Restart:
@@ -53,6 +69,8 @@ class Restart:
         self.queueing = queueing
         self.callbacks = callbacks
         self.outbound = OutboundRestart(ctx, outbound)
+        # pending callbacks found at start-up, back in line at the first AmiResynced
+        self.callbacks_due: list[tuple[LiveCall, int]] = []
 
     async def restore_agents(self) -> int:
         """Log agents back in as the database remembers them; returns how many."""
@@ -82,7 +100,10 @@ class Restart:
         return restored
 
     async def restore_callbacks(self) -> int:
-        """Put pending callbacks back in line, oldest first; returns how many."""
+        """Find the pending callbacks; they go back in line at the first ``AmiResynced``
+        (once the legs an earlier process left for them are known, so their next legs are
+        numbered past those and the old ones are hung up, not taken for ours). Returns how
+        many were found."""
         async with self.ctx.eventlog.engine.connect() as conn:
             rows = (await conn.execute(
                 select(CallEvent.call_id, CallEvent.kind, CallEvent.data)
@@ -106,24 +127,34 @@ class Restart:
             req = replace(req, channel="", uniqueid="")
             found.append((LiveCall(request=req, queue=req.queue, enqueued_at=req.enqueued_at,
                                    origposition=origposition, callback=number), attempts))
-        for call, attempts in sorted(found, key=lambda x: (x[0].enqueued_at, x[0].call_id)):
-            if attempts:
-                self.callbacks.attempts[call.call_id] = attempts
-            try:
-                self.callbacks.callback_again(call)
-            except ValueError as exc:
-                log.warning("callback %s not restored: %s", call.call_id, exc)
-                continue
-            self.ctx.journal.note(call, "READOPT", self.ctx.now(), callback=call.callback)
+        self.callbacks_due = found
         return len(found)
 
+    def _callback_back(self, call: LiveCall, attempts: int) -> None:
+        if attempts:
+            self.callbacks.attempts[call.call_id] = attempts
+        try:
+            self.callbacks.callback_again(call)
+        except ValueError as exc:
+            log.warning("callback %s not restored: %s", call.call_id, exc)
+            return
+        self.ctx.journal.note(call, "READOPT", self.ctx.now(), callback=call.callback)
+
     def on_resynced(self, ev: AmiResynced) -> None:
+        legs_seen = self._hang_up_stale_legs(ev)
         found: list[tuple[float, LiveCall]] = []
         for snap in ev.channels:
             call = self._adoptable(snap)
             if call is not None:
                 found.append((call.enqueued_at, call))
-        for _t, call in sorted(found, key=lambda x: (x[0], x[1].call_id)):
+        due, self.callbacks_due = self.callbacks_due, []
+        attempts = {call.call_id: n for call, n in due}
+        queued = found + [(call.enqueued_at, call) for call, _n in due]
+        for _t, call in sorted(queued, key=lambda x: (x[0], x[1].call_id)):
+            call.offers = max(call.offers, legs_seen.get(call.call_id, 0))
+            if call.call_id in attempts:
+                self._callback_back(call, attempts[call.call_id])
+                continue
             waiting = WaitingCall.from_request(call.request, self.ctx.config.queue(call.queue))
             self.queueing.adopting.add(call.call_id)
             try:
@@ -136,6 +167,27 @@ class Restart:
         if found:
             log.info("re-adopted %d waiting caller(s) after AMI resync", len(found))
         self.outbound.on_resynced(ev)
+
+    def _hang_up_stale_legs(self, ev: AmiResynced) -> dict[str, int]:
+        """Hang up the agent and callback customer legs no call of ours has (campaign legs
+        are left to :mod:`acd.service.outbound_restart`); returns the highest leg number
+        seen per call."""
+        seen: dict[str, int] = {}
+        for snap in ev.channels:
+            prefix = next((p for p in _OUR_LEGS if snap.uniqueid.startswith(p)), None)
+            if prefix is None:
+                continue
+            call_id, _, n = snap.uniqueid[len(prefix):].rpartition("-")
+            call_id = snap.variables.get("HOTLINE_CALL_ID") or call_id
+            if n.isdigit():
+                seen[call_id] = max(seen.get(call_id, 0), int(n))
+            if (snap.uniqueid in self.ctx.book.by_leg or snap.bridge_id
+                    or "HOTLINE_OUTBOUND" in snap.variables):
+                continue
+            log.info("hung up %s leg %s (%s, call %s, %s): no call of this process has it",
+                     _OUR_LEGS[prefix], snap.uniqueid, snap.channel, call_id, snap.state)
+            self.ctx.send(Hangup(snap.channel, cause=16), on_error=lambda _exc: None)
+        return seen
 
     def _adoptable(self, snap: ChannelSnapshot) -> LiveCall | None:
         text = snap.variables.get("HOTLINE_REQUEST")

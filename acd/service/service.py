@@ -173,7 +173,7 @@ class AcdService(Center):
                 log.info("restored %d agent(s) from the database", n)
             n = await self.restart.restore_callbacks()
             if n:
-                log.info("put %d pending callback(s) back in line", n)
+                log.info("%d pending callback(s) go back in line at the AMI resync", n)
         ctx.arm_timer()
 
     async def drain(self) -> None:

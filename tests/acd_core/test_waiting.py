@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from acd_helpers import agent, arrive, call, feed, make_router, offers, ready
 
 from acd.core import (
@@ -91,17 +93,51 @@ def test_offer_failed_event_is_a_rona_too() -> None:
     assert offers(out) == [("c", "a2")]
 
 
-def test_offer_failed_with_abandon_leaves_the_queue_and_the_agent_not_ready() -> None:
+def test_an_offer_failing_past_offer_until_leaves_the_queue_and_the_agent_not_ready() -> None:
     # a predictive customer past the connect window: the next agent is not offered it
     r = make_router()
     ready(r, agent("a1"), agent("a2", {"s": 4}))
-    arrive(r, call("c", 1))
-    out = feed(r, OfferFailed(3, "c", "a1", "busy", abandon=True))
+    arrive(r, replace(call("c", 1), offer_until=3))
+    out = feed(r, OfferFailed(3, "c", "a1", "busy"))
     assert r.agent("a1").reason == "busy"  # type: ignore[union-attr]
     assert offers(out) == []
     [exit_] = [c for c in out if isinstance(c, ExitQueue)]
     assert (exit_.why, exit_.waited_s) == ("abandon", 2)
     assert r.call("c") is None and r.agent("a2").state == "ready"  # type: ignore[union-attr]
+
+
+def test_the_ring_timer_past_offer_until_is_an_abandon_too() -> None:
+    # the router's own ring timer before Asterisk's verdict: the same end as OfferFailed
+    r = make_router(ring_timeout_s=10.0)
+    ready(r, agent("a1"), agent("a2", {"s": 4}))
+    arrive(r, replace(call("c", 1), offer_until=3))
+    out = feed(r, Tick(11))
+    assert [(c.why, c.agent_id) for c in out if isinstance(c, CancelOffer)] == [("rona", "a1")]
+    assert r.agent("a1").reason == "RONA"  # type: ignore[union-attr]
+    assert offers(out) == []
+    [exit_] = [c for c in out if isinstance(c, ExitQueue)]
+    assert (exit_.why, exit_.waited_s) == ("abandon", 10)
+    assert r.call("c") is None and r.agent("a2").state == "ready"  # type: ignore[union-attr]
+
+
+def test_an_offer_failing_before_offer_until_goes_back_in_line() -> None:
+    r = make_router(ring_timeout_s=10.0)
+    ready(r, agent("a1"), agent("a2", {"s": 4}))
+    arrive(r, replace(call("c", 1), offer_until=30))
+    assert offers(feed(r, Tick(11))) == [("c", "a2")]
+
+
+def test_an_offer_withdrawn_past_offer_until_is_an_abandon() -> None:
+    # the offered agent goes not ready after the window: nobody else is offered it
+    r = make_router(ring_timeout_s=10.0)
+    ready(r, agent("a1"), agent("a2", {"s": 4}))
+    arrive(r, replace(call("c", 1), offer_until=3))
+    out = feed(r, AgentNotReady(4, "a1", "break"))
+    assert [c.why for c in out if isinstance(c, CancelOffer)] == ["agent_not_ready"]
+    assert offers(out) == []
+    [exit_] = [c for c in out if isinstance(c, ExitQueue)]
+    assert (exit_.why, exit_.waited_s) == ("abandon", 3)
+    assert r.agent("a1").reason == "break"  # type: ignore[union-attr]
 
 
 def test_caller_hangup_while_ringing_cancels_and_frees_the_agent() -> None:

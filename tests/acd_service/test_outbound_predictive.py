@@ -258,6 +258,75 @@ async def test_an_offer_failing_after_the_connect_window_is_an_abandon_and_a_ron
                                    for c in rig.sim.channels.values()), timeout=5)
 
 
+def _one_agent(ring_timeout_s: float) -> AcdConfig:
+    qs = (QueueConfig("survey", skills=("sales",), ring_timeout_s=ring_timeout_s, wrap_up_s=5.0),)
+    return AcdConfig(queues=qs, agents={"a1001": _profile("a1001", {"survey": Membership()})})
+
+
+# The agent's leg rings with Originate Timeout = the ring timeout - 0.5 s, at least 1 s: with
+# a 0.8 s ring timeout the router's own ring timer fires first (0.8 s; it hangs the leg up,
+# cause 16), with 1.6 s Asterisk's no-answer verdict (1.1 s, cause 19) comes first.
+@pytest.mark.parametrize("phones", [[AgentPhone("agent1001", behaviour="noanswer")]])
+@pytest.mark.parametrize(("config", "first"), [(_one_agent(0.8), "router"),
+                                               (_one_agent(1.6), "asterisk")],
+                         ids=["router_timer_first", "asterisk_verdict_first"])
+async def test_a_late_offer_failing_is_one_abandon_whichever_verdict_comes_first(
+        rig: Rig, first: str) -> None:
+    from pbx.events import ChannelHungUp
+
+    rig.sim.add_callee(NUMBERS[0], CalleeScript("answer", answer_delay_s=3.0, patience_s=60.0))
+    await rig.service.login("a1001", "")  # not ready when the customer answers
+    _predictive(rig, "pl1", NUMBERS[0])
+    await wait_for(lambda: bool(rig.service.outbound.held("survey")), timeout=10)
+    answered_at = rig.service.book.get("pl1").enqueued_at  # type: ignore[union-attr]
+    await wait_for(lambda: rig.clock.now() >= answered_at + 1.5)  # late in the 2 s window
+    await rig.service.set_ready("a1001")
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=10)
+    await rig.service.drain()
+    # the order this case is about: the router hangs the leg up (16) or Asterisk did (19)
+    (leg,) = [e for e in rig.events if isinstance(e, ChannelHungUp)
+              and e.uniqueid.startswith("hotline-agentleg-")]
+    assert leg.cause == {"router": 16, "asterisk": 19}[first]
+    assert [e.agent for e in rig.of(CallOffered)] == ["a1001"]
+    (e,) = rig.of(OutboundDialEnded)
+    assert (e.result, e.why, e.cause, e.agent) == ("abandoned", "agent_failed", 16, None)
+    assert rig.service.book.get("pl1") is None
+    assert rig.service.router.call("pl1") is None  # not back in line
+    assert rig.state("a1001") == "not_ready"
+    assert rig.service.router.agent("a1001").reason == "RONA"  # type: ignore[union-attr]
+    await wait_for(lambda: not any(c.uniqueid.startswith(("hotline-custleg", "hotline-agentleg"))
+                                   for c in rig.sim.channels.values()), timeout=5)
+    await rig.flush()
+    assert [k for k in rig.kinds("pl1") if not k.startswith("OUTBOUND_")] == [
+        "ENTERQUEUE", "RINGNOANSWER", "ABANDON"]
+    assert len(rig.of(OutboundDialEnded)) == 1
+
+
+@pytest.mark.parametrize("phones", [[AgentPhone("agent1001", behaviour="noanswer")]])
+@pytest.mark.parametrize("config", [_one_agent(10.0)])
+async def test_an_offer_withdrawn_after_the_window_is_an_abandon_for_no_agent(rig: Rig) -> None:
+    rig.sim.add_callee(NUMBERS[0], CalleeScript("answer", answer_delay_s=3.0, patience_s=60.0))
+    await rig.service.login("a1001", "")
+    _predictive(rig, "pl2", NUMBERS[0])
+    await wait_for(lambda: bool(rig.service.outbound.held("survey")), timeout=10)
+    answered_at = rig.service.book.get("pl2").enqueued_at  # type: ignore[union-attr]
+    await wait_for(lambda: rig.clock.now() >= answered_at + 1.5)
+    await rig.service.set_ready("a1001")  # offered within the window, rings on
+    await wait_for(lambda: rig.clock.now() >= answered_at + 2.5)
+    await rig.service.set_not_ready("a1001", "break")  # the offer is withdrawn
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=10)
+    (e,) = rig.of(OutboundDialEnded)
+    assert (e.result, e.why, e.cause) == ("abandoned", "no_agent", 16)
+    assert rig.service.router.call("pl2") is None and rig.service.book.get("pl2") is None
+    assert (rig.state("a1001"), rig.service.router.agent("a1001").reason) == (  # type: ignore[union-attr]
+        "not_ready", "break")
+    await wait_for(lambda: not any(c.uniqueid.startswith(("hotline-custleg", "hotline-agentleg"))
+                                   for c in rig.sim.channels.values()), timeout=5)
+    await rig.flush()
+    assert [k for k in rig.kinds("pl2") if not k.startswith("OUTBOUND_")] == [
+        "ENTERQUEUE", "ABANDON"]
+
+
 @pytest.mark.parametrize("phones", [[AgentPhone("agent1001", behaviour="busy"),
                                      AgentPhone("agent1002")]])
 @pytest.mark.parametrize("config", [_two_agents()])

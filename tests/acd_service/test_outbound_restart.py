@@ -21,6 +21,7 @@ from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign
 from outbound.pacing import PredictivePacer
 from outbound.service import Campaigns, set_state
+from pbx.sim import callees
 from pbx.sim.config import AgentPhone, CalleeScript
 
 NUMBER = "+8613800138000"
@@ -39,10 +40,10 @@ def config() -> AcdConfig:
     return AcdConfig(queues=qs, agents={"a1001": prof})
 
 
-async def _stored_campaign(rig: Rig, mode: str) -> None:
+async def _stored_campaign(rig: Rig, mode: str, amd: str = "off") -> None:
     maker = async_sessionmaker(rig.engine, expire_on_commit=False)
     async with maker() as s:
-        camp = OutboundCampaign(name="survey", mode=mode, state="running", queue="survey",
+        camp = OutboundCampaign(name="survey", mode=mode, state="running", queue="survey", amd=amd,
                                 caller_id="+864008001234", hours="08:00-22:00", max_per_day=3,
                                 retries="busy=600/1;failed=600/1", dispositions="resolved",
                                 abandon_cap=0.03, created_at=0.0)
@@ -317,3 +318,128 @@ async def test_an_agentless_leg_gone_before_its_campaign_loads_is_logged_failed(
     await rig.flush()
     assert _results(rig) == [("failed", "restart", None)]
     assert len(rig.sim.dialed) == 1  # paused: not dialed again
+
+
+def _in_amd(rig: Rig) -> bool:
+    return any(c.uniqueid.startswith("hotline-custleg-") and c.app == "AMD"
+               for c in rig.sim.channels.values())
+
+
+@pytest.mark.parametrize(("behaviour", "result", "agent_rung"),
+                         [("answer", "answered", True), ("machine", "machine", False)])
+async def test_a_predictive_customer_in_amd_over_a_restart_is_decided_by_its_amd_status(
+        rig: Rig, monkeypatch: pytest.MonkeyPatch, behaviour: str, result: str,
+        agent_rung: bool) -> None:
+    # AMD() listens 6 s (a long hello / greeting): it is still running while the backend
+    # restarts, so its AMDSTATUS reaches only the new backend
+    monkeypatch.setattr(callees, "AMD_HUMAN_S", 6.0)
+    monkeypatch.setattr(callees, "AMD_MACHINE_S", 6.0)
+    rig.sim.add_callee(NUMBER, CalleeScript(behaviour, answer_delay_s=1.0, talk_time_s=3.0,  # type: ignore[arg-type]
+                                            patience_s=60.0, greeting_s=10.0))
+    await _stored_campaign(rig, "predictive", amd="hangup")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: _in_amd(rig), timeout=5)
+    campaigns = await _restart(rig, campaigns)
+    assert _in_amd(rig)  # the case this test is about
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=10)
+    (ended,) = rig.of(OutboundDialEnded)
+    assert (ended.result, ended.amd_status) == (result, "HUMAN" if agent_rung else "MACHINE")
+    assert [e.agent for e in rig.of(CallOffered)] == (["a1001"] if agent_rung else [])
+    await wait_for(lambda: not any(c.uniqueid.startswith(("hotline-custleg-", "hotline-agentleg-"))
+                                   for c in rig.sim.channels.values()), timeout=10)
+    campaigns.close()
+    await rig.flush()
+    assert [r[0] for r in _results(rig)] == [result]  # logged once
+    k = rig.kinds(ended.call_id)
+    assert k.count("ENTERQUEUE") == (1 if agent_rung else 0) and "READOPT" in k
+    assert ("CONNECT" in k) == agent_rung and "ABANDON" not in k
+    assert len(rig.sim.dialed) == 1
+
+
+async def test_a_progressive_customer_in_amd_over_a_restart_is_ended_as_an_abandon(
+        rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
+    # agent first: the reserved agent came back not ready, so the customer AMD() is still
+    # listening to is hung up; they had answered and got no agent: an abandon
+    monkeypatch.setattr(callees, "AMD_HUMAN_S", 6.0)
+    rig.sim.add_callee(NUMBER, CalleeScript("answer", answer_delay_s=1.0, talk_time_s=3.0,
+                                            patience_s=60.0))
+    await _stored_campaign(rig, "progressive", amd="hangup")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: _in_amd(rig), timeout=5)
+    campaigns = await _restart(rig, campaigns)
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=5)
+    (ended,) = rig.of(OutboundDialEnded)
+    assert (ended.result, ended.why, ended.cause) == ("abandoned", "restart", 16)
+    await wait_for(lambda: not any(c.uniqueid.startswith(("hotline-custleg-", "hotline-agentleg-"))
+                                   for c in rig.sim.channels.values()), timeout=5)
+    assert rig.state("a1001") == "not_ready"
+    await rig.service.drain()
+    assert not rig.of(OutboundDialEnded)[1:]  # the AMDSTATUS never came: nothing more
+    campaigns.close()
+    await rig.flush()
+    assert _results(rig) == [("abandoned", "restart", 16)]
+
+
+async def test_a_predictive_dial_left_with_only_its_agent_leg_is_one_abandon(rig: Rig) -> None:
+    # the customer was offered to the agent, then hung up while no backend ran: the agent's
+    # leg still rings for no one; the dial is an abandon (counted by the pacer), the leg is
+    # hung up and the agent is back ready, as after any restart while ringing
+    rig.sim.phones["agent1001"] = AgentPhone(endpoint="agent1001", behaviour="noanswer")
+    rig.sim.add_callee(NUMBER, CalleeScript("answer", answer_delay_s=1.0, patience_s=3.0))
+    await _stored_campaign(rig, "predictive")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: bool(rig.of(CallOffered)), timeout=5)
+    await rig.service.drain()
+    (call_id,) = [c for c in campaigns.live["survey"].runner._calls]
+    await campaigns.save()
+    campaigns.close()
+    await rig.stop_backend()
+    # the customer's patience runs out meanwhile; the agent's phone rings on
+    await wait_for(lambda: not any(c.uniqueid.startswith("hotline-custleg-")
+                                   for c in rig.sim.channels.values()), timeout=10)
+    assert any(c.uniqueid.startswith("hotline-agentleg-") for c in rig.sim.channels.values())
+    rig.events.clear()
+    await rig.start_backend()
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: not any(c.uniqueid.startswith("hotline-agentleg-")
+                                   for c in rig.sim.channels.values()), timeout=5)
+    (ended,) = rig.of(OutboundDialEnded)
+    assert (ended.call_id, ended.result, ended.why) == (call_id, "abandoned", "restart")
+    assert rig.state("a1001") == "ready"
+    live = campaigns.live["survey"]
+    assert isinstance(live.runner.pacer, PredictivePacer)
+    assert live.runner.pacer.ledger.counts(rig.clock.now()) == (1, 1)
+    assert not live.runner.in_flight()
+    campaigns.close()
+    await rig.flush()
+    assert [r[:2] for r in _results(rig)] == [("abandoned", "restart")]
+    k = rig.kinds(call_id)
+    assert k.count("ENTERQUEUE") == 1 and k.count("ABANDON") == 1  # the queue row closed
+
+
+async def test_a_predictive_customer_offered_at_a_restart_is_offered_again_on_a_new_leg(
+        rig: Rig) -> None:
+    # the agent's phone rings for the customer when the backend stops: the new backend
+    # hangs that leg up and offers the customer (still in its window) on a leg numbered
+    # past it, so the old leg's Hangup is not taken for the new offer's failure
+    rig.sim.phones["agent1001"] = AgentPhone(endpoint="agent1001", answer_delay_s=3.0)
+    rig.sim.add_callee(NUMBER, CalleeScript("answer", answer_delay_s=1.0, talk_time_s=3.0,
+                                            patience_s=60.0))
+    await _stored_campaign(rig, "predictive")
+    await rig.login_ready("a1001")
+    campaigns = await _campaigns(rig)
+    await wait_for(lambda: bool(rig.of(CallOffered)), timeout=5)
+    await rig.service.drain()
+    campaigns = await _restart(rig, campaigns)
+    await wait_for(lambda: bool(rig.of(OutboundDialEnded)), timeout=10)
+    (ended,) = rig.of(OutboundDialEnded)
+    assert (ended.result, ended.agent) == ("answered", "a1001")
+    campaigns.close()
+    await rig.flush()
+    k = rig.kinds(ended.call_id)
+    assert "RINGNOANSWER" not in k and k.count("CONNECT") == 1
+    (connect,) = [r for r in rig.rows(ended.call_id) if r.kind == "CONNECT"]
+    assert connect.data["bridged_uniqueid"] == f"hotline-agentleg-{ended.call_id}-2"
