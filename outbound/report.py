@@ -72,7 +72,10 @@ async def campaign_report(engine: AsyncEngine, name: str, now: float) -> Campaig
         recs = (await s.execute(select(OutboundRecord).where(
             OutboundRecord.campaign_id == row.id).order_by(OutboundRecord.id))).scalars().all()
     (fig,) = await figures(engine, None, now, name)
-    rows = [RecordRow(r.number, r.name, r.status, r.attempts, r.last_result, r.disposition, r.next_at)
+    # a due time only for a record still to dial later: 0 / None is "now", and a record done
+    # or refused keeps the time of its last retry plan, which no longer means anything
+    rows = [RecordRow(r.number, r.name, r.status, r.attempts, r.last_result, r.disposition,
+                      r.next_at if r.status == "pending" and r.next_at else None)
             for r in recs]
     return CampaignReport(
         figures=fig, by_status=dict(Counter(r.status for r in rows)),

@@ -158,6 +158,14 @@ def test_agents_and_qa_may_not_configure_or_export(console) -> None:
             assert r.status_code == 403, (who, method, path, r.status_code)
 
 
+def _local(ts: float) -> str:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from hotline.settings import get_settings
+    return dt.datetime.fromtimestamp(ts, ZoneInfo(get_settings().timezone)).strftime("%Y-%m-%d %H:%M")
+
+
 def test_the_report_as_json_and_as_a_csv_excel_opens_with_chinese_names(console) -> None:
     assert _post(console, URL, BODY).status_code == 201
     name = BODY["name"]
@@ -169,6 +177,10 @@ def test_the_report_as_json_and_as_a_csv_excel_opens_with_chinese_names(console)
             rec = (await s.execute(select(OutboundRecord).where(OutboundRecord.number == "+8613900139000"))
                    ).scalar_one()
             rec.status, rec.attempts, rec.last_result, rec.disposition = "done", 1, "answered", "callback"
+            rec.next_at = 1.0e9  # a done record's old retry plan: no due time in the report
+            later = (await s.execute(select(OutboundRecord).where(OutboundRecord.number == "+8613800138000"))
+                     ).scalar_one()
+            later.next_at = 1.9e9  # pending, retried later: its due time is shown
             await s.commit()
     console.run(fill)
     rep = console.client.get(f"{URL}/{name}/report", headers=console.auth("sup")).json()
@@ -182,7 +194,7 @@ def test_the_report_as_json_and_as_a_csv_excel_opens_with_chinese_names(console)
     assert "filename*=UTF-8''campaign-%E5%9B%9E%E8%AE%BF-12%E6%9C%88.csv" in r.headers["content-disposition"]
     assert r.content.decode("utf-8-sig").splitlines() == [
         "number,name,status,attempts,last_result,disposition,next_at",
-        "+8613800138000,张三,pending,0,,,", "+8613900139000,李四,done,1,answered,callback,"]
+        "+8613800138000,张三,pending,0,,," + _local(1.9e9), "+8613900139000,李四,done,1,answered,callback,"]
     assert ("admin", "campaign_report_export", name) in [(a, act, t) for a, act, t, _ in _audit(console)]
     assert console.client.get(f"{URL}/nope/report.csv", headers=console.auth("sup")).status_code == 404
 
