@@ -42,8 +42,10 @@ def memberships(i: int, inbound: dict[str, MembershipIn]) -> dict[str, Membershi
     return {**inbound, QUEUE: MembershipIn(weight=1.0, priority=-1)}
 
 
-async def seed_campaign(sessions: async_sessionmaker[AsyncSession], numbers: list[str]) -> None:
-    """The running campaign with the last ``RECORDS`` demo customers as its list."""
+async def seed_campaign(sessions: async_sessionmaker[AsyncSession], numbers: list[str],
+                        names: dict[str, str] | None = None) -> None:
+    """The running campaign with the last ``RECORDS`` demo customers as its list (with their
+    CRM names, ``names`` by number as given)."""
     cfg = CampaignConfig(CAMPAIGN, Mode.PROGRESSIVE, QUEUE, "4008001234", hours="00:00-23:59",
                          dispositions=("done", "callback", "refused", "wrong_number"),
                          script="您好，这里是客服中心回访……")
@@ -55,7 +57,8 @@ async def seed_campaign(sessions: async_sessionmaker[AsyncSession], numbers: lis
         s.add(camp)
         await s.flush()
         for number in numbers[-RECORDS:]:
-            s.add(OutboundRecord(campaign_id=camp.id, number=normalise(number), status="pending", attempts=0))
+            s.add(OutboundRecord(campaign_id=camp.id, number=normalise(number), status="pending", attempts=0,
+                                 name=(names or {}).get(number)))
 
 
 class CampaignWrapUps:

@@ -119,15 +119,18 @@ async def seed(sessions: async_sessionmaker[AsyncSession], *, agents: int, custo
     async with sessions() as session, session.begin():
         await _seed_teams(session, team)
     rng = random.Random(3)
+    names: dict[str, str] = {}
     async with sessions() as session, session.begin():
         for i, number in enumerate(demo_customer_numbers(customers)):
-            if await find_by_phone(session, number) is not None:
-                continue
             name = "张安娜" if i == 0 else rng.choice(_SURNAMES) + rng.choice(_GIVEN) + rng.choice(_GIVEN)
+            if (known := await find_by_phone(session, number)) is not None:
+                names[number] = known.name
+                continue
+            names[number] = name
             await create_customer(session, CustomerIn(
                 name=name, phones=[number], vip_level=2 if i % 17 == 0 else 0,
                 segment="retail", tags=["demo"]), actor="demo", now=now)
-    await demo_outbound.seed_campaign(sessions, demo_customer_numbers(customers))
+    await demo_outbound.seed_campaign(sessions, demo_customer_numbers(customers), names)
     return team
 
 

@@ -138,6 +138,9 @@ def _check_demo_database(db: Path) -> None:
                             "AND queue='demo-huifang'").fetchone()[0]
         assert dials >= 2 and results.get("answered", 0) >= 1, (dials, results)
         assert con.execute("SELECT count(*) FROM outbound_records WHERE attempts > 0").fetchone()[0] >= 1
+        # the list carries the customers' CRM names (the agent and the report show them)
+        assert con.execute("SELECT count(*) FROM outbound_records r WHERE r.name IS NULL OR r.name NOT IN "
+                           "(SELECT name FROM crm_customers)").fetchone()[0] == 0
         # the simulated agents wrapped its calls up with the campaign's codes, on the records
         codes = set(con.execute("SELECT dispositions FROM outbound_campaigns").fetchone()[0].split(";"))
         used = {d for (d,) in con.execute("SELECT json_extract(data, '$.disposition') FROM call_events "
