@@ -213,6 +213,8 @@ async function save() {
   state.editing = null;
   await refresh();
   draw();
+  // the lists section (outbound_lists.js) offers the new campaign at once
+  if (!editing) document.dispatchEvent(new CustomEvent("campaigns-changed", { detail: { name } }));
 }
 
 // --- the report ----------------------------------------------------------------------

@@ -194,6 +194,7 @@ export async function setup(container, me) {
   showFields();
   await loadCampaigns();
   if (!state.campaigns.length) { drawSummary(); for (const b of ["obl-build", "obl-upload"]) $(b).disabled = true; }
+  document.addEventListener("campaigns-changed", loadCampaigns);  // created in the campaigns section
 }
 
 // The language switched: static labels follow their data-i18n keys (applyI18n); redraw what

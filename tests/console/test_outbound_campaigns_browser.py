@@ -95,6 +95,8 @@ def test_a_campaign_is_created_from_the_form_in_zh_and_its_report_downloads(brow
     assert page.locator("#obc-form-card").count() == 0
     assert "预测式" in page.text_content(row) and page.get_attribute(row, "data-state") == "draft"
     assert "2.5%" in page.text_content(f"{row} [data-fig='abandon_rate']")
+    # the lists section offers the new campaign without a reload
+    page.wait_for_selector(f"#obl-campaign option[value='{NAME}']", state="attached")
 
     page.click(f"[data-edit='{NAME}']")  # the edit form starts from the stored configuration
     page.wait_for_selector("#obc-form-card")
