@@ -150,6 +150,10 @@ def test_every_fuzzed_operation_knows_who_may_call_it() -> None:
     assert ALLOWED[("POST", "/api/outbound/campaigns/{name}/lists/csv")] == ("supervisor", "admin")
     assert ALLOWED[("GET", "/api/qa/disputes")] == ("team_lead", "supervisor", "qa", "admin")
     assert ALLOWED[("GET", "/api/recordings")] == ROLES
+    # a renamed path parameter would quietly stop hitting the seeded rows
+    path_params = {p["name"] for ops in SPEC["paths"].values() for op in ops.values()
+                   for p in op.get("parameters", []) if p["in"] == "path"}
+    assert REAL_PATH_VALUES.keys() <= path_params
 
 
 def _user_for(case: Any) -> str:
