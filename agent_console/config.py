@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from agent_console.security import LimitPolicy
+from crm.csvio import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +34,11 @@ class ConsoleConfig:
     monitor_frame_interval_s: float = 0.025
     screen_pop_timeout_s: float = 1.0  # the pop goes out without the card after this
     session_check_interval_s: float = 30.0  # open connections' sessions checked in the database (0: never)
+    # A contact-list / do-not-call CSV upload larger than this is refused with 413; it cannot
+    # be raised past what the CSV reader takes (crm.csvio.MAX_FILE_BYTES).
+    upload_max_bytes: int = MAX_FILE_BYTES
+
+    def __post_init__(self) -> None:
+        if not 0 < self.upload_max_bytes <= MAX_FILE_BYTES:
+            raise ValueError(f"upload_max_bytes must be between 1 and {MAX_FILE_BYTES}, "
+                             f"not {self.upload_max_bytes}")

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, WebSocket, status
@@ -74,21 +74,28 @@ async def current_user(request: Request, ctx: Ctx, session: SessionDep) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def RequireRole(*roles: str) -> Callable[..., Awaitable[User]]:  # noqa: N802 - reads like a type
+class RoleCheck:
     """Dependency: the logged-in user, if their role is one of ``roles`` (else 403).
 
-    Used through the aliases below: ``user: AgentUser`` / ``MonitorUser`` / ``AdminUser``.
+    ``roles`` stays readable on the dependency, so tools (the API fuzz) can tell from a
+    route itself who may call it.
     """
 
-    async def check(user: CurrentUser) -> User:
-        if user.role not in roles:
+    def __init__(self, roles: tuple[str, ...]) -> None:
+        self.roles = roles
+
+    async def __call__(self, user: CurrentUser) -> User:
+        if user.role not in self.roles:
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN,
-                detail=f"Your role ({user.role}) may not do this; it needs one of: {', '.join(roles)}.",
+                detail=f"Your role ({user.role}) may not do this; it needs one of: {', '.join(self.roles)}.",
             )
         return user
 
-    return check
+
+def RequireRole(*roles: str) -> RoleCheck:  # noqa: N802 - reads like a type
+    """Used through the aliases below: ``user: AgentUser`` / ``MonitorUser`` / ``AdminUser``."""
+    return RoleCheck(roles)
 
 
 AgentUser = Annotated[User, Depends(RequireRole("agent", "team_lead"))]

@@ -226,7 +226,7 @@ _CATALOGUE: list[tuple[str, str]] = [
      r"pick a time inside them\.", "回拨时间不在本任务的外呼时段内（{h}，{z}），请在时段内选择。"),
     # contact and do-not-call list files (outbound.lists via routes.outbound_lists): the
     # file as a whole, then the reason of each refused row
-    (r"The file is larger than (?P<n>\d+) MB; split it\.", "文件超过 {n} MB，请拆分后上传。"),
+    (r"The file is larger than (?P<n>\d+) (?P<unit>MB|KB); split it\.", "文件超过 {n} {unit}，请拆分后上传。"),
     (r"the file is larger than (?P<n>\d+) MB; split it", "文件超过 {n} MB，请拆分后上传。"),
     (r"Send the CSV in a form field named file\.", "请在名为 file 的表单字段中上传 CSV 文件。"),
     (r"the file is empty; the first line must name the columns", "文件为空：第一行必须是列名。"),

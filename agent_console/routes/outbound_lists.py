@@ -26,7 +26,7 @@ from agent_console.deps import ClientIp, Ctx, SessionDep
 from agent_console.messages import to_chinese, wants_chinese
 from agent_console.routes.outbound import CampaignAdmin
 from agent_console.store import audit
-from crm.csvio import MAX_FILE_BYTES, CsvFileError
+from crm.csvio import CsvFileError
 from outbound.campaign import CampaignError
 from outbound.lists import (
     ListReport,
@@ -45,7 +45,11 @@ CSV_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
     "text/csv": {"schema": {"type": "string"}},
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                        "properties": {"file": {"type": "string", "format": "binary"}}}}}}}
-TOO_BIG = f"The file is larger than {MAX_FILE_BYTES // 2**20} MB; split it."
+
+
+def too_big(limit: int) -> str:
+    size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{max(1, limit // 1024)} KB"
+    return f"The file is larger than {size}; split it."
 
 
 class RowErrorOut(BaseModel):
@@ -69,28 +73,31 @@ async def _campaign(session: AsyncSession, name: str) -> OutboundCampaign:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
 
 
-async def _upload(request: Request) -> bytes:
-    """The CSV of the request: a form's ``file`` field or the raw body, at most MAX_FILE_BYTES."""
+async def _upload(request: Request, limit: int) -> bytes:
+    """The CSV of the request: a form's ``file`` field or the raw body, at most ``limit`` bytes
+    (``ConsoleConfig.upload_max_bytes``); 413 past it, read no further than that."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FILE_BYTES + 64 * 1024:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=TOO_BIG)
+    if declared.isdigit() and int(declared) > limit + 64 * 1024:  # room for the form's own lines
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=too_big(limit))
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
         file = form.get("file")
         if not isinstance(file, UploadFile):
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                                 detail="Send the CSV in a form field named file.")
-        data = await file.read(MAX_FILE_BYTES + 1)
+        data = await file.read(limit + 1)
     else:
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > MAX_FILE_BYTES:
+            if size > limit:  # refused below; not a truncated file taken for the whole
                 break
             chunks.append(chunk)
         data = b"".join(chunks)
-    if len(data) > MAX_FILE_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=TOO_BIG)
+        if size > limit:
+            raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=too_big(limit))
+    if len(data) > limit:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, detail=too_big(limit))
     return data
 
 
@@ -122,7 +129,7 @@ async def upload_list(name: str, request: Request, user: CampaignAdmin, ctx: Ctx
                       ip: ClientIp) -> dict[str, Any]:
     """Add a CSV contact list (UTF-8 or GBK) to the campaign; bad rows reported, good rows kept."""
     camp = await _campaign(session, name)
-    data = await _upload(request)
+    data = await _upload(request, ctx.config.upload_max_bytes)
     try:
         report = await import_contacts(session, camp, data)
     except CsvFileError as exc:
@@ -143,7 +150,7 @@ async def upload_dnc(request: Request, user: CampaignAdmin, ctx: Ctx, session: S
     """Add do-not-call numbers (CSV, UTF-8 or GBK) to the global list, or with ``campaign``
     to that campaign's own; bad rows reported, good rows kept, a number once per list."""
     camp = await _dnc_target(session, campaign)
-    data = await _upload(request)
+    data = await _upload(request, ctx.config.upload_max_bytes)
     try:
         report = await import_dnc(session, camp, data, ctx.clock.now())
     except CsvFileError as exc:

@@ -224,7 +224,7 @@ async def add_alarm_rule(user: ReportUser, ctx: Ctx, session: SessionDep, body: 
 
 @router.delete("/alarm-rules/{rule_id}")
 async def delete_alarm_rule(user: ReportUser, ctx: Ctx, session: SessionDep,
-                            rule_id: Annotated[int, Path(ge=1)]) -> dict[str, Any]:
+                            rule_id: Annotated[int, Path(ge=1, le=2**63 - 1)]) -> dict[str, Any]:  # a BigId
     found = (await session.execute(select(alarms.AlarmRuleRow.id).where(
         alarms.AlarmRuleRow.id == rule_id))).scalar_one_or_none()
     if found is None:

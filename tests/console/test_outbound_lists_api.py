@@ -4,11 +4,16 @@ list summary, do-not-call import / export global and per campaign, zh reasons, a
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from agent_console.config import ConsoleConfig
 from agent_console.models import AuditEntry
 from outbound.models import OutboundCampaign, OutboundRecord
+from tests.console.conftest import make_console
 
 LIST = "电话,姓名,订单号\n13800138000,张三,A-1001\n不是号码,李四,A-1002\n13900139000,王五,A-1003\n"
 CSV = {"Content-Type": "text/csv"}
@@ -134,3 +139,57 @@ def test_agents_and_qa_may_not_touch_lists_and_nothing_is_stored(console) -> Non
             assert r.status_code == 403, (user, path, r.status_code)
     assert _records(console, "huifang") == []
     assert console.client.get("/api/outbound/dnc.csv", headers=console.auth("sup")).text == "number,added_at\n"
+
+
+LIMIT = 4096
+
+
+@pytest.fixture
+def small_uploads(seeded_db, tmp_path):
+    """A console whose uploads stop at LIMIT bytes (the default is 200 MB)."""
+    src, tokens = seeded_db
+    shutil.copy(src, tmp_path / "console.db")
+    yield from make_console(tmp_path / "console.db", tokens, config=ConsoleConfig(upload_max_bytes=LIMIT))
+
+
+def _list_of(size: int) -> bytes:
+    rows = "".join(f"1380013{i:04d},名{i}\n" for i in range(size // 10))
+    data = ("number,name\n" + rows).encode()
+    return data + b"x" * (size - len(data)) if len(data) < size else data[:size]
+
+
+def test_an_upload_over_the_size_limit_is_413_and_stores_nothing(small_uploads) -> None:
+    console = small_uploads
+    console.run(lambda: _campaigns(console.engine))
+    sup = {**console.auth("sup"), **CSV}
+    url = "/api/outbound/campaigns/huifang/lists/csv"
+    fits = b"".join(line + b"\n" for line in _list_of(LIMIT).splitlines()[:-1])  # whole lines, just under
+    assert LIMIT - 20 < len(fits) <= LIMIT
+    over = [
+        ("one byte over, Content-Length within the form slack", {"content": _list_of(LIMIT + 1)}),
+        ("far over: refused on its Content-Length", {"content": _list_of(LIMIT + 100 * 1024)}),
+        ("chunked, no Content-Length", {"content": iter([_list_of(LIMIT)[:3000], _list_of(LIMIT)[3000:] + b"1"])}),
+    ]
+    for what, body in over:
+        r = console.client.post(url, headers=sup, **body)
+        assert r.status_code == 413, (what, r.status_code, r.text)
+        assert r.json()["detail"] == "The file is larger than 4 KB; split it.", what
+    form = console.client.post(url, files={"file": ("big.csv", _list_of(LIMIT + 1), "text/csv")},
+                               headers={**console.auth("admin"), "Accept-Language": "zh-CN"})
+    assert form.status_code == 413 and form.json()["detail"] == "文件超过 4 KB，请拆分后上传。"
+    dnc = console.client.post("/api/outbound/dnc", content=_list_of(LIMIT + 1), headers=sup)
+    assert dnc.status_code == 413
+    assert _records(console, "huifang") == [] and _audit(console, "campaign_list_csv") == []
+    assert console.client.get("/api/outbound/dnc.csv", headers=console.auth("sup")).text == "number,added_at\n"
+    # a file just under the limit is read whole
+    ok = console.client.post(url, content=fits, headers=sup)
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["imported"] == len(fits.splitlines()) - 1 == len(_records(console, "huifang"))
+
+
+def test_the_upload_limit_cannot_exceed_what_the_csv_reader_takes() -> None:
+    from crm.csvio import MAX_FILE_BYTES
+
+    assert ConsoleConfig().upload_max_bytes == MAX_FILE_BYTES
+    with pytest.raises(ValueError, match="upload_max_bytes"):
+        ConsoleConfig(upload_max_bytes=MAX_FILE_BYTES + 1)

@@ -166,6 +166,12 @@ def test_alarm_rules_history_and_the_wallboard(console: Console) -> None:
     assert c.delete(f"/api/reports/alarm-rules/{rule['id']}", headers=sup).status_code == 404
 
 
+def test_an_alarm_rule_id_past_the_column_is_a_422_naming_it(console: Console) -> None:
+    r = console.client.delete(f"/api/reports/alarm-rules/{2**63}", headers=console.auth("sup"))
+    assert r.status_code == 422, r.text  # it was a 500: too large for an SQLite INTEGER
+    assert r.json()["detail"][0]["loc"] == ["path", "rule_id"]
+
+
 def test_click_to_call_back_goes_through_the_acd_and_the_crm(console: Console) -> None:
     from crm.models import Interaction
 

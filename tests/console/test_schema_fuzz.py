@@ -8,13 +8,18 @@ import logging
 import shutil
 import sqlite3
 import time
+import zlib
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
 from fastapi import APIRouter
 from hypothesis import HealthCheck, settings
 
+from agent_console.models import ROLES
 from agent_console.security import token_digest
+from hotline.settings import Settings
 from tests.console.conftest import START, USERS
 from tests.console.live import live_server
 
@@ -64,18 +69,121 @@ def test_unexpected_errors_become_a_logged_500_with_a_request_id(console, caplog
 
 
 # --- Schemathesis ------------------------------------------------------------------
-ROLE_FOR_PREFIX = [("/api/admin", "admin"), ("/api/supervisor", "sup"), ("/api/agent", "alice"),
-                   ("/api/outbound", "sup"),
-                   ("/crm", "admin"), ("/", "alice")]
+# Each operation is fuzzed as a seeded user its route lets in, read off the route itself:
+# the roles of its ``RequireRole`` dependency, or any role where it needs only a signed-in
+# user (``CurrentUser``; the handler narrows it, e.g. the CRM's policy table).
+PUBLIC = {("POST", "/api/auth/login")}  # needs no user (test_auth); fuzzed signed in as alice
+CAMPAIGN = "huifang"
+# Path parameters that should sometimes name a seeded object (besides anything the fuzz makes up).
+REAL_PATH_VALUES: dict[str, list[object]] = {
+    "name": [CAMPAIGN], "agent": ["1001", "1003"], "queue": ["sales"],
+    "recording_id": [1, 2], "evaluation_id": [1, 2], "customer_id": [1, 2, 3], "ticket_id": [1, 2, 3],
+}
+# CSV upload bodies start with a header the list reader takes, so the fuzz reaches its rows.
+CSV_HEADER = "^(number|电话)(,name|,姓名)?\r?\n"
 
 
-async def _seed_crm(db) -> None:
-    """A few customers and tickets, so fuzzed ids 1..3 hit real rows (PATCH, actions)."""
+def _dependency_calls(dependant: Any) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _dependency_calls(sub)
+
+
+def _allowed_roles(app: Any) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(METHOD, path) -> the roles the route lets in, for every route of the schema."""
+    from fastapi import routing
+
+    from agent_console.deps import RoleCheck, current_user
+
+    allowed: dict[tuple[str, str], tuple[str, ...]] = {}
+    for rc in routing.iter_route_contexts(app.routes):
+        dependant = getattr(rc, "dependant", None)
+        if dependant is None:
+            continue
+        calls = list(_dependency_calls(dependant))
+        checks = [c for c in calls if isinstance(c, RoleCheck)]
+        roles: tuple[str, ...] | None = None
+        if checks:
+            roles = tuple(r for r in ROLES if all(r in c.roles for c in checks))
+        elif current_user in calls:
+            roles = ROLES
+        for method in rc.methods or ():
+            if roles is not None or (method, rc.path_format) in PUBLIC:
+                allowed[(method, rc.path_format)] = roles or ()
+    return allowed
+
+
+def _openapi() -> tuple[dict, dict[tuple[str, str], tuple[str, ...]]]:
+    """The schema of a console app (building one does no I/O) and who may call each route."""
+    from agent_console.app import create_app
+    from hotline.clock import ManualClock
+    from hotline.db import make_engine
+    from hotline.events import EventBus
+
+    app = create_app(Settings(), make_engine("sqlite+aiosqlite://"), EventBus(), None,  # type: ignore[arg-type]
+                     None, ManualClock())  # type: ignore[arg-type]
+    spec = app.openapi()
+    # The console's own routes and the mounted CRM router (pages are not in the schema).
+    spec["paths"] = {p: ops for p, ops in spec["paths"].items() if p.startswith(("/api/", "/crm/"))}
+    for ops in spec["paths"].values():
+        for op in ops.values():
+            for param in op.get("parameters", []):
+                if param["in"] == "path" and param["name"] in REAL_PATH_VALUES:
+                    param["schema"] = {"anyOf": [{"enum": REAL_PATH_VALUES[param["name"]]}, param["schema"]]}
+            csv_body = op.get("requestBody", {}).get("content", {}).get("text/csv")
+            if csv_body is not None:
+                csv_body["schema"] = {"type": "string", "pattern": CSV_HEADER}
+    return spec, _allowed_roles(app)
+
+
+SPEC, ALLOWED = _openapi()
+schema = schemathesis.openapi.from_dict(SPEC)
+
+
+def test_every_fuzzed_operation_knows_who_may_call_it() -> None:
+    """A route with neither RequireRole nor CurrentUser (and not public) fails here, so the
+    fuzz never falls back to some user who only ever gets 403."""
+    operations = {(m.upper(), p) for p, ops in SPEC["paths"].items() for m in ops}
+    assert operations - ALLOWED.keys() == set()
+    seeded = {role for role, *_ in USERS.values()}
+    assert {(op, roles) for op, roles in ALLOWED.items() if op not in PUBLIC and not seeded & set(roles)} == set()
+    assert ALLOWED[("POST", "/api/outbound/campaigns/{name}/lists/csv")] == ("supervisor", "admin")
+    assert ALLOWED[("GET", "/api/qa/disputes")] == ("team_lead", "supervisor", "qa", "admin")
+    assert ALLOWED[("GET", "/api/recordings")] == ROLES
+    # a renamed path parameter would quietly stop hitting the seeded rows
+    path_params = {p["name"] for ops in SPEC["paths"].values() for op in ops.values()
+                   for p in op.get("parameters", []) if p["in"] == "path"}
+    assert REAL_PATH_VALUES.keys() <= path_params
+
+
+def _user_for(case: Any) -> str:
+    """A seeded user the operation lets in, picked from the case itself (so a failing case
+    replays as the same user)."""
+    op = (case.operation.method.upper(), case.operation.path)  # not case.method: the fuzz also sends TRACE
+    roles = ALLOWED.get(op)
+    if roles is None:
+        raise AssertionError(f"{op}: no RequireRole / CurrentUser on the route; who may call it?")
+    users = sorted(u for u, (role, *_) in USERS.items() if role in roles) or ["alice"]  # public: anyone
+    key = repr((case.formatted_path, case.query, case.body, case.headers)).encode()
+    return users[zlib.crc32(key) % len(users)]
+
+
+async def _seed(db, store) -> None:
+    """What REAL_PATH_VALUES name: three customers with a ticket each, the campaign CAMPAIGN
+    with a pending record, two recordings in the store (alice's and carol's) and a published
+    QA form with an evaluation of each (carol's scored, so she may acknowledge or dispute it)."""
+    from sqlalchemy import insert
+
     from crm.customers import create_customer
     from crm.schemas import CustomerIn, TicketIn
     from crm.sla import TicketType
     from crm.tickets import open_ticket
     from hotline.db import make_engine, make_sessionmaker
+    from outbound.models import OutboundCampaign, OutboundRecord
+    from qa import evaluations as evs
+    from recordings.models import Recording
+    from tests.recordings.wavs import write_stereo
+    from tests.test_qa_evaluations import form
 
     engine = make_engine(f"sqlite+aiosqlite:///{db}")
     async with make_sessionmaker(engine)() as s, s.begin():
@@ -83,36 +191,36 @@ async def _seed_crm(db) -> None:
             c = await create_customer(s, CustomerIn(name=name, phones=[f"1380013800{i}"]), actor="fuzz", now=START)
             await open_ticket(s, TicketIn(type=TicketType.COMPLAINT, title=f"工单 {i}", customer_id=c.id),
                               actor="fuzz", now=START)
+        camp = OutboundCampaign(name=CAMPAIGN, mode="progressive", state="draft", queue="sales",
+                                caller_id="+864008001234", hours="09:00-21:00", max_per_day=3,
+                                retries="busy=600/3", dispositions="done;callback", abandon_cap=0.03,
+                                created_at=0.0)
+        s.add(camp)
+        await s.flush()
+        s.add(OutboundRecord(campaign_id=camp.id, number="+8613800138000", name="张三", status="pending", attempts=0))
+        for rid, agent in ((1, "1001"), (2, "1003")):
+            write_stereo(store / f"r{rid}.wav", 1.0)
+            await s.execute(insert(Recording).values(
+                id=rid, call_id=f"call-{rid}", uniqueid=f"u{rid}", agent=agent, queue="sales", path=f"r{rid}.wav",
+                started_at=START + 600 * rid, policy="all", duration_s=1.0, status="ok"))
+        await evs.publish_form(s, form(1, START - 86400), START)
+        for rid, agent in ((1, "1001"), (2, "1003")):
+            ev = await evs.create(s, recording_id=rid, call_id=f"call-{rid}", agent=agent,
+                                  call_started_at=START + 600 * rid, form_key="inbound", evaluator="qa", now=START)
+        await evs.submit(s, ev, {"greet": "yes", "verify": "yes", "tone": 4, "close": "no"}, START + 3000)
     await engine.dispose()
 
 
 @pytest.fixture(scope="module")
 def fuzz_server(seeded_db, tmp_path_factory):
     src, _ = seeded_db
-    db = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
+    root = tmp_path_factory.mktemp("fuzz")
+    db, store = root / "fuzz.db", root / "rec"
+    store.mkdir()
     shutil.copy(src, db)
-    asyncio.run(_seed_crm(db))
-    with live_server(db) as live:
+    asyncio.run(_seed(db, store))
+    with live_server(db, settings=Settings(recordings_dir=store)) as live:
         yield live, db
-
-
-def _openapi() -> dict:
-    """The schema of a console app (building one does no I/O)."""
-    from agent_console.app import create_app
-    from hotline.clock import ManualClock
-    from hotline.db import make_engine
-    from hotline.events import EventBus
-    from hotline.settings import Settings
-
-    app = create_app(Settings(), make_engine("sqlite+aiosqlite://"), EventBus(), None,  # type: ignore[arg-type]
-                     None, ManualClock())  # type: ignore[arg-type]
-    spec = app.openapi()
-    # The console's own routes and the mounted CRM router (pages are not in the schema).
-    spec["paths"] = {p: ops for p, ops in spec["paths"].items() if p.startswith(("/api/", "/crm/"))}
-    return spec
-
-
-schema = schemathesis.openapi.from_dict(_openapi())
 
 
 def _fresh_token(db, username: str) -> str:
@@ -133,7 +241,8 @@ def _fresh_token(db, username: str) -> str:
           suppress_health_check=list(HealthCheck))
 def test_schemathesis_finds_no_server_errors(case, fuzz_server, caplog):
     live, db = fuzz_server
-    user = next(u for prefix, u in ROLE_FOR_PREFIX if case.path.startswith(prefix))
+    user = _user_for(case)
     response = case.call(base_url=live.url, headers={"Authorization": f"Bearer {_fresh_token(db, user)}"})
-    assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
-    assert not [r for r in caplog.records if r.name == "agent_console.app"]
+    assert response.status_code < 500, \
+        f"{case.method} {case.formatted_path} as {user}: {response.status_code} {response.text}"
+    assert not [r for r in caplog.records if r.name == "agent_console.app" or r.levelno >= logging.ERROR]
