@@ -17,6 +17,17 @@
   bridges, or a customer answer into that hold and then get the callback again. Their
   agent is back as the rules above give (ringing: ready). A re-adopted caller's next leg
   is numbered past the legs seen, so no new leg takes an old one's Uniqueid.
+* Conference legs (``hotline-confleg-<call>-<n>``, :mod:`acd.service.conference`), the
+  third party an earlier process was adding: ringing, or answered but not (yet) in the
+  room, they are hung up the same way (cause 16, a log line) when this process's
+  :class:`~acd.service.conference.Conferences` does not know them. Nothing else changes:
+  caller and agent stay in their room (a guest's hang-up ends nothing, ``endmarked``),
+  and no row is written for the party (the old process's ``CONFERENCE`` row stays the
+  last word on it: no ``CONFERENCEJOIN``, no take, nothing counted by this process). A
+  conference leg *in* a room with someone else is left alone: it is a live conversation
+  (as caller and agent talking are; none of it is this process's to account). One alone
+  in its room (caller and agent left while no backend ran, then it answered) talks to no
+  one and is never kicked, since only a marked party's leaving kicks guests: hung up too.
 * Campaign dials (legs carrying ``HOTLINE_OUTBOUND``, left out above): on the same
   ``AmiResynced`` a predictive customer waiting for an agent goes back in line for the rest
   of its connect window (over: an abandon, ``why`` ``restart``), a dial still ringing is
@@ -42,6 +53,7 @@ from acd.core import AgentLoggedIn, AgentNotReady, AgentReady, WaitingCall
 from acd.service.agents import Agents
 from acd.service.callbacks import DONE, PENDING, Callbacks
 from acd.service.calls import LiveCall
+from acd.service.conference import CONF_LEG_PREFIX, Conferences
 from acd.service.context import AcdContext
 from acd.service.offers import LEG_PREFIX
 from acd.service.outbound import OutboundCalls
@@ -56,15 +68,18 @@ log = logging.getLogger("acd.service")
 
 _BACK_READY = {"ready", "reserved", "ringing"}
 # the ChannelIds of the legs the ACD originates (acd.service.offers, acd.service.callbacks)
-_OUR_LEGS = {LEG_PREFIX: "agent", CUSTOMER_LEG_PREFIX: "callback customer"}
+_OUR_LEGS = {LEG_PREFIX: "agent", CUSTOMER_LEG_PREFIX: "callback customer",
+             CONF_LEG_PREFIX: "conference"}
 
 
 class Restart:
     """Bringing agents, waiting callers and pending callbacks back after a restart."""
 
     def __init__(self, ctx: AcdContext, agents: Agents, queueing: Queueing,
-                 callbacks: Callbacks, outbound: OutboundCalls) -> None:
+                 callbacks: Callbacks, outbound: OutboundCalls,
+                 conferences: Conferences) -> None:
         self.ctx = ctx
+        self.conferences = conferences
         self.agents = agents
         self.queueing = queueing
         self.callbacks = callbacks
@@ -169,23 +184,34 @@ class Restart:
         self.outbound.on_resynced(ev)
 
     def _hang_up_stale_legs(self, ev: AmiResynced) -> dict[str, int]:
-        """Hang up the agent and callback customer legs no call of ours has (campaign legs
-        are left to :mod:`acd.service.outbound_restart`); returns the highest leg number
-        seen per call."""
+        """Hang up the agent, callback customer and conference legs no call of ours has
+        (campaign legs are left to :mod:`acd.service.outbound_restart`); returns the
+        highest agent / customer leg number seen per call (the numbering of offers)."""
         seen: dict[str, int] = {}
+        members: dict[str, int] = {}
+        for snap in ev.channels:
+            if snap.bridge_id:
+                members[snap.bridge_id] = members.get(snap.bridge_id, 0) + 1
         for snap in ev.channels:
             prefix = next((p for p in _OUR_LEGS if snap.uniqueid.startswith(p)), None)
             if prefix is None:
                 continue
             call_id, _, n = snap.uniqueid[len(prefix):].rpartition("-")
             call_id = snap.variables.get("HOTLINE_CALL_ID") or call_id
-            if n.isdigit():
-                seen[call_id] = max(seen.get(call_id, 0), int(n))
-            if (snap.uniqueid in self.ctx.book.by_leg or snap.bridge_id
-                    or "HOTLINE_OUTBOUND" in snap.variables):
-                continue
-            log.info("hung up %s leg %s (%s, call %s, %s): no call of this process has it",
-                     _OUR_LEGS[prefix], snap.uniqueid, snap.channel, call_id, snap.state)
+            if prefix == CONF_LEG_PREFIX:
+                # numbered per added party, not per offer; ours, or in a room with someone
+                if (snap.uniqueid in self.conferences.conf_legs
+                        or members.get(snap.bridge_id or "", 0) > 1):
+                    continue
+            else:
+                if n.isdigit():
+                    seen[call_id] = max(seen.get(call_id, 0), int(n))
+                if (snap.uniqueid in self.ctx.book.by_leg or snap.bridge_id
+                        or "HOTLINE_OUTBOUND" in snap.variables):
+                    continue
+            where = " alone in its room" if snap.bridge_id else ""
+            log.info("hung up %s leg %s (%s, call %s, %s%s): no call of this process has it",
+                     _OUR_LEGS[prefix], snap.uniqueid, snap.channel, call_id, snap.state, where)
             self.ctx.send(Hangup(snap.channel, cause=16), on_error=lambda _exc: None)
         return seen
 

@@ -100,7 +100,8 @@ class AcdService(Center):
         self.conferences = Conferences(ctx)
         self.talk = Talk(ctx, self.offers, self.callbacks, self.takes, self.transfers,
                          self.conferences, self.outbound)
-        self.restart = Restart(ctx, self.agents, self.queueing, self.callbacks, self.outbound)
+        self.restart = Restart(ctx, self.agents, self.queueing, self.callbacks, self.outbound,
+                               self.conferences)
         q = self.queueing
         ctx.dispatch.update({
             Queued: q.on_queued, Offer: self.offers.on_offer, CancelOffer: self.offers.on_cancel,
