@@ -18,7 +18,8 @@ AgentLoggedOut(id)             SetAgentState(logged_out) [+ CancelOffer, ExitQue
 AgentReady(id)                 SetAgentState(ready) [+ SetAgentState(reserved), Offer]
 AgentNotReady(id, reason)      SetAgentState(not_ready) [+ CancelOffer: caller keeps place]
 CallArrived(call)              Queued [+ SetAgentState(reserved), Offer] or ExitQueue
-                               (full / empty) or MoveQueue (overflow)
+                               (full / empty) or MoveQueue (overflow); held back: Queued
+                               and no Offer until CallReleased(call) [+ Offer]
 CallLeft(call, why)            ExitQueue(why, to "") [+ CancelOffer, agent back to ready]
 CallbackRequested(call, nr)    nothing (the place is kept; its Offer will carry callback)
 OfferRinging(call, agent)      SetAgentState(ringing)
@@ -73,6 +74,7 @@ from acd.core.inputs import (
                                CallEnded,
                                CallHeld,
                                CallLeft,
+                               CallReleased,
                                CallResumed,
                                CustomerAnswered,
                                CustomerDialing,
@@ -107,7 +109,7 @@ from acd.core.views import AgentView, CallView, Explanation, QueueView
 __all__ = [
     "Agent", "AgentLoggedIn", "AgentLoggedOut", "AgentNotReady", "AgentReady", "AgentTookCall",
     "AgentView",
-    "Announce", "CallArrived", "CallEnded", "CallHeld", "CallLeft", "CallResumed", "CallView",
+    "Announce", "CallArrived", "CallEnded", "CallHeld", "CallLeft", "CallReleased", "CallResumed", "CallView",
     "CallbackRequested", "CancelOffer", "CustomerAnswered", "CustomerDialing", "CustomerFailed",
     "PreviewShown", "Command", "DEFAULT_REASONS", "Exit", "ExitQueue",
     "ExitTo", "Explanation", "Membership", "MoveQueue", "Offer", "OfferAccepted", "OfferFailed",

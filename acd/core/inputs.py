@@ -38,7 +38,19 @@ class AgentNotReady(RouterEvent):
 
 @dataclass(frozen=True, slots=True)
 class CallArrived(RouterEvent):
+    """``held_back``: the call takes its place in line (counted, positioned, listed, its
+    queue timers run) but is offered to no agent until ``CallReleased`` (a restarted
+    backend's pending callbacks, shown at once, rung only once Asterisk is known again)."""
+
     call: WaitingCall
+    held_back: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallReleased(RouterEvent):
+    """A call that arrived ``held_back`` may be offered from now on, from its place."""
+
+    call_id: str
 
 
 @dataclass(frozen=True, slots=True)

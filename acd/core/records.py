@@ -49,7 +49,7 @@ class CallRecord:
     """A call the router knows: waiting in line, or offered to ``agent``."""
 
     __slots__ = ("call", "queue", "base", "req", "steps", "entered_at", "token", "seq",
-                 "agent", "offer_token", "expired", "callback", "answered", "key")
+                 "agent", "offer_token", "expired", "callback", "answered", "key", "held_back")
 
     def __init__(self, call: WaitingCall, at: float) -> None:
         self.call = call
@@ -65,5 +65,6 @@ class CallRecord:
         self.expired = False  # max wait passed while offered
         self.callback = call.callback
         self.answered = False
+        self.held_back = False  # in line but offered to no one (CallArrived.held_back)
         # Order in line: higher priority first, then longer wait (original enqueue time).
         self.key: tuple[int, float] = (-call.priority, call.enqueued_at)

@@ -63,7 +63,8 @@ class Router(OutboundSteps, RouterViews):
         self._dispatch: dict[type, Callable[[Any, list[Command]], None]] = {
             ev.AgentLoggedIn: self._on_login, ev.AgentLoggedOut: self._on_logout,
             ev.AgentReady: self._on_ready, ev.AgentNotReady: self._on_not_ready,
-            ev.CallArrived: self._on_arrived, ev.CallLeft: self._on_left,
+            ev.CallArrived: self._on_arrived, ev.CallReleased: self._on_released,
+            ev.CallLeft: self._on_left,
             ev.CallbackRequested: self._on_callback, ev.OfferRinging: self._on_ringing,
             ev.OfferAccepted: self._on_accepted, ev.OfferFailed: self._on_failed,
             ev.CallHeld: self._on_held, ev.CallResumed: self._on_resumed,
@@ -106,9 +107,22 @@ class Router(OutboundSteps, RouterViews):
     # -- calls -----------------------------------------------------------------------
 
     def _on_arrived(self, e: ev.CallArrived, out: list[Command]) -> None:
-        self._enter(e.call, out, hops=0)
+        self._enter(e.call, out, hops=0, held_back=e.held_back)
 
-    def _enter(self, call: WaitingCall, out: list[Command], hops: int) -> None:
+    def _on_released(self, e: ev.CallReleased, out: list[Command]) -> None:
+        rec = self.calls.get(e.call_id)
+        if rec is None or not rec.held_back:
+            out.append(Rejection(self.now, e.call_id, f"Call {e.call_id} is not held back; "
+                                 "only a call that arrived held back can be released."))
+            return
+        rec.held_back = False
+        if rec.seq:  # in line: into its class heap, at the place it already had
+            self.line.remove(rec)
+            self.line.push(rec)
+            self._offer_for_call(rec, out)
+
+    def _enter(self, call: WaitingCall, out: list[Command], hops: int,
+               held_back: bool = False) -> None:
         cfg = self.queues.get(call.queue)
         if cfg is None:
             out.append(Rejection(self.now, call.id, f"Unknown queue {call.queue!r} for call "
@@ -119,12 +133,13 @@ class Router(OutboundSteps, RouterViews):
             return
         waited = self.now - call.enqueued_at
         if cfg.on_empty is not None and self.logged_in.get(cfg.name, 0) == 0:
-            self._exit_new(call, cfg.on_empty, "empty", waited, out, hops)
+            self._exit_new(call, cfg.on_empty, "empty", waited, out, hops, held_back)
             return
         if cfg.max_waiting is not None and self.line.count(cfg.name) >= cfg.max_waiting:
-            self._exit_new(call, cfg.on_full, "full", waited, out, hops)
+            self._exit_new(call, cfg.on_full, "full", waited, out, hops, held_back)
             return
         rec = CallRecord(call, self.now)
+        rec.held_back = held_back
         self.calls[call.id] = rec
         self._start_queue_timers(rec, cfg)
         self.line.push(rec)
@@ -133,7 +148,7 @@ class Router(OutboundSteps, RouterViews):
         self._offer_for_call(rec, out)
 
     def _exit_new(self, call: WaitingCall, rule: Exit, why: str, waited: float,
-                  out: list[Command], hops: int) -> None:
+                  out: list[Command], hops: int, held_back: bool = False) -> None:
         if rule.to is ExitTo.OVERFLOW and hops < len(self.queues):
             out.append(MoveQueue(self.now, call.id, call.queue, rule.queue, why))
             target = self.queues.get(rule.queue)
@@ -141,7 +156,7 @@ class Router(OutboundSteps, RouterViews):
             moved = WaitingCall(call.id, rule.queue, req.alternatives[0], req.min_proficiency,
                                 call.language, call.priority, call.enqueued_at, call.callback,
                                 call.caller_name, call.offer_until)
-            self._enter(moved, out, hops + 1)
+            self._enter(moved, out, hops + 1, held_back)
             return
         out.append(ExitQueue(self.now, call.id, call.queue, why, rule.label, waited, 0))
 
@@ -202,6 +217,8 @@ class Router(OutboundSteps, RouterViews):
     # -- offers ----------------------------------------------------------------------
 
     def _offer_for_call(self, rec: CallRecord, out: list[Command]) -> None:
+        if rec.held_back:
+            return
         cfg = self.queues[rec.queue]
         found = self.ready.best(rec.queue, rec.req, cfg.policy)
         if found is None:

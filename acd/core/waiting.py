@@ -47,7 +47,13 @@ class WaitingLine:
         self._seq = 0
 
     def push(self, rec: CallRecord) -> None:
-        """Put a call in line (again) at the place its priority and enqueue time give it."""
+        """Put a call in line (again) at the place its priority and enqueue time give it.
+        A held-back call is in line (counted, placed, listed) but in no class heap, so it
+        is never the head a freed agent takes; its ``seq`` is -1."""
+        if rec.held_back:
+            rec.seq = -1
+            self._waiting.setdefault(rec.queue, {})[rec.call.id] = rec
+            return
         classes = self._classes.setdefault(rec.queue, {})
         cls = classes.get(rec.req)
         if cls is None:
@@ -63,12 +69,13 @@ class WaitingLine:
     def remove(self, rec: CallRecord) -> None:
         if not rec.seq:
             return
-        rec.seq = 0
-        cls = self._classes[rec.queue][rec.req]
-        cls.live -= 1
-        if cls.live == 0:
-            cls.heap.clear()
-            del self._live[rec.queue][rec.req]
+        held_back, rec.seq = rec.seq < 0, 0
+        if not held_back:
+            cls = self._classes[rec.queue][rec.req]
+            cls.live -= 1
+            if cls.live == 0:
+                cls.heap.clear()
+                del self._live[rec.queue][rec.req]
         del self._waiting[rec.queue][rec.call.id]
 
     def forget_agent(self, agent_id: str) -> None:

@@ -12,7 +12,7 @@ Pending callbacks survive a backend restart: each one writes a ``CALLBACKPENDING
 (the request as JSON, the number, the attempts so far) to the call-event log, and a
 ``CALLBACKDONE`` row when it is over (connected, given up, or out of the queue);
 :meth:`acd.service.restart.Restart.restore_callbacks` puts the pending ones back in line
-(at the first AMI resync).
+at start-up, held back (listed and counted, not offered) until the first AMI resync.
 """
 
 from __future__ import annotations
@@ -145,12 +145,13 @@ class Callbacks:
         else:
             self.note_done(call, "given_up")
 
-    def callback_again(self, call: LiveCall) -> None:
-        """Back in line with its enqueue time and no second ENTERQUEUE."""
+    def callback_again(self, call: LiveCall, *, held_back: bool = False) -> None:
+        """Back in line with its enqueue time and no second ENTERQUEUE (``held_back``:
+        offered once released, :meth:`acd.service.restart.Restart.on_resynced`)."""
         assert call.callback is not None
         waiting = WaitingCall.from_request(call.request, self.ctx.config.queue(call.queue))
         self.queueing.adopting.add(call.call_id)
         try:
-            self.queueing.arrive(call, waiting.with_callback(call.callback))
+            self.queueing.arrive(call, waiting.with_callback(call.callback), held_back=held_back)
         finally:
             self.queueing.adopting.discard(call.call_id)

@@ -171,8 +171,11 @@ class Center:
         for cfg in self.ctx.config.queues:
             v = self.ctx.router.queue(cfg.name)
             day = stats._q(cfg.name)
+            # the router's time is its last event's: every wait has grown since by as much
+            # (a quiet center, or one whose AMI is down, sends it no event for a while)
+            longest = v.longest_wait_s + max(0.0, now - self.ctx.router.now) if v.waiting else 0.0
             queues.append(QueueStatus(
-                queue=cfg.name, waiting=v.waiting, longest_wait_s=v.longest_wait_s,
+                queue=cfg.name, waiting=v.waiting, longest_wait_s=longest,
                 offered_today=day.offered, answered_today=day.answered,
                 abandoned_today=day.abandoned, service_level=stats.service_level(cfg.name),
                 sl_threshold_s=stats.sl_threshold_s, agents_by_state=v.agents_by_state))

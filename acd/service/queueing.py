@@ -66,11 +66,12 @@ class Queueing:
         self.arrive(LiveCall(request=req, queue=req.queue, enqueued_at=enq),
                      WaitingCall.from_request(req, self.ctx.config.queue(req.queue)))
 
-    def arrive(self, call: LiveCall, waiting: WaitingCall) -> None:
+    def arrive(self, call: LiveCall, waiting: WaitingCall, *, held_back: bool = False) -> None:
+        """``held_back``: in line, offered to no one until ``CallReleased`` (acd.core)."""
         if self.ctx.book.get(call.call_id) is not None:
             raise ValueError(f"Call {call.call_id} is already in line; enqueue it only once.")
         self.ctx.book.add(call)
-        out = self.ctx.feed(CallArrived(self.ctx.now(), waiting))
+        out = self.ctx.feed(CallArrived(self.ctx.now(), waiting, held_back=held_back))
         refused = [c for c in out if isinstance(c, Rejection) and c.subject == call.call_id]
         if refused:
             self.ctx.book.drop(call)

@@ -34,10 +34,14 @@
   tracked again so its result is published once, and an agent-first dial (its reserved
   agent came back not ready) is ended: :mod:`acd.service.outbound_restart`.
 * Callbacks (nobody on a channel waits for them): at start-up the ones whose last
-  ``CALLBACKPENDING`` row in the call-event log has no ``CALLBACKDONE`` after it are found;
-  at the first ``AmiResynced`` (after the legs above are hung up, their next legs numbered
-  past them) they go back in line with their original enqueue time, place and attempts,
-  in enqueue-time order with the re-adopted callers.
+  ``CALLBACKPENDING`` row in the call-event log has no ``CALLBACKDONE`` after it go back
+  in line with their original enqueue time, place and attempts (a READOPT row, no second
+  ENTERQUEUE), *held back* (``CallArrived.held_back``): listed in the queue's waiting
+  calls, counted in its figures and the supervisors' snapshot, placed ahead of later
+  callers, but offered to no agent, however long the AMI stays unreachable. The first
+  ``AmiResynced`` releases them (``CallReleased``), after the legs above are hung up and
+  their next legs numbered past them (an old leg's Uniqueid is never reused), in
+  enqueue-time order with the re-adopted callers.
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ from typing import Any
 from sqlalchemy import select
 
 from acd.admin.models import AcdAgentState
-from acd.core import AgentLoggedIn, AgentNotReady, AgentReady, WaitingCall
+from acd.core import AgentLoggedIn, AgentNotReady, AgentReady, CallReleased, WaitingCall
+from acd.core.commands import Rejection
 from acd.service.agents import Agents
 from acd.service.callbacks import DONE, PENDING, Callbacks
 from acd.service.calls import LiveCall
@@ -84,8 +89,9 @@ class Restart:
         self.queueing = queueing
         self.callbacks = callbacks
         self.outbound = OutboundRestart(ctx, outbound)
-        # pending callbacks found at start-up, back in line at the first AmiResynced
-        self.callbacks_due: list[tuple[LiveCall, int]] = []
+        # pending callbacks back in line (held back) at start-up, released at the first
+        # AmiResynced
+        self.held_back: list[LiveCall] = []
 
     async def restore_agents(self) -> int:
         """Log agents back in as the database remembers them; returns how many."""
@@ -115,10 +121,10 @@ class Restart:
         return restored
 
     async def restore_callbacks(self) -> int:
-        """Find the pending callbacks; they go back in line at the first ``AmiResynced``
-        (once the legs an earlier process left for them are known, so their next legs are
-        numbered past those and the old ones are hung up, not taken for ours). Returns how
-        many were found."""
+        """Put the pending callbacks back in line, held back: offered only from the first
+        ``AmiResynced`` (once the legs an earlier process left for them are known, so their
+        next legs are numbered past those and the old ones are hung up, not taken for
+        ours). Returns how many are back in line."""
         async with self.ctx.eventlog.engine.connect() as conn:
             rows = (await conn.execute(
                 select(CallEvent.call_id, CallEvent.kind, CallEvent.data)
@@ -142,18 +148,29 @@ class Restart:
             req = replace(req, channel="", uniqueid="")
             found.append((LiveCall(request=req, queue=req.queue, enqueued_at=req.enqueued_at,
                                    origposition=origposition, callback=number), attempts))
-        self.callbacks_due = found
-        return len(found)
+        for call, attempts in sorted(found, key=lambda x: (x[0].enqueued_at, x[0].call_id)):
+            if self._callback_back(call, attempts):
+                self.held_back.append(call)
+        return len(self.held_back)
 
-    def _callback_back(self, call: LiveCall, attempts: int) -> None:
+    def _callback_back(self, call: LiveCall, attempts: int) -> bool:
         if attempts:
             self.callbacks.attempts[call.call_id] = attempts
         try:
-            self.callbacks.callback_again(call)
+            self.callbacks.callback_again(call, held_back=True)
         except ValueError as exc:
+            self.callbacks.attempts.pop(call.call_id, None)
             log.warning("callback %s not restored: %s", call.call_id, exc)
-            return
+            return False
         self.ctx.journal.note(call, "READOPT", self.ctx.now(), callback=call.callback)
+        return True
+
+    def _release(self, call: LiveCall) -> None:
+        if self.ctx.book.get(call.call_id) is not call:
+            return  # it left the line meanwhile (an exit rule, its queue emptied)
+        for cmd in self.ctx.feed(CallReleased(self.ctx.now(), call.call_id)):
+            if isinstance(cmd, Rejection) and cmd.subject == call.call_id:
+                log.warning("callback %s not released: %s", call.call_id, cmd.reason)
 
     def on_resynced(self, ev: AmiResynced) -> None:
         legs_seen = self._hang_up_stale_legs(ev)
@@ -162,13 +179,13 @@ class Restart:
             call = self._adoptable(snap)
             if call is not None:
                 found.append((call.enqueued_at, call))
-        due, self.callbacks_due = self.callbacks_due, []
-        attempts = {call.call_id: n for call, n in due}
-        queued = found + [(call.enqueued_at, call) for call, _n in due]
+        held, self.held_back = self.held_back, []
+        released = {call.call_id for call in held}
+        queued = found + [(call.enqueued_at, call) for call in held]
         for _t, call in sorted(queued, key=lambda x: (x[0], x[1].call_id)):
             call.offers = max(call.offers, legs_seen.get(call.call_id, 0))
-            if call.call_id in attempts:
-                self._callback_back(call, attempts[call.call_id])
+            if call.call_id in released:
+                self._release(call)
                 continue
             waiting = WaitingCall.from_request(call.request, self.ctx.config.queue(call.queue))
             self.queueing.adopting.add(call.call_id)

@@ -174,7 +174,7 @@ class AcdService(Center):
                 log.info("restored %d agent(s) from the database", n)
             n = await self.restart.restore_callbacks()
             if n:
-                log.info("%d pending callback(s) go back in line at the AMI resync", n)
+                log.info("%d pending callback(s) back in line, offered from the AMI resync", n)
         ctx.arm_timer()
 
     async def drain(self) -> None:

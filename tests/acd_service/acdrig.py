@@ -75,8 +75,10 @@ class Rig:
     log: CallEventLog = field(init=False)
     events: list[Event] = field(default_factory=list)
 
-    async def start_backend(self, rng: random.Random | None = None) -> None:
-        """A fresh bus, tracker, AMI client, event log and service (a backend start)."""
+    async def start_backend(self, rng: random.Random | None = None, *,
+                            connect: bool = True) -> None:
+        """A fresh bus, tracker, AMI client, event log and service (a backend start);
+        ``connect=False``: the AMI is not reached yet (``await rig.ami.connect()`` later)."""
         self.bus = EventBus()
         self.bus.subscribe(Event, self.events.append)
         tracker = CallTracker(self.bus, self.clock)
@@ -89,7 +91,8 @@ class Rig:
                                   recorder=StoreRecorder(RecordingStore(self.tmp / "rec"), rows),
                                   rng=rng or random.Random(7), time_scale=SPEED)
         await self.service.start()
-        await self.ami.connect()
+        if connect:
+            await self.ami.connect()
 
     async def stop_backend(self) -> None:
         await self.service.stop()
