@@ -249,6 +249,8 @@ _CATALOGUE: list[tuple[str, str]] = [
     (r"the file is larger than (?P<n>\d+) MB; split it", "文件超过 {n} MB，请拆分后上传。"),
     (r"Send the CSV in a form field named file\.", "请在名为 file 的表单字段中上传 CSV 文件。"),
     (r"the file is empty; the first line must name the columns", "文件为空：第一行必须是列名。"),
+    (r"the header names the (?P<c>'[^']*') column (?P<n>\d+) times \((?P<l>.+)\); keep one of them",
+     "表头中有 {n} 列都表示 {c} 列（{l}），请只保留其中一列。"),
     (r"no 'number' \(电话\) column in the header; add one to the first line",
      "表头中没有 number（电话）列，请在第一行加上该列。"),
     (r"bytes that are not valid (?P<e>\S+); save the file as UTF-8", "含有不符合 {e} 编码的字节，请将文件另存为 UTF-8。"),
