@@ -4,7 +4,9 @@ no credentials get 401."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from acd.admin.models import AcdQueue
 from tests.console.conftest import USERS
 
 AGENTS = {"agent", "team_lead"}
@@ -129,8 +131,18 @@ def _call(console, method, path, body, headers):
     return console.client.request(method, path, json=body, headers=headers)
 
 
+def _acd_queue(console, name: str) -> None:
+    """An ACD queue (the admin page's ``acd_queues``): a campaign is created only into one."""
+    async def add() -> None:
+        async with async_sessionmaker(console.engine)() as s:
+            s.add(AcdQueue(name=name))
+            await s.commit()
+    console.run(add)
+
+
 @pytest.mark.parametrize("method,path,body,allowed", ROUTES, ids=[f"{m} {p}" for m, p, _, _ in ROUTES])
 def test_route_role_checks(console, method, path, body, allowed):
+    _acd_queue(console, "sales")  # the campaign rows' queue
     r = _call(console, method, path, body, {})
     assert r.status_code == 401, f"anonymous {method} {path}: {r.status_code}"
     for username in USERNAMES:
