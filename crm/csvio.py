@@ -64,6 +64,20 @@ class CsvFileError(ValueError):
     """The file as a whole cannot be imported (no header, no name column, too big)."""
 
 
+def header_columns(names: list[str], aliases: dict[str, str]) -> list[str]:
+    """The first line's column names, each lower-cased and read through ``aliases``
+    (``电话`` -> ``phones``). Two names for the same column (``number,number`` or
+    ``电话,number``) are a :class:`CsvFileError`: which one holds the data is a guess.
+    Blank names (trailing commas) are not checked."""
+    header = [aliases.get(h.strip().lower(), h.strip().lower()) for h in names]
+    for col in dict.fromkeys(header):
+        same = [n.strip() for n, h in zip(names, header, strict=True) if h == col]
+        if col and len(same) > 1:
+            raise CsvFileError(f"the header names the {col!r} column {len(same)} times "
+                               f"({', '.join(repr(n) for n in same)}); keep one of them")
+    return header
+
+
 def decode(data: bytes) -> tuple[str, list[str], set[int]]:
     """(encoding, lines, numbers of undecodable lines). A line that fits neither the
     file's encoding is kept as replacement characters and reported, not dropped silently."""
@@ -162,7 +176,7 @@ def read_customers(data: bytes) -> tuple[str, int, Iterator[Parsed]]:
     encoding, lines, bad = decode(data)
     reader = csv.reader(lines)
     try:
-        header = [HEADER_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in next(reader)]
+        header = header_columns(next(reader), HEADER_ALIASES)
     except StopIteration:
         raise CsvFileError("the file is empty; the first line must name the columns") from None
     if "name" not in header:

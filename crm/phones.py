@@ -34,6 +34,22 @@ _KINDS = {
 }
 
 
+# phonenumbers' parse errors in plain words (its own text reads "(1) The string supplied did
+# not seem to be a phone number."); agent_console.messages has their zh wording.
+_PARSE_ERRORS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "its country code is unknown",
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "no number in it (letters, or fewer than two digits)",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too few digits after the international prefix",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "too few digits",
+    phonenumbers.NumberParseException.TOO_LONG: "too many digits",
+}
+
+
+def parse_error_reason(exc: phonenumbers.NumberParseException) -> str:
+    """Why ``phonenumbers.parse`` refused a string, in a few plain words (``too few digits``)."""
+    return _PARSE_ERRORS.get(exc.error_type, _PARSE_ERRORS[phonenumbers.NumberParseException.NOT_A_NUMBER])
+
+
 class PhoneError(ValueError):
     """A string that is not a usable phone number; the message says why and what to do."""
 
@@ -73,7 +89,7 @@ def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
     try:
         num = phonenumbers.parse(s, region)
     except phonenumbers.NumberParseException as exc:
-        raise PhoneError(raw, f"{exc._msg}; check the digits and the country code") from None
+        raise PhoneError(raw, f"{parse_error_reason(exc)}; check the digits and the country code") from None
     if phonenumbers.is_valid_number(num):
         return num
     # A trunk may put its own "0" before a mobile (013800138000): try without it.

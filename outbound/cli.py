@@ -5,25 +5,32 @@ A running backend (``hotline serve``) picks a state change up within a few secon
 (``outbound.service.Campaigns.sync``); the figures read the call-event log. Messages (and
 the reasons of rejected rows) are in Chinese for a Chinese locale or ``hotline --lang zh``
 (``hotline.cli_lang``).
+
+A change (create, edit, start / pause / stop, a list or do-not-call import, a list from the
+product) and the report export write the console's audit row the page writes for it, in
+the same transaction, with the actor ``cli:<os user>``. The audit log is the console's
+(``agent_console.store.audit``), a layer above: the composition root (``hotline.app.cli``)
+installs it as :data:`audit`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import getpass
 import json
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from crm.csvio import CsvFileError
 from hotline.cli_lang import say
@@ -39,7 +46,7 @@ from outbound.campaign import (
 )
 from outbound.compliance import DEFAULT_RETRIES
 from outbound.lists import ListReport, export_dnc, import_contacts, import_dnc
-from outbound.report import campaign_report
+from outbound.report import CampaignReport, campaign_report
 from outbound.service import (
     campaign_row,
     config_of,
@@ -47,6 +54,7 @@ from outbound.service import (
     edit_campaign,
     figures,
     set_state,
+    settings_of,
 )
 from outbound.sources import SourceReport, from_answered_calls, from_lost_calls, from_tickets
 
@@ -56,6 +64,34 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 UrlOpt = typer.Option(None, "--url", help="Database URL (default: settings).")
+
+
+class AuditLog(Protocol):
+    async def __call__(self, session: AsyncSession, *, now: float, actor: str, action: str,
+                       target: str | None = None, data: dict[str, Any] | None = None) -> None: ...
+
+
+audit: AuditLog | None = None  # installed by hotline.app.cli (agent_console.store.audit)
+
+
+def actor() -> str:
+    """``cli:<os user>``: who ran the command, as the audit log names them."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in the environment and no passwd entry
+        user = "unknown"
+    return f"cli:{user}"[:64]
+
+
+async def _audit(session: AsyncSession, action: str, target: str, data: dict[str, Any] | None = None) -> None:
+    """The page's audit row for ``action``, in the change's own session (they commit together)."""
+    if audit is not None:
+        await audit(session, now=time.time(), actor=actor(), action=action, target=target, data=data)
+
+
+def _list_data(report: ListReport) -> dict[str, Any]:
+    d = report.as_dict()
+    return {"encoding": d["encoding"], "rows": d["rows"], "imported": d["imported"], "rejected": d["rejected"]}
 
 
 def _fail(message: str) -> typer.Exit:
@@ -105,7 +141,8 @@ def create(name: str, queue: str = typer.Option(..., help="The ACD queue whose m
 
     async def job(engine: AsyncEngine) -> None:
         async with async_sessionmaker(engine)() as s:
-            await create_campaign(s, cfg, time.time())
+            row = await create_campaign(s, cfg, time.time())
+            await _audit(s, "campaign_create", cfg.name, settings_of(config_of(row)))
             await s.commit()
     _run(url, job)
     out.print(say(f"campaign {name} created (draft); import a list, then `hotline outbound start {name}`"))
@@ -149,6 +186,7 @@ def edit(name: str, queue: str | None = typer.Option(None, help="The ACD queue w
         async with async_sessionmaker(engine)() as s:
             cfg = replace(config_of(await campaign_row(s, name)), **given)  # checked as on create
             _, changed = await edit_campaign(s, cfg)
+            await _audit(s, "campaign_edit", name, {"changed": changed})
             await s.commit()
             return changed
     changed = _run(url, job)
@@ -167,6 +205,7 @@ def import_list(name: str, file: Path, url: str | None = UrlOpt) -> None:
     async def job(engine: AsyncEngine) -> ListReport:
         async with async_sessionmaker(engine)() as s:
             report = await import_contacts(s, await campaign_row(s, name), data)
+            await _audit(s, "campaign_list_csv", name, _list_data(report))
             await s.commit()
             return report
     report = _run(url, job)
@@ -186,6 +225,7 @@ def dnc_import(file: Path, campaign: str | None = typer.Option(None, help="Per c
         async with async_sessionmaker(engine)() as s:
             row = await campaign_row(s, campaign) if campaign else None
             report = await import_dnc(s, row, data, time.time())
+            await _audit(s, "dnc_import", campaign or "global", _list_data(report))
             await s.commit()
             return report
     report = _run(url, job)
@@ -217,6 +257,7 @@ def _state_command(action: Action) -> Callable[..., None]:
         async def job(engine: AsyncEngine) -> str:
             async with async_sessionmaker(engine)() as s:
                 state = await set_state(s, name, action)
+                await _audit(s, f"campaign_{action.value}", name)
                 await s.commit()
                 return state.value
         out.print(say(f"campaign {name} is {_run(url, job)}"))
@@ -283,6 +324,7 @@ def list_from_lost_calls(name: str, since: str = FromOpt, until: str = ToOpt, ur
     async def job(engine: AsyncEngine) -> SourceReport:
         async with async_sessionmaker(engine)() as s:
             report = await from_lost_calls(s, await campaign_row(s, name), start, end, time.time())
+            await _audit(s, "campaign_list_lost_calls", name)
             await s.commit()
             return report
     _print_source(_run(url, job))
@@ -300,6 +342,7 @@ def list_from_answered_calls(name: str, since: str = FromOpt, until: str = ToOpt
         async with async_sessionmaker(engine)() as s:
             report = await from_answered_calls(s, await campaign_row(s, name), start, end, sample,
                                                random.Random(seed))
+            await _audit(s, "campaign_list_survey", name)
             await s.commit()
             return report
     _print_source(_run(url, job))
@@ -315,6 +358,7 @@ def list_from_tickets(name: str, days: float = typer.Option(None, help="Only tic
     async def job(engine: AsyncEngine) -> SourceReport:
         async with async_sessionmaker(engine)() as s:
             report = await from_tickets(s, await campaign_row(s, name), since)
+            await _audit(s, "campaign_list_tickets", name)
             await s.commit()
             return report
     _print_source(_run(url, job))
@@ -325,7 +369,13 @@ def report(name: str, out_file: Path | None = typer.Option(None, "--out", "-o",
                                                          help="Write the CSV there (UTF-8 with BOM)."),
            url: str | None = UrlOpt) -> None:
     """The campaign report: one CSV row per record (status, attempts, last result, due)."""
-    rep = _run(url, lambda engine: campaign_report(engine, name, time.time()))
+    async def job(engine: AsyncEngine) -> CampaignReport:
+        rep = await campaign_report(engine, name, time.time())
+        async with async_sessionmaker(engine)() as s:
+            await _audit(s, "campaign_report_export", name, {"records": len(rep.records)})
+            await s.commit()
+        return rep
+    rep = _run(url, job)
     text = rep.to_csv(get_settings().timezone)
     if out_file is None:
         out.print(text, end="")

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from phonenumbers import timezone as pn_timezone
 
+from crm.phones import parse_error_reason
 from ivr.hours import Calendar, DayKind, Range
 
 DEFAULT_REGION = "CN"
@@ -60,7 +61,8 @@ def normalise(number: str, region: str = DEFAULT_REGION) -> str:
     try:
         parsed = phonenumbers.parse(number.strip(), region)
     except phonenumbers.NumberParseException as e:
-        raise ValueError(f"{number!r} is not a phone number ({e}); write it as +8613800138000") from e
+        raise ValueError(f"{number!r} is not a phone number: {parse_error_reason(e)}; "
+                         "write it as +8613800138000") from e
     if not phonenumbers.is_possible_number(parsed):
         raise ValueError(f"{number!r} has the wrong number of digits for its country")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

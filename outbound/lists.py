@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from crm.csvio import MAX_FILE_BYTES, CsvFileError, RowError, decode
+from crm.csvio import MAX_FILE_BYTES, CsvFileError, RowError, decode, header_columns
 from outbound.compliance import DncList, normalise
 from outbound.models import OutboundCampaign, OutboundDnc, OutboundRecord
 
@@ -80,7 +80,7 @@ def read_contacts(data: bytes, *, header_optional: bool = False) -> ListReport:
         header = ["number"]
         pending.append((1, reader.line_num, first))
     else:
-        header = [HEADER_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in first]
+        header = header_columns(first, HEADER_ALIASES)
     if "number" not in header:
         raise CsvFileError("no 'number' (电话) column in the header; add one to the first line")
     report = ListReport(encoding)

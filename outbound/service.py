@@ -67,6 +67,17 @@ def config_of(row: OutboundCampaign) -> CampaignConfig:
                           amd_message=row.amd_message)
 
 
+def settings_of(cfg: CampaignConfig) -> dict[str, Any]:
+    """The configuration as JSON (what the page's form shows, less the name): the data of
+    the ``campaign_create`` audit row, the same whether the page or the CLI created it."""
+    return {"mode": cfg.mode.value, "queue": cfg.queue, "caller_id": cfg.caller_id, "hours": cfg.hours,
+            "max_per_day": cfg.max_per_day, "max_total": cfg.max_total,
+            "retries": [{"result": r.value, "after_s": float(rule.after_s), "max_retries": rule.max_retries}
+                        for r, rule in cfg.retries.items()],
+            "dispositions": list(cfg.dispositions), "script": cfg.script, "abandon_cap": cfg.abandon_cap,
+            "amd": cfg.amd, "amd_message": cfg.amd_message}
+
+
 def write_config(row: OutboundCampaign, cfg: CampaignConfig) -> None:
     """Store ``cfg`` (already checked by its constructor) in ``row``; the name is the row's."""
     row.mode, row.queue, row.caller_id = cfg.mode.value, cfg.queue, cfg.caller_id

@@ -35,6 +35,7 @@ from outbound.service import (
     config_of,
     create_campaign,
     edit_campaign,
+    settings_of,
 )
 
 router = APIRouter(tags=["outbound"])
@@ -148,7 +149,7 @@ async def post_campaign(body: CampaignIn, user: CampaignAdmin, ctx: Ctx, session
         raise _http(exc) from exc
     out = _out(row)
     await audit(session, now=ctx.clock.now(), actor=user.username, action="campaign_create", target=cfg.name,
-                ip=ip, data=out.model_dump(mode="json", exclude={"name", "state", "created_at"}))
+                ip=ip, data=settings_of(config_of(row)))
     await session.commit()
     return out
 

@@ -13,6 +13,7 @@ import acd.cli
 import agent_console.cli
 import agent_console.messages
 import agent_console.qa_cli
+import agent_console.store
 import asterisk_conf.cli
 import crm.cli
 import ivr.cli
@@ -58,6 +59,7 @@ app.add_typer(agent_console.cli.app, name="users")
 app.add_typer(reports.cli.app, name="reports")
 app.add_typer(recordings.cli.app, name="recordings")
 app.add_typer(outbound.cli.app, name="outbound")
+outbound.cli.audit = agent_console.store.audit  # the CLI's changes in the console's audit log
 app.add_typer(qa.cli.app, name="qa")
 # rates by group / team read the console's team tree, a layer above qa
 qa.cli.app.command("rates")(agent_console.qa_cli.rates)

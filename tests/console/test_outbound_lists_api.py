@@ -63,7 +63,7 @@ def test_a_gbk_list_keeps_its_good_rows_reports_the_bad_one_and_a_reimport_adds_
     assert again.status_code == 200, again.text
     assert again.json()["imported"] == 0
     assert [(e["row"], e["reason"]) for e in again.json()["errors"]] == [
-        (2, "+8613800138000 已在本外呼任务的名单中。"), (3, "'不是号码' 不是电话号码，请写成 +8613800138000 的形式。"),
+        (2, "+8613800138000 已在本外呼任务的名单中。"), (3, "'不是号码' 不是电话号码（只有字母或不足两位数字），请写成 +8613800138000 的形式。"),
         (4, "+8613900139000 已在本外呼任务的名单中。")]
     assert len(_records(console, "huifang")) == 2
     summary = console.client.get("/api/outbound/campaigns/huifang/lists", headers=sup).json()
@@ -108,7 +108,7 @@ def test_dnc_lists_global_and_per_campaign_import_export_and_keep_numbers_off_th
                             headers={**sup, "Accept-Language": "zh-CN"}).json()
     assert r["imported"] == 0
     assert [(e["row"], e["reason"]) for e in r["errors"]] == [
-        (2, "+8613800138000 在全局免打扰名单中。"), (3, "'不是号码' 不是电话号码，请写成 +8613800138000 的形式。"),
+        (2, "+8613800138000 在全局免打扰名单中。"), (3, "'不是号码' 不是电话号码（只有字母或不足两位数字），请写成 +8613800138000 的形式。"),
         (4, "+8613900139000 在外呼任务 huifang 的免打扰名单中。")]
     assert console.client.post("/api/outbound/campaigns/survey/lists/csv", content=LIST.encode(),
                                headers=sup).json()["imported"] == 1

@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from agent_console.security import token_digest
 from hotline.settings import Settings
 from tests.console.conftest import START, USERS
 from tests.console.live import live_server
+from tests.console.route_roles import PUBLIC, allowed_roles, console_app
 
 MALFORMED = [
     ("POST", "/api/auth/login", b"{not json", "alice"),
@@ -72,7 +72,7 @@ def test_unexpected_errors_become_a_logged_500_with_a_request_id(console, caplog
 # Each operation is fuzzed as a seeded user its route lets in, read off the route itself:
 # the roles of its ``RequireRole`` dependency, or any role where it needs only a signed-in
 # user (``CurrentUser``; the handler narrows it, e.g. the CRM's policy table).
-PUBLIC = {("POST", "/api/auth/login")}  # needs no user (test_auth); fuzzed signed in as alice
+# PUBLIC (route_roles) needs no user (test_auth); fuzzed signed in as alice
 CAMPAIGN = "huifang"
 # Path parameters that should sometimes name a seeded object (besides anything the fuzz makes up).
 REAL_PATH_VALUES: dict[str, list[object]] = {
@@ -83,45 +83,9 @@ REAL_PATH_VALUES: dict[str, list[object]] = {
 CSV_HEADER = "^(number|电话)(,name|,姓名)?\r?\n"
 
 
-def _dependency_calls(dependant: Any) -> Iterator[Any]:
-    for sub in dependant.dependencies:
-        yield sub.call
-        yield from _dependency_calls(sub)
-
-
-def _allowed_roles(app: Any) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(METHOD, path) -> the roles the route lets in, for every route of the schema."""
-    from fastapi import routing
-
-    from agent_console.deps import RoleCheck, current_user
-
-    allowed: dict[tuple[str, str], tuple[str, ...]] = {}
-    for rc in routing.iter_route_contexts(app.routes):
-        dependant = getattr(rc, "dependant", None)
-        if dependant is None:
-            continue
-        calls = list(_dependency_calls(dependant))
-        checks = [c for c in calls if isinstance(c, RoleCheck)]
-        roles: tuple[str, ...] | None = None
-        if checks:
-            roles = tuple(r for r in ROLES if all(r in c.roles for c in checks))
-        elif current_user in calls:
-            roles = ROLES
-        for method in rc.methods or ():
-            if roles is not None or (method, rc.path_format) in PUBLIC:
-                allowed[(method, rc.path_format)] = roles or ()
-    return allowed
-
-
 def _openapi() -> tuple[dict, dict[tuple[str, str], tuple[str, ...]]]:
     """The schema of a console app (building one does no I/O) and who may call each route."""
-    from agent_console.app import create_app
-    from hotline.clock import ManualClock
-    from hotline.db import make_engine
-    from hotline.events import EventBus
-
-    app = create_app(Settings(), make_engine("sqlite+aiosqlite://"), EventBus(), None,  # type: ignore[arg-type]
-                     None, ManualClock())  # type: ignore[arg-type]
+    app = console_app()
     spec = app.openapi()
     # The console's own routes and the mounted CRM router (pages are not in the schema).
     spec["paths"] = {p: ops for p, ops in spec["paths"].items() if p.startswith(("/api/", "/crm/"))}
@@ -133,7 +97,7 @@ def _openapi() -> tuple[dict, dict[tuple[str, str], tuple[str, ...]]]:
             csv_body = op.get("requestBody", {}).get("content", {}).get("text/csv")
             if csv_body is not None:
                 csv_body["schema"] = {"type": "string", "pattern": CSV_HEADER}
-    return spec, _allowed_roles(app)
+    return spec, allowed_roles(app)
 
 
 SPEC, ALLOWED = _openapi()

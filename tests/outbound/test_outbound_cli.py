@@ -158,3 +158,65 @@ def test_a_campaign_is_edited_from_the_command_line_as_from_the_page(db_url: str
     assert stopped.exit_code == 2 and "create a new campaign instead" in stopped.output
     missing = run.invoke(app, ["edit", "nope", "--hours", "09:00-20:00", *u])
     assert missing.exit_code == 2 and "no campaign named 'nope'" in missing.output
+
+
+def _audit_rows(db_url: str) -> list[tuple[str, str, str | None, dict[str, object] | None]]:
+    import sqlite3
+
+    con = sqlite3.connect(db_url.split("///", 1)[1])
+    rows = con.execute("SELECT actor, action, target, data FROM console_audit ORDER BY id").fetchall()
+    con.close()
+    return [(a, act, t, json.loads(d) if d else None) for a, act, t, d in rows]
+
+
+def test_the_command_line_writes_the_pages_audit_rows_naming_the_os_user(tmp_path: Path, db_url: str) -> None:
+    from hotline.app.cli import app as hotline  # the composition root installs the console's audit log
+
+    run = CliRunner(env={"LOGNAME": "wangwu", "USER": "wangwu"})
+    u = ["--url", db_url]
+
+    def ok(*args: str) -> None:
+        r = run.invoke(hotline, ["outbound", *args, *u])
+        assert r.exit_code == 0, r.output
+
+    ok("create", "huifang", "--queue", "callback", "--caller-id", "4008001234", "--max-total", "4")
+    ok("edit", "huifang", "--hours", "10:00-18:00")
+    ok("edit", "huifang", "--hours", "10:00-18:00")  # unchanged: still the request, as on the page
+    contacts, dnc = tmp_path / "list.csv", tmp_path / "dnc.csv"
+    contacts.write_bytes("电话,姓名\n13800138000,张三\nbad,李四\n".encode("gbk"))
+    dnc.write_text("number\n13900139000\n", encoding="utf-8")
+    ok("import", "huifang", str(contacts))
+    ok("dnc-import", str(dnc))
+    ok("dnc-import", str(dnc), "--campaign", "huifang")
+    ok("list", "from-tickets", "huifang")
+    for action in ("start", "pause", "stop"):
+        ok(action, "huifang")
+    ok("report", "huifang")
+    refused = run.invoke(hotline, ["outbound", "start", "huifang", *u])  # stopped is final: no row
+    assert refused.exit_code == 2
+    rows = _audit_rows(db_url)
+    assert {a for a, *_ in rows} == {"cli:wangwu"}
+    assert [(act, t) for _, act, t, _ in rows] == [
+        ("campaign_create", "huifang"), ("campaign_edit", "huifang"), ("campaign_edit", "huifang"),
+        ("campaign_list_csv", "huifang"), ("dnc_import", "global"), ("dnc_import", "huifang"),
+        ("campaign_list_tickets", "huifang"), ("campaign_start", "huifang"), ("campaign_pause", "huifang"),
+        ("campaign_stop", "huifang"), ("campaign_report_export", "huifang")]
+    create = rows[0][3]
+    assert create is not None and (create["queue"], create["caller_id"], create["max_total"], create["mode"]) == (
+        "callback", "+864008001234", 4, "progressive")
+    assert create["retries"] and set(create["retries"][0]) == {"result", "after_s", "max_retries"}
+    assert rows[1][3] == {"changed": {"hours": ["09:00-21:00", "10:00-18:00"]}}
+    assert rows[2][3] == {"changed": {}}
+    assert rows[3][3] == {"encoding": "gb18030", "rows": 2, "imported": 1, "rejected": 1}
+    assert rows[4][3] == {"encoding": "utf-8", "rows": 1, "imported": 1, "rejected": 0}
+    assert rows[-1][3] == {"records": 1}
+
+
+def test_a_refused_change_writes_no_audit_row(db_url: str) -> None:
+    from hotline.app.cli import app as hotline
+
+    run = CliRunner()
+    r = run.invoke(hotline, ["outbound", "create", "x", "--queue", "nope", "--caller-id", "4008001234",
+                             "--url", db_url])
+    assert r.exit_code == 2
+    assert _audit_rows(db_url) == []
