@@ -7,21 +7,13 @@ import pytest
 from typer.testing import CliRunner
 
 from crm.cli import app
-from hotline.app.migrate import upgrade
 from hotline.db import make_engine
+from tests.dbfiles import migrated_sqlite
 
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-
-    async def migrate() -> None:
-        engine = make_engine(url)
-        await upgrade(engine)
-        await engine.dispose()
-
-    asyncio.run(migrate())
-    return url
+    return migrated_sqlite(tmp_path / "cli.db")
 
 
 def test_import_search_export_from_the_command_line(tmp_path: Path, db_url: str) -> None:

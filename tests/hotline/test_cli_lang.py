@@ -5,18 +5,15 @@ read the same as the pages'."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner, Result
 
-from acd.admin.models import AcdQueue
 from hotline.app.cli import app
-from hotline.app.migrate import upgrade
 from hotline.cli_lang import locale_is_chinese
-from hotline.db import make_engine, make_sessionmaker
+from tests.dbfiles import migrated_sqlite
 
 ZH = {"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
 EN = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
@@ -24,18 +21,7 @@ EN = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-
-    async def migrate() -> None:
-        engine = make_engine(url)
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as s:
-            s.add(AcdQueue(name="q"))  # the ACD's queue the campaigns dial into
-            await s.commit()
-        await engine.dispose()
-
-    asyncio.run(migrate())
-    return url
+    return migrated_sqlite(tmp_path / "cli.db", ("q",))
 
 
 def _run(args: list[str], env: dict[str, str | None]) -> Result:

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from hotline.app.cli import app
-from hotline.app.migrate import upgrade
-from hotline.db import make_engine
+from tests.dbfiles import migrated_sqlite
 
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
-
-    async def migrate() -> None:
-        engine = make_engine(url)
-        await upgrade(engine)
-        await engine.dispose()
-
-    asyncio.run(migrate())
-    return url
+    return migrated_sqlite(tmp_path / "x.db")
 
 
 @pytest.mark.parametrize("command", [["crm", "export", "customers"], ["acd", "export-queue-log"]])

@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from acd.admin.models import AcdQueue
-from hotline.app.migrate import upgrade
-from hotline.db import make_engine, make_sessionmaker
 from outbound.cli import app
+from tests.dbfiles import migrated_sqlite
 
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-
-    async def migrate() -> None:
-        engine = make_engine(url)
-        await upgrade(engine)
-        async with make_sessionmaker(engine)() as s:
-            s.add_all([AcdQueue(name="callback"), AcdQueue(name="sales")])  # the ACD's queues
-            await s.commit()
-        await engine.dispose()
-
-    asyncio.run(migrate())
-    return url
+    return migrated_sqlite(tmp_path / "cli.db", ("callback", "sales"))
 
 
 def test_a_campaign_from_the_command_line(tmp_path: Path, db_url: str) -> None:
@@ -170,7 +156,9 @@ def _audit_rows(db_url: str) -> list[tuple[str, str, str | None, dict[str, objec
 
 
 def test_the_command_line_writes_the_pages_audit_rows_naming_the_os_user(tmp_path: Path, db_url: str) -> None:
-    from hotline.app.cli import app as hotline  # the composition root installs the console's audit log
+    from hotline.app.cli import (
+        app as hotline,  # the composition root installs the console's audit log
+    )
 
     run = CliRunner(env={"LOGNAME": "wangwu", "USER": "wangwu"})
     u = ["--url", db_url]
