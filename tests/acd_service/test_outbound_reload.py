@@ -10,36 +10,21 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-from acdrig import Rig, agent, wait_for
+from acdrig import Rig, wait_for
+from outbound_rig import NUMBER, config, phones  # noqa: F401 (fixtures)
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from acd.admin.models import AcdQueue
-from acd.core import Membership, QueueConfig
-from acd.service import AcdConfig, AgentProfile
 from hotline import kinds
 from outbound.campaign import Action
 from outbound.lists import import_contacts
 from outbound.models import OutboundCampaign, OutboundRecord
 from outbound.service import Campaigns, config_of, edit_campaign, set_state
-from pbx.sim.config import AgentPhone, CalleeScript
+from pbx.sim.config import CalleeScript
 
-NUMBER = "+8613800138000"
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the number's zone (phonenumbers); the sim starts 21:35 there
 
-
-@pytest.fixture
-def phones() -> list[AgentPhone]:
-    return [AgentPhone(endpoint="agent1001", answer_delay_s=0.2)]
-
-
-@pytest.fixture
-def config() -> AcdConfig:
-    qs = (QueueConfig("survey", skills=("sales",), ring_timeout_s=10.0, wrap_up_s=5.0),)
-    prof = AgentProfile(agent(1001).agent.__class__("a1001", {"sales": 5}, frozenset({"zh"}),
-                                                    queues={"survey": Membership()}), "PJSIP/agent1001")
-    return AcdConfig(queues=qs, agents={"a1001": prof})
 
 
 async def _stored_campaign(rig: Rig, mode: str, *, max_per_day: int = 3,

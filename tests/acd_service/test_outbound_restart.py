@@ -6,13 +6,12 @@ result is logged once."""
 from __future__ import annotations
 
 import pytest
-from acdrig import Rig, agent, wait_for
+from acdrig import Rig, wait_for
+from outbound_rig import NUMBER, config, phones  # noqa: F401 (fixtures)
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from acd.core import Membership, QueueConfig
 from acd.events import CallConnected, CallOffered, OutboundDialEnded
 from acd.requests import OutboundRequest, outbound_tag, parse_outbound_tag
-from acd.service import AcdConfig, AgentProfile
 from hotline import kinds
 from ivr.store import IvrStore
 from outbound.agentless import AgentlessCampaign
@@ -23,21 +22,6 @@ from outbound.pacing import PredictivePacer
 from outbound.service import Campaigns, set_state
 from pbx.sim import callees
 from pbx.sim.config import AgentPhone, CalleeScript
-
-NUMBER = "+8613800138000"
-
-
-@pytest.fixture
-def phones() -> list[AgentPhone]:
-    return [AgentPhone(endpoint="agent1001", answer_delay_s=0.2)]
-
-
-@pytest.fixture
-def config() -> AcdConfig:
-    qs = (QueueConfig("survey", skills=("sales",), ring_timeout_s=10.0, wrap_up_s=5.0),)
-    prof = AgentProfile(agent(1001).agent.__class__("a1001", {"sales": 5}, frozenset({"zh"}),
-                                                    queues={"survey": Membership()}), "PJSIP/agent1001")
-    return AcdConfig(queues=qs, agents={"a1001": prof})
 
 
 async def _stored_campaign(rig: Rig, mode: str, amd: str = "off") -> None:
